@@ -1,0 +1,130 @@
+"""Resident (居民): a light handle onto one row of the model's resident columns.
+
+Residents' decisions about disputes are rules applied to many residents at once (numpy
+over the rows concerned), so that a population of 10,000 steps in milliseconds:
+settling alone (L0), reporting a dispute, and what to do when patience runs out.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+if TYPE_CHECKING:
+    from simulation.model import CoGovernanceModel
+
+
+class ResidentState(IntEnum):
+    """What the browser view colours a resident by."""
+
+    CALM = 0  # no open dispute
+    IN_DISPUTE = 1  # at least one open dispute
+    DISCONTENTED = 2  # no open dispute, but carries grievance from a bad experience
+
+
+def logistic(x: np.ndarray | float) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.asarray(x, dtype=np.float64)))
+
+
+def logit(p: float) -> float:
+    p = min(max(p, 1e-6), 1 - 1e-6)
+    return float(np.log(p / (1 - p)))
+
+
+class Resident(mesa.Agent):
+    """A resident; its attributes are read from the model's columns by `row`."""
+
+    model: CoGovernanceModel
+
+    def __init__(self, model: CoGovernanceModel, row: int) -> None:
+        super().__init__(model)
+        self.row = row
+
+    def __getattr__(self, name: str):  # e.g. resident.trust, resident.income
+        cols = self.__dict__.get("model").residents if "model" in self.__dict__ else None
+        if cols is not None and hasattr(cols, name):
+            return getattr(cols, name)[self.row]
+        raise AttributeError(name)
+
+    @property
+    def state(self) -> ResidentState:
+        return ResidentState(int(resident_states(self.model)[self.row]))
+
+
+# ------------------------------------------------------------------ decisions (vectorised)
+
+
+def resident_states(model: CoGovernanceModel) -> np.ndarray:
+    """ResidentState of every resident."""
+    res = model.residents
+    state = np.where(res.discontent > 0.3, ResidentState.DISCONTENTED, ResidentState.CALM)
+    return np.where(res.open_disputes > 0, ResidentState.IN_DISPUTE, state).astype(np.int8)
+
+
+def settle_alone_probability(
+    model: CoGovernanceModel, party: np.ndarray, other: np.ndarray, severity: np.ndarray
+) -> np.ndarray:
+    """Chance the parties settle a new dispute themselves (L0).
+
+    Log-odds rise with the parties' internal norms and trust in each other (approximated
+    by their trust and the tie between them: residents of one grid share village norms)
+    and fall with severity. Disputes with a firm or office have only the party's side.
+    """
+    res = model.residents
+    p = model.params
+    has_other = other >= 0
+    other_safe = np.where(has_other, other, party)
+    norm = np.where(has_other, (res.norm[party] + res.norm[other_safe]) / 2, res.norm[party])
+    trust = np.where(has_other, (res.trust[party] + res.trust[other_safe]) / 2, res.trust[party])
+    same_grid = has_other & (res.grid[party] == res.grid[other_safe])
+    x = (
+        logit(p.ladder.l0_settle_base)
+        + 2.0 * (norm - 0.5)
+        + 1.0 * (trust - 0.5)
+        + 0.5 * same_grid
+        - p.effects.severity_success * (severity - 0.5)
+    )
+    return logistic(x)
+
+
+def report_probability(model: CoGovernanceModel, party: np.ndarray, grid: np.ndarray,
+                       early: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Weekly chance an open, unreported dispute enters the ladder, by channel.
+
+    Returns (patrol, platform, walk_in) probabilities. Patrol (grid workers and
+    volunteers) finds it with the grid's detection coverage (certainly if its risk was
+    detected early); the hotline/app serves only residents with digital access; walking
+    in depends on how far offline channels stay open.
+    """
+    res = model.residents
+    lv = model.lever
+    ef = model.params.effects
+    patrol = np.where(early, 1.0, model.detection_coverage[grid])
+    platform = np.where(res.digital[party], ef.platform_intake * lv["platform_coverage"], 0.0)
+    walk_in = np.full(len(party), ef.walk_in_intake * (0.3 + 0.7 * lv["offline_channels"]))
+    return patrol, platform, walk_in
+
+
+def will_escalate(model: CoGovernanceModel, party: np.ndarray, severity: np.ndarray) -> np.ndarray:
+    """Whether parties whose patience ran out petition (True) or give up (False).
+
+    Epstein (2002): grievance G = hardship × (1 − legitimacy); a party acts when
+    G − perceived deterrence > threshold T. Hardship here is the dispute's severity plus the
+    party's carried discontent and relative deprivation; legitimacy is its trust;
+    deterrence is `effects.enforcement_escalation × enforcement`.
+    """
+    res = model.residents
+    hardship = np.clip(severity + 0.5 * res.discontent[party]
+                       + 0.5 * model.deprivation[party], 0, 2)
+    grievance = hardship * (1.0 - res.trust[party])
+    deterrence = model.params.effects.enforcement_escalation * model.lever["enforcement"]
+    return grievance - deterrence > model.params.disputes.escalation_threshold
+
+
+def draw_patience(model: CoGovernanceModel, party: np.ndarray) -> np.ndarray:
+    """Weeks each party will wait: exponential, mean `patience_weeks × (0.5 + trust)`."""
+    mean = model.params.disputes.patience_weeks * (0.5 + model.residents.trust[party])
+    return model.rng.exponential(mean)

@@ -1,0 +1,170 @@
+"""Disputes (矛盾纠纷) as events in a columnar pool.
+
+A dispute is not an agent: it is a row in a set of numpy columns owned by the model. Only
+open rows are touched each step, so the cost of the dispute phases follows the number of
+disputes, not the population. Every dispute ends exactly once, in one `Outcome`.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+from typing import ClassVar
+
+import numpy as np
+
+
+class DisputeType(IntEnum):
+    """The kinds of dispute the seed articles name."""
+
+    NEIGHBOUR_FAMILY = 0  # 邻里、婚姻家庭
+    PROPERTY_LAND = 1  # 房产、土地
+    LABOUR_WAGES = 2  # 劳动、欠薪
+    CONSUMER_MARKET = 3  # 消费、市场
+    PUBLIC_SERVICE = 4  # 民生诉求 (the other party is the government)
+
+
+class Level(IntEnum):
+    """Rungs of the handling ladder."""
+
+    L0 = 0  # the parties settle it themselves
+    L1 = 1  # grid / community: volunteers, grid workers, party cell, resident council
+    L2 = 2  # town mediation, social organisations, county one-stop centre
+    L3 = 3  # formal law: arbitration, litigation, court-entrusted mediation
+
+
+class Stage(IntEnum):
+    """Where an open dispute is now."""
+
+    AWAITING_INTAKE = 0  # not yet reported or detected
+    QUEUED = 1  # waiting in a handler's queue (or in a hand-off on the way to it)
+    IN_SERVICE = 2  # being mediated or tried
+    ENDED = 3
+
+
+class Outcome(IntEnum):
+    """How a dispute ended; exactly one per dispute."""
+
+    OPEN = 0
+    RESOLVED = 1  # an agreement or ruling that holds
+    RELAPSED = 2  # an agreement that was not kept (a follow-up dispute arises)
+    ABANDONED = 3  # the party gave up
+    ESCALATED = 4  # the party petitioned (信访/上访): the dispute left the ladder upward
+
+
+# Types whose other party is a resident (a tie neighbour); the rest face a firm or office.
+RESIDENT_VS_RESIDENT = (DisputeType.NEIGHBOUR_FAMILY, DisputeType.PROPERTY_LAND)
+
+
+class DisputePool:
+    """Columns of every dispute that has arisen in a run, open or ended.
+
+    Columns grow by doubling. `open_ids` lists the rows still open, in order of arising.
+    """
+
+    _COLUMNS: ClassVar[dict[str, tuple[type, object]]] = {
+        "kind": (np.int8, 0),
+        "severity": (np.float64, 0),
+        "party": (np.int32, -1),
+        "other": (np.int32, -1),  # -1: a firm, a market or a government office
+        "grid": (np.int32, -1),
+        "arose": (np.int32, -1),  # week
+        "ended": (np.int32, -1),  # week
+        "stage": (np.int8, 0),
+        "level": (np.int8, 0),  # current rung (or the rung it ended at)
+        "outcome": (np.int8, 0),
+        "patience": (np.float64, 0),  # weeks the party will wait in the ladder
+        "waited": (np.float64, 0),  # weeks spent waiting so far
+        "handoffs": (np.int8, 0),
+        "cost": (np.float64, 0),  # public cost spent on this dispute, yuan
+        "satisfaction": (np.float64, np.nan),
+        "early": (np.bool_, False),  # risk detected early by patrol or data (源头治理)
+        "parent": (np.int32, -1),  # the relapsed dispute this one follows up
+    }
+
+    def __init__(self, capacity: int = 1024) -> None:
+        self.size = 0
+        self._cap = max(16, capacity)
+        for name, (dtype, fill) in self._COLUMNS.items():
+            setattr(self, name, np.full(self._cap, fill, dtype=dtype))
+        self._open: list[int] = []
+
+    # ------------------------------------------------------------------ growth
+
+    def _grow(self, need: int) -> None:
+        cap = self._cap
+        while cap < need:
+            cap *= 2
+        for name, (dtype, fill) in self._COLUMNS.items():
+            old = getattr(self, name)
+            new = np.full(cap, fill, dtype=dtype)
+            new[: self.size] = old[: self.size]
+            setattr(self, name, new)
+        self._cap = cap
+
+    def add(
+        self,
+        week: int,
+        kind: np.ndarray,
+        severity: np.ndarray,
+        party: np.ndarray,
+        other: np.ndarray,
+        grid: np.ndarray,
+        patience: np.ndarray,
+        early: np.ndarray,
+        parent: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """Append new open disputes; returns their ids."""
+        n = len(kind)
+        if n == 0:
+            return np.empty(0, dtype=np.int64)
+        if self.size + n > self._cap:
+            self._grow(self.size + n)
+        ids = np.arange(self.size, self.size + n)
+        self.kind[ids] = kind
+        self.severity[ids] = severity
+        self.party[ids] = party
+        self.other[ids] = other
+        self.grid[ids] = grid
+        self.arose[ids] = week
+        self.patience[ids] = patience
+        self.early[ids] = early
+        self.stage[ids] = Stage.AWAITING_INTAKE
+        self.outcome[ids] = Outcome.OPEN
+        if parent is not None:
+            self.parent[ids] = parent
+        self.size += n
+        self._open.extend(ids.tolist())
+        return ids
+
+    # ------------------------------------------------------------------ queries
+
+    @property
+    def open_ids(self) -> np.ndarray:
+        """Ids of open disputes, oldest first."""
+        return np.asarray(self._open, dtype=np.int64)
+
+    def n_open(self) -> int:
+        return len(self._open)
+
+    def end(self, ids: np.ndarray | list[int], outcome: Outcome, week: int) -> None:
+        """End disputes with one outcome. Ending an already ended dispute is a bug."""
+        ids = np.asarray(ids, dtype=np.int64)
+        if len(ids) == 0:
+            return
+        if np.any(self.outcome[ids] != Outcome.OPEN):
+            raise RuntimeError("a dispute cannot end twice")
+        self.outcome[ids] = outcome
+        self.stage[ids] = Stage.ENDED
+        self.ended[ids] = week
+
+    def compact(self) -> None:
+        """Drop ended disputes from the open list (called once a step)."""
+        if self._open:
+            arr = np.asarray(self._open, dtype=np.int64)
+            self._open = arr[self.outcome[arr] == Outcome.OPEN].tolist()
+
+    def counts(self) -> dict[str, int]:
+        """Numbers of disputes by outcome, over the whole run so far."""
+        out = self.outcome[: self.size]
+        c = np.bincount(out, minlength=len(Outcome))
+        return {o.name.lower(): int(c[o]) for o in Outcome} | {"arisen": int(self.size)}

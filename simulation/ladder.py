@@ -1,0 +1,304 @@
+"""The handling ladder: intake, routing, hand-offs, the outcome of a case, and impatience.
+
+The rules here move disputes between the handlers (party cells at L1, town offices, the
+county centre and social organisations at L2, the court at L3). The handlers decide how
+many cases they can take (their `ServiceQueue` servers); this module decides where a case
+goes, whether a hand-off loses it, and how a finished case ends.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from simulation.agents.government import Government, Role
+from simulation.agents.party_cell import PartyCell
+from simulation.agents.resident import (
+    draw_patience,
+    logistic,
+    logit,
+    report_probability,
+    will_escalate,
+)
+from simulation.agents.social_organisation import PROFESSIONAL_BONUS, SocialOrganisation
+from simulation.disputes import DisputeType, Level, Outcome, Stage
+
+if TYPE_CHECKING:
+    from simulation.model import CoGovernanceModel
+
+Handler = PartyCell | Government | SocialOrganisation
+
+# Severity above which a case belongs to a rung, when triage routes it (assumed): small
+# matters to the grid, larger ones to the town or centre, the gravest to formal law.
+RUNG_BY_SEVERITY = ((0.45, Level.L1), (0.80, Level.L2), (1.01, Level.L3))
+
+# Relapse risk by the rung that settled the dispute (assumed): agreements reached alone
+# are broken most, court rulings least (they can be enforced).
+RELAPSE_BY_LEVEL = {Level.L0: 1.5, Level.L1: 1.0, Level.L2: 0.8, Level.L3: 0.4}
+
+# Satisfaction with a resolution by rung (assumed): a settlement close to home satisfies
+# more than a ruling imposed by a court.
+SATISFACTION_BY_LEVEL = {Level.L0: 1.0, Level.L1: 0.95, Level.L2: 0.85, Level.L3: 0.65}
+
+
+def correct_rung(severity: float) -> Level:
+    for bound, level in RUNG_BY_SEVERITY:
+        if severity < bound:
+            return level
+    return Level.L3
+
+
+class HandlingLadder:
+    """Routes disputes through the handlers of one model and ends them."""
+
+    def __init__(self, model: CoGovernanceModel) -> None:
+        self.model = model
+        self.handler_of: dict[int, Handler] = {}  # open case -> handler whose queue holds it
+        self.ended_this_week: list[int] = []
+        self.handoffs_lost = 0
+        self.handoffs = 0
+
+    # ------------------------------------------------------------------ intake
+
+    def intake(self) -> None:
+        """Unreported disputes are reported or detected, and sent to their first rung."""
+        m = self.model
+        pool = m.disputes
+        ids = pool.open_ids
+        if len(ids) == 0:
+            return
+        ids = ids[pool.stage[ids] == Stage.AWAITING_INTAKE]
+        if len(ids) == 0:
+            return
+        patrol, platform, walk_in = report_probability(
+            m, pool.party[ids], pool.grid[ids], pool.early[ids]
+        )
+        p_any = 1 - (1 - patrol) * (1 - platform) * (1 - walk_in)
+        reported = m.rng.random(len(ids)) < p_any
+        if not reported.any():
+            return
+        weights = np.column_stack([patrol, platform, walk_in])[reported]
+        u = m.rng.random(len(weights)) * weights.sum(axis=1)
+        channel = (u[:, None] > np.cumsum(weights, axis=1)).sum(axis=1)
+        triaged = m.rng.random(len(weights)) < m.lever["triage"]
+        to_court = m.rng.random(len(weights))
+        for case, ch, tri, u in zip(ids[reported].tolist(), channel.tolist(), triaged.tolist(),
+                                    to_court.tolist(), strict=True):
+            severity = pool.severity[case]
+            if tri:
+                level = correct_rung(severity)
+            elif u < m.residents.legal_awareness[pool.party[case]] * severity**2:
+                level = Level.L3  # a legally aware party with a grave case files at court
+            elif ch == 2:
+                level = Level.L2  # walked in to the county one-stop centre
+            else:
+                level = Level.L1  # found by patrol or reported by hotline: the grid handles it
+            self.send(case, level, walk_in=(ch == 2 or tri))
+
+    # ------------------------------------------------------------------ routing
+
+    def handler_for(self, case: int, level: Level, walk_in: bool) -> Handler:
+        m = self.model
+        grid = int(m.disputes.grid[case])
+        if level == Level.L1:
+            return m.party_cells[grid]
+        if level == Level.L3:
+            return m.court
+        if walk_in:
+            return m.county_centre
+        town_office = m.town_offices[int(m.territory.town_of_grid[grid])]
+        # The town contracts out a share of its L2 cases in proportion to the contracted
+        # organisations' capacity (政府购买服务).
+        if m.social_organisations:
+            so_cap = sum(s.capacity_per_week() for s in m.social_organisations)
+            own = sum(t.capacity_per_week(m.town_population[t.town]) for t in m.town_offices)
+            if m.rng.random() < so_cap / max(so_cap + own, 1e-9):
+                return m.social_organisations[int(m.rng.integers(len(m.social_organisations)))]
+        return town_office
+
+    def send(self, case: int, level: Level, *, walk_in: bool = False,
+             source: Handler | None = None, entrusted: bool = False) -> None:
+        """Put a case in the queue of the handler for `level`.
+
+        From another handler this is a hand-off: it may be lost (the party gives up or
+        escalates) with chance `handoff_loss`, reduced by coordination where the two
+        actors are tied in the coordination layer and by mediation-litigation linkage on
+        the way to court; it arrives after a delay shortened by data sharing and
+        coordination.
+        """
+        m = self.model
+        pool = m.disputes
+        target = self.handler_for(case, level, walk_in)
+        ready = m.week
+        if source is not None:
+            self.handoffs += 1
+            pool.handoffs[case] += 1
+            lad, ef, lv = m.params.ladder, m.params.effects, m.lever
+            coordinated = m.network.coordination.has_edge(source.unique_id, target.unique_id)
+            loss = lad.handoff_loss
+            delay = lad.handoff_delay_weeks * (1 - ef.data_sharing_delay * lv["data_sharing"])
+            if coordinated:
+                loss *= 1 - ef.coordination_loss * lv["coordination"]
+                delay *= 1 - ef.coordination_delay * lv["coordination"]
+            if level == Level.L3:
+                loss *= 1 - lv["court_linkage"]
+            if m.rng.random() < loss:
+                self.handoffs_lost += 1
+                self.give_up_or_escalate(case)
+                return
+            ready = m.week + int(m.rng.poisson(delay))
+        pool.level[case] = level
+        pool.stage[case] = Stage.QUEUED
+        queue = target.queue
+        if level == Level.L3 and not entrusted and m.court.entrusted is not None:
+            # Cases reaching court try court-entrusted mediation first, as far as the
+            # linkage reaches (诉调对接).
+            if m.rng.random() < m.lever["court_linkage"]:
+                queue = m.court.entrusted
+        queue.enqueue(case, ready if ready > m.week else None)
+        self.handler_of[case] = target
+
+    # ------------------------------------------------------------------ service
+
+    def start_service(self, case: int, handler: Handler) -> None:
+        """A handler starts work on a case: it pays the rung's cost."""
+        m = self.model
+        lad = m.params.ladder
+        pool = m.disputes
+        pool.stage[case] = Stage.IN_SERVICE
+        level = Level(int(pool.level[case]))
+        in_entrusted = (isinstance(handler, Government) and handler.entrusted is not None
+                        and case in handler.entrusted.in_service)
+        cost = {Level.L1: lad.cost_l1, Level.L2: lad.cost_l2, Level.L3: lad.cost_l3}[level]
+        if in_entrusted:
+            cost = lad.cost_l2
+        pool.cost[case] += cost
+        m.case_costs_this_week += cost
+
+    def success_probability(self, case: int, handler: Handler, entrusted: bool) -> float:
+        """Chance a finished case ends in agreement (or a ruling that is accepted)."""
+        m = self.model
+        pool, lad, ef, lv = m.disputes, m.params.ladder, m.params.effects, m.lever
+        level = Level(int(pool.level[case]))
+        if level == Level.L3 and not entrusted:
+            return lad.success_l3
+        party, other = int(pool.party[case]), int(pool.other[case])
+        trust = m.residents.trust[party]
+        if other >= 0:
+            trust = (trust + m.residents.trust[other]) / 2
+        base = {Level.L1: lad.success_l1, Level.L2: lad.success_l2, Level.L3: lad.success_l2}
+        x = (logit(base[level]) + ef.trust_success * (trust - 0.5)
+             - ef.severity_success * (pool.severity[case] - 0.5)
+             + ef.legal_advice_success * lv["legal_services"])
+        if level == Level.L1:
+            x += ef.councils_l1_success * lv["councils"]
+        if entrusted:
+            x += 0.5  # the court's authority behind entrusted mediation (assumed)
+        if isinstance(handler, SocialOrganisation) and pool.kind[case] in (
+            DisputeType.PROPERTY_LAND, DisputeType.LABOUR_WAGES, DisputeType.CONSUMER_MARKET
+        ):
+            x += PROFESSIONAL_BONUS
+        return float(logistic(x))
+
+    def conclude(self, case: int, handler: Handler, entrusted: bool = False) -> None:
+        """A handler finishes a case: agreement, or referral up the ladder, or an end."""
+        m = self.model
+        pool = m.disputes
+        self.handler_of.pop(case, None)
+        level = Level(int(pool.level[case]))
+        if m.rng.random() < self.success_probability(case, handler, entrusted):
+            self.resolve(case, level)
+            return
+        if level == Level.L1:
+            self.send(case, Level.L2, source=handler)
+        elif level == Level.L2:
+            self.send(case, Level.L3, source=handler)
+        elif entrusted:
+            # Failed entrusted mediation goes to litigation in the same court: no loss.
+            pool.stage[case] = Stage.QUEUED
+            m.court.queue.enqueue(case)
+            self.handler_of[case] = m.court
+        else:
+            self.give_up_or_escalate(case)  # a ruling the party does not accept
+
+    # ------------------------------------------------------------------ endings
+
+    def resolve(self, case: int, level: Level) -> None:
+        """An agreement or ruling: it holds, or it relapses into a follow-up dispute."""
+        m = self.model
+        pool = m.disputes
+        party, other = int(pool.party[case]), int(pool.other[case])
+        norm = m.residents.norm[party]
+        if other >= 0:
+            norm = (norm + m.residents.norm[other]) / 2
+        p_relapse = (m.params.disputes.relapse_base * RELAPSE_BY_LEVEL[level]
+                     * (1 - m.params.effects.enforcement_relapse * m.lever["enforcement"])
+                     * (1.5 - norm))
+        pool.level[case] = level
+        waited = m.week - pool.arose[case]
+        timely = np.clip(1 - waited / (2 * m.params.disputes.patience_weeks), 0.2, 1.0)
+        if m.rng.random() < p_relapse:
+            pool.satisfaction[case] = 0.3
+            self._end(case, Outcome.RELAPSED)
+            m.spawn_follow_up(case)
+        else:
+            pool.satisfaction[case] = SATISFACTION_BY_LEVEL[level] * timely
+            self._end(case, Outcome.RESOLVED)
+
+    def give_up_or_escalate(self, case: int) -> None:
+        """The party stops waiting: it petitions if its grievance is high enough."""
+        m = self.model
+        pool = m.disputes
+        self.handler_of.pop(case, None)
+        escalate = bool(will_escalate(m, pool.party[[case]], pool.severity[[case]])[0])
+        if escalate:
+            pool.satisfaction[case] = 0.0
+            pool.cost[case] += m.params.ladder.cost_petition
+            m.case_costs_this_week += m.params.ladder.cost_petition
+            self._end(case, Outcome.ESCALATED)
+        else:
+            pool.satisfaction[case] = 0.1
+            self._end(case, Outcome.ABANDONED)
+
+    def _end(self, case: int, outcome: Outcome) -> None:
+        m = self.model
+        m.disputes.end([case], outcome, m.week)
+        self.ended_this_week.append(case)
+
+    # ------------------------------------------------------------------ impatience
+
+    def run_out_of_patience(self) -> None:
+        """Waiting parties count another week; those past their patience leave the ladder.
+
+        Time in service does not count: a party whose case is being worked on waits.
+        """
+        m = self.model
+        pool = m.disputes
+        ids = pool.open_ids
+        if len(ids) == 0:
+            return
+        waiting = ids[(pool.outcome[ids] == Outcome.OPEN) & (pool.stage[ids] != Stage.IN_SERVICE)]
+        pool.waited[waiting] += 1.0
+        out = waiting[pool.waited[waiting] > pool.patience[waiting]]
+        for case in out.tolist():
+            handler = self.handler_of.get(case)
+            if handler is not None:
+                for q in (handler.queue, getattr(handler, "entrusted", None)):
+                    if q is not None and (case in q.waiting or case in q.in_service):
+                        q.remove(case)
+                        break
+            self.give_up_or_escalate(case)
+
+    def new_patience(self, parties: np.ndarray) -> np.ndarray:
+        return draw_patience(self.model, parties)
+
+
+def l2_handlers(model: CoGovernanceModel) -> list[Handler]:
+    """Every L2 handler of a model: town offices, the county centre, social organisations."""
+    out: list[Handler] = [*model.town_offices, model.county_centre]
+    out.extend(model.social_organisations)
+    return out
+
+
+__all__ = ["HandlingLadder", "Role", "correct_rung", "l2_handlers"]

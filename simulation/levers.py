@@ -1,0 +1,91 @@
+"""Policy levers over time: schedules (reform ramps), shocks, and what the levers cost."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from simulation.scenario.schema import LEVER_PATHS, Scenario
+
+
+def lever_name(path: str) -> str:
+    """'levers.rule_of_law.enforcement' -> 'enforcement' (lever names are unique)."""
+    return path.rsplit(".", 1)[1]
+
+
+LEVER_NAMES: tuple[str, ...] = tuple(lever_name(p) for p in LEVER_PATHS)
+
+
+def scenario_levers(scenario: Scenario) -> dict[str, float]:
+    """The scenario's lever values by short name."""
+    out: dict[str, float] = {}
+    for group in scenario.levers.model_fields:
+        section = getattr(scenario.levers, group)
+        for name in section.model_fields:
+            out[name] = float(getattr(section, name))
+    return out
+
+
+def levers_at(scenario: Scenario, week: int) -> dict[str, float]:
+    """Lever values in force in `week`, after any ramps.
+
+    A ramp moves its lever linearly from the value in force when it starts to `to` at
+    `end_week`; ramps apply in the order listed, so a later ramp of the same lever starts
+    from where the earlier one left it.
+    """
+    values = scenario_levers(scenario)
+    for ramp in scenario.schedules:
+        name = lever_name(ramp.parameter)
+        start = values[name]
+        if week <= ramp.start_week:
+            continue
+        if week >= ramp.end_week or ramp.end_week == ramp.start_week:
+            values[name] = ramp.to
+        else:
+            frac = (week - ramp.start_week) / (ramp.end_week - ramp.start_week)
+            values[name] = start + frac * (ramp.to - start)
+    return values
+
+
+def lever_cost_per_week(scenario: Scenario, levers: dict[str, float], residents: int) -> float:
+    """Yuan spent this week on the levers: Σ intensity × unit cost × residents / 52."""
+    costs = scenario.budget.lever_costs
+    total = sum(levers[name] * getattr(costs, name) for name in LEVER_NAMES)
+    return total * residents / 52.0
+
+
+def lever_cost_per_resident_year(scenario: Scenario, week: int = 0) -> float:
+    """Annual lever spending per resident at `week` (used to build equal-cost mixes)."""
+    return lever_cost_per_week(scenario, levers_at(scenario, week), 52)
+
+
+@dataclass(frozen=True)
+class ShockEffects:
+    """What the shocks in force do this week."""
+
+    arising_multiplier: float
+    trust_drop: dict[str, float]  # group -> share of trust removed this week
+    income_multiplier: dict[str, float]  # group -> income factor this week
+
+
+def shocks_at(scenario: Scenario, week: int) -> ShockEffects:
+    """Combine the shocks in force in `week`.
+
+    A legitimacy shock removes `magnitude` of trust spread evenly over its duration (a
+    sudden shock has duration 1); an income shock scales incomes while it lasts; a dispute
+    surge multiplies the arising rate.
+    """
+    arising = 1.0
+    trust: dict[str, float] = {}
+    income: dict[str, float] = {}
+    for shock in scenario.shocks:
+        if not shock.week <= week < shock.week + shock.duration_weeks:
+            continue
+        if shock.kind == "dispute_surge":
+            arising *= 1.0 + shock.magnitude
+        elif shock.kind == "legitimacy":
+            # Remove the share m over d weeks: each week keeps (1 - m)^(1/d).
+            per_week = 1.0 - (1.0 - shock.magnitude) ** (1.0 / shock.duration_weeks)
+            trust[shock.group] = 1.0 - (1.0 - trust.get(shock.group, 0.0)) * (1.0 - per_week)
+        elif shock.kind == "income":
+            income[shock.group] = income.get(shock.group, 1.0) * (1.0 - shock.magnitude)
+    return ShockEffects(arising, trust, income)

@@ -1,0 +1,274 @@
+"""Outcomes of a run, as pure functions of a model's state (brief §5).
+
+`step_snapshot` is what is recorded every week (cumulative counts and current states);
+`summary` is the run's outcome table, used by the CLI, the sweeps and the browser view.
+`OUTCOMES` documents every outcome's meaning and unit once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from simulation import metrics_core as mc
+from simulation.disputes import Level, Outcome
+
+if TYPE_CHECKING:
+    from simulation.model import CoGovernanceModel
+
+
+@dataclass(frozen=True)
+class OutcomeSpec:
+    name: str
+    meaning: str
+    unit: str
+    label_zh: str
+    higher_is_better: bool | None = None
+
+
+OUTCOMES: tuple[OutcomeSpec, ...] = (
+    OutcomeSpec("resolution_rate", "Share of ended disputes that were resolved and held",
+                "share", "纠纷化解率", True),
+    OutcomeSpec("grassroots_share", "Share of resolved disputes resolved at L0-L1 "
+                "(小事不出村)", "share", "村(社区)内化解比例", True),
+    OutcomeSpec("township_share", "Share of resolved disputes resolved at L0-L2 "
+                "(大事不出镇)", "share", "镇街及以下化解比例", True),
+    OutcomeSpec("escalations_per_10k", "Petitions per 10,000 residents per year",
+                "per 10,000 per year", "每万人年上访数", False),
+    OutcomeSpec("litigation_share", "Share of resolved disputes resolved at L3 (formal law)",
+                "share", "诉讼解决比例", None),
+    OutcomeSpec("relapse_rate", "Share of agreements not kept (relapsed / (resolved + "
+                "relapsed))", "share", "反悔率", False),
+    OutcomeSpec("abandon_rate", "Share of ended disputes whose party gave up", "share",
+                "放弃率", False),
+    OutcomeSpec("grassroots_mediation_success", "Share of L1-L2 mediations that ended in "
+                "agreement", "share", "基层调解成功率", True),
+    OutcomeSpec("median_weeks", "Median weeks from arising to resolution", "weeks",
+                "化解时长中位数", False),
+    OutcomeSpec("p90_weeks", "90th percentile of weeks from arising to resolution", "weeks",
+                "化解时长90分位", False),
+    OutcomeSpec("satisfaction", "Mean satisfaction of parties with how disputes ended",
+                "0-1", "满意度", True),
+    OutcomeSpec("trust", "Mean trust in institutions (legitimacy)", "0-1", "平均信任", True),
+    OutcomeSpec("norm", "Mean internal norm adherence", "0-1", "规范内化", True),
+    OutcomeSpec("false_compliance", "Mean displayed minus internal norm adherence",
+                "0-1", "表面遵从", False),
+    OutcomeSpec("disputes_per_1000", "Disputes arisen per 1,000 residents per year",
+                "per 1,000 per year", "每千人年纠纷数", False),
+    OutcomeSpec("prevented_share", "Share of dispute risks defused early (源头治理)",
+                "share", "源头化解比例", True),
+    OutcomeSpec("welfare_mean", "Mean welfare (income + services - dispute losses)",
+                "yuan per year", "平均福利", True),
+    OutcomeSpec("welfare_gini", "Gini of welfare", "0-1", "福利基尼系数", False),
+    OutcomeSpec("welfare_theil", "Theil T of welfare", "index", "福利泰尔指数", False),
+    OutcomeSpec("welfare_theil_between", "Urban/rural between-group part of Theil T",
+                "index", "城乡组间泰尔", False),
+    OutcomeSpec("top_bottom_ratio", "Welfare of the top 20% / bottom 20%", "ratio",
+                "高低收入组比", False),
+    OutcomeSpec("bottom20_share", "Share of welfare held by the bottom 20%", "share",
+                "最低20%份额", True),
+    OutcomeSpec("urban_rural_ratio", "Mean urban welfare / mean rural welfare", "ratio",
+                "城乡福利比", False),
+    OutcomeSpec("digital_gap", "Welfare gap of the digitally excluded: 1 - their mean / "
+                "others' mean", "share", "数字鸿沟", False),
+    OutcomeSpec("elderly_gap", "Welfare gap of residents 60+: 1 - their mean / others' mean",
+                "share", "老年差距", False),
+    OutcomeSpec("income_gini", "Gini of income", "0-1", "收入基尼系数", None),
+    OutcomeSpec("income_urban_rural_ratio", "Mean urban income / mean rural income", "ratio",
+                "城乡收入比", None),
+    OutcomeSpec("income_top_bottom_ratio", "Income of the top 20% / bottom 20%", "ratio",
+                "收入高低组比", None),
+    OutcomeSpec("volunteer_share", "Share of residents who are active volunteers", "share",
+                "志愿者比例", True),
+    OutcomeSpec("volunteer_hours", "Volunteer hours per resident per year", "hours",
+                "人均志愿时长", True),
+    OutcomeSpec("handoff_loss_rate", "Share of hand-offs between actors that lost the case",
+                "share", "转办流失率", False),
+    OutcomeSpec("spending_per_resident", "Governance spending (levers + cases) per resident "
+                "per year", "yuan per year", "人均治理支出", None),
+    OutcomeSpec("cost_per_resolved", "Governance spending per resolved dispute", "yuan",
+                "每件化解成本", False),
+    OutcomeSpec("services_per_resident", "Public services and transfers per resident per "
+                "year", "yuan per year", "人均公共服务", True),
+)
+OUTCOME_NAMES: tuple[str, ...] = tuple(o.name for o in OUTCOMES)
+
+# What is recorded every week (the time series); the summary adds time-to-resolution and
+# satisfaction, which need the whole pool.
+STEP_METRICS: tuple[str, ...] = (
+    "arisen", "open", "resolved", "relapsed", "abandoned", "escalated", "prevented",
+    "resolved_l0", "resolved_l1", "resolved_l2", "resolved_l3",
+    "queued_l1", "queued_l2", "queued_l3",
+    "resolution_rate", "grassroots_share", "township_share", "escalations_per_10k",
+    "litigation_share", "relapse_rate", "trust", "norm", "false_compliance",
+    "welfare_mean", "welfare_gini", "welfare_theil", "welfare_theil_between",
+    "bottom20_share", "top_bottom_ratio", "urban_rural_ratio", "digital_gap", "elderly_gap",
+    "welfare_urban", "welfare_rural", "welfare_elderly", "welfare_digitally_excluded",
+    "volunteer_share", "detection_coverage", "spending_per_resident",
+)
+
+
+def _ratio(a: float, b: float) -> float:
+    return float(a) / float(b) if b else float("nan")
+
+
+def dispute_counts(model: CoGovernanceModel) -> dict[str, int]:
+    """Cumulative counts: arisen, open, each outcome, resolutions by rung."""
+    pool = model.disputes
+    n = pool.size
+    out = pool.outcome[:n]
+    by_outcome = np.bincount(out, minlength=len(Outcome))
+    resolved_levels = np.bincount(pool.level[:n][out == Outcome.RESOLVED], minlength=4)
+    counts = {
+        "arisen": n,
+        "open": int(by_outcome[Outcome.OPEN]),
+        "resolved": int(by_outcome[Outcome.RESOLVED]),
+        "relapsed": int(by_outcome[Outcome.RELAPSED]),
+        "abandoned": int(by_outcome[Outcome.ABANDONED]),
+        "escalated": int(by_outcome[Outcome.ESCALATED]),
+        "prevented": int(model.prevented),
+    }
+    for level in Level:
+        counts[f"resolved_l{int(level)}"] = int(resolved_levels[level])
+    return counts
+
+
+def resolution_shares(c: dict[str, int], residents: int, weeks: int) -> dict[str, float]:
+    """Rates derived from cumulative counts."""
+    ended = c["resolved"] + c["relapsed"] + c["abandoned"] + c["escalated"]
+    years = max(weeks, 1) / 52.0
+    return {
+        "resolution_rate": _ratio(c["resolved"], ended),
+        "grassroots_share": _ratio(c["resolved_l0"] + c["resolved_l1"], c["resolved"]),
+        "township_share": _ratio(c["resolved"] - c["resolved_l3"], c["resolved"]),
+        "escalations_per_10k": c["escalated"] / residents * 10_000 / years,
+        "litigation_share": _ratio(c["resolved_l3"], c["resolved"]),
+        "relapse_rate": _ratio(c["relapsed"], c["resolved"] + c["relapsed"]),
+        "abandon_rate": _ratio(c["abandoned"], ended),
+        "disputes_per_1000": c["arisen"] / residents * 1000 / years,
+        "prevented_share": _ratio(c["prevented"], c["prevented"] + c["arisen"]),
+    }
+
+
+def welfare_measures(model: CoGovernanceModel) -> dict[str, float]:
+    """Level and spread of welfare, and the group gaps."""
+    res = model.residents
+    w = res.welfare
+    total, between, _ = mc.theil_decomposition(w, res.urban)
+    return {
+        "welfare_mean": float(w.mean()),
+        "welfare_gini": mc.gini(w),
+        "welfare_theil": total,
+        "welfare_theil_between": between,
+        "bottom20_share": mc.quantile_share(w, 0.0, 0.2),
+        "top_bottom_ratio": mc.top_bottom_ratio(w),
+        "urban_rural_ratio": mc.ratio_of_means(w, res.urban),
+        "digital_gap": mc.mean_gap(w, ~res.digital),
+        "elderly_gap": mc.mean_gap(w, res.elderly),
+        "welfare_urban": float(w[res.urban].mean()) if res.urban.any() else float("nan"),
+        "welfare_rural": float(w[~res.urban].mean()) if (~res.urban).any() else float("nan"),
+        "welfare_elderly": float(w[res.elderly].mean()) if res.elderly.any() else float("nan"),
+        "welfare_digitally_excluded": (float(w[~res.digital].mean()) if (~res.digital).any()
+                                       else float("nan")),
+    }
+
+
+def queue_lengths(model: CoGovernanceModel) -> dict[str, int]:
+    """Open disputes waiting or in service at each rung (the live funnel)."""
+    from simulation.disputes import Stage
+
+    pool = model.disputes
+    ids = pool.open_ids
+    on_ladder = ids[pool.stage[ids] != Stage.AWAITING_INTAKE] if len(ids) else ids
+    lv = np.bincount(pool.level[on_ladder], minlength=4) if len(on_ladder) else np.zeros(4)
+    return {"queued_l1": int(lv[1]), "queued_l2": int(lv[2]), "queued_l3": int(lv[3])}
+
+
+def spending(model: CoGovernanceModel) -> dict[str, float]:
+    years = max(model.week, 1) / 52.0
+    return {"spending_per_resident": model.spent_total / model.n_residents / years}
+
+
+def step_snapshot(model: CoGovernanceModel) -> dict[str, float]:
+    """Everything recorded for the current week."""
+    res = model.residents
+    c = dispute_counts(model)
+    snap: dict[str, float] = {"week": model.week, **c}
+    snap.update(resolution_shares(c, model.n_residents, model.week))
+    snap.update(queue_lengths(model))
+    snap.update(welfare_measures(model))
+    snap.update(spending(model))
+    snap["trust"] = float(res.trust.mean())
+    snap["norm"] = float(res.norm.mean())
+    snap["false_compliance"] = float((res.norm_displayed - res.norm).mean())
+    snap["volunteer_share"] = float(res.volunteer.mean())
+    snap["detection_coverage"] = float(model.detection_coverage.mean())
+    return snap
+
+
+def time_to_resolution(model: CoGovernanceModel) -> tuple[float, float]:
+    """Median and 90th percentile of weeks from arising to resolution."""
+    pool = model.disputes
+    n = pool.size
+    done = pool.outcome[:n] == Outcome.RESOLVED
+    weeks = (pool.ended[:n] - pool.arose[:n])[done]
+    return mc.percentile_or_nan(weeks, 50), mc.percentile_or_nan(weeks, 90)
+
+
+def mediation_success(model: CoGovernanceModel) -> float:
+    """Share of disputes that reached L1-L2 mediation and ended in agreement there.
+
+    Counts disputes whose last rung was L1 or L2 (ended there, whatever the outcome) and
+    disputes that passed through L1-L2 and went on to court; the successes are the ones
+    resolved at L1 or L2, relapses included (an agreement was reached).
+    """
+    pool = model.disputes
+    n = pool.size
+    level = pool.level[:n]
+    out = pool.outcome[:n]
+    ended = out != Outcome.OPEN
+    at_mediation = ended & ((level == Level.L1) | (level == Level.L2))
+    agreed = at_mediation & ((out == Outcome.RESOLVED) | (out == Outcome.RELAPSED))
+    went_on = ended & (level == Level.L3) & (pool.handoffs[:n] > 0)
+    return _ratio(int(agreed.sum()), int(at_mediation.sum() + went_on.sum()))
+
+
+def summary(model: CoGovernanceModel) -> dict[str, float]:
+    """Every outcome in `OUTCOMES` for the run so far, plus the residents and weeks."""
+    res = model.residents
+    snap = dict(model._snapshot) if model._snapshot.get("week") == model.week else (
+        step_snapshot(model))
+    c = {k: int(snap[k]) for k in ("arisen", "resolved", "relapsed", "abandoned",
+                                   "escalated", "prevented")}
+    median, p90 = time_to_resolution(model)
+    pool = model.disputes
+    n = pool.size
+    ended = pool.outcome[:n] != Outcome.OPEN
+    years = max(model.week, 1) / 52.0
+    out: dict[str, float] = {
+        "residents": model.n_residents,
+        "weeks": model.week,
+        **{k: float(v) for k, v in c.items()},
+    }
+    out.update(resolution_shares({**c, **{f"resolved_l{i}": int(snap[f"resolved_l{i}"])
+                                          for i in range(4)}}, model.n_residents, model.week))
+    out["grassroots_mediation_success"] = mediation_success(model)
+    out["median_weeks"] = median
+    out["p90_weeks"] = p90
+    out["satisfaction"] = (float(np.nanmean(pool.satisfaction[:n][ended])) if ended.any()
+                           else float("nan"))
+    out.update({k: snap[k] for k in ("trust", "norm", "false_compliance", "volunteer_share")})
+    out.update(welfare_measures(model))
+    out["income_gini"] = mc.gini(res.income)
+    out["income_urban_rural_ratio"] = mc.ratio_of_means(res.income, res.urban)
+    out["income_top_bottom_ratio"] = mc.top_bottom_ratio(res.income)
+    out["volunteer_hours"] = model.volunteer_hours_total / model.n_residents / years
+    handoffs = model.ladder.handoffs
+    out["handoff_loss_rate"] = _ratio(model.ladder.handoffs_lost, handoffs)
+    out["spending_per_resident"] = model.spent_total / model.n_residents / years
+    out["cost_per_resolved"] = _ratio(model.spent_total, c["resolved"])
+    out["services_per_resident"] = model.services_total / model.n_residents / years
+    return {k: out[k] for k in ("residents", "weeks", "arisen", "resolved", "relapsed",
+                                "abandoned", "escalated", "prevented", *OUTCOME_NAMES)}

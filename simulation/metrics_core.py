@@ -1,0 +1,366 @@
+"""Pure numpy statistics for inequality and distribution summaries.
+
+Every function here is a plain function of its arguments: no Mesa, no plotting and no global
+state, so the same code serves the model's data collectors, the experiment scripts and the
+tests. Inputs are array-likes; scalar results come back as Python ``float``.
+
+Conventions shared by the functions:
+
+* Welfare and income in the model are non-negative, so the inequality measures (``gini``,
+  ``theil``, ``theil_decomposition``, ``quantile_share``, ``top_bottom_ratio``) raise
+  ``ValueError`` on negative or non-finite values rather than returning a misleading number.
+  Callers that may produce negatives must clip first.
+* Population quantiles treat person ``i`` (0-based, in ascending order) as occupying the
+  population interval ``[i/n, (i+1)/n)``; a quantile boundary that falls inside that interval
+  takes the matching fraction of that person's holding. Quantile shares are therefore
+  differences of the piecewise-linear Lorenz curve, and adjacent shares always add up.
+"""
+
+import math
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+__all__ = [
+    "gini",
+    "gini_from_lognormal",
+    "mean_gap",
+    "percentile_or_nan",
+    "quantile_share",
+    "ratio_of_means",
+    "theil",
+    "theil_decomposition",
+    "top_bottom_ratio",
+]
+
+
+def _as_1d(values: ArrayLike, name: str = "values") -> NDArray[np.float64]:
+    """Convert an array-like to a 1-D float64 array (scalars become length 1)."""
+    arr = np.atleast_1d(np.asarray(values, dtype=np.float64))
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be one-dimensional, got shape {arr.shape}")
+    return arr
+
+
+def _as_nonnegative_1d(values: ArrayLike, name: str = "values") -> NDArray[np.float64]:
+    """Convert to a 1-D float64 array and check that every entry is finite and >= 0."""
+    arr = _as_1d(values, name)
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must be finite (found NaN or inf)")
+    if np.any(arr < 0):
+        raise ValueError(
+            f"{name} must be non-negative (found minimum {arr.min()!r}); clip before calling"
+        )
+    return arr
+
+
+def _as_mask(mask: ArrayLike, size: int) -> NDArray[np.bool_]:
+    """Convert to a 1-D boolean mask of the given length, refusing non-boolean input."""
+    arr = np.atleast_1d(np.asarray(mask))
+    if arr.dtype != np.bool_:
+        raise ValueError(f"mask must be boolean, got dtype {arr.dtype}")
+    if arr.shape != (size,):
+        raise ValueError(f"mask has shape {arr.shape}, expected ({size},) to match values")
+    return arr
+
+
+def _lorenz_holdings(sorted_values: NDArray[np.float64], points: ArrayLike) -> NDArray[np.float64]:
+    """Cumulative holdings of the poorest ``p`` share of the population, for each ``p``.
+
+    Linear interpolation of ``[0, x_(1), x_(1) + x_(2), ...]`` at population position ``p * n``,
+    which gives exact credit for fractional people at the boundary.
+    """
+    n = sorted_values.size
+    cumulative = np.concatenate(([0.0], np.cumsum(sorted_values)))
+    return np.interp(np.asarray(points, dtype=np.float64) * n, np.arange(n + 1), cumulative)
+
+
+def gini(values: ArrayLike, weights: ArrayLike | None = None) -> float:
+    """Gini coefficient of a non-negative distribution, optionally weighted.
+
+    Exact mean-absolute-difference Gini computed from the sorted values in O(n log n):
+
+        G = Σ_i Σ_j w_i w_j |x_i − x_j| / (2 W² μ),   W = Σ_i w_i,   μ = Σ_i w_i x_i / W.
+
+    With the values sorted ascending and C_i = Σ_{j≤i} w_j the cumulative weight this equals
+
+        G = Σ_i w_i x_i (2 C_i − w_i − W) / (W · Σ_i w_i x_i),
+
+    which for unit weights reduces to G = 2 Σ_i i·x_(i) / (n Σ_i x_i) − (n + 1)/n (i from 1).
+    Integer weights give exactly the Gini of the sample with each value repeated w_i times.
+    A one-holder population of n people has G = (n − 1)/n.
+
+    Args:
+        values: Non-negative, finite values (e.g. welfare per household).
+        weights: Optional non-negative, finite weights, same length as ``values``.
+
+    Returns:
+        The Gini coefficient in [0, 1). 0.0 for empty input, zero total weight or zero total.
+
+    Raises:
+        ValueError: If values or weights are negative or non-finite, or the lengths differ.
+    """
+    x = _as_nonnegative_1d(values)
+    if weights is None:
+        w = np.ones_like(x)
+    else:
+        w = _as_nonnegative_1d(weights, "weights")
+        if w.shape != x.shape:
+            raise ValueError(f"weights has shape {w.shape}, expected {x.shape} to match values")
+    if x.size == 0:
+        return 0.0
+    order = np.argsort(x, kind="stable")
+    x, w = x[order], w[order]
+    total_weight = float(w.sum())
+    weighted = w * x
+    total = float(weighted.sum())
+    if total_weight <= 0.0 or total <= 0.0:
+        return 0.0
+    cumulative_weight = np.cumsum(w)
+    numerator = float(np.dot(weighted, 2.0 * cumulative_weight - w - total_weight))
+    return max(0.0, numerator / (total_weight * total))
+
+
+def theil(values: ArrayLike) -> float:
+    """Theil T index (GE(1)) of a non-negative distribution.
+
+        T = (1/n) Σ_i (x_i/μ) ln(x_i/μ),   μ = (1/n) Σ_i x_i,   with 0·ln 0 = 0.
+
+    T is 0 for perfect equality and ln(n) when one of n people holds everything.
+
+    Args:
+        values: Non-negative, finite values.
+
+    Returns:
+        The Theil T index in [0, ln n]. 0.0 for empty input or an all-zero distribution.
+
+    Raises:
+        ValueError: If any value is negative or non-finite.
+    """
+    x = _as_nonnegative_1d(values)
+    if x.size == 0:
+        return 0.0
+    mean = float(x.mean())
+    if mean <= 0.0:
+        return 0.0
+    positive = x[x > 0]
+    ratio = positive / mean
+    return max(0.0, float(np.sum(ratio * np.log(ratio))) / x.size)
+
+
+def _factorize(groups: ArrayLike, size: int) -> NDArray[np.intp]:
+    """Map group labels to integer codes 0..k-1 (first-seen order for unsortable labels)."""
+    labels = np.atleast_1d(np.asarray(groups))
+    if labels.shape != (size,):
+        raise ValueError(f"groups has shape {labels.shape}, expected ({size},) to match values")
+    try:
+        _, codes = np.unique(labels, return_inverse=True)
+    except TypeError:  # mixed label types that cannot be sorted, e.g. ints and strings
+        seen: dict[object, int] = {}
+        codes = np.fromiter(
+            (seen.setdefault(label, len(seen)) for label in labels.tolist()),
+            dtype=np.intp,
+            count=size,
+        )
+    return np.asarray(codes, dtype=np.intp).reshape(size)
+
+
+def theil_decomposition(values: ArrayLike, groups: ArrayLike) -> tuple[float, float, float]:
+    """Between/within-group decomposition of the Theil T index.
+
+        T = T_between + T_within,
+        T_between = Σ_g s_g ln(μ_g / μ),
+        T_within  = Σ_g s_g T_g,
+
+    where s_g = Σ_{i∈g} x_i / Σ_i x_i is group g's share of the total, μ_g its mean, μ the
+    overall mean and T_g the Theil T index within group g. Groups holding nothing have
+    s_g = 0 and contribute 0 to both terms. Internally T_within is evaluated as
+    (1/Σx) Σ_i x_i ln(x_i / μ_{g(i)}), which is algebraically the same sum.
+
+    Args:
+        values: Non-negative, finite values.
+        groups: Group label for each value (ints, strings or other hashables), same length.
+
+    Returns:
+        ``(total, between, within)``; ``total`` equals ``theil(values)`` and
+        ``between + within`` to floating precision. All zeros for empty or all-zero input.
+
+    Raises:
+        ValueError: If any value is negative or non-finite, or the lengths differ.
+    """
+    x = _as_nonnegative_1d(values)
+    codes = _factorize(groups, x.size)
+    total_sum = float(x.sum()) if x.size else 0.0
+    if total_sum <= 0.0:
+        return 0.0, 0.0, 0.0
+    mean = total_sum / x.size
+    group_sums = np.bincount(codes, weights=x)
+    group_counts = np.bincount(codes)
+    present = group_sums > 0
+    group_means = np.zeros_like(group_sums)
+    group_means[present] = group_sums[present] / group_counts[present]
+    between = float(np.sum(group_sums[present] * np.log(group_means[present] / mean))) / total_sum
+    positive = x > 0
+    own_mean = group_means[codes[positive]]
+    within = float(np.sum(x[positive] * np.log(x[positive] / own_mean))) / total_sum
+    return theil(x), between, within
+
+
+def quantile_share(values: ArrayLike, lower: float, upper: float) -> float:
+    """Share of the total held by the population between two quantiles.
+
+    With the values sorted ascending, let H(p) be the holdings of the poorest share p of the
+    population, interpolated linearly between whole people (the Lorenz curve times the total):
+
+        share(lower, upper) = (H(upper) − H(lower)) / H(1).
+
+    Person i (0-based) occupies [i/n, (i+1)/n), so a boundary inside that interval credits the
+    matching fraction of x_(i). Shares over adjacent intervals add up exactly, so the five
+    quintile shares of any distribution sum to 1 whatever n is.
+
+    Args:
+        values: Non-negative, finite values.
+        lower: Lower population quantile in [0, 1], e.g. 0.0 for the bottom.
+        upper: Upper population quantile in [lower, 1], e.g. 0.2 for the bottom 20%.
+
+    Returns:
+        The share in [0, 1]. NaN for empty input or a zero total (no share is defined).
+
+    Raises:
+        ValueError: If the bounds are outside 0 <= lower <= upper <= 1, or values are negative
+            or non-finite.
+    """
+    if not 0.0 <= lower <= upper <= 1.0:
+        raise ValueError(f"need 0 <= lower <= upper <= 1, got lower={lower}, upper={upper}")
+    x = np.sort(_as_nonnegative_1d(values))
+    if x.size == 0:
+        return math.nan
+    held = _lorenz_holdings(x, [lower, upper, 1.0])
+    if held[2] <= 0.0:
+        return math.nan
+    return float((held[1] - held[0]) / held[2])
+
+
+def top_bottom_ratio(values: ArrayLike, fraction: float = 0.2) -> float:
+    """Mean of the richest ``fraction`` of people over the mean of the poorest ``fraction``.
+
+        ratio = (H(1) − H(1 − f)) / H(f),
+
+    with H the interpolated cumulative holdings used by :func:`quantile_share` (both groups
+    contain f·n people, so the ratio of sums is the ratio of means). With f = 0.2 this is the
+    top-quintile / bottom-quintile ratio that NBS reports.
+
+    Args:
+        values: Non-negative, finite values.
+        fraction: Population fraction f in (0, 1] at each end.
+
+    Returns:
+        The ratio (>= 1). ``inf`` if the bottom mean is 0 and the top mean positive; NaN for
+        empty input or an all-zero distribution.
+
+    Raises:
+        ValueError: If ``fraction`` is not in (0, 1], or values are negative or non-finite.
+    """
+    if not 0.0 < fraction <= 1.0:
+        raise ValueError(f"fraction must be in (0, 1], got {fraction}")
+    x = np.sort(_as_nonnegative_1d(values))
+    if x.size == 0:
+        return math.nan
+    held = _lorenz_holdings(x, [fraction, 1.0 - fraction, 1.0])
+    bottom = float(held[0])
+    top = float(held[2] - held[1])
+    if bottom <= 0.0:
+        return math.inf if top > 0.0 else math.nan
+    return top / bottom
+
+
+def ratio_of_means(values: ArrayLike, mask: ArrayLike) -> float:
+    """Ratio of the masked group's mean to the rest's mean.
+
+        ratio = mean(x[mask]) / mean(x[~mask])
+
+    e.g. the urban/rural income ratio with ``mask = is_urban``.
+
+    Args:
+        values: Values (any sign).
+        mask: Boolean array, same length as ``values``.
+
+    Returns:
+        The ratio. NaN if either group is empty or the rest's mean is 0.
+
+    Raises:
+        ValueError: If ``mask`` is not boolean or its length differs from ``values``.
+    """
+    x = _as_1d(values)
+    m = _as_mask(mask, x.size)
+    inside, outside = x[m], x[~m]
+    if inside.size == 0 or outside.size == 0:
+        return math.nan
+    denominator = float(outside.mean())
+    if denominator == 0.0:
+        return math.nan
+    return float(inside.mean()) / denominator
+
+
+def mean_gap(values: ArrayLike, mask: ArrayLike) -> float:
+    """Relative shortfall of the masked group's mean behind the rest's mean.
+
+        gap = 1 − mean(x[mask]) / mean(x[~mask])
+
+    e.g. with ``mask = digitally_excluded``, 0.25 means the excluded group's mean is 25% below
+    everyone else's; a negative gap means the masked group is ahead.
+
+    Args:
+        values: Values (any sign).
+        mask: Boolean array, same length as ``values``.
+
+    Returns:
+        The gap. NaN if either group is empty or the rest's mean is 0.
+
+    Raises:
+        ValueError: If ``mask`` is not boolean or its length differs from ``values``.
+    """
+    return 1.0 - ratio_of_means(values, mask)
+
+
+def percentile_or_nan(values: ArrayLike, q: float) -> float:
+    """``np.percentile`` (linear interpolation) that returns NaN instead of failing when empty.
+
+    Args:
+        values: Values (any sign).
+        q: Percentile in [0, 100].
+
+    Returns:
+        The q-th percentile, or NaN for empty input.
+
+    Raises:
+        ValueError: If ``q`` is outside [0, 100].
+    """
+    if not 0.0 <= q <= 100.0:
+        raise ValueError(f"q must be in [0, 100], got {q}")
+    x = _as_1d(values)
+    if x.size == 0:
+        return math.nan
+    return float(np.percentile(x, q))
+
+
+def gini_from_lognormal(sigma: float) -> float:
+    """Analytical Gini coefficient of a lognormal distribution with log-scale ``sigma``.
+
+        G = 2 Φ(σ/√2) − 1 = erf(σ/2),
+
+    where Φ is the standard normal CDF, Φ(z) = (1 + erf(z/√2)) / 2. It does not depend on
+    the location parameter μ.
+
+    Args:
+        sigma: Standard deviation of log income, >= 0.
+
+    Returns:
+        The Gini coefficient in [0, 1).
+
+    Raises:
+        ValueError: If ``sigma`` is negative or not finite.
+    """
+    if not (math.isfinite(sigma) and sigma >= 0.0):
+        raise ValueError(f"sigma must be finite and non-negative, got {sigma}")
+    return math.erf(sigma / 2.0)

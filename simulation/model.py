@@ -1,0 +1,518 @@
+"""The co-governance model: one county, one week a step.
+
+`CoGovernanceModel.step()` follows the schedule in docs/ODD.md ("Process overview and
+scheduling"): levers and shocks for the week, norms and trust, volunteers, disputes
+arising, settling alone, intake, handling on the ladder, impatience, feedback from the
+week's endings, welfare, and the record.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import mesa
+import numpy as np
+
+from simulation import metrics
+from simulation.agents.government import Government, Role
+from simulation.agents.party_cell import PartyCell
+from simulation.agents.resident import Resident, settle_alone_probability
+from simulation.agents.social_organisation import SocialOrganisation
+from simulation.agents.volunteer import Volunteer, update_volunteers
+from simulation.disputes import (
+    RESIDENT_VS_RESIDENT,
+    DisputePool,
+    DisputeType,
+    Level,
+    Outcome,
+    Stage,
+)
+from simulation.ladder import HandlingLadder
+from simulation.levers import lever_cost_per_week, levers_at, shocks_at
+from simulation.network import (
+    MultilayerNetwork,
+    read_tie_file,
+    small_world_ties,
+    ties_from_edges,
+)
+from simulation.population import build_residents, build_territory, group_mask
+from simulation.scenario.schema import DISPUTE_SHARE_FIELDS, Scenario
+
+WEEKS_PER_YEAR = 52.0
+
+
+class CoGovernanceModel(mesa.Model):
+    """Multi-actor co-governance of one county under a scenario's policy mix.
+
+    Args:
+        scenario: the validated scenario (defaults to the scenario type's defaults).
+        rng: seed (or numpy Generator) for every random draw in the run.
+        scenario_dir: folder that relative paths in the scenario (a network file) are
+            read from; defaults to the working directory.
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario | None = None,
+        rng: int | np.random.Generator | None = 0,
+        *,
+        scenario_dir: str | Path | None = None,
+    ) -> None:
+        super().__init__(rng=rng)
+        self.params = scenario if scenario is not None else Scenario()
+        p = self.params
+        self.week = 0
+        self.lever = levers_at(p, 0)
+
+        # --- structure and residents
+        grid_of = None
+        tie_edges = None
+        if p.network.generator == "file":
+            assert p.network.file is not None
+            path = Path(scenario_dir or ".") / p.network.file
+            n_file, tie_edges, grid_of = read_tie_file(path)
+            if grid_of is None:
+                grid_of = np.arange(n_file) // p.population.residents_per_grid
+        self.territory = build_territory(p, grid_of)
+        self.residents = build_residents(p, self.territory, self.rng)
+        n = len(self.residents)
+        self.n_residents = n
+        if tie_edges is not None:
+            self.network: MultilayerNetwork = ties_from_edges(n, tie_edges)
+        else:
+            net = p.network
+            self.network = small_world_ties(
+                self.territory, net.ties_urban, net.ties_rural, net.rewiring,
+                net.cross_grid_share, self.rng,
+            )
+        Resident.create_agents(self, n, list(range(n)))
+        self.volunteer_handles: dict[int, Volunteer] = {}
+        for row in np.flatnonzero(self.residents.volunteer).tolist():
+            self.volunteer_handles[row] = Volunteer(self, row)
+
+        # --- institutional actors
+        terr = self.territory
+        self.grid_population = terr.grid_size.astype(np.int64)
+        self.town_population = np.bincount(terr.town_of_grid, weights=terr.grid_size,
+                                           minlength=terr.n_towns).astype(np.int64)
+        priorities = self.rng.random(terr.n_grids)
+        self.party_cells = [PartyCell(self, g, priorities[g]) for g in range(terr.n_grids)]
+        self.town_offices = [Government(self, Role.TOWN_OFFICE, t) for t in range(terr.n_towns)]
+        self.county_centre = Government(self, Role.COUNTY_CENTRE)
+        self.court = Government(self, Role.COURT)
+        self.social_organisations = [
+            SocialOrganisation(self) for _ in range(p.ladder.social_organisations)
+        ]
+        self.cell_active = np.zeros(terr.n_grids, dtype=bool)
+        self._build_service_layer()
+        self._activate_party_cells()
+
+        # --- disputes, ladder, bookkeeping
+        self.disputes = DisputePool(capacity=max(1024, n // 4))
+        self.ladder = HandlingLadder(self)
+        self.detection_coverage = np.zeros(terr.n_grids)
+        self.deprivation = np.zeros(n)
+        self.prevented = 0
+        self.case_costs_this_week = 0.0
+        self.lever_costs_this_week = 0.0
+        self.services_this_week = 0.0
+        self.spent_total = 0.0
+        self.lever_spent_total = 0.0
+        self.case_spent_total = 0.0
+        self.services_total = 0.0
+        self.volunteer_hours_total = 0.0
+        self.handoffs_lost_total = 0
+        self._type_shares = np.array([getattr(p.disputes, f) for f in DISPUTE_SHARE_FIELDS])
+        self._type_shares = self._type_shares / self._type_shares.sum()
+        budget_year = p.budget.per_resident_year
+        lever_year = lever_cost_per_week(p, self.lever, 52)
+        # Start welfare at income plus an even share of what the budget leaves for
+        # services, so the first weeks do not show a spurious jump.
+        self.residents.welfare += max(0.0, budget_year - lever_year)
+        self._update_deprivation()
+        self._update_detection()
+
+        self.record: list[dict[str, float]] = []
+        self.datacollector = mesa.DataCollector(
+            model_reporters={name: _reporter(name) for name in metrics.STEP_METRICS}
+        )
+        self._snapshot = metrics.step_snapshot(self)
+        self.datacollector.collect(self)
+        self.record.append(self._snapshot)
+
+    # ================================================================== the schedule
+
+    def step(self) -> None:
+        """One week, in the order of the ODD schedule."""
+        self.week += 1
+        self.set_levers_and_shocks()
+        self.pay_for_levers()
+        self.learn_norms_and_trust()
+        self.recruit_volunteers()
+        self.arise_disputes()
+        self.take_in_disputes()
+        self.handle_disputes()
+        self.run_out_of_patience()
+        self.feed_back_endings()
+        self.update_welfare()
+        self.collect()
+
+    # ================================================================== phases
+
+    def set_levers_and_shocks(self) -> None:
+        """Levers in force this week (reform ramps) and the shocks that hit."""
+        self.lever = levers_at(self.params, self.week)
+        self.shock = shocks_at(self.params, self.week)
+        self._activate_party_cells()
+        self.case_costs_this_week = 0.0
+        self.ladder.ended_this_week = []
+
+    def pay_for_levers(self) -> None:
+        self.lever_costs_this_week = lever_cost_per_week(self.params, self.lever,
+                                                         self.n_residents)
+
+    def learn_norms_and_trust(self) -> None:
+        """德治 and social learning: norms, legal awareness, participation and trust move.
+
+        - internal norms move towards the neighbours' mean (social learning) and towards 1
+          under norm campaigns and, slowly, the credit system;
+        - displayed compliance exceeds internal norms under the credit system (false
+          compliance); strict lists (above 0.5) cost trust (resentment);
+        - legal awareness and participation approach targets raised by legal services and
+          resident councils;
+        - trust moves towards the neighbours' mean, is eroded by carried discontent, and
+          falls under legitimacy shocks; discontent decays and spreads along ties.
+        """
+        res, p, lv, ef = self.residents, self.params, self.lever, self.params.effects
+        net = self.network
+        a = p.behaviour.social_learning
+        pull = ef.campaign_norm_rate * lv["norm_campaigns"] + ef.credit_norm_rate * lv[
+            "credit_system"]
+        norm = res.norm + a * (net.neighbour_mean(res.norm) - res.norm) + pull * (1 - res.norm)
+        res.norm[:] = np.clip(norm, 0, 1)
+        res.norm_displayed[:] = res.norm + ef.credit_display * lv["credit_system"] * (1 - res.norm)
+
+        target_legal = res.initial_legal + ef.legal_awareness_gain * lv["legal_services"] * (
+            1 - res.initial_legal)
+        res.legal_awareness += 0.02 * (target_legal - res.legal_awareness)
+        target_part = res.initial_participation + ef.councils_participation * lv["councils"] * (
+            1 - res.initial_participation)
+        res.participation += 0.02 * (target_part - res.participation)
+
+        trust = res.trust + a * (net.neighbour_mean(res.trust) - res.trust)
+        trust -= 0.01 * res.discontent * trust
+        trust -= ef.credit_resentment * max(0.0, lv["credit_system"] - 0.5)
+        for group, drop in self.shock.trust_drop.items():
+            mask = group_mask(res, group)
+            trust[mask] *= 1 - drop
+        res.trust[:] = np.clip(trust, 0, 1)
+        disc = 0.97 * res.discontent
+        res.discontent[:] = disc + a * (net.neighbour_mean(disc) - disc)
+
+    def recruit_volunteers(self) -> None:
+        """自治 and 党建: residents join or quit volunteering; early detection follows."""
+        joined, quitted = update_volunteers(self)
+        for row in quitted.tolist():
+            handle = self.volunteer_handles.pop(row, None)
+            if handle is not None:
+                handle.remove()
+        for row in joined.tolist():
+            self.volunteer_handles[row] = Volunteer(self, row)
+        self._update_detection()
+        n_vol = int(self.residents.volunteer.sum())
+        self.volunteer_hours_total += n_vol * self.params.behaviour.volunteer_hours
+
+    def arise_disputes(self) -> None:
+        """New disputes arise; some are defused early; some are settled by the parties.
+
+        Weekly hazard per resident: base_rate / 52 × shock surge × (1 + deprivation effect
+        × relative deprivation + discontent / 2) × (1 − norm effect × norm) / (1 − norm
+        effect / 2) × (1 − deterrence effect × enforcement × (0.5 + legal awareness / 2)).
+        A candidate's risk is detected early with the grid's coverage (源头治理) and then
+        defused with chance `prevention_effect`; the rest arise, and the parties settle
+        some themselves (L0).
+        """
+        res, p, lv = self.residents, self.params, self.lever
+        d = p.disputes
+        self._update_deprivation()
+        hazard = (
+            d.base_rate / WEEKS_PER_YEAR
+            * self.shock.arising_multiplier
+            * (1 + d.deprivation_effect * self.deprivation + 0.5 * res.discontent)
+            * (1 - d.norm_effect * res.norm) / (1 - d.norm_effect * 0.5)
+            * (1 - d.deterrence_effect * lv["enforcement"] * (0.5 + 0.5 * res.legal_awareness))
+        )
+        party = np.flatnonzero(self.rng.random(self.n_residents) < hazard)
+        if len(party) == 0:
+            return
+        grid = res.grid[party]
+        early = self.rng.random(len(party)) < self.detection_coverage[grid]
+        defused = early & (self.rng.random(len(party)) < d.prevention_effect)
+        self.prevented += int(defused.sum())
+        party, grid, early = party[~defused], grid[~defused], early[~defused]
+        if len(party) == 0:
+            return
+        kind = self._draw_types(party)
+        severity = self._draw_severity(kind)
+        other = self._draw_other_party(party, kind)
+        ids = self.disputes.add(
+            self.week, kind, severity, party, other, grid,
+            self.ladder.new_patience(party), early,
+        )
+        self._count_open(party, other, +1)
+        # L0: the parties settle it themselves.
+        settle = self.rng.random(len(ids)) < settle_alone_probability(self, party, other,
+                                                                      severity)
+        for case in ids[settle].tolist():
+            self.ladder.resolve(case, Level.L0)
+
+    def spawn_follow_up(self, case: int) -> None:
+        """A broken agreement: the same parties' dispute comes back, a little graver."""
+        pool = self.disputes
+        party = pool.party[[case]]
+        other = pool.other[[case]]
+        self.disputes.add(
+            self.week, pool.kind[[case]], np.minimum(1.0, pool.severity[[case]] * 1.2),
+            party, other, pool.grid[[case]], self.ladder.new_patience(party),
+            np.zeros(1, dtype=bool), parent=np.array([case]),
+        )
+        self._count_open(party, other, +1)
+
+    def take_in_disputes(self) -> None:
+        self.ladder.intake()
+
+    def handle_disputes(self) -> None:
+        """Each handler works its queue for a week: L1 in every grid, then L2, then L3."""
+        vol_per_grid = np.bincount(self.residents.grid, weights=self.residents.volunteer,
+                                   minlength=self.territory.n_grids)
+        for cell in self.party_cells:
+            if len(cell.queue):
+                cell.convene_mediation(vol_per_grid[cell.grid],
+                                       int(self.grid_population[cell.grid]))
+        for office in self.town_offices:
+            office.handle_cases(int(self.town_population[office.town]))
+        for org in self.social_organisations:
+            org.mediate()
+        self.county_centre.handle_cases(self.n_residents)
+        self.court.handle_cases(self.n_residents)
+
+    def run_out_of_patience(self) -> None:
+        self.ladder.run_out_of_patience()
+
+    def feed_back_endings(self) -> None:
+        """Parties learn from how their disputes ended this week.
+
+        A resolution raises both parties' trust by `trust_gain × satisfaction × (1 −
+        trust)` and halves their discontent; a relapse, abandonment or escalation lowers
+        trust by `trust_loss × trust` and adds the dispute's severity to discontent, which
+        then spreads to neighbours (see `learn_norms_and_trust`; cf. Epstein 2002).
+        """
+        ended = np.asarray(self.ladder.ended_this_week, dtype=np.int64)
+        self.handoffs_lost_total = self.ladder.handoffs_lost
+        self.disputes.compact()
+        if len(ended) == 0:
+            return
+        pool, res, beh = self.disputes, self.residents, self.params.behaviour
+        parties = np.concatenate([pool.party[ended], pool.other[ended]])
+        outcome = np.concatenate([pool.outcome[ended]] * 2)
+        satisfaction = np.concatenate([pool.satisfaction[ended]] * 2)
+        severity = np.concatenate([pool.severity[ended]] * 2)
+        keep = parties >= 0
+        parties, outcome, satisfaction, severity = (
+            parties[keep], outcome[keep], satisfaction[keep], severity[keep])
+        good = outcome == Outcome.RESOLVED
+        gain = np.zeros(self.n_residents)
+        loss = np.zeros(self.n_residents)
+        np.add.at(gain, parties[good], beh.trust_gain * satisfaction[good])
+        np.add.at(loss, parties[~good], beh.trust_loss)
+        res.trust += np.minimum(gain, 1) * (1 - res.trust) - np.minimum(loss, 1) * res.trust
+        np.clip(res.trust, 0, 1, out=res.trust)
+        res.discontent[parties[good]] *= 0.5
+        np.add.at(res.discontent, parties[~good], severity[~good])
+        self._count_open(pool.party[ended], pool.other[ended], -1)
+
+    def update_welfare(self) -> None:
+        """共享: incomes, dispute losses, and public services paid from what is left.
+
+        The budget pays the levers and the week's cases first; the rest goes out as
+        public services and transfers. A targeted share (raised by platform targeting)
+        goes to the poorest 40% by income, the rest evenly. Residents without digital
+        access receive only (1 − platform coverage × (1 − offline channels)) of a share,
+        and what they miss goes to the others (the digital divide). Welfare is the
+        annualised income plus services minus losses, smoothed over about half a year.
+        """
+        res, p, lv = self.residents, self.params, self.lever
+        income = res.base_income.copy()
+        for group, factor in self.shock.income_multiplier.items():
+            income[group_mask(res, group)] *= factor
+        res.income[:] = income
+
+        res.loss_this_week[:] = 0.0
+        open_ids = self.disputes.open_ids
+        if len(open_ids):
+            pool = self.disputes
+            lost = p.welfare.dispute_loss_per_week * pool.severity[open_ids]
+            np.add.at(res.loss_this_week, pool.party[open_ids], lost)
+            other = pool.other[open_ids]
+            np.add.at(res.loss_this_week, other[other >= 0], lost[other >= 0])
+
+        budget = p.budget.per_resident_year * self.n_residents / WEEKS_PER_YEAR
+        spent = self.lever_costs_this_week + self.case_costs_this_week
+        services = max(0.0, budget - spent)
+        targeted_share = p.welfare.transfer_targeting + (1 - p.welfare.transfer_targeting) * (
+            p.effects.platform_targeting * lv["platform_coverage"])
+        reach = np.where(res.digital, 1.0,
+                         1.0 - lv["platform_coverage"] * (1 - lv["offline_channels"]))
+        poorest = income <= np.partition(income, int(0.4 * (self.n_residents - 1)))[
+            int(0.4 * (self.n_residents - 1))]
+        shares = np.zeros(self.n_residents)
+        for part, eligible in ((targeted_share, poorest), (1 - targeted_share, None)):
+            w = reach if eligible is None else reach * eligible
+            total_w = w.sum()
+            if total_w > 0:
+                shares += part * w / total_w
+        res.services_this_week[:] = services * shares
+
+        annual = income + WEEKS_PER_YEAR * (res.services_this_week - res.loss_this_week)
+        res.welfare += (annual - res.welfare) / 26.0
+        np.maximum(res.welfare, 0.0, out=res.welfare)
+
+        self.services_this_week = services
+        self.services_total += services
+        self.lever_spent_total += self.lever_costs_this_week
+        self.case_spent_total += self.case_costs_this_week
+        self.spent_total += spent
+
+    def collect(self) -> None:
+        self._snapshot = metrics.step_snapshot(self)
+        self.record.append(self._snapshot)
+        self.datacollector.collect(self)
+
+    # ================================================================== helpers
+
+    def _activate_party_cells(self) -> None:
+        """Cells with the lowest priority draws are active, up to the coverage share."""
+        n_active = round(self.lever["cell_coverage"] * len(self.party_cells))
+        order = sorted(self.party_cells, key=lambda c: c.priority)
+        changed = False
+        for i, cell in enumerate(order):
+            active = i < n_active
+            if cell.active != active:
+                cell.active = active
+                changed = True
+            self.cell_active[cell.grid] = active
+        if changed:
+            self._build_coordination_layer()
+
+    def _build_service_layer(self) -> None:
+        """Service ties: each grid to its party cell, town office and the county centre."""
+        g = self.network.service
+        terr = self.territory
+        for cell in self.party_cells:
+            grid_node = ("grid", cell.grid)
+            g.add_edge(grid_node, cell.unique_id)
+            g.add_edge(grid_node, self.town_offices[terr.town_of_grid[cell.grid]].unique_id)
+            g.add_edge(grid_node, self.county_centre.unique_id)
+            g.add_edge(grid_node, self.court.unique_id)
+
+    def _build_coordination_layer(self) -> None:
+        """Coordination ties along which hand-offs are coordinated.
+
+        Active party cells tie to their town office; town offices, social organisations,
+        the county centre and the court are tied to each other (the one-stop centre's
+        integration). Inactive cells have no tie: their grids' hand-offs are uncoordinated.
+        """
+        g = self.network.coordination
+        g.clear()
+        institutions = [*self.town_offices, self.county_centre, self.court,
+                        *self.social_organisations]
+        ids = [a.unique_id for a in institutions]
+        g.add_nodes_from(ids)
+        for i, a in enumerate(ids):
+            for b in ids[i + 1:]:
+                g.add_edge(a, b)
+        for cell in self.party_cells:
+            g.add_node(cell.unique_id)
+            if cell.active:
+                town = self.town_offices[self.territory.town_of_grid[cell.grid]]
+                g.add_edge(cell.unique_id, town.unique_id)
+
+    def _update_deprivation(self) -> None:
+        """Relative deprivation: shortfall of income below the grid's mean, as a share."""
+        res = self.residents
+        sums = np.bincount(res.grid, weights=res.income, minlength=self.territory.n_grids)
+        mean = sums / np.maximum(self.grid_population, 1)
+        mine = mean[res.grid]
+        self.deprivation = np.maximum(0.0, mine - res.income) / np.maximum(mine, 1e-9)
+
+    def _update_detection(self) -> None:
+        """Early-detection coverage per grid from patrol hours and shared data.
+
+        coverage = 1 − exp(−hours per resident / hours for detection), combined with the
+        data-sharing alert rate.
+        """
+        p, lv = self.params, self.lever
+        vol = np.bincount(self.residents.grid, weights=self.residents.volunteer,
+                          minlength=self.territory.n_grids)
+        pop = np.maximum(self.grid_population, 1)
+        hours = (vol * p.behaviour.volunteer_hours
+                 + p.ladder.grid_workers_per_1000 * pop / 1000 * p.ladder.grid_worker_patrol_hours)
+        patrol = 1 - np.exp(-(hours / pop) / p.ladder.patrol_hours_for_detection)
+        data = p.effects.data_sharing_detection * lv["data_sharing"] * lv["platform_coverage"]
+        self.detection_coverage = 1 - (1 - patrol) * (1 - data)
+
+    def _draw_types(self, party: np.ndarray) -> np.ndarray:
+        """Dispute type by the scenario's shares; land disputes twice as likely for rural
+        residents and wage disputes twice as likely for migrants (assumed)."""
+        res = self.residents
+        w = np.tile(self._type_shares, (len(party), 1))
+        w[~res.urban[party], DisputeType.PROPERTY_LAND] *= 2
+        w[res.migrant[party], DisputeType.LABOUR_WAGES] *= 2
+        cum = np.cumsum(w, axis=1)
+        u = self.rng.random(len(party)) * cum[:, -1]
+        return (u[:, None] > cum).sum(axis=1).astype(np.int8)
+
+    def _draw_severity(self, kind: np.ndarray) -> np.ndarray:
+        """Severity in [0, 1]: Beta(2, 4) (mean 1/3), graver for land and wage disputes."""
+        sev = self.rng.beta(2.0, 4.0, size=len(kind))
+        grave = (kind == DisputeType.PROPERTY_LAND) | (kind == DisputeType.LABOUR_WAGES)
+        return np.clip(sev + 0.15 * grave, 0.0, 1.0)
+
+    def _draw_other_party(self, party: np.ndarray, kind: np.ndarray) -> np.ndarray:
+        """A tie neighbour for disputes between residents; -1 (firm or office) otherwise."""
+        other = np.full(len(party), -1, dtype=np.int32)
+        between = np.isin(kind, [int(t) for t in RESIDENT_VS_RESIDENT])
+        adj = self.network.adjacency
+        for i in np.flatnonzero(between).tolist():
+            start, end = adj.indptr[party[i]], adj.indptr[party[i] + 1]
+            if end > start:
+                other[i] = adj.indices[start + int(self.rng.integers(end - start))]
+        return other
+
+    def _count_open(self, party: np.ndarray, other: np.ndarray, delta: int) -> None:
+        np.add.at(self.residents.open_disputes, party, delta)
+        o = other[other >= 0]
+        np.add.at(self.residents.open_disputes, o, delta)
+
+    # ================================================================== results
+
+    def summary(self) -> dict[str, float]:
+        """Every outcome for the run so far (see `simulation.metrics.summary`)."""
+        return metrics.summary(self)
+
+    def dataframe(self):
+        """The per-step record as a pandas DataFrame indexed by week."""
+        import pandas as pd
+
+        return pd.DataFrame(self.record).rename_axis("week")
+
+
+def _reporter(name: str):
+    def report(model: CoGovernanceModel) -> float:
+        return model._snapshot[name]
+
+    report.__name__ = name
+    return report
+
+
+__all__ = ["CoGovernanceModel", "Stage"]

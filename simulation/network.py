@@ -1,0 +1,161 @@
+"""The multilayer network: resident ties, service ties and coordination ties.
+
+- `social`: resident-resident ties, clustered inside each grid (Watts-Strogatz small
+  worlds) with a share of ties to other grids of the same community, or read from a
+  user's edge-list or GraphML file.
+- `service`: which institutional actor serves which grid (built by the model once the
+  actors exist; see `CoGovernanceModel._build_service_layer`).
+- `coordination`: ties between institutional actors along which hand-offs travel.
+
+All randomness comes from the generator passed in (the model's `rng`); networkx
+generators receive integer seeds drawn from it, so the same seed gives the same graph.
+Array operations run on `adjacency`, a row-normalised sparse matrix of the social layer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+import scipy.sparse as sp
+
+from simulation.population import Territory
+
+
+@dataclass
+class MultilayerNetwork:
+    """The three layers plus the sparse form of the social layer used in array updates."""
+
+    social: nx.Graph
+    adjacency: sp.csr_matrix  # row-normalised social ties (isolated rows are all zero)
+    degree: np.ndarray
+    service: nx.Graph = field(default_factory=nx.Graph)
+    coordination: nx.Graph = field(default_factory=nx.Graph)
+
+    def neighbour_mean(self, values: np.ndarray) -> np.ndarray:
+        """Mean of `values` over each resident's ties (the resident's own value if none)."""
+        out = self.adjacency @ values
+        isolated = self.degree == 0
+        if isolated.any():
+            out[isolated] = values[isolated]
+        return out
+
+
+def _edges_to_network(n: int, edges: np.ndarray) -> MultilayerNetwork:
+    edges = np.asarray(edges, dtype=np.int64).reshape(-1, 2)
+    edges = edges[edges[:, 0] != edges[:, 1]]
+    a = sp.coo_matrix((np.ones(len(edges)), (edges[:, 0], edges[:, 1])), shape=(n, n))
+    a = ((a + a.T) > 0).astype(np.float64).tocsr()
+    degree = np.asarray(a.sum(axis=1)).ravel()
+    inv = np.divide(1.0, degree, out=np.zeros(n), where=degree > 0)
+    adjacency = sp.diags(inv) @ a
+    graph = nx.Graph()
+    graph.add_nodes_from(range(n))
+    upper = sp.triu(a, k=1).tocoo()
+    graph.add_edges_from(zip(upper.row.tolist(), upper.col.tolist(), strict=True))
+    return MultilayerNetwork(social=graph, adjacency=adjacency.tocsr(), degree=degree)
+
+
+def small_world_ties(
+    territory: Territory,
+    ties_urban: float,
+    ties_rural: float,
+    rewiring: float,
+    cross_grid_share: float,
+    rng: np.random.Generator,
+) -> MultilayerNetwork:
+    """Resident ties: a small world inside each grid plus random ties across its community.
+
+    Inside grid g with s residents each resident gets about (1 - cross) × k ties
+    (k = the area's ties per resident) in a Watts-Strogatz graph; then s × cross × k / 2
+    extra ties join residents of g to random residents of other grids in its community.
+    """
+    grid_of = territory.grid_of
+    n = len(grid_of)
+    members = np.argsort(grid_of, kind="stable")
+    starts = np.concatenate([[0], np.cumsum(territory.grid_size)])
+    edge_blocks: list[np.ndarray] = []
+    for g in range(territory.n_grids):
+        ids = members[starts[g] : starts[g + 1]]
+        s = len(ids)
+        k_area = ties_urban if territory.urban_grid[g] else ties_rural
+        k = round(k_area * (1 - cross_grid_share))
+        k = min(max(k - k % 2, 2), s - 1 - (s - 1) % 2) if s > 2 else 0
+        if k >= 2:
+            seed = int(rng.integers(2**31))
+            local = nx.watts_strogatz_graph(s, k, rewiring, seed=seed)
+            e = np.asarray(local.edges(), dtype=np.int64).reshape(-1, 2)
+            edge_blocks.append(ids[e])
+    # Ties across grids of the same community.
+    comm_of_res = territory.community_of_grid[grid_of]
+    for c in range(territory.n_communities):
+        res_c = np.flatnonzero(comm_of_res == c)
+        if len(np.unique(grid_of[res_c])) < 2:
+            continue
+        k_mean = np.where(territory.urban_grid[grid_of[res_c]], ties_urban, ties_rural).mean()
+        m = int(rng.poisson(len(res_c) * cross_grid_share * k_mean / 2))
+        a = rng.choice(res_c, size=m)
+        b = rng.choice(res_c, size=m)
+        keep = grid_of[a] != grid_of[b]
+        edge_blocks.append(np.column_stack([a[keep], b[keep]]))
+    edges = np.concatenate(edge_blocks) if edge_blocks else np.empty((0, 2), dtype=np.int64)
+    return _edges_to_network(n, edges)
+
+
+class NetworkFileError(ValueError):
+    """A network file that cannot be read; the message says why and where."""
+
+
+def read_tie_file(path: Path) -> tuple[int, np.ndarray, np.ndarray | None]:
+    """Read resident ties from an edge-list or GraphML file.
+
+    Returns (number of residents, edges as resident-index pairs, grid per resident or None).
+    Nodes are numbered in sorted order of their ids. A GraphML node attribute 'grid'
+    (integer) assigns grids.
+    """
+    if not path.exists():
+        raise NetworkFileError(f"network file {path} does not exist")
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".graphml":
+            graph = nx.read_graphml(path)
+        else:
+            graph = nx.Graph()
+            for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+                text = line.split("#", 1)[0].replace(",", " ").split()
+                if not text:
+                    continue
+                if len(text) < 2:
+                    raise NetworkFileError(
+                        f"{path}:{lineno}: an edge needs two node ids, got {line.strip()!r}"
+                    )
+                graph.add_edge(text[0], text[1])
+    except NetworkFileError:
+        raise
+    except (OSError, UnicodeDecodeError, nx.NetworkXError, ValueError) as exc:
+        raise NetworkFileError(f"cannot read network file {path}: {exc}") from exc
+    if graph.number_of_nodes() < 2:
+        raise NetworkFileError(f"network file {path} has fewer than two residents")
+
+    def sort_key(node: object) -> tuple[int, object]:
+        text = str(node)
+        return (0, int(text)) if text.lstrip("-").isdigit() else (1, text)  # type: ignore[return-value]
+
+    nodes = sorted(graph.nodes(), key=sort_key)
+    index = {node: i for i, node in enumerate(nodes)}
+    edges = np.array([(index[u], index[v]) for u, v in graph.edges()], dtype=np.int64)
+    grids = None
+    if all("grid" in graph.nodes[v] for v in nodes):
+        try:
+            raw = np.array([int(graph.nodes[v]["grid"]) for v in nodes])
+        except (TypeError, ValueError) as exc:
+            raise NetworkFileError(f"{path}: node attribute 'grid' must be an integer") from exc
+        _, grids = np.unique(raw, return_inverse=True)  # renumber grids 0..G-1
+    return len(nodes), edges, grids
+
+
+def ties_from_edges(n: int, edges: np.ndarray) -> MultilayerNetwork:
+    """The network for residents whose ties were read from a file."""
+    return _edges_to_network(n, edges)

@@ -1,0 +1,185 @@
+"""The county's structure (grids → communities → towns) and residents' state as columns.
+
+Residents' attributes live in numpy arrays indexed by resident id (`ResidentColumns`);
+the `Resident` agents are light handles onto a row. Population-wide updates (arising,
+norm spread, welfare) are array operations over these columns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from simulation.scenario.schema import Scenario
+
+
+@dataclass
+class Territory:
+    """Which grid, community and town each resident lives in, and which grids are urban."""
+
+    grid_of: np.ndarray  # resident -> grid id
+    community_of_grid: np.ndarray
+    town_of_grid: np.ndarray
+    urban_grid: np.ndarray  # bool per grid
+    grid_size: np.ndarray  # residents per grid
+
+    @property
+    def n_grids(self) -> int:
+        return len(self.community_of_grid)
+
+    @property
+    def n_communities(self) -> int:
+        return int(self.community_of_grid.max()) + 1
+
+    @property
+    def n_towns(self) -> int:
+        return int(self.town_of_grid.max()) + 1
+
+
+def build_territory(scenario: Scenario, grid_of: np.ndarray | None = None) -> Territory:
+    """Lay out grids, communities and towns.
+
+    Residents fill grids in consecutive blocks (or follow `grid_of` when a network file
+    assigns them); grids fill communities, communities fill towns. The first
+    `urban_share` of residents' grids are urban streets, the rest rural villages, so a
+    town is wholly urban or rural except at the boundary.
+    """
+    pop = scenario.population
+    n = pop.residents
+    if grid_of is None:
+        n_grids = max(1, round(n / pop.residents_per_grid))
+        # np.array_split gives sizes differing by at most one.
+        grid_of = np.repeat(np.arange(n_grids), [len(b) for b in np.array_split(np.arange(n),
+                                                                              n_grids)])
+    grid_of = np.asarray(grid_of, dtype=np.int32)
+    n_grids = int(grid_of.max()) + 1
+    grid_size = np.bincount(grid_of, minlength=n_grids)
+    community_of_grid = (np.arange(n_grids) // pop.grids_per_community).astype(np.int32)
+    town_of_grid = (community_of_grid // pop.communities_per_town).astype(np.int32)
+    # Urban grids: the first grids until their residents reach the urban share.
+    cum = np.cumsum(grid_size) / n
+    urban_grid = (cum - grid_size / n / 2) < pop.urban_share
+    return Territory(grid_of, community_of_grid, town_of_grid, urban_grid, grid_size)
+
+
+@dataclass
+class ResidentColumns:
+    """Every resident's state, one array per attribute, indexed by resident id."""
+
+    grid: np.ndarray
+    urban: np.ndarray
+    elderly: np.ndarray
+    migrant: np.ndarray
+    digital: np.ndarray
+    party_member: np.ndarray
+    base_income: np.ndarray  # yuan per year, before shocks
+    income: np.ndarray  # yuan per year, now
+    welfare: np.ndarray  # yuan per year: income + services - dispute losses, smoothed
+    trust: np.ndarray  # in institutions (legitimacy), 0-1
+    norm: np.ndarray  # internal norm adherence, 0-1
+    norm_displayed: np.ndarray  # compliance shown under public lists, >= norm
+    legal_awareness: np.ndarray
+    participation: np.ndarray  # willingness to take part
+    discontent: np.ndarray  # grievance carried over from bad experiences, >= 0
+    volunteer: np.ndarray  # bool
+    open_disputes: np.ndarray  # count
+    loss_this_week: np.ndarray  # yuan lost to open disputes this week
+    services_this_week: np.ndarray  # yuan of public services and transfers this week
+    initial_trust: np.ndarray
+    initial_norm: np.ndarray
+    initial_legal: np.ndarray
+    initial_participation: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.grid)
+
+
+# Share of residents who are party members: about 99 million members among 1.41 billion
+# people (Organisation Department of the CPC Central Committee, 2023).
+PARTY_MEMBER_SHARE = 0.07
+
+
+def _beta_around(rng: np.random.Generator, mean: float, n: int, concentration: float = 8.0):
+    """Draws in [0, 1] with the given mean (a Beta with a + b = concentration)."""
+    m = min(max(mean, 1e-3), 1 - 1e-3)
+    return rng.beta(m * concentration, (1 - m) * concentration, size=n)
+
+
+def build_residents(
+    scenario: Scenario, territory: Territory, rng: np.random.Generator
+) -> ResidentColumns:
+    """Draw residents' groups, incomes and attitudes.
+
+    Income is lognormal inside each group with log-sd `welfare.income_dispersion`, with
+    means set so the urban and rural means match the scenario's (NBS 2024 by default);
+    migrants and the elderly earn the scenario's fractions of their area's other residents.
+    """
+    pop, wel, beh = scenario.population, scenario.welfare, scenario.behaviour
+    grid = territory.grid_of
+    n = len(grid)
+    urban = territory.urban_grid[grid]
+    elderly = rng.random(n) < pop.elderly_share
+    migrant = urban & ~elderly & (rng.random(n) < pop.migrant_share)
+    p_digital = np.where(urban, pop.digital_access_urban, pop.digital_access_rural)
+    p_digital = np.where(elderly, p_digital * pop.elderly_digital_factor, p_digital)
+    digital = rng.random(n) < p_digital
+    party_member = rng.random(n) < PARTY_MEMBER_SHARE
+
+    # Relative income factor of each resident inside its area, normalised so each area's
+    # mean equals the target mean exactly in expectation.
+    factor = np.ones(n)
+    factor[migrant] *= wel.migrant_income_factor
+    factor[elderly] *= wel.elderly_income_factor
+    sigma = wel.income_dispersion
+    draw = rng.lognormal(mean=-0.5 * sigma**2, sigma=sigma, size=n)  # mean 1
+    income = np.empty(n)
+    for is_urban, target in ((True, wel.income_urban_mean), (False, wel.income_rural_mean)):
+        area = urban == is_urban
+        if area.any():
+            expected_factor = factor[area].mean()
+            income[area] = target * factor[area] / expected_factor * draw[area]
+
+    trust = _beta_around(rng, beh.trust_initial, n)
+    norm = _beta_around(rng, beh.norm_initial, n)
+    legal = _beta_around(rng, beh.legal_awareness_initial, n)
+    participation = _beta_around(rng, beh.participation_initial, n)
+    volunteer = rng.random(n) < beh.volunteer_share_initial
+    zeros = np.zeros(n)
+    return ResidentColumns(
+        grid=grid,
+        urban=urban,
+        elderly=elderly,
+        migrant=migrant,
+        digital=digital,
+        party_member=party_member,
+        base_income=income.copy(),
+        income=income,
+        welfare=income.copy(),
+        trust=trust,
+        norm=norm,
+        norm_displayed=norm.copy(),
+        legal_awareness=legal,
+        participation=participation,
+        discontent=zeros.copy(),
+        volunteer=volunteer,
+        open_disputes=np.zeros(n, dtype=np.int32),
+        loss_this_week=zeros.copy(),
+        services_this_week=zeros.copy(),
+        initial_trust=trust.copy(),
+        initial_norm=norm.copy(),
+        initial_legal=legal.copy(),
+        initial_participation=participation.copy(),
+    )
+
+
+def group_mask(res: ResidentColumns, group: str) -> np.ndarray:
+    """Residents in a named group: all, urban, rural, migrant or elderly."""
+    masks = {
+        "all": np.ones(len(res), dtype=bool),
+        "urban": res.urban,
+        "rural": ~res.urban,
+        "migrant": res.migrant,
+        "elderly": res.elderly,
+    }
+    return masks[group]

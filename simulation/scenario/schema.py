@@ -1,0 +1,932 @@
+"""The scenario type: the single declaration of every model parameter.
+
+Each parameter is declared exactly once, here, with its default, bounds, unit, meaning (in
+English and Chinese) and source. The YAML scenario files, the JSON schema for editors, the
+command line, the sweep factors, the browser sliders and the parameter table in
+`docs/ODD.md` are all derived from these declarations (see `iter_parameters`).
+
+Sources: "assumed" marks a value chosen by the modellers (and a candidate for calibration);
+anything else cites where the figure comes from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+ASSUMED = "assumed"
+
+
+def param(
+    default: Any,
+    ge: float | None,
+    le: float | None,
+    *,
+    unit: str,
+    meaning: str,
+    zh: str,
+    source: str = ASSUMED,
+) -> Any:
+    """Declare one numeric parameter: default, inclusive bounds, unit, meaning and source.
+
+    `zh` is the short Chinese label shown in the browser view and the docs.
+    """
+    return Field(
+        default,
+        ge=ge,
+        le=le,
+        description=meaning,
+        json_schema_extra={"unit": unit, "label_zh": zh, "source": source},
+    )
+
+
+def lever(default: float, *, meaning: str, zh: str, source: str = ASSUMED) -> Any:
+    """A policy lever: an intensity from 0 (absent) to 1 (the strongest programme modelled)."""
+    return param(default, 0.0, 1.0, unit="intensity 0-1", meaning=meaning, zh=zh, source=source)
+
+
+class Section(BaseModel):
+    """Base of every scenario section: frozen, no unknown keys, no silent coercion of strings."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=False, validate_default=True)
+
+
+# --------------------------------------------------------------------------- population
+
+
+class Population(Section):
+    """Who lives in the county and how they are grouped."""
+
+    residents: int = param(
+        10_000, 100, 1_000_000, unit="residents", zh="居民人数",
+        meaning="Number of residents in the county.",
+    )
+    residents_per_grid: int = param(
+        250, 10, 2_000, unit="residents", zh="每网格居民数",
+        meaning="Mean residents per grid (网格: tens to a few hundred residents).",
+        source="model brief §2",
+    )
+    grids_per_community: int = param(
+        5, 1, 50, unit="grids", zh="每社区网格数", meaning="Grids per community or village.",
+    )
+    communities_per_town: int = param(
+        4, 1, 50, unit="communities", zh="每镇社区数", meaning="Communities per street or town.",
+    )
+    urban_share: float = param(
+        0.67, 0.0, 1.0, unit="share", zh="城镇人口比例",
+        meaning="Share of residents living in urban towns.",
+        source="urbanisation rate, end of 2024 (NBS; seed 004)",
+    )
+    elderly_share: float = param(
+        0.22, 0.0, 1.0, unit="share", zh="老年人比例",
+        meaning="Share of residents aged 60 or more.",
+        source="end of 2024 (NBS; seed 004)",
+    )
+    migrant_share: float = param(
+        0.20, 0.0, 1.0, unit="share", zh="流动人口比例",
+        meaning="Share of urban residents who are migrants (registered elsewhere).",
+        source="assumed; the 2020 census counts 376 million floating residents (26.6%)",
+    )
+    digital_access_urban: float = param(
+        0.83, 0.0, 1.0, unit="share", zh="城镇数字接入率",
+        meaning="Share of urban residents under 60 with internet access (hotline apps, platforms).",
+        source="CNNIC 53rd report (Dec 2023): urban internet penetration 83.3%",
+    )
+    digital_access_rural: float = param(
+        0.665, 0.0, 1.0, unit="share", zh="农村数字接入率",
+        meaning="Share of rural residents under 60 with internet access.",
+        source="CNNIC 53rd report (Dec 2023): rural internet penetration 66.5%",
+    )
+    elderly_digital_factor: float = param(
+        0.70, 0.0, 1.0, unit="ratio", zh="老年人数字接入系数",
+        meaning="Digital access of residents 60+ relative to younger residents in the same area.",
+        source="CNNIC 2023: about 55% of people 60+ online against about 78% overall",
+    )
+
+
+# --------------------------------------------------------------------------- welfare
+
+
+class Welfare(Section):
+    """Incomes and what changes them."""
+
+    income_urban_mean: float = param(
+        54_188.0, 1_000.0, 1_000_000.0, unit="yuan per year", zh="城镇人均可支配收入",
+        meaning="Mean annual disposable income of urban residents.",
+        source="NBS 2024: urban per-capita disposable income 54,188 yuan (seed 004)",
+    )
+    income_rural_mean: float = param(
+        23_119.0, 1_000.0, 1_000_000.0, unit="yuan per year", zh="农村人均可支配收入",
+        meaning="Mean annual disposable income of rural residents.",
+        source="NBS 2024: rural per-capita disposable income 23,119 yuan (seed 004)",
+    )
+    income_dispersion: float = param(
+        0.80, 0.05, 2.0, unit="log-sd", zh="组内收入离散度",
+        meaning="Standard deviation of log income inside each group (lognormal spread).",
+        source="calibrated to the income Gini 0.468 and top/bottom quintile ratio 10.3 (NBS)",
+    )
+    migrant_income_factor: float = param(
+        0.80, 0.1, 2.0, unit="ratio", zh="流动人口收入系数",
+        meaning="Mean income of urban migrants relative to other urban residents.",
+    )
+    elderly_income_factor: float = param(
+        0.75, 0.1, 2.0, unit="ratio", zh="老年人收入系数",
+        meaning="Mean income of residents 60+ relative to younger residents in the same area.",
+    )
+    dispute_loss_per_week: float = param(
+        300.0, 0.0, 100_000.0, unit="yuan per week at severity 1", zh="纠纷周损失",
+        meaning="Income lost by each party for every week a dispute stays open, scaled by "
+        "severity (time off work, fees, wages withheld).",
+    )
+    transfer_targeting: float = param(
+        0.3, 0.0, 1.0, unit="share", zh="基础转移支付瞄准度",
+        meaning="Share of public services and transfers that reach the poorest 40% on purpose "
+        "without smart-governance targeting; the rest is spread evenly.",
+    )
+
+
+# --------------------------------------------------------------------------- network
+
+
+class Network(Section):
+    """The resident social-tie layer (service and coordination layers follow the structure)."""
+
+    generator: Literal["small_world", "file"] = Field(
+        "small_world",
+        description="How resident ties are made: 'small_world' (clustered inside each grid, "
+        "a few ties across grids of one community) or 'file' (read from `file`).",
+        json_schema_extra={"label_zh": "社会关系网络生成方式"},
+    )
+    file: str | None = Field(
+        None,
+        description="Edge-list (.edgelist/.txt/.csv, two node ids a line) or GraphML (.graphml) "
+        "file of resident ties, relative to the scenario file. Nodes become residents in "
+        "sorted order; a node attribute 'grid' (integer) assigns grids, else consecutive "
+        "blocks of `population.residents_per_grid` do.",
+        json_schema_extra={"label_zh": "网络文件"},
+    )
+    ties_urban: float = param(
+        6.0, 1.0, 50.0, unit="ties per resident", zh="城镇人均社会关系",
+        meaning="Mean number of social ties of an urban resident.",
+    )
+    ties_rural: float = param(
+        10.0, 1.0, 50.0, unit="ties per resident", zh="农村人均社会关系",
+        meaning="Mean number of social ties of a rural resident (denser village ties).",
+    )
+    rewiring: float = param(
+        0.1, 0.0, 1.0, unit="probability", zh="重连概率",
+        meaning="Watts-Strogatz rewiring probability inside a grid.",
+    )
+    cross_grid_share: float = param(
+        0.1, 0.0, 0.5, unit="share", zh="跨网格关系比例",
+        meaning="Share of a resident's ties that go to other grids of the same community.",
+    )
+
+    @model_validator(mode="after")
+    def _file_when_needed(self) -> Network:
+        if self.generator == "file" and not self.file:
+            raise ValueError("network.generator is 'file' but network.file is not set")
+        return self
+
+
+# --------------------------------------------------------------------------- disputes
+
+
+class Disputes(Section):
+    """How disputes arise and how their parties behave."""
+
+    base_rate: float = param(
+        0.04, 0.0, 1.0, unit="disputes per resident per year", zh="纠纷基础发生率",
+        meaning="Arising rate at average stress, norms and deterrence, before prevention.",
+        source="assumed; order of magnitude: about 16 million people's mediation cases a year "
+        "(Ministry of Justice 2025: 79 million over 2021-2025) plus court cases, over 1.4 "
+        "billion people",
+    )
+    share_neighbour_family: float = param(
+        0.35, 0.0, 1.0, unit="share", zh="邻里婚姻家庭纠纷占比",
+        meaning="Share of disputes between neighbours or family members.",
+        source="assumed; marriage, family and neighbour disputes are the largest categories "
+        "of people's mediation",
+    )
+    share_property_land: float = param(
+        0.15, 0.0, 1.0, unit="share", zh="房产土地纠纷占比",
+        meaning="Share of property and land disputes.",
+    )
+    share_labour_wages: float = param(
+        0.15, 0.0, 1.0, unit="share", zh="劳动工资纠纷占比",
+        meaning="Share of labour and unpaid-wage disputes.",
+    )
+    share_consumer_market: float = param(
+        0.15, 0.0, 1.0, unit="share", zh="消费市场纠纷占比",
+        meaning="Share of consumer and market disputes.",
+    )
+    share_public_service: float = param(
+        0.20, 0.0, 1.0, unit="share", zh="民生诉求占比",
+        meaning="Share of public-service demands (民生诉求) addressed to the government.",
+    )
+    deprivation_effect: float = param(
+        1.0, 0.0, 5.0, unit="per unit of relative deprivation", zh="相对剥夺效应",
+        meaning="How strongly relative deprivation (shortfall from the grid's mean income) "
+        "raises the arising rate: rate × (1 + effect × deprivation).",
+    )
+    norm_effect: float = param(
+        0.8, 0.0, 1.0, unit="share", zh="规范抑制效应",
+        meaning="Arising rate falls by this share as internal norm adherence goes from 0 to 1.",
+    )
+    deterrence_effect: float = param(
+        0.3, 0.0, 1.0, unit="share", zh="威慑抑制效应",
+        meaning="Arising rate falls by this share under full, clear and enforced rules.",
+    )
+    prevention_effect: float = param(
+        0.3, 0.0, 1.0, unit="share", zh="源头预防效应",
+        meaning="Share of arising disputes defused when their risk is detected early "
+        "(源头治理), multiplied by the grid's early-detection coverage.",
+    )
+    patience_weeks: float = param(
+        10.0, 1.0, 104.0, unit="weeks", zh="平均耐心",
+        meaning="Mean time a party waits in the ladder before giving up or escalating, "
+        "at trust 0.5 (more trust, more patience).",
+    )
+    escalation_threshold: float = param(
+        0.15, 0.0, 1.0, unit="grievance", zh="上访阈值",
+        meaning="Epstein's threshold T: a party whose grievance minus perceived deterrence "
+        "exceeds it escalates (petitions) when patience runs out; otherwise gives up.",
+        source="Epstein 2002 (threshold 0.1); assumed here",
+    )
+    relapse_base: float = param(
+        0.15, 0.0, 1.0, unit="probability", zh="协议反悔基础概率",
+        meaning="Chance an agreement is not kept, with no enforcement and average norms.",
+    )
+
+
+# --------------------------------------------------------------------------- handling ladder
+
+
+class Ladder(Section):
+    """Capacity, speed and quality of each rung of the handling ladder."""
+
+    l0_settle_base: float = param(
+        0.25, 0.0, 1.0, unit="probability", zh="自行和解基础概率",
+        meaning="Chance the parties settle alone (L0) at average norms, trust and tie strength.",
+    )
+    grid_workers_per_1000: float = param(
+        5.1, 0.0, 100.0, unit="workers per 1,000 residents", zh="每千人网格员",
+        meaning="Grid workers per 1,000 residents; they patrol and take on small disputes.",
+        source="Zhejiang 2020: about 330,000 grid workers for 64.6 million residents",
+    )
+    grid_worker_cases: float = param(
+        0.05, 0.0, 10.0, unit="cases per worker per week", zh="网格员调解能力",
+        meaning="Disputes one grid worker can take on per week beside other duties.",
+    )
+    grid_worker_patrol_hours: float = param(
+        8.0, 0.0, 60.0, unit="hours per worker per week", zh="网格员巡查时长",
+        meaning="Hours a grid worker patrols the grid per week (early detection).",
+    )
+    volunteer_cases: float = param(
+        0.01, 0.0, 5.0, unit="cases per volunteer per week", zh="志愿者调解能力",
+        meaning="Disputes one active volunteer helps settle per week (L1 capacity).",
+    )
+    patrol_hours_for_detection: float = param(
+        0.1, 0.001, 10.0, unit="hours per resident per week", zh="早发现所需巡查",
+        meaning="Patrol hours per resident per week at which 63% of dispute risks are "
+        "detected early: coverage = 1 - exp(-hours / this).",
+    )
+    town_mediators_per_10000: float = param(
+        20.0, 0.0, 1_000.0, unit="mediators per 10,000 residents", zh="每万人镇街调解员",
+        meaning="Mediators at the town or street offices, per 10,000 residents.",
+        source="assumed; about 3.2 million people's mediators serve 1.41 billion people "
+        "(23 per 10,000), most of them part-time",
+    )
+    mediator_cases: float = param(
+        0.1, 0.0, 10.0, unit="cases per mediator per week", zh="调解员办案能力",
+        meaning="Cases one town mediator completes per week.",
+        source="about 16 million cases a year over 3.2 million mediators, 5 a year each",
+    )
+    county_centre_staff_per_10000: float = param(
+        3.0, 0.0, 500.0, unit="staff per 10,000 residents", zh="每万人矛调中心人员",
+        meaning="Staff of the county one-stop dispute-resolution centre per 10,000 residents.",
+    )
+    centre_cases: float = param(
+        0.5, 0.0, 20.0, unit="cases per staff per week", zh="中心人均办案能力",
+        meaning="Cases one one-stop centre staff member completes per week.",
+    )
+    judges_per_10000: float = param(
+        0.86, 0.0, 50.0, unit="judges per 10,000 residents", zh="每万人法官数",
+        meaning="Judges available for civil cases per 10,000 residents.",
+        source="about 120,000 judges for 1.41 billion people (Supreme People's Court)",
+    )
+    judge_cases: float = param(
+        2.0, 0.0, 50.0, unit="cases per judge per week", zh="法官办案能力",
+        meaning="Civil cases one judge completes per week for this county's disputes.",
+        source="assumed; Chinese judges close about 250-300 cases a year, not all of them "
+        "civil disputes of residents",
+    )
+    social_organisations: int = param(
+        3, 0, 50, unit="organisations", zh="社会组织数",
+        meaning="Social organisations (professional mediation, legal aid, social work) the "
+        "government contracts for L2 cases.",
+    )
+    social_organisation_staff: float = param(
+        4.0, 0.0, 200.0, unit="staff per organisation", zh="社会组织人员",
+        meaning="Professional mediators per contracted social organisation.",
+    )
+    social_organisation_cases: float = param(
+        0.5, 0.0, 20.0, unit="cases per staff per week", zh="社会组织人均办案能力",
+        meaning="Cases one social-organisation mediator completes per week.",
+    )
+    service_weeks_l1: float = param(
+        1.5, 0.1, 52.0, unit="weeks", zh="网格处理周期",
+        meaning="Mean time one L1 (grid/community) mediation takes.",
+    )
+    service_weeks_l2: float = param(
+        3.0, 0.1, 52.0, unit="weeks", zh="镇县处理周期",
+        meaning="Mean time one L2 (town, one-stop centre, social organisation) mediation takes.",
+    )
+    service_weeks_l3: float = param(
+        12.0, 0.1, 104.0, unit="weeks", zh="司法处理周期",
+        meaning="Mean time one L3 (arbitration, litigation) case takes.",
+        source="assumed; first-instance civil cases often take three months",
+    )
+    success_l1: float = param(
+        0.65, 0.0, 1.0, unit="probability", zh="网格调解成功率",
+        meaning="Chance an L1 mediation ends in agreement at average trust, no legal advice.",
+    )
+    success_l2: float = param(
+        0.75, 0.0, 1.0, unit="probability", zh="镇县调解成功率",
+        meaning="Chance an L2 mediation ends in agreement at average trust, no legal advice.",
+    )
+    success_l3: float = param(
+        0.92, 0.0, 1.0, unit="probability", zh="司法解决率",
+        meaning="Chance an L3 case ends in a ruling or court-entrusted agreement.",
+    )
+    handoff_loss: float = param(
+        0.25, 0.0, 1.0, unit="probability", zh="转办流失率",
+        meaning="Chance a case handed from one actor to another is lost (the party gives up "
+        "or goes elsewhere) with no coordination.",
+    )
+    handoff_delay_weeks: float = param(
+        2.0, 0.0, 26.0, unit="weeks", zh="转办延迟",
+        meaning="Mean delay of a hand-off between actors with no coordination or data sharing.",
+    )
+    cost_l1: float = param(
+        300.0, 0.0, 1e6, unit="yuan per case", zh="网格办案成本", meaning="Cost of one L1 case.",
+    )
+    cost_l2: float = param(
+        2_000.0, 0.0, 1e6, unit="yuan per case", zh="镇县办案成本",
+        meaning="Cost of one L2 case.",
+    )
+    cost_l3: float = param(
+        10_000.0, 0.0, 1e7, unit="yuan per case", zh="司法办案成本",
+        meaning="Cost of one L3 case to the public purse.",
+    )
+    cost_petition: float = param(
+        20_000.0, 0.0, 1e7, unit="yuan per case", zh="信访处置成本",
+        meaning="Cost of handling one petition (escalated dispute).",
+    )
+
+
+# --------------------------------------------------------------------------- mechanisms
+
+
+class Effects(Section):
+    """Strength of each lever's mechanism (see docs/ODD.md, 'Submodels')."""
+
+    councils_l1_capacity: float = param(
+        1.0, 0.0, 10.0, unit="relative", zh="议事会→网格调解能力",
+        meaning="L1 capacity × (1 + this × councils).",
+    )
+    councils_l1_success: float = param(
+        1.0, 0.0, 5.0, unit="log-odds", zh="议事会→网格调解成功",
+        meaning="L1 success log-odds + this × councils.",
+    )
+    councils_participation: float = param(
+        0.4, 0.0, 1.0, unit="0-1", zh="议事会→参与意愿",
+        meaning="Target willingness to take part rises by this × councils × (1 - initial).",
+    )
+    incentives_join: float = param(
+        4.0, 0.0, 20.0, unit="relative", zh="积分激励→加入",
+        meaning="Volunteer join rate × (1 + this × volunteer_incentives).",
+    )
+    incentives_quit: float = param(
+        0.6, 0.0, 1.0, unit="share", zh="积分激励→退出",
+        meaning="Volunteer quit rate × (1 - this × volunteer_incentives).",
+    )
+    legal_advice_success: float = param(
+        0.8, 0.0, 5.0, unit="log-odds", zh="法律服务→调解成功",
+        meaning="L1-L2 success log-odds + this × legal_services (legal advice).",
+    )
+    legal_awareness_gain: float = param(
+        0.5, 0.0, 1.0, unit="0-1", zh="法律服务→法律意识",
+        meaning="Target legal awareness rises by this × legal_services × (1 - initial).",
+    )
+    enforcement_relapse: float = param(
+        0.7, 0.0, 1.0, unit="share", zh="执法→反悔",
+        meaning="Relapse chance × (1 - this × enforcement).",
+    )
+    enforcement_escalation: float = param(
+        0.2, 0.0, 1.0, unit="grievance", zh="执法→上访威慑",
+        meaning="Perceived deterrence subtracted from grievance: this × enforcement "
+        "(Epstein's arrest risk).",
+    )
+    campaign_norm_rate: float = param(
+        0.01, 0.0, 0.5, unit="per week", zh="宣传→规范内化速率",
+        meaning="Weekly pull of internal norms towards 1: this × norm_campaigns × (1 - norm).",
+    )
+    credit_norm_rate: float = param(
+        0.003, 0.0, 0.5, unit="per week", zh="信用→规范内化速率",
+        meaning="Weekly pull of internal norms towards 1 by the credit system.",
+    )
+    credit_display: float = param(
+        0.6, 0.0, 1.0, unit="share", zh="信用→表面遵从",
+        meaning="Displayed compliance = internal + this × credit_system × (1 - internal): "
+        "compliance shown for the lists, not felt.",
+    )
+    credit_volunteer: float = param(
+        1.0, 0.0, 10.0, unit="relative", zh="道德银行→志愿",
+        meaning="Volunteer join rate × (1 + this × credit_system) (moral bank).",
+    )
+    credit_resentment: float = param(
+        0.004, 0.0, 0.1, unit="trust per week", zh="信用过严→不满",
+        meaning="Weekly trust loss × max(0, credit_system - 0.5): strict public lists breed "
+        "resentment (false enforcement, Centola et al. 2005).",
+    )
+    platform_intake: float = param(
+        0.6, 0.0, 1.0, unit="per week", zh="平台→受理",
+        meaning="Weekly chance a digitally included party reports through the hotline/app: "
+        "this × platform_coverage.",
+    )
+    platform_targeting: float = param(
+        0.5, 0.0, 1.0, unit="share", zh="平台→精准帮扶",
+        meaning="Share of untargeted services that platforms turn into targeted ones: "
+        "this × platform_coverage.",
+    )
+    walk_in_intake: float = param(
+        0.25, 0.0, 1.0, unit="per week", zh="线下→受理",
+        meaning="Weekly chance a party walks in to report, at full offline channels; "
+        "× (0.3 + 0.7 × offline_channels).",
+    )
+    data_sharing_delay: float = param(
+        0.5, 0.0, 1.0, unit="share", zh="数据共享→转办延迟",
+        meaning="Hand-off delay × (1 - this × data_sharing).",
+    )
+    data_sharing_detection: float = param(
+        0.3, 0.0, 1.0, unit="share", zh="数据共享→风险预警",
+        meaning="Extra early-detection coverage from data: this × data_sharing × "
+        "platform_coverage.",
+    )
+    cell_mobilisation: float = param(
+        1.0, 0.0, 10.0, unit="relative", zh="党组织→志愿动员",
+        meaning="In grids with an active party cell, volunteer join rate × (1 + this) and "
+        "volunteers' L1 work × (1 + this/2).",
+    )
+    coordination_loss: float = param(
+        0.8, 0.0, 1.0, unit="share", zh="协同→转办流失",
+        meaning="Hand-off loss × (1 - this × coordination) when a party cell (or the county "
+        "centre) coordinates the hand-off.",
+    )
+    coordination_delay: float = param(
+        0.5, 0.0, 1.0, unit="share", zh="协同→转办延迟",
+        meaning="Hand-off delay × (1 - this × coordination).",
+    )
+    trust_success: float = param(
+        1.0, 0.0, 5.0, unit="log-odds", zh="信任→调解成功",
+        meaning="Mediation success log-odds + this × (trust - 0.5).",
+    )
+    severity_success: float = param(
+        1.5, 0.0, 10.0, unit="log-odds", zh="严重度→调解成功",
+        meaning="Mediation success log-odds - this × (severity - 0.5).",
+    )
+
+
+# --------------------------------------------------------------------------- levers
+
+
+class SelfGovernance(Section):
+    """自治: resident councils, deliberation, village rules, volunteer incentives."""
+
+    councils: float = lever(
+        0.3, zh="居民议事会", meaning="Resident councils and deliberation (民主协商, 村规民约): "
+        "raise L1 capacity and success and residents' willingness to take part.",
+    )
+    volunteer_incentives: float = lever(
+        0.3, zh="志愿积分激励", meaning="Points systems for volunteers (积分制): raise the rate "
+        "at which residents join as volunteers and lower the rate they quit.",
+    )
+
+
+class RuleOfLaw(Section):
+    """法治: public legal services, mediation-litigation linkage, enforcement."""
+
+    legal_services: float = lever(
+        0.3, zh="公共法律服务", meaning="Public legal services: legal advice at L1-L2 (higher "
+        "success) and residents' legal awareness.",
+    )
+    court_linkage: float = lever(
+        0.3, zh="诉调对接", meaning="Mediation-litigation linkage: cases filed at court go to "
+        "court-entrusted mediation first, and failed L2 cases reach court with no loss.",
+    )
+    enforcement: float = lever(
+        0.3, zh="执法与履约保障", meaning="Clear, enforced rules: deterrence (fewer disputes "
+        "arise, less escalation) and agreements kept (fewer relapses).",
+    )
+
+
+class RuleOfVirtue(Section):
+    """德治: norm campaigns, reputation and credit systems, family virtues."""
+
+    norm_campaigns: float = lever(
+        0.3, zh="道德宣传教化", meaning="Norm campaigns and family virtues: pull residents' "
+        "internal norm adherence up, which lowers arising and raises L0 settlement.",
+    )
+    credit_system: float = lever(
+        0.2, zh="红黑榜与道德银行", meaning="Public reputation and credit systems (红黑榜, "
+        "道德银行): raise displayed compliance fast, internal norms slowly, and volunteering; "
+        "strict lists breed false compliance and resentment (Centola et al. 2005).",
+    )
+
+
+class SmartGovernance(Section):
+    """智治: hotlines and apps, data sharing, triage, targeting."""
+
+    platform_coverage: float = lever(
+        0.3, zh="平台覆盖", meaning="Hotline and app coverage (接诉即办): faster intake for "
+        "residents with digital access, and better targeting of public services.",
+    )
+    data_sharing: float = lever(
+        0.3, zh="部门数据共享", meaning="Data sharing between departments: shorter hand-off "
+        "delays and better early detection of risks.",
+    )
+    triage: float = lever(
+        0.3, zh="智能分拨", meaning="Triage: the share of cases sent to the right rung first "
+        "time instead of climbing the ladder one rung at a time.",
+    )
+    offline_channels: float = lever(
+        0.7, zh="线下渠道保留", meaning="How far offline channels stay open as platforms "
+        "spread: low values leave digitally excluded residents with slower intake and fewer "
+        "services (the digital divide).",
+    )
+
+
+class PartyLeadership(Section):
+    """党建引领: party cells on the grids and their coordinating strength."""
+
+    cell_coverage: float = lever(
+        0.5, zh="网格党组织覆盖", meaning="Share of grids with an active party cell (党支部建在"
+        "网格上): the cell convenes L1 mediation and mobilises volunteers.",
+    )
+    coordination: float = lever(
+        0.3, zh="协同统筹强度", meaning="Coordination strength of party cells and the county "
+        "centre: fewer hand-off losses and shorter hand-off delays.",
+    )
+
+
+class Levers(Section):
+    """The policy mix: the four governances led by party-building."""
+
+    self_governance: SelfGovernance = Field(default_factory=SelfGovernance)
+    rule_of_law: RuleOfLaw = Field(default_factory=RuleOfLaw)
+    rule_of_virtue: RuleOfVirtue = Field(default_factory=RuleOfVirtue)
+    smart_governance: SmartGovernance = Field(default_factory=SmartGovernance)
+    party_leadership: PartyLeadership = Field(default_factory=PartyLeadership)
+
+
+class LeverCosts(Section):
+    """What each lever costs at full intensity, in yuan per resident per year."""
+
+    councils: float = param(8.0, 0.0, 10_000.0, unit="yuan per resident-year", zh="议事会成本",
+                            meaning="Cost of resident councils at intensity 1.")
+    volunteer_incentives: float = param(
+        12.0, 0.0, 10_000.0, unit="yuan per resident-year", zh="志愿激励成本",
+        meaning="Cost of the volunteer points system at intensity 1.")
+    legal_services: float = param(
+        20.0, 0.0, 10_000.0, unit="yuan per resident-year", zh="法律服务成本",
+        meaning="Cost of public legal services at intensity 1.")
+    court_linkage: float = param(
+        10.0, 0.0, 10_000.0, unit="yuan per resident-year", zh="诉调对接成本",
+        meaning="Cost of mediation-litigation linkage at intensity 1.")
+    enforcement: float = param(
+        20.0, 0.0, 10_000.0, unit="yuan per resident-year", zh="执法成本",
+        meaning="Cost of enforcement at intensity 1.")
+    norm_campaigns: float = param(
+        6.0, 0.0, 10_000.0, unit="yuan per resident-year", zh="宣传教化成本",
+        meaning="Cost of norm campaigns at intensity 1.")
+    credit_system: float = param(
+        8.0, 0.0, 10_000.0, unit="yuan per resident-year", zh="信用体系成本",
+        meaning="Cost of reputation and credit systems at intensity 1.")
+    platform_coverage: float = param(
+        25.0, 0.0, 10_000.0, unit="yuan per resident-year", zh="平台成本",
+        meaning="Cost of hotline and app platforms at intensity 1.")
+    data_sharing: float = param(
+        12.0, 0.0, 10_000.0, unit="yuan per resident-year", zh="数据共享成本",
+        meaning="Cost of data sharing at intensity 1.")
+    triage: float = param(
+        8.0, 0.0, 10_000.0, unit="yuan per resident-year", zh="智能分拨成本",
+        meaning="Cost of triage at intensity 1.")
+    offline_channels: float = param(
+        6.0, 0.0, 10_000.0, unit="yuan per resident-year", zh="线下渠道成本",
+        meaning="Cost of keeping offline channels open at intensity 1.")
+    cell_coverage: float = param(
+        6.0, 0.0, 10_000.0, unit="yuan per resident-year", zh="党组织覆盖成本",
+        meaning="Cost of party cells on every grid at intensity 1.")
+    coordination: float = param(
+        8.0, 0.0, 10_000.0, unit="yuan per resident-year", zh="协同统筹成本",
+        meaning="Cost of coordination at intensity 1.")
+
+
+class Budget(Section):
+    """The public purse: governance levers and case handling first, the rest to services."""
+
+    per_resident_year: float = param(
+        600.0, 0.0, 100_000.0, unit="yuan per resident-year", zh="人均治理与公共服务预算",
+        meaning="Budget for social governance, public services and transfers. Lever and "
+        "case-handling costs are paid first; what remains is paid out as public services and "
+        "transfers (共享).",
+    )
+    lever_costs: LeverCosts = Field(default_factory=LeverCosts)
+
+
+# --------------------------------------------------------------------------- people
+
+
+class Behaviour(Section):
+    """Residents' initial attitudes and how they learn."""
+
+    trust_initial: float = param(
+        0.55, 0.0, 1.0, unit="0-1", zh="初始信任",
+        meaning="Mean initial trust in institutions (legitimacy).",
+    )
+    norm_initial: float = param(
+        0.5, 0.0, 1.0, unit="0-1", zh="初始规范遵从",
+        meaning="Mean initial internal norm adherence.",
+    )
+    legal_awareness_initial: float = param(
+        0.4, 0.0, 1.0, unit="0-1", zh="初始法律意识", meaning="Mean initial legal awareness.",
+    )
+    participation_initial: float = param(
+        0.3, 0.0, 1.0, unit="0-1", zh="初始参与意愿",
+        meaning="Mean initial willingness to take part in community affairs.",
+    )
+    volunteer_share_initial: float = param(
+        0.07, 0.0, 1.0, unit="share", zh="初始志愿者比例",
+        meaning="Share of residents registered as active volunteers at the start.",
+        source="over 100 million registered volunteers by end of 2018, about 7% (targets.yaml)",
+    )
+    volunteer_hours: float = param(
+        0.27, 0.0, 40.0, unit="hours per volunteer per week", zh="志愿服务时长",
+        meaning="Hours an active volunteer patrols per week.",
+        source="13.85 hours per registered volunteer per year, 2017 (targets.yaml)",
+    )
+    social_learning: float = param(
+        0.05, 0.0, 1.0, unit="per week", zh="社会学习速率",
+        meaning="Weekly rate at which norms and discontent move towards the neighbours' mean.",
+    )
+    trust_gain: float = param(
+        0.10, 0.0, 1.0, unit="share of the gap", zh="信任提升幅度",
+        meaning="Step of a party's trust towards 1 after a satisfying resolution.",
+    )
+    trust_loss: float = param(
+        0.12, 0.0, 1.0, unit="share of trust", zh="信任下降幅度",
+        meaning="Step of a party's trust towards 0 after a failed, abandoned or very slow case.",
+    )
+    volunteer_join_rate: float = param(
+        0.0005, 0.0, 1.0, unit="per week", zh="志愿者加入率",
+        meaning="Weekly chance a willing resident joins as a volunteer with no incentives.",
+    )
+    volunteer_quit_rate: float = param(
+        0.01, 0.0, 1.0, unit="per week", zh="志愿者退出率",
+        meaning="Weekly chance a volunteer quits with no incentives.",
+    )
+
+
+# --------------------------------------------------------------------------- time
+
+
+class Ramp(Section):
+    """A reform: one lever moves linearly from its scenario value to `to` over a period."""
+
+    parameter: str = Field(
+        description="Dotted path of the lever that changes, e.g. "
+        "'levers.rule_of_law.legal_services'.",
+    )
+    start_week: int = param(
+        0, 0, 5_200, unit="week", zh="开始周", meaning="First week of the ramp.",
+    )
+    end_week: int = param(
+        260, 0, 5_200, unit="week", zh="结束周", meaning="Week the lever reaches `to`.",
+    )
+    to: float = param(1.0, 0.0, 1.0, unit="intensity 0-1", zh="目标值",
+                      meaning="Lever value at end_week and after.")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Ramp:
+        if self.end_week < self.start_week:
+            raise ValueError(
+                f"end_week ({self.end_week}) is before start_week ({self.start_week})"
+            )
+        return self
+
+
+ShockKind = Literal["dispute_surge", "legitimacy", "income"]
+Group = Literal["all", "urban", "rural", "migrant", "elderly"]
+
+
+class Shock(Section):
+    """A sudden event: a surge of disputes, a fall in trust, or a fall in income."""
+
+    kind: ShockKind = Field(
+        description="'dispute_surge' multiplies the arising rate by 1 + magnitude; "
+        "'legitimacy' lowers trust by magnitude (spread over the duration); 'income' lowers "
+        "incomes by the share magnitude for the duration.",
+    )
+    week: int = param(52, 0, 5_200, unit="week", zh="发生周", meaning="Week the shock starts.")
+    duration_weeks: int = param(
+        1, 1, 5_200, unit="weeks", zh="持续周数", meaning="How long the shock lasts.",
+    )
+    magnitude: float = param(
+        0.5, 0.0, 10.0, unit="see kind", zh="强度", meaning="Size of the shock (see kind).",
+    )
+    group: Group = Field("all", description="Who is hit.")
+
+    @model_validator(mode="after")
+    def _magnitude_fits_kind(self) -> Shock:
+        if self.kind in ("legitimacy", "income") and self.magnitude > 1:
+            raise ValueError(
+                f"magnitude {self.magnitude} is more than 1: a {self.kind} shock removes a "
+                "share (0-1)"
+            )
+        return self
+
+
+class Run(Section):
+    """How long a run lasts."""
+
+    steps: int = param(
+        260, 1, 5_200, unit="weeks", zh="模拟周数",
+        meaning="Number of weekly steps (260 = 5 years).",
+    )
+
+
+# --------------------------------------------------------------------------- scenario
+
+
+DISPUTE_SHARE_FIELDS = (
+    "share_neighbour_family",
+    "share_property_land",
+    "share_labour_wages",
+    "share_consumer_market",
+    "share_public_service",
+)
+
+# Bytes of memory the model needs per resident and per social tie, measured on the default
+# scenario (arrays, Mesa handles, the networkx tie layer); used to refuse sizes the machine
+# cannot hold before anything is allocated.
+BYTES_PER_RESIDENT = 2_500
+BYTES_PER_TIE = 600
+
+
+class Scenario(Section):
+    """A complete scenario: every parameter of a run except the seed."""
+
+    name: str = Field("default", description="Short name (the file name without .yaml).")
+    description: str = Field("", description="What this scenario is, in English.")
+    description_zh: str = Field("", description="What this scenario is, in Chinese.")
+    extends: str | None = Field(
+        None, description="Scenario this one changes (a name beside this file or bundled)."
+    )
+    population: Population = Field(default_factory=Population)
+    welfare: Welfare = Field(default_factory=Welfare)
+    network: Network = Field(default_factory=Network)
+    disputes: Disputes = Field(default_factory=Disputes)
+    ladder: Ladder = Field(default_factory=Ladder)
+    effects: Effects = Field(default_factory=Effects)
+    levers: Levers = Field(default_factory=Levers)
+    budget: Budget = Field(default_factory=Budget)
+    behaviour: Behaviour = Field(default_factory=Behaviour)
+    schedules: tuple[Ramp, ...] = Field(default=(), description="Lever ramps (reforms).")
+    shocks: tuple[Shock, ...] = Field(default=(), description="Shocks.")
+    run: Run = Field(default_factory=Run)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Scenario:
+        shares = [getattr(self.disputes, f) for f in DISPUTE_SHARE_FIELDS]
+        if sum(shares) <= 0:
+            raise ValueError("the dispute type shares (disputes.share_*) are all zero")
+        for i, ramp in enumerate(self.schedules):
+            if not ramp.parameter.startswith("levers.") or ramp.parameter not in LEVER_PATHS:
+                raise ValueError(
+                    f"schedules[{i}].parameter: '{ramp.parameter}' is not a lever; "
+                    f"allowed: {', '.join(LEVER_PATHS)}"
+                )
+        ties = max(self.network.ties_urban, self.network.ties_rural)
+        need = self.population.residents * (BYTES_PER_RESIDENT + ties * BYTES_PER_TIE)
+        if need > memory_limit_bytes():
+            raise ValueError(
+                f"{self.population.residents:,} residents with up to {ties:g} ties each need "
+                f"about {need / 2**30:.1f} GiB, more than the "
+                f"{memory_limit_bytes() / 2**30:.1f} GiB this machine can give a run"
+            )
+        return self
+
+
+def memory_limit_bytes() -> int:
+    """Half the machine's physical memory: what one run may take (others run beside it)."""
+    import os
+
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        total = 8 * 2**30
+    return total // 2
+
+
+# --------------------------------------------------------------------------- introspection
+
+
+@dataclass(frozen=True)
+class ParameterSpec:
+    """One declared parameter, as the CLI, the sweeps, the browser view and the docs see it."""
+
+    path: str
+    kind: str  # "int", "float", "choice", "text"
+    default: Any
+    minimum: float | None
+    maximum: float | None
+    unit: str
+    meaning: str
+    label_zh: str
+    source: str
+    choices: tuple[str, ...] = ()
+
+
+def _walk(model: type[BaseModel], prefix: str) -> list[ParameterSpec]:
+    import typing
+
+    specs: list[ParameterSpec] = []
+    for name, field in model.model_fields.items():
+        path = f"{prefix}{name}"
+        ann = field.annotation
+        if isinstance(ann, type) and issubclass(ann, BaseModel):
+            specs.extend(_walk(ann, path + "."))
+            continue
+        extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+        lo = hi = None
+        for meta in field.metadata:
+            lo = getattr(meta, "ge", lo) if getattr(meta, "ge", None) is not None else lo
+            hi = getattr(meta, "le", hi) if getattr(meta, "le", None) is not None else hi
+        choices: tuple[str, ...] = ()
+        if typing.get_origin(ann) is Literal:
+            kind, choices = "choice", tuple(typing.get_args(ann))
+        elif ann is int:
+            kind = "int"
+        elif ann is float:
+            kind = "float"
+        else:
+            kind = "text"
+        specs.append(
+            ParameterSpec(
+                path=path,
+                kind=kind,
+                default=field.get_default(call_default_factory=True),
+                minimum=lo,
+                maximum=hi,
+                unit=str(extra.get("unit", "")),
+                meaning=field.description or "",
+                label_zh=str(extra.get("label_zh", "")),
+                source=str(extra.get("source", ASSUMED)),
+                choices=choices,
+            )
+        )
+    return specs
+
+
+def iter_parameters() -> list[ParameterSpec]:
+    """Every numeric or choice parameter of a scenario, in declaration order.
+
+    Excludes the scenario's own metadata (name, description, extends) and the lists of
+    schedules and shocks, which are events rather than parameters.
+    """
+    skip = {"name", "description", "description_zh", "extends", "schedules", "shocks"}
+    top = {n: f for n, f in Scenario.model_fields.items() if n not in skip}
+    specs: list[ParameterSpec] = []
+    for name, field in top.items():
+        ann = field.annotation
+        assert isinstance(ann, type) and issubclass(ann, BaseModel)
+        specs.extend(_walk(ann, name + "."))
+    return specs
+
+
+def parameter_spec(path: str) -> ParameterSpec:
+    """The declaration of one parameter by its dotted path; KeyError if there is none."""
+    for spec in iter_parameters():
+        if spec.path == path:
+            return spec
+    raise KeyError(path)
+
+
+LEVER_PATHS: tuple[str, ...] = tuple(
+    f"levers.{group}.{name}"
+    for group, field in Levers.model_fields.items()
+    for name in field.annotation.model_fields  # type: ignore[union-attr]
+)
