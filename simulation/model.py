@@ -174,8 +174,9 @@ class CoGovernanceModel(mesa.Model):
     def learn_norms_and_trust(self) -> None:
         """德治 and social learning: norms, legal awareness, participation and trust move.
 
-        - internal norms move towards the neighbours' mean (social learning) and towards 1
-          under norm campaigns and, slowly, the credit system;
+        - internal norms move towards the neighbours' mean (social learning), towards 1
+          under norm campaigns and, slowly, the credit system, and erode back towards their
+          initial level (`norm_decay`);
         - displayed compliance exceeds internal norms under the credit system (false
           compliance); strict lists (above 0.5) cost trust (resentment);
         - legal awareness and participation approach targets raised by legal services and
@@ -188,7 +189,8 @@ class CoGovernanceModel(mesa.Model):
         a = p.behaviour.social_learning
         pull = ef.campaign_norm_rate * lv["norm_campaigns"] + ef.credit_norm_rate * lv[
             "credit_system"]
-        norm = res.norm + a * (net.neighbour_mean(res.norm) - res.norm) + pull * (1 - res.norm)
+        norm = (res.norm + a * (net.neighbour_mean(res.norm) - res.norm) + pull * (1 - res.norm)
+                + p.behaviour.norm_decay * (res.initial_norm - res.norm))
         res.norm[:] = np.clip(norm, 0, 1)
         res.norm_displayed[:] = res.norm + ef.credit_display * lv["credit_system"] * (1 - res.norm)
 

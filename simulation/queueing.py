@@ -30,6 +30,17 @@ class ServiceQueue:
     def __len__(self) -> int:
         return len(self.waiting) + len(self.in_service)
 
+    def set_capacity(self, cases_per_week: float, rng: np.random.Generator) -> None:
+        """Servers for a throughput of `cases_per_week`: c = throughput × service weeks.
+
+        A fractional c is rounded up with probability equal to its fraction (stochastic
+        rounding), so a small grid with 0.3 servers' worth of staff still gets a server
+        three weeks in ten instead of never.
+        """
+        c = max(0.0, cases_per_week * self.service_weeks)
+        whole = int(c)
+        self.servers = whole + int(rng.random() < c - whole)
+
     def enqueue(self, case: int, ready_week: int | None = None) -> None:
         """Add a case at the back; with `ready_week`, it cannot start before that week."""
         self.waiting.append(case)

@@ -13,7 +13,6 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 import mesa
-import numpy as np
 
 from simulation.disputes import Level
 from simulation.queueing import ServiceQueue
@@ -70,11 +69,10 @@ class Government(mesa.Agent):
             # Judges supervise entrusted mediation with a share of their time set by
             # the linkage; the rest goes to litigation.
             share = 0.5 * self.model.lever["court_linkage"]
-            self.entrusted.servers = int(np.floor(cap * share * self.entrusted.service_weeks
-                                                  + 0.5))
+            self.entrusted.set_capacity(cap * share, self.model.rng)
             cap *= 1 - share
             queues.append(self.entrusted)
-        self.queue.servers = int(np.floor(cap * self.queue.service_weeks + 0.5))
+        self.queue.set_capacity(cap, self.model.rng)
         for q in queues:
             for case in q.finish(self.model.rng):
                 self.model.ladder.conclude(case, self, entrusted=q is self.entrusted)

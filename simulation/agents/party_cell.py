@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import mesa
-import numpy as np
 
 from simulation.disputes import Level
 from simulation.queueing import ServiceQueue
@@ -53,8 +52,7 @@ class PartyCell(mesa.Agent):
     def convene_mediation(self, volunteers: float, residents: int) -> None:
         """One week of L1 mediation: finish cases, then start waiting ones."""
         q = self.queue
-        q.servers = int(np.floor(self.capacity_per_week(volunteers, residents)
-                                 * q.service_weeks + 0.5))
+        q.set_capacity(self.capacity_per_week(volunteers, residents), self.model.rng)
         for case in q.finish(self.model.rng):
             self.model.ladder.conclude(case, self)
         for case in q.admit(self.model.week):

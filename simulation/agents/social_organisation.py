@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import mesa
-import numpy as np
 
 from simulation.disputes import Level
 from simulation.queueing import ServiceQueue
@@ -40,7 +39,7 @@ class SocialOrganisation(mesa.Agent):
     def mediate(self) -> None:
         """One week of professional mediation."""
         q = self.queue
-        q.servers = int(np.floor(self.capacity_per_week() * q.service_weeks + 0.5))
+        q.set_capacity(self.capacity_per_week(), self.model.rng)
         for case in q.finish(self.model.rng):
             self.model.ladder.conclude(case, self)
         for case in q.admit(self.model.week):

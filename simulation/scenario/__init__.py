@@ -1,0 +1,38 @@
+"""Scenarios: the parameter declarations, the YAML reader and the validation messages."""
+
+from simulation.scenario.errors import Problem, ScenarioError
+from simulation.scenario.loader import (
+    BUNDLED_DIR,
+    bundled_names,
+    changed_values,
+    load_scenario,
+    load_scenario_file,
+    scenario_dir,
+    validate_files,
+    with_values,
+)
+from simulation.scenario.schema import (
+    LEVER_PATHS,
+    ParameterSpec,
+    Scenario,
+    iter_parameters,
+    parameter_spec,
+)
+
+__all__ = [
+    "BUNDLED_DIR",
+    "LEVER_PATHS",
+    "ParameterSpec",
+    "Problem",
+    "Scenario",
+    "ScenarioError",
+    "bundled_names",
+    "changed_values",
+    "iter_parameters",
+    "load_scenario",
+    "load_scenario_file",
+    "parameter_spec",
+    "scenario_dir",
+    "validate_files",
+    "with_values",
+]

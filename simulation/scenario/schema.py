@@ -37,6 +37,7 @@ def param(
         default,
         ge=ge,
         le=le,
+        strict=True,  # a quoted "0.5" or a `yes` is a mistake, not a number
         description=meaning,
         json_schema_extra={"unit": unit, "label_zh": zh, "source": source},
     )
@@ -187,7 +188,7 @@ class Network(Section):
     @model_validator(mode="after")
     def _file_when_needed(self) -> Network:
         if self.generator == "file" and not self.file:
-            raise ValueError("network.generator is 'file' but network.file is not set")
+            raise ValueError("file: network.generator is 'file' but network.file is not set")
         return self
 
 
@@ -406,7 +407,7 @@ class Effects(Section):
         meaning="Target willingness to take part rises by this × councils × (1 - initial).",
     )
     incentives_join: float = param(
-        4.0, 0.0, 20.0, unit="relative", zh="积分激励→加入",
+        1.5, 0.0, 20.0, unit="relative", zh="积分激励→加入",
         meaning="Volunteer join rate × (1 + this × volunteer_incentives).",
     )
     incentives_quit: float = param(
@@ -431,11 +432,11 @@ class Effects(Section):
         "(Epstein's arrest risk).",
     )
     campaign_norm_rate: float = param(
-        0.01, 0.0, 0.5, unit="per week", zh="宣传→规范内化速率",
+        0.003, 0.0, 0.5, unit="per week", zh="宣传→规范内化速率",
         meaning="Weekly pull of internal norms towards 1: this × norm_campaigns × (1 - norm).",
     )
     credit_norm_rate: float = param(
-        0.003, 0.0, 0.5, unit="per week", zh="信用→规范内化速率",
+        0.001, 0.0, 0.5, unit="per week", zh="信用→规范内化速率",
         meaning="Weekly pull of internal norms towards 1 by the credit system.",
     )
     credit_display: float = param(
@@ -448,7 +449,7 @@ class Effects(Section):
         meaning="Volunteer join rate × (1 + this × credit_system) (moral bank).",
     )
     credit_resentment: float = param(
-        0.004, 0.0, 0.1, unit="trust per week", zh="信用过严→不满",
+        0.002, 0.0, 0.1, unit="trust per week", zh="信用过严→不满",
         meaning="Weekly trust loss × max(0, credit_system - 0.5): strict public lists breed "
         "resentment (false enforcement, Centola et al. 2005).",
     )
@@ -477,7 +478,7 @@ class Effects(Section):
         "platform_coverage.",
     )
     cell_mobilisation: float = param(
-        1.0, 0.0, 10.0, unit="relative", zh="党组织→志愿动员",
+        0.5, 0.0, 10.0, unit="relative", zh="党组织→志愿动员",
         meaning="In grids with an active party cell, volunteer join rate × (1 + this) and "
         "volunteers' L1 work × (1 + this/2).",
     )
@@ -639,10 +640,13 @@ class Budget(Section):
     """The public purse: governance levers and case handling first, the rest to services."""
 
     per_resident_year: float = param(
-        600.0, 0.0, 100_000.0, unit="yuan per resident-year", zh="人均治理与公共服务预算",
+        2_800.0, 0.0, 100_000.0, unit="yuan per resident-year", zh="人均治理与公共服务预算",
         meaning="Budget for social governance, public services and transfers. Lever and "
         "case-handling costs are paid first; what remains is paid out as public services and "
         "transfers (共享).",
+        source="general public budget spending on social security and employment, 2023: "
+        "3.99 trillion yuan for 1.41 billion people, about 2,830 yuan each (Ministry of "
+        "Finance)",
     )
     lever_costs: LeverCosts = Field(default_factory=LeverCosts)
 
@@ -690,12 +694,18 @@ class Behaviour(Section):
         0.12, 0.0, 1.0, unit="share of trust", zh="信任下降幅度",
         meaning="Step of a party's trust towards 0 after a failed, abandoned or very slow case.",
     )
+    norm_decay: float = param(
+        0.005, 0.0, 1.0, unit="per week", zh="规范回落速率",
+        meaning="Weekly pull of each resident's internal norm back towards its initial "
+        "level: norms erode without upkeep, so campaigns raise them to an equilibrium, "
+        "not to 1.",
+    )
     volunteer_join_rate: float = param(
-        0.0005, 0.0, 1.0, unit="per week", zh="志愿者加入率",
+        0.001, 0.0, 1.0, unit="per week", zh="志愿者加入率",
         meaning="Weekly chance a willing resident joins as a volunteer with no incentives.",
     )
     volunteer_quit_rate: float = param(
-        0.01, 0.0, 1.0, unit="per week", zh="志愿者退出率",
+        0.02, 0.0, 1.0, unit="per week", zh="志愿者退出率",
         meaning="Weekly chance a volunteer quits with no incentives.",
     )
 
@@ -723,7 +733,7 @@ class Ramp(Section):
     def _ordered(self) -> Ramp:
         if self.end_week < self.start_week:
             raise ValueError(
-                f"end_week ({self.end_week}) is before start_week ({self.start_week})"
+                f"end_week: week {self.end_week} is before start_week {self.start_week}"
             )
         return self
 
@@ -753,8 +763,8 @@ class Shock(Section):
     def _magnitude_fits_kind(self) -> Shock:
         if self.kind in ("legitimacy", "income") and self.magnitude > 1:
             raise ValueError(
-                f"magnitude {self.magnitude} is more than 1: a {self.kind} shock removes a "
-                "share (0-1)"
+                f"magnitude: {self.magnitude} is more than 1, but a {self.kind} shock "
+                "removes a share (0-1)"
             )
         return self
 
@@ -812,18 +822,18 @@ class Scenario(Section):
     def _consistent(self) -> Scenario:
         shares = [getattr(self.disputes, f) for f in DISPUTE_SHARE_FIELDS]
         if sum(shares) <= 0:
-            raise ValueError("the dispute type shares (disputes.share_*) are all zero")
+            raise ValueError("disputes: the dispute type shares (share_*) are all zero")
         for i, ramp in enumerate(self.schedules):
             if not ramp.parameter.startswith("levers.") or ramp.parameter not in LEVER_PATHS:
                 raise ValueError(
-                    f"schedules[{i}].parameter: '{ramp.parameter}' is not a lever; "
-                    f"allowed: {', '.join(LEVER_PATHS)}"
+                    f"schedules[{i}].parameter: '{ramp.parameter}' is not a lever"
                 )
         ties = max(self.network.ties_urban, self.network.ties_rural)
         need = self.population.residents * (BYTES_PER_RESIDENT + ties * BYTES_PER_TIE)
         if need > memory_limit_bytes():
             raise ValueError(
-                f"{self.population.residents:,} residents with up to {ties:g} ties each need "
+                f"population.residents: {self.population.residents:,} residents with up to "
+                f"{ties:g} ties each need "
                 f"about {need / 2**30:.1f} GiB, more than the "
                 f"{memory_limit_bytes() / 2**30:.1f} GiB this machine can give a run"
             )

@@ -1,0 +1,362 @@
+"""Reading scenario files: `extends:` chains, merging, validation with precise messages.
+
+A scenario file holds only what differs from the scenario it `extends:` (a name resolved
+beside the file first, then among the bundled scenarios in `scenarios/`); a file without
+`extends:` changes the scenario type's defaults. Mappings merge key by key; lists
+(`schedules`, `shocks`) replace the parent's list whole. `name`, `description` and
+`description_zh` are never inherited: the name is the file's stem.
+
+Every problem is reported as a `Problem` with the file, line, field path, bad value, what
+is allowed and, for a typo, the nearest valid name; nothing is run until the whole chain
+is valid.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+import typing
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from simulation.scenario.errors import Problem, ScenarioError, nearest_name
+from simulation.scenario.schema import LEVER_PATHS, Scenario
+from simulation.scenario.yaml_safe import read_yaml_mapping
+
+BUNDLED_DIR = Path(__file__).resolve().parents[2] / "scenarios"
+NOT_INHERITED = ("name", "description", "description_zh", "extends")
+MAX_EXTENDS_DEPTH = 32
+
+Origin = dict[str, tuple[str, int | None]]  # field path -> (file, line) that set it
+
+
+def bundled_names() -> list[str]:
+    """Names of the bundled scenarios (file stems in `scenarios/`)."""
+    return sorted(p.stem for p in BUNDLED_DIR.glob("*.yaml"))
+
+
+def resolve_name(name: str, beside: Path | None = None) -> Path | None:
+    """Find a scenario by name or path: beside `beside` first, then among the bundled."""
+    candidates: list[Path] = []
+    raw = Path(name)
+    names = [raw] if raw.suffix in (".yaml", ".yml") else [raw.with_suffix(".yaml"), raw]
+    for n in names:
+        if n.is_absolute():
+            candidates.append(n)
+            continue
+        if beside is not None:
+            candidates.append(beside / n)
+        else:
+            candidates.append(Path.cwd() / n)
+        candidates.append(BUNDLED_DIR / n)
+    for c in candidates:
+        if c.is_file():
+            return c
+    return None
+
+
+# ------------------------------------------------------------------ merging
+
+
+def _deep_merge(base: dict, top: dict, top_file: str, top_lines: dict[str, int],
+                origin: Origin, prefix: str = "") -> dict:
+    out = copy.deepcopy(base)
+    for key, value in top.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            origin.setdefault(path, (top_file, top_lines.get(path)))
+            out[key] = _deep_merge(out[key], value, top_file, top_lines, origin, path + ".")
+        else:
+            out[key] = copy.deepcopy(value)
+            # This file now owns the path and everything under it.
+            for p in [p for p in origin if p == path or p.startswith(path + ".")
+                      or p.startswith(path + "[")]:
+                del origin[p]
+            for p, line in top_lines.items():
+                if p == path or p.startswith(path + ".") or p.startswith(path + "["):
+                    origin[p] = (top_file, line)
+    return out
+
+
+def _read_chain(path: Path, shown: str, seen: list[Path]) -> tuple[dict, Origin]:
+    """Merged data of a file and its ancestors, with where each path was set."""
+    data, lines = read_yaml_mapping(path)
+    if not isinstance(data, dict):  # read_yaml_mapping guarantees a mapping
+        raise ScenarioError([Problem("a scenario must be a mapping", file=shown)])
+    parent_name = data.get("extends")
+    own = {k: v for k, v in data.items() if k != "extends"}
+    origin: Origin = {}
+    if parent_name is None:
+        base: dict = {}
+    else:
+        if not isinstance(parent_name, str) or not parent_name.strip():
+            raise ScenarioError([Problem(
+                "extends must name a scenario", file=shown, line=lines.get("extends"),
+                path="extends", value=parent_name,
+                allowed="a scenario name, e.g. one of: " + ", ".join(bundled_names()))])
+        parent = resolve_name(parent_name, beside=path.parent)
+        if parent is None:
+            names = bundled_names()
+            raise ScenarioError([Problem(
+                f"extends names a scenario that does not exist: {parent_name!r}",
+                file=shown, line=lines.get("extends"), path="extends", value=parent_name,
+                allowed="a .yaml file beside this one, or a bundled scenario: "
+                + ", ".join(names),
+                suggestion=nearest_name(Path(parent_name).stem, names))])
+        parent = parent.resolve()
+        if parent in seen or len(seen) > MAX_EXTENDS_DEPTH:
+            cycle = " -> ".join(p.name for p in [*seen, parent])
+            raise ScenarioError([Problem(
+                f"extends makes a cycle: {cycle}", file=shown, line=lines.get("extends"),
+                path="extends", value=parent_name)])
+        base, origin = _read_chain(parent, str(parent), [*seen, parent])
+        for key in NOT_INHERITED:
+            base.pop(key, None)
+            origin.pop(key, None)
+    merged = _deep_merge(base, own, shown, lines, origin)
+    return merged, origin
+
+
+# ------------------------------------------------------------------ validation messages
+
+
+def _loc_to_path(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def _model_at(loc: tuple) -> type[BaseModel] | None:
+    """The pydantic model class that holds the field at `loc` (for key suggestions)."""
+    model: type[BaseModel] | None = Scenario
+    for part in loc[:-1]:
+        if model is None:
+            return None
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(str(part))
+        if field is None:
+            return None
+        ann = field.annotation
+        args = typing.get_args(ann)
+        if isinstance(ann, type) and issubclass(ann, BaseModel):
+            model = ann
+        elif args and isinstance(args[0], type) and issubclass(args[0], BaseModel):
+            model = args[0]  # tuple[Ramp, ...]
+        else:
+            model = None
+    return model
+
+
+def _field_info(loc: tuple):
+    holder = _model_at(loc)
+    if holder is None or not loc:
+        return None
+    return holder.model_fields.get(str(loc[-1]))
+
+
+def _allowed_for(loc: tuple) -> str | None:
+    field = _field_info(loc)
+    if field is None:
+        return None
+    ann = field.annotation
+    lo = hi = None
+    for meta in field.metadata:
+        lo = getattr(meta, "ge", None) if getattr(meta, "ge", None) is not None else lo
+        hi = getattr(meta, "le", None) if getattr(meta, "le", None) is not None else hi
+    unit = ""
+    if isinstance(field.json_schema_extra, dict) and field.json_schema_extra.get("unit"):
+        unit = f" ({field.json_schema_extra['unit']})"
+    if typing.get_origin(ann) is typing.Literal:
+        return "one of: " + ", ".join(str(a) for a in typing.get_args(ann))
+    kind = "a whole number" if ann is int else "a number" if ann is float else None
+    if kind and lo is not None and hi is not None:
+        return f"{kind} from {lo:g} to {hi:g}{unit}"
+    if kind:
+        return kind + unit
+    if ann is str or ann == (str | None):
+        return "text"
+    return None
+
+
+def _locate(path: str, origin: Origin, default_file: str) -> tuple[str, int | None]:
+    probe = path
+    while True:
+        if probe in origin and origin[probe][1] is not None:
+            return origin[probe]
+        if not probe:
+            return default_file, None
+        cut = max(probe.rfind("."), probe.rfind("["))
+        probe = probe[:cut] if cut > 0 else ""
+
+
+_PATH_PREFIX = re.compile(r"^([A-Za-z_][\w.\[\]]*): (.*)$", re.S)
+
+
+def problems_from_validation(exc: ValidationError, origin: Origin,
+                             default_file: str) -> list[Problem]:
+    """Turn pydantic's errors into Problems that point at the file and line."""
+    problems: list[Problem] = []
+    for err in exc.errors(include_url=False):
+        loc = tuple(err.get("loc", ()))
+        kind = err.get("type", "")
+        value = err.get("input")
+        msg = str(err.get("msg", ""))
+        suggestion = None
+        allowed = _allowed_for(loc)
+        if kind == "value_error":
+            # Our validators name the field they object to: "sub.path: message".
+            msg = msg.removeprefix("Value error, ")
+            m = _PATH_PREFIX.match(msg)
+            if m:
+                sub = m.group(1)
+                loc = loc + tuple(sub.replace("[", ".[").split("."))
+                loc = tuple(int(p[1:-1]) if p.startswith("[") else p for p in loc if p)
+                msg = m.group(2)
+                allowed = _allowed_for(loc)
+            value = None
+        elif kind == "extra_forbidden":
+            holder = _model_at(loc)
+            choices = list(holder.model_fields) if holder else []
+            msg = f"unknown key {str(loc[-1])!r}"
+            suggestion = nearest_name(str(loc[-1]), choices)
+            allowed = "one of: " + ", ".join(choices) if choices else None
+            value = None
+        elif kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+            msg = "out of range"
+        elif kind in ("float_type", "int_type", "int_from_float", "float_parsing",
+                      "int_parsing"):
+            got = "text" if isinstance(value, str) else "yes/no" if isinstance(value, bool) \
+                else type(value).__name__
+            msg = f"expected {allowed or 'a number'}, got {got}"
+            if isinstance(value, str) and re.fullmatch(r"[-+]?\d+(\.\d*)?[eE][-+]?\d+", value):
+                msg += " (YAML reads 1e3 as text: write 1000 or 1.0e+3)"
+            elif isinstance(value, str):
+                msg += " (remove the quotes)"
+        elif kind == "literal_error":
+            msg = "not one of the allowed choices"
+            holder_field = _field_info(loc)
+            if holder_field is not None and isinstance(value, str):
+                suggestion = nearest_name(value, [str(a) for a in
+                                                  typing.get_args(holder_field.annotation)])
+        elif kind in ("model_type", "model_attributes_type", "dict_type"):
+            msg = "expected a mapping of keys to values"
+            allowed = "a mapping (key: value lines, indented under this key)"
+        elif kind in ("tuple_type", "list_type"):
+            msg = "expected a list"
+            allowed = "a list (lines starting with '- ')"
+        elif kind == "string_type":
+            msg = "expected text"
+        path = _loc_to_path(loc)
+        if kind == "value_error" and path.endswith(".parameter") and isinstance(
+                err.get("input"), dict):
+            value = err["input"].get("parameter")
+            suggestion = nearest_name(str(value), LEVER_PATHS)
+            allowed = "one of: " + ", ".join(LEVER_PATHS)
+        file, line = _locate(path, origin, default_file)
+        problems.append(Problem(msg, file=file, line=line, path=path, value=value,
+                                allowed=allowed, suggestion=suggestion))
+    return problems
+
+
+# ------------------------------------------------------------------ public API
+
+
+def load_scenario(name_or_path: str | Path) -> Scenario:
+    """Load and validate a scenario by bundled name ('fengqiao') or by file path.
+
+    Raises:
+        ScenarioError: listing every problem found, each with file, line and field.
+    """
+    text = str(name_or_path)
+    path = resolve_name(text)
+    if path is None:
+        names = bundled_names()
+        raise ScenarioError([Problem(
+            f"no scenario file or bundled scenario named {text!r}",
+            allowed="a path to a .yaml file, or one of: " + ", ".join(names),
+            suggestion=nearest_name(Path(text).stem, names))])
+    return load_scenario_file(path, shown=text if Path(text).suffix else str(path))
+
+
+def load_scenario_file(path: Path, shown: str | None = None) -> Scenario:
+    shown = shown or str(path)
+    data, origin = _read_chain(Path(path).resolve(), shown, [Path(path).resolve()])
+    data["name"] = Path(path).stem
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(problems_from_validation(exc, origin, shown)) from None
+
+
+def scenario_dir(name_or_path: str | Path) -> Path:
+    """The folder a scenario's relative paths (a network file) are read from."""
+    path = resolve_name(str(name_or_path))
+    return path.parent if path is not None else Path.cwd()
+
+
+def with_values(scenario: Scenario, updates: dict[str, Any]) -> Scenario:
+    """A copy of `scenario` with dotted-path parameters changed, validated again.
+
+    >>> with_values(Scenario(), {"levers.rule_of_law.enforcement": 0.9})
+    """
+    data = scenario.model_dump()
+    for path, value in updates.items():
+        node = data
+        parts = path.split(".")
+        for part in parts[:-1]:
+            if not isinstance(node, dict) or part not in node:
+                raise ScenarioError([Problem(
+                    f"unknown parameter {path!r}", path=path,
+                    suggestion=nearest_name(path, _all_paths()))])
+            node = node[part]
+        if not isinstance(node, dict) or parts[-1] not in node:
+            raise ScenarioError([Problem(
+                f"unknown parameter {path!r}", path=path,
+                suggestion=nearest_name(path, _all_paths()))])
+        node[parts[-1]] = value
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(problems_from_validation(exc, {}, "")) from None
+
+
+def _all_paths() -> list[str]:
+    from simulation.scenario.schema import iter_parameters
+
+    return [p.path for p in iter_parameters()]
+
+
+def validate_files(paths: list[str]) -> dict[str, list[Problem]]:
+    """Check scenario files; returns the problems found in each (empty when valid)."""
+    out: dict[str, list[Problem]] = {}
+    for p in paths:
+        try:
+            if not Path(p).is_file():
+                raise ScenarioError([Problem("no such file", file=p)])
+            load_scenario_file(Path(p), shown=p)
+            out[p] = []
+        except ScenarioError as exc:
+            out[p] = exc.problems
+    return out
+
+
+def changed_values(scenario: Scenario) -> dict[str, Any]:
+    """The parameters where `scenario` differs from the scenario type's defaults."""
+    from simulation.scenario.schema import iter_parameters
+
+    out: dict[str, Any] = {}
+    full = scenario.model_dump()
+    for spec in iter_parameters():
+        node: Any = full
+        for part in spec.path.split("."):
+            node = node[part]
+        if node != spec.default:
+            out[spec.path] = node
+    return out
