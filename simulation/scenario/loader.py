@@ -14,6 +14,7 @@ is valid.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import re
 import typing
 from pathlib import Path
@@ -82,7 +83,10 @@ def _deep_merge(base: dict, top: dict, top_file: str, top_lines: dict[str, int],
 
 def _read_chain(path: Path, shown: str, seen: list[Path]) -> tuple[dict, Origin]:
     """Merged data of a file and its ancestors, with where each path was set."""
-    data, lines = read_yaml_mapping(path)
+    try:
+        data, lines = read_yaml_mapping(path)
+    except ScenarioError as exc:  # name the file as the user gave it
+        raise ScenarioError([dataclasses.replace(p, file=shown) for p in exc.problems]) from None
     if not isinstance(data, dict):  # read_yaml_mapping guarantees a mapping
         raise ScenarioError([Problem("a scenario must be a mapping", file=shown)])
     parent_name = data.get("extends")
@@ -177,12 +181,16 @@ def _allowed_for(loc: tuple) -> str | None:
         return "one of: " + ", ".join(str(a) for a in typing.get_args(ann))
     kind = "a whole number" if ann is int else "a number" if ann is float else None
     if kind and lo is not None and hi is not None:
-        return f"{kind} from {lo:g} to {hi:g}{unit}"
+        return f"{kind} from {_num(lo)} to {_num(hi)}{unit}"
     if kind:
         return kind + unit
     if ann is str or ann == (str | None):
         return "text"
     return None
+
+
+def _num(x: float) -> str:
+    return f"{int(x):,}" if float(x).is_integer() else f"{x:g}"
 
 
 def _locate(path: str, origin: Origin, default_file: str) -> tuple[str, int | None]:

@@ -1,0 +1,316 @@
+"""The `cogov` command line (also `python -m simulation`).
+
+Subcommands: run, compare, validate, params, schema. Every parameter can be set from the
+command line with `--set PATH=VALUE`, by the dotted names declared in the scenario type.
+Bad input gets a plain message and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from simulation import __version__
+from simulation.metrics import OUTCOMES
+from simulation.network import NetworkFileError
+from simulation.scenario import (
+    Problem,
+    Scenario,
+    ScenarioError,
+    bundled_names,
+    iter_parameters,
+    load_scenario,
+    scenario_dir,
+    validate_files,
+    with_values,
+)
+
+EXIT_INPUT = 2  # bad input: a scenario, a value or a file
+OUTCOME_UNITS = {o.name: o.unit for o in OUTCOMES}
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def parse_set(pairs: list[str]) -> dict[str, Any]:
+    """`--set levers.rule_of_law.enforcement=0.8` pairs, values read as YAML scalars."""
+    out: dict[str, Any] = {}
+    for pair in pairs:
+        if "=" not in pair:
+            raise ScenarioError([Problem(
+                f"--set needs PATH=VALUE, got {pair!r}",
+                allowed="e.g. --set levers.rule_of_law.enforcement=0.8")])
+        key, raw = pair.split("=", 1)
+        try:
+            out[key.strip()] = yaml.safe_load(raw) if raw.strip() else raw
+        except yaml.YAMLError:
+            out[key.strip()] = raw
+    return out
+
+
+def load_with_overrides(name: str, overrides: dict[str, Any]) -> Scenario:
+    scenario = load_scenario(name)
+    return with_values(scenario, overrides) if overrides else scenario
+
+
+def fmt(value: float, unit: str = "") -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    if not unit and float(value).is_integer():
+        return f"{int(value):,}"  # a count
+    if unit.startswith("yuan") or abs(value) >= 1000:
+        return f"{value:,.0f}"
+    if abs(value) >= 100:
+        return f"{value:.1f}"
+    return f"{value:.3f}"
+
+
+def write_run_outputs(out: Path, scenario: Scenario, seed: int, steps: int,
+                      summary: dict[str, float], series) -> None:
+    from experiments.runner import scenario_hash
+
+    out.mkdir(parents=True, exist_ok=True)
+    series.to_csv(out / "series.csv")
+    series.to_parquet(out / "series.parquet")
+    (out / "summary.json").write_text(json.dumps(summary, indent=2, allow_nan=True))
+    (out / "scenario.yaml").write_text(
+        "# The scenario of this run, every parameter resolved (extends applied).\n"
+        + yaml.safe_dump(scenario.model_dump(mode="json"), sort_keys=False,
+                         allow_unicode=True))
+    (out / "run.json").write_text(json.dumps({
+        "scenario": scenario.name, "seed": seed, "steps": steps,
+        "scenario_hash": scenario_hash(scenario), "cogov_version": __version__,
+        "command": " ".join(["cogov", *sys.argv[1:]]),
+    }, indent=2))
+
+
+# ------------------------------------------------------------------ commands
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from experiments.runner import RunSpec, run_one
+
+    scenario = load_with_overrides(args.scenario, parse_set(args.set))
+    steps = args.steps or scenario.run.steps
+    spec = RunSpec(scenario, args.seed, steps, str(scenario_dir(args.scenario)))
+    result = run_one(spec)
+    out = Path(args.out or f"runs/{scenario.name}-seed{args.seed}")
+    write_run_outputs(out, scenario, args.seed, steps, result.summary, result.series)
+    if args.json:
+        print(json.dumps(result.summary, indent=2, allow_nan=True))
+        return 0
+    print(f"{scenario.name}: seed {args.seed}, {steps} weeks, "
+          f"{int(result.summary['residents']):,} residents")
+    width = max(len(k) for k in result.summary)
+    for key, value in result.summary.items():
+        unit = OUTCOME_UNITS.get(key, "")
+        print(f"  {key:<{width}}  {fmt(value, unit):>12}  {unit}")
+    print(f"time series and scenario written to {out}/")
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from experiments.plots import KEY_SERIES, funnel_chart, timeseries_chart
+    from experiments.runner import RunSpec, run_many
+    from experiments.stats import summarise
+
+    overrides = parse_set(args.set)
+    scenarios: dict[str, tuple[Scenario, str]] = {}
+    for name in args.scenarios:
+        s = load_with_overrides(name, overrides)  # validate all before running any
+        if s.name in scenarios:
+            continue
+        scenarios[s.name] = (s, str(scenario_dir(name)))
+    specs = [
+        RunSpec(s, seed, args.steps or s.run.steps, d, label=label)
+        for label, (s, d) in scenarios.items()
+        for seed in range(args.seed, args.seed + args.reps)
+    ]
+    keep = (*KEY_SERIES, "resolved_l0", "resolved_l1", "resolved_l2", "resolved_l3")
+    rows, series = [], {label: [] for label in scenarios}
+    for r in run_many(specs, workers=args.workers, keep_series=keep,
+                      progress=not args.no_progress, description="compare"):
+        rows.append({"scenario": r.spec.label, "seed": r.spec.seed, **r.summary})
+        series[r.spec.label].append(r.series)
+    runs = pd.DataFrame(rows)
+    runs["scenario"] = pd.Categorical(runs["scenario"], categories=list(scenarios))
+    runs = runs.sort_values(["scenario", "seed"]).reset_index(drop=True)
+    outcomes = [c for c in runs.columns if c not in ("scenario", "seed")]
+    table = summarise(runs, "scenario", outcomes)
+
+    out = Path(args.out or "runs/compare")
+    out.mkdir(parents=True, exist_ok=True)
+    runs.to_csv(out / "runs.csv", index=False)
+    table.to_csv(out / "summary.csv", index=False)
+    timeseries_chart(series, out / "timeseries.png")  # bands do not depend on run order
+    funnel_chart(runs, out / "funnel.png")
+
+    if args.json:
+        payload = {
+            label: {
+                row.outcome: {"mean": row.mean, "ci_low": row.ci_low, "ci_high": row.ci_high,
+                              "n": row.n}
+                for row in table[table.scenario == label].itertuples()
+            }
+            for label in scenarios
+        }
+        print(json.dumps(payload, indent=2, allow_nan=True))
+        return 0
+    print_comparison(table, list(scenarios), args.reps)
+    print(f"\ntables (runs.csv, summary.csv) and charts (timeseries.png, funnel.png) "
+          f"written to {out}/")
+    return 0
+
+
+def print_comparison(table, labels: list[str], reps: int) -> None:
+    """Outcomes as rows, scenarios as columns: mean ± half-width of the 95% interval."""
+    outcomes = list(dict.fromkeys(table.outcome))
+    cell: dict[tuple[str, str], str] = {}
+    for row in table.itertuples():
+        unit = OUTCOME_UNITS.get(row.outcome, "")
+        text = fmt(row.mean, unit)
+        if not math.isnan(row.ci_high):
+            text += f" ±{fmt((row.ci_high - row.ci_low) / 2, unit)}"
+        cell[(row.scenario, row.outcome)] = text
+    name_w = max(len(o) for o in outcomes)
+    col_w = max(14, *(len(v) for v in cell.values())) + 1
+    width = shutil.get_terminal_size((160, 40)).columns
+    per_block = max(1, (width - name_w - 2) // col_w)
+    print(f"Mean ± half-width of the 95% confidence interval over {reps} seeds per scenario")
+    for start in range(0, len(labels), per_block):
+        block = labels[start:start + per_block]
+        print()
+        print(" " * (name_w + 2) + "".join(f"{lab[:col_w - 1]:>{col_w}}" for lab in block))
+        for o in outcomes:
+            print(f"  {o:<{name_w}}" + "".join(f"{cell.get((lab, o), ''):>{col_w}}"
+                                              for lab in block))
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    results = validate_files(args.files)
+    bad = 0
+    for path, problems in results.items():
+        if problems:
+            bad += 1
+            for p in problems:
+                print(p.format(), file=sys.stderr)
+        else:
+            print(f"{path}: ok")
+    if bad:
+        print(f"{bad} of {len(results)} file(s) have problems", file=sys.stderr)
+    return EXIT_INPUT if bad else 0
+
+
+def cmd_params(args: argparse.Namespace) -> int:
+    specs = iter_parameters()
+    if args.json:
+        print(json.dumps([s.__dict__ for s in specs], indent=2, ensure_ascii=False,
+                         default=str))
+        return 0
+    for s in specs:
+        rng = (f"{s.minimum:g}..{s.maximum:g}" if s.minimum is not None
+               and s.maximum is not None else "/".join(s.choices))
+        print(f"{s.path:<52} {s.default!s:>10}  [{rng}] {s.unit}")
+        if args.verbose:
+            print(f"    {s.label_zh} — {s.meaning} Source: {s.source}")
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from simulation.scenario.jsonschema import write_schema
+
+    path = write_schema(Path(args.out) if args.out else None)
+    print(f"wrote {path}")
+    return 0
+
+
+# ------------------------------------------------------------------ parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cogov",
+        description="Simulate multi-actor co-governance (共建共治共享): how mixes of "
+        "self-governance, rule of law, rule of virtue and smart governance, led by party "
+        "cells, change dispute resolution and welfare spread.",
+        epilog="Bundled scenarios: " + ", ".join(bundled_names()),
+    )
+    parser.add_argument("--version", action="version", version=f"cogov {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add_set(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--set", action="append", default=[], metavar="PATH=VALUE",
+                       help="change one parameter, e.g. levers.rule_of_law.enforcement=0.8 "
+                       "(repeatable; `cogov params` lists them)")
+
+    p = sub.add_parser("run", help="run one scenario and print its outcomes")
+    p.add_argument("scenario", help="bundled scenario name or path to a .yaml file")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--steps", type=int, default=None, help="weeks (default: the scenario's)")
+    p.add_argument("--out", default=None, help="output folder (default runs/NAME-seedN)")
+    p.add_argument("--json", action="store_true", help="print the outcomes as JSON")
+    add_set(p)
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("compare", help="compare scenarios over seeds, with 95%% intervals")
+    p.add_argument("scenarios", nargs="+", help="scenario names or .yaml files")
+    p.add_argument("--reps", type=int, default=10, help="seeds per scenario (default 10)")
+    p.add_argument("--seed", type=int, default=0, help="first seed (default 0)")
+    p.add_argument("--steps", type=int, default=None, help="weeks (default: each scenario's)")
+    p.add_argument("--workers", type=int, default=None, help="processes (default: all cores)")
+    p.add_argument("--out", default=None, help="output folder (default runs/compare)")
+    p.add_argument("--json", action="store_true", help="print the table as JSON")
+    p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    add_set(p)
+    p.set_defaults(func=cmd_compare)
+
+    p = sub.add_parser("validate", help="check scenario files; exit 0 only if all are valid")
+    p.add_argument("files", nargs="+")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("params", help="list every parameter with default, range and unit")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("-v", "--verbose", action="store_true", help="meaning and source too")
+    p.set_defaults(func=cmd_params)
+
+    p = sub.add_parser("schema", help="write the JSON schema of scenario files")
+    p.add_argument("--out", default=None,
+                   help="path (default scenarios/scenario.schema.json)")
+    p.set_defaults(func=cmd_schema)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    for name in ("reps", "steps", "workers"):
+        value = getattr(args, name, None)
+        if value is not None and value < 1:
+            parser.error(f"--{name} must be at least 1, got {value}")
+    try:
+        return int(args.func(args) or 0)
+    except ScenarioError as exc:
+        for problem in exc.problems:
+            print(problem.format(), file=sys.stderr)
+        return EXIT_INPUT
+    except NetworkFileError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,95 @@
+"""Charts for the command line's outputs (PNG files); the model core never imports this."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only, no display
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from experiments.stats import band  # noqa: E402
+from simulation.metrics import OUTCOMES  # noqa: E402
+
+# The outcomes a reader looks at first, over time.
+KEY_SERIES = (
+    "resolution_rate",
+    "grassroots_share",
+    "escalations_per_10k",
+    "trust",
+    "welfare_gini",
+    "digital_gap",
+    "volunteer_share",
+    "spending_per_resident",
+)
+
+_LABELS = {o.name: (o.meaning, o.unit) for o in OUTCOMES}
+_LABELS |= {"volunteer_share": ("Active volunteers", "share"),
+            "trust": ("Mean trust in institutions", "0-1")}
+
+
+def timeseries_chart(series: dict[str, list[pd.DataFrame]], path: Path,
+                     columns: tuple[str, ...] = KEY_SERIES, skip_weeks: int = 4) -> Path:
+    """Key outcomes week by week, one line per scenario with its 95% band across seeds.
+
+    Cumulative rates are noisy in the first weeks (few disputes): `skip_weeks` are left out.
+    """
+    ncols = 2
+    nrows = (len(columns) + 1) // ncols
+    fig, axes = plt.subplots(nrows, ncols, figsize=(12, 3.0 * nrows), sharex=True)
+    cmap = plt.get_cmap("tab20")
+    for i, column in enumerate(columns):
+        ax = axes.flat[i]
+        for j, (name, runs) in enumerate(series.items()):
+            b = band(runs, column).iloc[skip_weeks:]
+            color = cmap(j % 20)
+            ax.plot(b.index, b["mean"], color=color, lw=1.4, label=name)
+            ax.fill_between(b.index, b["low"], b["high"], color=color, alpha=0.2, lw=0)
+        meaning, unit = _LABELS.get(column, (column, ""))
+        ax.set_title(f"{meaning} ({unit})" if unit else meaning, fontsize=9)
+        ax.grid(alpha=0.3)
+    for ax in axes.flat[len(columns):]:
+        ax.axis("off")
+    for ax in axes[-1]:
+        ax.set_xlabel("week")
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=min(4, len(labels)), fontsize=8,
+               frameon=False)
+    fig.tight_layout(rect=(0, 0.04 + 0.02 * ((len(labels) - 1) // 4), 1, 1))
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def funnel_chart(runs: pd.DataFrame, path: Path, by: str = "scenario") -> Path:
+    """Where disputes ended, per scenario: resolved at L0-L3, relapsed, abandoned, escalated.
+
+    Shares of all ended disputes, averaged over seeds.
+    """
+    parts = ["resolved_l0", "resolved_l1", "resolved_l2", "resolved_l3",
+             "relapsed", "abandoned", "escalated"]
+    labels = ["L0 parties", "L1 grid", "L2 town/centre", "L3 law", "relapsed", "abandoned",
+              "escalated"]
+    colors = ["#1b7837", "#5aae61", "#a6dba0", "#d9f0d3", "#fdb863", "#bababa", "#d6604d"]
+    totals = runs[parts].sum(axis=1).replace(0, float("nan"))
+    shares = runs[parts].div(totals, axis=0)
+    shares[by] = runs[by]
+    mean = shares.groupby(by, sort=False).mean()
+    fig, ax = plt.subplots(figsize=(10, 0.45 * len(mean) + 1.5))
+    left = pd.Series(0.0, index=mean.index)
+    for part, label, color in zip(parts, labels, colors, strict=True):
+        ax.barh(mean.index, mean[part], left=left, color=color, label=label)
+        left += mean[part]
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("share of ended disputes")
+    ax.set_title("Where disputes end (the ladder funnel)")
+    ax.legend(ncol=4, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.12),
+              frameon=False)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path

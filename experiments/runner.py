@@ -1,0 +1,111 @@
+"""Running the model: one run, or many runs spread over the machine's cores.
+
+`run_one` is a plain function of picklable arguments, so any `concurrent.futures`
+executor can run it (a process pool here; a Dask client for sweeps).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from simulation import CoGovernanceModel
+from simulation.scenario import Scenario
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One run: a scenario, a seed and a number of weeks."""
+
+    scenario: Scenario
+    seed: int
+    steps: int
+    scenario_dir: str | None = None
+    label: str = ""
+
+
+@dataclass
+class RunResult:
+    spec: RunSpec
+    summary: dict[str, float]
+    series: pd.DataFrame | None
+
+
+def scenario_hash(scenario: Scenario) -> str:
+    """A short, stable fingerprint of every parameter value of a scenario."""
+    data = scenario.model_dump(mode="json", exclude={"name", "description", "description_zh",
+                                                     "extends"})
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def run_model(scenario: Scenario, seed: int, steps: int | None = None,
+              scenario_dir: str | Path | None = None) -> CoGovernanceModel:
+    """Build a model and step it `steps` weeks (the scenario's `run.steps` by default)."""
+    model = CoGovernanceModel(scenario, rng=seed, scenario_dir=scenario_dir)
+    for _ in range(steps if steps is not None else scenario.run.steps):
+        model.step()
+    return model
+
+
+def run_one(spec: RunSpec, keep_series: bool | Iterable[str] = True) -> RunResult:
+    """Run one spec; keep the whole weekly record, some of its columns, or none."""
+    model = run_model(spec.scenario, spec.seed, spec.steps, spec.scenario_dir)
+    series = None
+    if keep_series:
+        series = model.dataframe()
+        if not isinstance(keep_series, bool):
+            series = series[list(keep_series)]
+    return RunResult(spec, model.summary(), series)
+
+
+def default_workers() -> int:
+    return max(1, os.cpu_count() or 1)
+
+
+def run_many(
+    specs: list[RunSpec],
+    *,
+    workers: int | None = None,
+    keep_series: bool | Iterable[str] = True,
+    progress: bool = True,
+    executor: Executor | None = None,
+    description: str = "runs",
+) -> Iterator[RunResult]:
+    """Run specs in parallel; yields results as they finish (with a progress bar).
+
+    With `workers=1` (or a single spec) runs in this process, which keeps tracebacks
+    simple and avoids process start-up.
+    """
+    from tqdm import tqdm
+
+    keep = keep_series if isinstance(keep_series, bool) else tuple(keep_series)
+    workers = workers or default_workers()
+    bar = tqdm(total=len(specs), desc=description, unit="run", disable=not progress,
+               file=sys.stderr, dynamic_ncols=True)
+    try:
+        if executor is None and (workers == 1 or len(specs) == 1):
+            for spec in specs:
+                yield run_one(spec, keep)
+                bar.update()
+            return
+        own = executor is None
+        ex = executor or ProcessPoolExecutor(max_workers=min(workers, len(specs)))
+        try:
+            futures = [ex.submit(run_one, spec, keep) for spec in specs]
+            for fut in as_completed(futures):
+                yield fut.result()
+                bar.update()
+        finally:
+            if own:
+                ex.shutdown(wait=True, cancel_futures=True)
+    finally:
+        bar.close()

@@ -1,0 +1,55 @@
+"""Summary statistics over replications: means with 95% confidence intervals."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+
+def mean_ci(values: np.ndarray | list[float], level: float = 0.95) -> tuple[float, float, float]:
+    """Mean and the two ends of its Student-t confidence interval (NaNs are dropped).
+
+    With fewer than two finite values the interval is (nan, nan).
+    """
+    x = np.asarray(values, dtype=float)
+    x = x[np.isfinite(x)]
+    if len(x) == 0:
+        return math.nan, math.nan, math.nan
+    m = float(x.mean())
+    if len(x) < 2:
+        return m, math.nan, math.nan
+    half = float(stats.t.ppf(0.5 + level / 2, len(x) - 1) * x.std(ddof=1) / math.sqrt(len(x)))
+    return m, m - half, m + half
+
+
+def summarise(runs: pd.DataFrame, by: str, outcomes: list[str]) -> pd.DataFrame:
+    """Long table: one row per (group, outcome) with n, mean, sd, ci_low, ci_high."""
+    rows = []
+    for key, group in runs.groupby(by, sort=False):
+        for name in outcomes:
+            values = group[name].to_numpy(dtype=float)
+            m, lo, hi = mean_ci(values)
+            finite = values[np.isfinite(values)]
+            rows.append({
+                by: key, "outcome": name, "n": int(len(finite)), "mean": m,
+                "sd": float(finite.std(ddof=1)) if len(finite) > 1 else math.nan,
+                "ci_low": lo, "ci_high": hi,
+            })
+    return pd.DataFrame(rows)
+
+
+def band(series: list[pd.DataFrame], column: str) -> pd.DataFrame:
+    """Mean and 95% interval of one column across runs' weekly records, week by week."""
+    stacked = np.vstack([s[column].to_numpy(dtype=float) for s in series])
+    n = np.isfinite(stacked).sum(axis=0)
+    with np.errstate(invalid="ignore"):
+        mean = np.nanmean(stacked, axis=0)
+        sd = np.nanstd(stacked, axis=0, ddof=1) if stacked.shape[0] > 1 else np.full_like(
+            mean, np.nan)
+        t = stats.t.ppf(0.975, np.maximum(n - 1, 1))
+        half = t * sd / np.sqrt(np.maximum(n, 1))
+    return pd.DataFrame({"mean": mean, "low": mean - half, "high": mean + half},
+                        index=series[0].index)
