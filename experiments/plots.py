@@ -8,11 +8,11 @@ import matplotlib
 
 matplotlib.use("Agg")  # files only, no display
 
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.pyplot as plt
+import pandas as pd
 
-from experiments.stats import band  # noqa: E402
-from simulation.metrics import OUTCOMES  # noqa: E402
+from experiments.stats import band
+from simulation.metrics import OUTCOMES
 
 # The outcomes a reader looks at first, over time.
 KEY_SERIES = (

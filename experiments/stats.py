@@ -34,7 +34,7 @@ def summarise(runs: pd.DataFrame, by: str, outcomes: list[str]) -> pd.DataFrame:
             m, lo, hi = mean_ci(values)
             finite = values[np.isfinite(values)]
             rows.append({
-                by: key, "outcome": name, "n": int(len(finite)), "mean": m,
+                by: key, "outcome": name, "n": len(finite), "mean": m,
                 "sd": float(finite.std(ddof=1)) if len(finite) > 1 else math.nan,
                 "ci_low": lo, "ci_high": hi,
             })
