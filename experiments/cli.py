@@ -121,7 +121,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
     from experiments.plots import KEY_SERIES, funnel_chart, timeseries_chart
     from experiments.runner import RunSpec, run_many
-    from experiments.stats import summarise
+    from experiments.stats import paired_differences, summarise
 
     overrides = parse_set(args.set)
     scenarios: dict[str, tuple[Scenario, str]] = {}
@@ -146,11 +146,14 @@ def cmd_compare(args: argparse.Namespace) -> int:
     runs = runs.sort_values(["scenario", "seed"]).reset_index(drop=True)
     outcomes = [c for c in runs.columns if c not in ("scenario", "seed")]
     table = summarise(runs, "scenario", outcomes)
+    reference = next(iter(scenarios))
+    diffs = paired_differences(runs, "scenario", reference, outcomes)
 
     out = Path(args.out or "runs/compare")
     out.mkdir(parents=True, exist_ok=True)
     runs.to_csv(out / "runs.csv", index=False)
     table.to_csv(out / "summary.csv", index=False)
+    diffs.to_csv(out / "differences.csv", index=False)
     timeseries_chart(series, out / "timeseries.png")  # bands do not depend on run order
     funnel_chart(runs, out / "funnel.png")
 
@@ -166,8 +169,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
         print(json.dumps(payload, indent=2, allow_nan=True))
         return 0
     print_comparison(table, list(scenarios), args.reps)
-    print(f"\ntables (runs.csv, summary.csv) and charts (timeseries.png, funnel.png) "
-          f"written to {out}/")
+    if len(scenarios) > 1 and args.reps > 1:
+        print_differences(diffs, reference, list(scenarios)[1:])
+    print(f"\ntables (runs.csv, summary.csv, differences.csv) and charts (timeseries.png, "
+          f"funnel.png) written to {out}/")
     return 0
 
 
@@ -193,6 +198,41 @@ def print_comparison(table, labels: list[str], reps: int) -> None:
         for o in outcomes:
             print(f"  {o:<{name_w}}" + "".join(f"{cell.get((lab, o), ''):>{col_w}}"
                                               for lab in block))
+
+
+# Outcomes shown in the paired-difference table (all are in differences.csv).
+HEADLINE = ("resolution_rate", "grassroots_share", "township_share", "escalations_per_10k",
+            "median_weeks", "satisfaction", "trust", "welfare_gini", "bottom20_share",
+            "digital_gap", "spending_per_resident")
+
+
+def print_differences(diffs, reference: str, labels: list[str]) -> None:
+    """Headline outcomes as differences from the reference, paired by seed.
+
+    A '*' marks a difference whose 95% interval excludes zero.
+    """
+    print(f"\nDifference from {reference}, paired by seed (* : 95% interval excludes 0)")
+    name_w = max(len(o) for o in HEADLINE)
+    col_w = 16
+    width = shutil.get_terminal_size((160, 40)).columns
+    per_block = max(1, (width - name_w - 2) // col_w)
+    index = {(r.scenario, r.outcome): r for r in diffs.itertuples()}
+    for start in range(0, len(labels), per_block):
+        block = labels[start:start + per_block]
+        print()
+        print(" " * (name_w + 2) + "".join(f"{lab[:col_w - 1]:>{col_w}}" for lab in block))
+        for o in HEADLINE:
+            cells = []
+            for lab in block:
+                r = index.get((lab, o))
+                if r is None or math.isnan(r.difference):
+                    cells.append(f"{'—':>{col_w}}")
+                    continue
+                star = "*" if (r.ci_low > 0 or r.ci_high < 0) else " "
+                cells.append(f"{r.difference:+{col_w - 1}.3f}{star}"
+                             if abs(r.difference) < 100 else
+                             f"{r.difference:+{col_w - 1},.0f}{star}")
+            print(f"  {o:<{name_w}}" + "".join(cells))
 
 
 def cmd_validate(args: argparse.Namespace) -> int:

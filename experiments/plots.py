@@ -26,9 +26,11 @@ KEY_SERIES = (
     "spending_per_resident",
 )
 
-_LABELS = {o.name: (o.meaning, o.unit) for o in OUTCOMES}
+# Chart titles in plain ASCII: matplotlib's default font has no Chinese glyphs.
+_LABELS = {o.name: (o.meaning.split(" (")[0], o.unit) for o in OUTCOMES}
 _LABELS |= {"volunteer_share": ("Active volunteers", "share"),
-            "trust": ("Mean trust in institutions", "0-1")}
+            "trust": ("Mean trust in institutions", "0-1"),
+            "grassroots_share": ("Share of resolved disputes settled at L0-L1", "share")}
 
 
 def timeseries_chart(series: dict[str, list[pd.DataFrame]], path: Path,
@@ -40,12 +42,12 @@ def timeseries_chart(series: dict[str, list[pd.DataFrame]], path: Path,
     ncols = 2
     nrows = (len(columns) + 1) // ncols
     fig, axes = plt.subplots(nrows, ncols, figsize=(12, 3.0 * nrows), sharex=True)
-    cmap = plt.get_cmap("tab20")
+    cmap = plt.get_cmap("tab10" if len(series) <= 10 else "tab20")
     for i, column in enumerate(columns):
         ax = axes.flat[i]
         for j, (name, runs) in enumerate(series.items()):
             b = band(runs, column).iloc[skip_weeks:]
-            color = cmap(j % 20)
+            color = cmap(j % cmap.N)
             ax.plot(b.index, b["mean"], color=color, lw=1.4, label=name)
             ax.fill_between(b.index, b["low"], b["high"], color=color, alpha=0.2, lw=0)
         meaning, unit = _LABELS.get(column, (column, ""))
@@ -87,9 +89,9 @@ def funnel_chart(runs: pd.DataFrame, path: Path, by: str = "scenario") -> Path:
     ax.set_xlim(0, 1)
     ax.set_xlabel("share of ended disputes")
     ax.set_title("Where disputes end (the ladder funnel)")
-    ax.legend(ncol=4, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.12),
-              frameon=False)
-    fig.tight_layout()
+    handles, names = ax.get_legend_handles_labels()
+    fig.legend(handles, names, ncol=7, fontsize=8, loc="lower center", frameon=False)
+    fig.tight_layout(rect=(0, 0.08, 1, 1))
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path

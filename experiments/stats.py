@@ -53,3 +53,26 @@ def band(series: list[pd.DataFrame], column: str) -> pd.DataFrame:
         half = t * sd / np.sqrt(np.maximum(n, 1))
     return pd.DataFrame({"mean": mean, "low": mean - half, "high": mean + half},
                         index=series[0].index)
+
+
+def paired_differences(runs: pd.DataFrame, by: str, reference: str, outcomes: list[str],
+                       pair_on: str = "seed") -> pd.DataFrame:
+    """Each group's difference from `reference`, paired by seed (common random numbers).
+
+    Runs with the same seed share the same residents, network and initial draws, so the
+    paired difference has a much narrower interval than the difference of two means.
+    Returns one row per (group, outcome): n, mean difference and its 95% interval.
+    """
+    ref = runs[runs[by] == reference].set_index(pair_on)
+    rows = []
+    for key, group in runs.groupby(by, sort=False, observed=True):
+        if key == reference:
+            continue
+        g = group.set_index(pair_on)
+        common = g.index.intersection(ref.index)
+        for name in outcomes:
+            diff = (g.loc[common, name] - ref.loc[common, name]).to_numpy(dtype=float)
+            m, lo, hi = mean_ci(diff)
+            rows.append({by: key, "outcome": name, "n": int(np.isfinite(diff).sum()),
+                         "difference": m, "ci_low": lo, "ci_high": hi})
+    return pd.DataFrame(rows)

@@ -94,6 +94,11 @@ OUTCOMES: tuple[OutcomeSpec, ...] = (
                 "year", "yuan per year", "人均公共服务", True),
 )
 OUTCOME_NAMES: tuple[str, ...] = tuple(o.name for o in OUTCOMES)
+# Counts over the whole run that the summary reports before the outcomes.
+COUNT_NAMES: tuple[str, ...] = (
+    "residents", "weeks", "arisen", "resolved", "relapsed", "abandoned", "escalated",
+    "prevented", "resolved_l0", "resolved_l1", "resolved_l2", "resolved_l3",
+)
 
 # What is recorded every week (the time series); the summary adds time-to-resolution and
 # satisfaction, which need the whole pool.
@@ -152,26 +157,40 @@ def resolution_shares(c: dict[str, int], residents: int, weeks: int) -> dict[str
     }
 
 
+def _means_in_and_out(values: np.ndarray, mask: np.ndarray) -> tuple[float, float]:
+    """Mean of `values` inside `mask` and outside it (NaN for an empty side)."""
+    inside, outside = values[mask], values[~mask]
+    return (float(inside.mean()) if inside.size else float("nan"),
+            float(outside.mean()) if outside.size else float("nan"))
+
+
 def welfare_measures(model: CoGovernanceModel) -> dict[str, float]:
-    """Level and spread of welfare, and the group gaps."""
+    """Level and spread of welfare, and the group gaps.
+
+    One sort serves the three order-based measures, and each group's mean is taken once
+    (the gaps are the ratios of `metrics_core.ratio_of_means` and `mean_gap`).
+    """
     res = model.residents
     w = res.welfare
+    gini, bottom20, top_bottom = mc.sorted_inequality(np.sort(w), 0.2)
     total, between, _ = mc.theil_decomposition(w, res.urban)
+    urban, rural = _means_in_and_out(w, res.urban)
+    elderly, not_elderly = _means_in_and_out(w, res.elderly)
+    digital, excluded = _means_in_and_out(w, res.digital)
     return {
         "welfare_mean": float(w.mean()),
-        "welfare_gini": mc.gini(w),
+        "welfare_gini": gini,
         "welfare_theil": total,
         "welfare_theil_between": between,
-        "bottom20_share": mc.quantile_share(w, 0.0, 0.2),
-        "top_bottom_ratio": mc.top_bottom_ratio(w),
-        "urban_rural_ratio": mc.ratio_of_means(w, res.urban),
-        "digital_gap": mc.mean_gap(w, ~res.digital),
-        "elderly_gap": mc.mean_gap(w, res.elderly),
-        "welfare_urban": float(w[res.urban].mean()) if res.urban.any() else float("nan"),
-        "welfare_rural": float(w[~res.urban].mean()) if (~res.urban).any() else float("nan"),
-        "welfare_elderly": float(w[res.elderly].mean()) if res.elderly.any() else float("nan"),
-        "welfare_digitally_excluded": (float(w[~res.digital].mean()) if (~res.digital).any()
-                                       else float("nan")),
+        "bottom20_share": bottom20,
+        "top_bottom_ratio": top_bottom,
+        "urban_rural_ratio": _ratio(urban, rural),
+        "digital_gap": 1.0 - _ratio(excluded, digital),
+        "elderly_gap": 1.0 - _ratio(elderly, not_elderly),
+        "welfare_urban": urban,
+        "welfare_rural": rural,
+        "welfare_elderly": elderly,
+        "welfare_digitally_excluded": excluded,
     }
 
 
@@ -270,5 +289,6 @@ def summary(model: CoGovernanceModel) -> dict[str, float]:
     out["spending_per_resident"] = model.spent_total / model.n_residents / years
     out["cost_per_resolved"] = _ratio(model.spent_total, c["resolved"])
     out["services_per_resident"] = model.services_total / model.n_residents / years
-    return {k: out[k] for k in ("residents", "weeks", "arisen", "resolved", "relapsed",
-                                "abandoned", "escalated", "prevented", *OUTCOME_NAMES)}
+    for i in range(4):
+        out[f"resolved_l{i}"] = float(snap[f"resolved_l{i}"])
+    return {k: out[k] for k in COUNT_NAMES + OUTCOME_NAMES}
