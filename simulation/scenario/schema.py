@@ -28,10 +28,12 @@ def param(
     meaning: str,
     zh: str,
     source: str = ASSUMED,
+    meaning_zh: str = "",
 ) -> Any:
     """Declare one numeric parameter: default, inclusive bounds, unit, meaning and source.
 
-    `zh` is the short Chinese label shown in the browser view and the docs.
+    `zh` is the short Chinese label shown in the browser view and the docs; `meaning_zh`
+    the Chinese help text (given for the levers, which the browser view shows).
     """
     return Field(
         default,
@@ -39,13 +41,16 @@ def param(
         le=le,
         strict=True,  # a quoted "0.5" or a `yes` is a mistake, not a number
         description=meaning,
-        json_schema_extra={"unit": unit, "label_zh": zh, "source": source},
+        json_schema_extra={"unit": unit, "label_zh": zh, "source": source,
+                           **({"meaning_zh": meaning_zh} if meaning_zh else {})},
     )
 
 
-def lever(default: float, *, meaning: str, zh: str, source: str = ASSUMED) -> Any:
+def lever(default: float, *, meaning: str, zh: str, meaning_zh: str,
+          source: str = ASSUMED) -> Any:
     """A policy lever: an intensity from 0 (absent) to 1 (the strongest programme modelled)."""
-    return param(default, 0.0, 1.0, unit="intensity 0-1", meaning=meaning, zh=zh, source=source)
+    return param(default, 0.0, 1.0, unit="intensity 0-1", meaning=meaning, zh=zh,
+                 source=source, meaning_zh=meaning_zh)
 
 
 class Section(BaseModel):
@@ -508,11 +513,17 @@ class SelfGovernance(Section):
     """自治: resident councils, deliberation, village rules, volunteer incentives."""
 
     councils: float = lever(
-        0.3, zh="居民议事会", meaning="Resident councils and deliberation (民主协商, 村规民约): "
+        0.3, zh="居民议事会",
+        meaning_zh="居民议事会与民主协商（村规民约）："
+        "提高网格调解能力与成功率，提高居民参与意愿。",
+        meaning="Resident councils and deliberation (民主协商, 村规民约): "
         "raise L1 capacity and success and residents' willingness to take part.",
     )
     volunteer_incentives: float = lever(
-        0.3, zh="志愿积分激励", meaning="Points systems for volunteers (积分制): raise the rate "
+        0.3, zh="志愿积分激励",
+        meaning_zh="志愿服务积分制："
+        "提高居民加入志愿者的比例，降低退出率。",
+        meaning="Points systems for volunteers (积分制): raise the rate "
         "at which residents join as volunteers and lower the rate they quit.",
     )
 
@@ -521,15 +532,24 @@ class RuleOfLaw(Section):
     """法治: public legal services, mediation-litigation linkage, enforcement."""
 
     legal_services: float = lever(
-        0.3, zh="公共法律服务", meaning="Public legal services: legal advice at L1-L2 (higher "
+        0.3, zh="公共法律服务",
+        meaning_zh="公共法律服务："
+        "网格与镇街调解获得法律咨询（成功率更高），提高居民法律意识。",
+        meaning="Public legal services: legal advice at L1-L2 (higher "
         "success) and residents' legal awareness.",
     )
     court_linkage: float = lever(
-        0.3, zh="诉调对接", meaning="Mediation-litigation linkage: cases filed at court go to "
+        0.3, zh="诉调对接",
+        meaning_zh="诉调对接："
+        "起诉案件先行诉前委派调解；镇街调解不成的案件转入法院不流失。",
+        meaning="Mediation-litigation linkage: cases filed at court go to "
         "court-entrusted mediation first, and failed L2 cases reach court with no loss.",
     )
     enforcement: float = lever(
-        0.3, zh="执法与履约保障", meaning="Clear, enforced rules: deterrence (fewer disputes "
+        0.3, zh="执法与履约保障",
+        meaning_zh="规则清晰、执法有力："
+        "威慑减少纠纷与上访，调解协议更能得到履行（反悔更少）。",
+        meaning="Clear, enforced rules: deterrence (fewer disputes "
         "arise, less escalation) and agreements kept (fewer relapses).",
     )
 
@@ -538,11 +558,17 @@ class RuleOfVirtue(Section):
     """德治: norm campaigns, reputation and credit systems, family virtues."""
 
     norm_campaigns: float = lever(
-        0.3, zh="道德宣传教化", meaning="Norm campaigns and family virtues: pull residents' "
+        0.3, zh="道德宣传教化",
+        meaning_zh="道德宣传与家风建设："
+        "提升居民内在规范遵从，减少纠纷、促进当事人自行和解。",
+        meaning="Norm campaigns and family virtues: pull residents' "
         "internal norm adherence up, which lowers arising and raises L0 settlement.",
     )
     credit_system: float = lever(
-        0.2, zh="红黑榜与道德银行", meaning="Public reputation and credit systems (红黑榜, "
+        0.2, zh="红黑榜与道德银行",
+        meaning_zh="红黑榜与道德银行："
+        "快速提高表面遵从、缓慢提高内在规范、带动志愿服务；过严则产生表面遵从与不满。",
+        meaning="Public reputation and credit systems (红黑榜, "
         "道德银行): raise displayed compliance fast, internal norms slowly, and volunteering; "
         "strict lists breed false compliance and resentment (Centola et al. 2005).",
     )
@@ -552,19 +578,31 @@ class SmartGovernance(Section):
     """智治: hotlines and apps, data sharing, triage, targeting."""
 
     platform_coverage: float = lever(
-        0.3, zh="平台覆盖", meaning="Hotline and app coverage (接诉即办): faster intake for "
+        0.3, zh="平台覆盖",
+        meaning_zh="热线与App覆盖（接诉即办）："
+        "有数字接入的居民受理更快，公共服务更精准。",
+        meaning="Hotline and app coverage (接诉即办): faster intake for "
         "residents with digital access, and better targeting of public services.",
     )
     data_sharing: float = lever(
-        0.3, zh="部门数据共享", meaning="Data sharing between departments: shorter hand-off "
+        0.3, zh="部门数据共享",
+        meaning_zh="部门间数据共享："
+        "缩短转办延迟，提前发现风险。",
+        meaning="Data sharing between departments: shorter hand-off "
         "delays and better early detection of risks.",
     )
     triage: float = lever(
-        0.3, zh="智能分拨", meaning="Triage: the share of cases sent to the right rung first "
+        0.3, zh="智能分拨",
+        meaning_zh="智能分拨："
+        "案件第一次就分到合适层级，不必逐级上转。",
+        meaning="Triage: the share of cases sent to the right rung first "
         "time instead of climbing the ladder one rung at a time.",
     )
     offline_channels: float = lever(
-        0.7, zh="线下渠道保留", meaning="How far offline channels stay open as platforms "
+        0.7, zh="线下渠道保留",
+        meaning_zh="线下渠道保留程度："
+        "越低，无数字接入的居民受理越慢、享受服务越少（数字鸿沟）。",
+        meaning="How far offline channels stay open as platforms "
         "spread: low values leave digitally excluded residents with slower intake and fewer "
         "services (the digital divide).",
     )
@@ -574,11 +612,17 @@ class PartyLeadership(Section):
     """党建引领: party cells on the grids and their coordinating strength."""
 
     cell_coverage: float = lever(
-        0.5, zh="网格党组织覆盖", meaning="Share of grids with an active party cell (党支部建在"
+        0.5, zh="网格党组织覆盖",
+        meaning_zh="党支部建在网格上的比例："
+        "党组织召集网格调解、动员志愿者、协调转办。",
+        meaning="Share of grids with an active party cell (党支部建在"
         "网格上): the cell convenes L1 mediation and mobilises volunteers.",
     )
     coordination: float = lever(
-        0.3, zh="协同统筹强度", meaning="Coordination strength of party cells and the county "
+        0.3, zh="协同统筹强度",
+        meaning_zh="党组织与县矛调中心的协同统筹强度："
+        "减少转办流失、缩短转办延迟。",
+        meaning="Coordination strength of party cells and the county "
         "centre: fewer hand-off losses and shorter hand-off delays.",
     )
 
@@ -868,6 +912,7 @@ class ParameterSpec:
     label_zh: str
     source: str
     choices: tuple[str, ...] = ()
+    meaning_zh: str = ""
 
 
 def _walk(model: type[BaseModel], prefix: str) -> list[ParameterSpec]:
@@ -906,6 +951,7 @@ def _walk(model: type[BaseModel], prefix: str) -> list[ParameterSpec]:
                 label_zh=str(extra.get("label_zh", "")),
                 source=str(extra.get("source", ASSUMED)),
                 choices=choices,
+                meaning_zh=str(extra.get("meaning_zh", "")),
             )
         )
     return specs
