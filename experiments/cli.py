@@ -265,6 +265,24 @@ def cmd_params(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from experiments.sweep import cli_sweep
+
+    return cli_sweep(args)
+
+
+def cmd_analyze(args: argparse.Namespace) -> int:
+    from experiments.analyze import cli_analyze
+
+    return cli_analyze(args)
+
+
+def cmd_app(args: argparse.Namespace) -> int:
+    from experiments.appserver import cli_app
+
+    return cli_app(args)
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     from simulation.scenario.jsonschema import write_schema
 
@@ -321,6 +339,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.add_argument("-v", "--verbose", action="store_true", help="meaning and source too")
     p.set_defaults(func=cmd_params)
+
+    p = sub.add_parser("sweep", help="run a parameter sweep from an experiment file")
+    p.add_argument("experiment", help="experiment .yaml file (see experiments/*.yaml)")
+    p.add_argument("--workers", type=int, default=None, help="processes (default: all cores)")
+    p.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
+                   help="run on an existing Dask distributed cluster")
+    p.add_argument("--store", default=None,
+                   help="DuckDB results file (default results/EXPERIMENT.duckdb)")
+    p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    p.set_defaults(func=cmd_sweep)
+
+    p = sub.add_parser("analyze", help="effects, Sobol indices and a report from a sweep")
+    p.add_argument("store", help="DuckDB results file written by `cogov sweep`")
+    p.add_argument("--out", default=None, help="report folder (default: beside the store)")
+    p.set_defaults(func=cmd_analyze)
+
+    p = sub.add_parser("app", help="serve the interactive browser view")
+    p.add_argument("--port", type=int, default=8765, help="port (default 8765)")
+    p.add_argument("--host", default="127.0.0.1", help="address (default 127.0.0.1)")
+    p.set_defaults(func=cmd_app)
 
     p = sub.add_parser("schema", help="write the JSON schema of scenario files")
     p.add_argument("--out", default=None,
