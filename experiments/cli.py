@@ -73,7 +73,7 @@ def fmt(value: float, unit: str = "") -> str:
 
 
 def write_run_outputs(out: Path, scenario: Scenario, seed: int, steps: int,
-                      summary: dict[str, float], series) -> None:
+                      summary: dict[str, float], series, argv: list[str]) -> None:
     from experiments.runner import scenario_hash
 
     out.mkdir(parents=True, exist_ok=True)
@@ -87,7 +87,7 @@ def write_run_outputs(out: Path, scenario: Scenario, seed: int, steps: int,
     (out / "run.json").write_text(json.dumps({
         "scenario": scenario.name, "seed": seed, "steps": steps,
         "scenario_hash": scenario_hash(scenario), "cogov_version": __version__,
-        "command": " ".join(["cogov", *sys.argv[1:]]),
+        "command": " ".join(["cogov", *argv]),
     }, indent=2))
 
 
@@ -102,7 +102,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     spec = RunSpec(scenario, args.seed, steps, str(scenario_dir(args.scenario)))
     result = run_one(spec)
     out = Path(args.out or f"runs/{scenario.name}-seed{args.seed}")
-    write_run_outputs(out, scenario, args.seed, steps, result.summary, result.series)
+    write_run_outputs(out, scenario, args.seed, steps, result.summary, result.series,
+                      args.argv)
     if args.json:
         print(json.dumps(result.summary, indent=2, allow_nan=True))
         return 0
@@ -369,7 +370,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
+    args.argv = argv
     for name in ("reps", "steps", "workers"):
         value = getattr(args, name, None)
         if value is not None and value < 1:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import os
 import sys
 from collections.abc import Iterable, Iterator
@@ -98,7 +99,11 @@ def run_many(
                 bar.update()
             return
         own = executor is None
-        ex = executor or ProcessPoolExecutor(max_workers=min(workers, len(specs)))
+        # forkserver: forking a process that has started threads (tqdm's monitor, BLAS)
+        # can deadlock; workers start clean and import the model once.
+        ex = executor or ProcessPoolExecutor(
+            max_workers=min(workers, len(specs)),
+            mp_context=multiprocessing.get_context("forkserver"))
         try:
             futures = [ex.submit(run_one, spec, keep) for spec in specs]
             for fut in as_completed(futures):

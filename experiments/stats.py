@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -45,7 +46,9 @@ def band(series: list[pd.DataFrame], column: str) -> pd.DataFrame:
     """Mean and 95% interval of one column across runs' weekly records, week by week."""
     stacked = np.vstack([s[column].to_numpy(dtype=float) for s in series])
     n = np.isfinite(stacked).sum(axis=0)
-    with np.errstate(invalid="ignore"):
+    # Early weeks can have no resolved dispute yet (NaN rates): their band is empty.
+    with warnings.catch_warnings(), np.errstate(invalid="ignore", divide="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)
         mean = np.nanmean(stacked, axis=0)
         sd = np.nanstd(stacked, axis=0, ddof=1) if stacked.shape[0] > 1 else np.full_like(
             mean, np.nan)

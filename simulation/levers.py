@@ -18,9 +18,9 @@ LEVER_NAMES: tuple[str, ...] = tuple(lever_name(p) for p in LEVER_PATHS)
 def scenario_levers(scenario: Scenario) -> dict[str, float]:
     """The scenario's lever values by short name."""
     out: dict[str, float] = {}
-    for group in scenario.levers.model_fields:
+    for group in type(scenario.levers).model_fields:
         section = getattr(scenario.levers, group)
-        for name in section.model_fields:
+        for name in type(section).model_fields:
             out[name] = float(getattr(section, name))
     return out
 

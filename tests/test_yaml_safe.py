@@ -266,7 +266,7 @@ def test_empty_file(text: str) -> None:
     assert problem.message == (
         "the file is empty; a scenario is a mapping of keys to values, e.g. `description: ...`"
     )
-    assert problem.line is None
+    assert problem.line == 1
 
 
 def test_two_documents_are_refused() -> None:

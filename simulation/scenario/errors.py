@@ -58,13 +58,20 @@ def nearest_name(name: str, choices: Iterable[str]) -> str | None:
     """The valid name a typo most likely meant, or None if nothing is close.
 
     A case-only difference ("Levers") wins outright; otherwise difflib picks the closest
-    name with a similarity of at least 0.6, comparing case-insensitively."""
+    name with a similarity of at least 0.6, comparing case-insensitively; failing that, a
+    single name that contains what was typed as one of its words ("surge" ->
+    "dispute_surge")."""
     options = list(choices)
     by_lower = {c.lower(): c for c in reversed(options)}  # first spelling wins on clashes
     if name.lower() in by_lower:
         return by_lower[name.lower()]
     close = difflib.get_close_matches(name.lower(), list(by_lower), n=1, cutoff=0.6)
-    return by_lower[close[0]] if close else None
+    if close:
+        return by_lower[close[0]]
+    typed = name.lower()
+    containing = [c for low, c in by_lower.items()
+                  if len(typed) >= 3 and typed in low.replace(".", "_").split("_")]
+    return containing[0] if len(containing) == 1 else None
 
 
 def _short_repr(value: object) -> str:

@@ -193,7 +193,8 @@ def _num(x: float) -> str:
     return f"{int(x):,}" if float(x).is_integer() else f"{x:g}"
 
 
-def _locate(path: str, origin: Origin, default_file: str) -> tuple[str, int | None]:
+def _locate(path: str, origin: Origin,
+            default_file: str | None) -> tuple[str | None, int | None]:
     probe = path
     while True:
         if probe in origin and origin[probe][1] is not None:
@@ -207,8 +208,19 @@ def _locate(path: str, origin: Origin, default_file: str) -> tuple[str, int | No
 _PATH_PREFIX = re.compile(r"^([A-Za-z_][\w.\[\]]*): (.*)$", re.S)
 
 
+def _value_at(data: Any, loc: tuple) -> Any:
+    """The value at a field path in the data that was validated (None if absent)."""
+    node = data
+    for part in loc:
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return None if isinstance(node, (dict, list)) else node
+
+
 def problems_from_validation(exc: ValidationError, origin: Origin,
-                             default_file: str) -> list[Problem]:
+                             default_file: str | None, data: Any = None) -> list[Problem]:
     """Turn pydantic's errors into Problems that point at the file and line."""
     problems: list[Problem] = []
     for err in exc.errors(include_url=False):
@@ -224,11 +236,13 @@ def problems_from_validation(exc: ValidationError, origin: Origin,
             m = _PATH_PREFIX.match(msg)
             if m:
                 sub = m.group(1)
-                loc = loc + tuple(sub.replace("[", ".[").split("."))
-                loc = tuple(int(p[1:-1]) if p.startswith("[") else p for p in loc if p)
+                extra = tuple(int(p[1:-1]) if p.startswith("[") else p
+                              for p in sub.replace("[", ".[").split(".") if p)
+                loc = loc + extra
                 msg = m.group(2)
-                allowed = _allowed_for(loc)
-            value = None
+            # A rule across fields: the field's own bounds would mislead here.
+            allowed = None
+            value = _value_at(data, loc)
         elif kind == "extra_forbidden":
             holder = _model_at(loc)
             choices = list(holder.model_fields) if holder else []
@@ -262,9 +276,7 @@ def problems_from_validation(exc: ValidationError, origin: Origin,
         elif kind == "string_type":
             msg = "expected text"
         path = _loc_to_path(loc)
-        if kind == "value_error" and path.endswith(".parameter") and isinstance(
-                err.get("input"), dict):
-            value = err["input"].get("parameter")
+        if kind == "value_error" and path.endswith(".parameter"):
             suggestion = nearest_name(str(value), LEVER_PATHS)
             allowed = "one of: " + ", ".join(LEVER_PATHS)
         file, line = _locate(path, origin, default_file)
@@ -300,7 +312,7 @@ def load_scenario_file(path: Path, shown: str | None = None) -> Scenario:
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError(problems_from_validation(exc, origin, shown)) from None
+        raise ScenarioError(problems_from_validation(exc, origin, shown, data)) from None
 
 
 def scenario_dir(name_or_path: str | Path) -> Path:
@@ -332,7 +344,7 @@ def with_values(scenario: Scenario, updates: dict[str, Any]) -> Scenario:
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError(problems_from_validation(exc, {}, "")) from None
+        raise ScenarioError(problems_from_validation(exc, {}, None, data)) from None
 
 
 def _all_paths() -> list[str]:

@@ -99,7 +99,7 @@ def parse_yaml_mapping(
         loader = yaml.SafeLoader(text)  # checks for unprintable characters up front
         root = _compose_one_document(loader, source)
         if root is None or (root.tag == _TAG + "null" and root.value == ""):
-            raise _fail(source, _EMPTY_MESSAGE)
+            raise _fail(source, _EMPTY_MESSAGE, line=1)
         converter = _Converter(loader, source, max_nodes)
         data = converter.convert(root, "", 0)
         if converter.problems:
