@@ -278,6 +278,18 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     return cli_analyze(args)
 
 
+def cmd_targets(args: argparse.Namespace) -> int:
+    from experiments.targets import cli_targets
+
+    return cli_targets(args)
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    from experiments.calibrate import cli_calibrate
+
+    return cli_calibrate(args)
+
+
 def cmd_app(args: argparse.Namespace) -> int:
     from experiments.appserver import cli_app
 
@@ -355,6 +367,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("store", help="DuckDB results file written by `cogov sweep`")
     p.add_argument("--out", default=None, help="report folder (default: beside the store)")
     p.set_defaults(func=cmd_analyze)
+
+    p = sub.add_parser("targets", help="check the model against real figures (PASS/MISS)")
+    p.add_argument("--reps", type=int, default=30, help="seeds per scenario (default 30)")
+    p.add_argument("--scenario", default=None,
+                   help="run every check on this scenario instead of the ones named")
+    p.add_argument("--file", default=None, help="targets file (default: the bundled one)")
+    p.add_argument("--steps", type=int, default=None, help="weeks (default: each scenario's)")
+    p.add_argument("--workers", type=int, default=None, help="processes (default: all cores)")
+    p.add_argument("--json", action="store_true", help="print the rows as JSON")
+    p.add_argument("--report", default=None, metavar="FILE.md",
+                   help="also write the validation report (docs/validation.md)")
+    p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    p.set_defaults(func=cmd_targets)
+
+    p = sub.add_parser("calibrate", help="fit the assumed parameters to the targets")
+    p.add_argument("--reps", type=int, default=10, help="seeds per candidate (default 10)")
+    p.add_argument("--workers", type=int, default=None, help="processes (default: all cores)")
+    p.add_argument("--write", action="store_true",
+                   help="write the fitted values into scenarios/default.yaml")
+    p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    p.set_defaults(func=cmd_calibrate)
 
     p = sub.add_parser("app", help="serve the interactive browser view")
     p.add_argument("--port", type=int, default=8765, help="port (default 8765)")

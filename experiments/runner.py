@@ -6,12 +6,13 @@ executor can run it (a process pool here; a Dask client for sweeps).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import multiprocessing
 import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,6 +73,50 @@ def default_workers() -> int:
     return max(1, os.cpu_count() or 1)
 
 
+def map_runs[T, R](
+    task: Callable[[T], R],
+    items: list[T],
+    *,
+    workers: int | None = None,
+    progress: bool = True,
+    executor: Executor | None = None,
+    description: str = "runs",
+) -> Iterator[tuple[T, R]]:
+    """Apply `task` (a picklable top-level function) to every item in parallel.
+
+    Yields (item, result) pairs as runs finish, with a progress bar on stderr. With
+    `workers=1` (or a single item) runs in this process, which keeps tracebacks simple
+    and avoids process start-up; `executor` may be any concurrent.futures executor.
+    """
+    from tqdm import tqdm
+
+    workers = workers or default_workers()
+    bar = tqdm(total=len(items), desc=description, unit="run", disable=not progress,
+               file=sys.stderr, dynamic_ncols=True)
+    try:
+        if executor is None and (workers == 1 or len(items) == 1):
+            for item in items:
+                yield item, task(item)
+                bar.update()
+            return
+        own = executor is None
+        # forkserver: forking a process that has started threads (tqdm's monitor, BLAS)
+        # can deadlock; workers start clean and import the model once.
+        ex = executor or ProcessPoolExecutor(
+            max_workers=min(workers, len(items)),
+            mp_context=multiprocessing.get_context("forkserver"))
+        try:
+            futures = {ex.submit(task, item): item for item in items}
+            for fut in as_completed(futures):
+                yield futures[fut], fut.result()
+                bar.update()
+        finally:
+            if own:
+                ex.shutdown(wait=True, cancel_futures=True)
+    finally:
+        bar.close()
+
+
 def run_many(
     specs: list[RunSpec],
     *,
@@ -81,36 +126,9 @@ def run_many(
     executor: Executor | None = None,
     description: str = "runs",
 ) -> Iterator[RunResult]:
-    """Run specs in parallel; yields results as they finish (with a progress bar).
-
-    With `workers=1` (or a single spec) runs in this process, which keeps tracebacks
-    simple and avoids process start-up.
-    """
-    from tqdm import tqdm
-
+    """Run specs in parallel (see `map_runs`); yields results as they finish."""
     keep = keep_series if isinstance(keep_series, bool) else tuple(keep_series)
-    workers = workers or default_workers()
-    bar = tqdm(total=len(specs), desc=description, unit="run", disable=not progress,
-               file=sys.stderr, dynamic_ncols=True)
-    try:
-        if executor is None and (workers == 1 or len(specs) == 1):
-            for spec in specs:
-                yield run_one(spec, keep)
-                bar.update()
-            return
-        own = executor is None
-        # forkserver: forking a process that has started threads (tqdm's monitor, BLAS)
-        # can deadlock; workers start clean and import the model once.
-        ex = executor or ProcessPoolExecutor(
-            max_workers=min(workers, len(specs)),
-            mp_context=multiprocessing.get_context("forkserver"))
-        try:
-            futures = [ex.submit(run_one, spec, keep) for spec in specs]
-            for fut in as_completed(futures):
-                yield fut.result()
-                bar.update()
-        finally:
-            if own:
-                ex.shutdown(wait=True, cancel_futures=True)
-    finally:
-        bar.close()
+    task = functools.partial(run_one, keep_series=keep)
+    for _, result in map_runs(task, specs, workers=workers, progress=progress,
+                              executor=executor, description=description):
+        yield result
