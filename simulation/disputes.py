@@ -53,6 +53,8 @@ class Outcome(IntEnum):
 
 # Types whose other party is a resident (a tie neighbour); the rest face a firm or office.
 RESIDENT_VS_RESIDENT = (DisputeType.NEIGHBOUR_FAMILY, DisputeType.PROPERTY_LAND)
+# The same as a lookup table by type, for arrays of kinds: IS_RESIDENT_VS_RESIDENT[kind].
+IS_RESIDENT_VS_RESIDENT = np.isin(np.arange(len(DisputeType)), RESIDENT_VS_RESIDENT)
 
 
 class DisputePool:
@@ -151,7 +153,7 @@ class DisputePool:
         ids = np.asarray(ids, dtype=np.int64)
         if len(ids) == 0:
             return
-        if np.any(self.outcome[ids] != Outcome.OPEN):
+        if (self.outcome[ids] != Outcome.OPEN).any():
             raise RuntimeError("a dispute cannot end twice")
         self.outcome[ids] = outcome
         self.stage[ids] = Stage.ENDED

@@ -237,7 +237,7 @@ class HandlingLadder:
                      * (1.5 - norm))
         pool.level[case] = level
         waited = m.week - pool.arose[case]
-        timely = np.clip(1 - waited / (2 * m.params.disputes.patience_weeks), 0.2, 1.0)
+        timely = min(max(1 - waited / (2 * m.params.disputes.patience_weeks), 0.2), 1.0)
         if m.rng.random() < p_relapse:
             pool.satisfaction[case] = 0.3
             self._end(case, Outcome.RELAPSED)

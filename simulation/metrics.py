@@ -159,9 +159,11 @@ def resolution_shares(c: dict[str, int], residents: int, weeks: int) -> dict[str
 
 def _means_in_and_out(values: np.ndarray, mask: np.ndarray) -> tuple[float, float]:
     """Mean of `values` inside `mask` and outside it (NaN for an empty side)."""
-    inside, outside = values[mask], values[~mask]
-    return (float(inside.mean()) if inside.size else float("nan"),
-            float(outside.mean()) if outside.size else float("nan"))
+    n_in = int(np.count_nonzero(mask))
+    n_out = values.size - n_in
+    # Dot products with the mask: much cheaper than selecting values[mask].
+    return (float(np.dot(values, mask)) / n_in if n_in else float("nan"),
+            float(np.dot(values, ~mask)) / n_out if n_out else float("nan"))
 
 
 def welfare_measures(model: CoGovernanceModel) -> dict[str, float]:
@@ -222,7 +224,7 @@ def step_snapshot(model: CoGovernanceModel) -> dict[str, float]:
     snap["trust"] = float(res.trust.mean())
     snap["norm"] = float(res.norm.mean())
     snap["false_compliance"] = float((res.norm_displayed - res.norm).mean())
-    snap["volunteer_share"] = float(res.volunteer.mean())
+    snap["volunteer_share"] = np.count_nonzero(res.volunteer) / res.volunteer.size
     snap["detection_coverage"] = float(model.detection_coverage.mean())
     return snap
 

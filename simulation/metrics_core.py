@@ -28,6 +28,7 @@ __all__ = [
     "percentile_or_nan",
     "quantile_share",
     "ratio_of_means",
+    "sorted_inequality",
     "theil",
     "theil_decomposition",
     "top_bottom_ratio",
@@ -73,6 +74,16 @@ def _lorenz_holdings(sorted_values: NDArray[np.float64], points: ArrayLike) -> N
     n = sorted_values.size
     cumulative = np.concatenate(([0.0], np.cumsum(sorted_values)))
     return np.interp(np.asarray(points, dtype=np.float64) * n, np.arange(n + 1), cumulative)
+
+
+def _holding(sorted_values: NDArray[np.float64], point: float) -> float:
+    """`_lorenz_holdings` at one point, from a partial sum instead of the whole cumsum."""
+    position = point * sorted_values.size
+    whole = min(int(position), sorted_values.size)
+    held = float(sorted_values[:whole].sum())
+    if whole < sorted_values.size:
+        held += (position - whole) * float(sorted_values[whole])
+    return held
 
 
 def gini(values: ArrayLike, weights: ArrayLike | None = None) -> float:
@@ -121,6 +132,12 @@ def gini(values: ArrayLike, weights: ArrayLike | None = None) -> float:
     return max(0.0, numerator / (total_weight * total))
 
 
+def _positive(x: NDArray[np.float64]) -> NDArray[np.float64]:
+    """The positive entries of a non-negative array (the array itself when all are)."""
+    positive = x > 0
+    return x if positive.all() else x[positive]
+
+
 def theil(values: ArrayLike) -> float:
     """Theil T index (GE(1)) of a non-negative distribution.
 
@@ -143,7 +160,7 @@ def theil(values: ArrayLike) -> float:
     mean = float(x.mean())
     if mean <= 0.0:
         return 0.0
-    positive = x[x > 0]
+    positive = _positive(x)
     ratio = positive / mean
     return max(0.0, float(np.sum(ratio * np.log(ratio))) / x.size)
 
@@ -153,6 +170,10 @@ def _factorize(groups: ArrayLike, size: int) -> NDArray[np.intp]:
     labels = np.atleast_1d(np.asarray(groups))
     if labels.shape != (size,):
         raise ValueError(f"groups has shape {labels.shape}, expected ({size},) to match values")
+    if labels.dtype == np.bool_:
+        # False -> 0, True -> 1 without sorting (a group absent from the labels just stays
+        # empty, which callers skip).
+        return labels.astype(np.intp)
     try:
         _, codes = np.unique(labels, return_inverse=True)
     except TypeError:  # mixed label types that cannot be sorted, e.g. ints and strings
@@ -174,8 +195,9 @@ def theil_decomposition(values: ArrayLike, groups: ArrayLike) -> tuple[float, fl
 
     where s_g = Σ_{i∈g} x_i / Σ_i x_i is group g's share of the total, μ_g its mean, μ the
     overall mean and T_g the Theil T index within group g. Groups holding nothing have
-    s_g = 0 and contribute 0 to both terms. Internally T_within is evaluated as
-    (1/Σx) Σ_i x_i ln(x_i / μ_{g(i)}), which is algebraically the same sum.
+    s_g = 0 and contribute 0 to both terms. Internally T is evaluated as
+    (1/Σx) Σ_i x_i ln(x_i / μ) and T_within as (1/Σx) Σ_i x_i ln(x_i / μ_{g(i)}), which are
+    algebraically the same sums.
 
     Args:
         values: Non-negative, finite values.
@@ -200,10 +222,18 @@ def theil_decomposition(values: ArrayLike, groups: ArrayLike) -> tuple[float, fl
     group_means = np.zeros_like(group_sums)
     group_means[present] = group_sums[present] / group_counts[present]
     between = float(np.sum(group_sums[present] * np.log(group_means[present] / mean))) / total_sum
+    # One logarithm per value serves both sums: ln(x / m) = ln x − ln m, with m the overall
+    # mean (total, as in `theil`) or the value's group mean (within).
     positive = x > 0
-    own_mean = group_means[codes[positive]]
-    within = float(np.sum(x[positive] * np.log(x[positive] / own_mean))) / total_sum
-    return theil(x), between, within
+    if positive.all():  # the usual case: no selection needed
+        x_pos, code_pos = x, codes
+    else:
+        x_pos, code_pos = x[positive], codes[positive]
+    log_x = np.log(x_pos)
+    log_group_mean = np.log(group_means, out=np.zeros_like(group_means), where=present)
+    total = float(np.dot(x_pos, log_x - np.log(mean))) / total_sum
+    within = float(np.dot(x_pos, log_x - log_group_mean[code_pos])) / total_sum
+    return max(0.0, total), between, within
 
 
 def quantile_share(values: ArrayLike, lower: float, upper: float) -> float:
@@ -272,6 +302,53 @@ def top_bottom_ratio(values: ArrayLike, fraction: float = 0.2) -> float:
     if bottom <= 0.0:
         return math.inf if top > 0.0 else math.nan
     return top / bottom
+
+
+def sorted_inequality(
+    sorted_values: ArrayLike, fraction: float = 0.2
+) -> tuple[float, float, float]:
+    """Gini, bottom share and top/bottom ratio from one array already sorted ascending.
+
+    The measures that need the values in order, from a single sort (the model records them
+    every week): for ``sorted_values = np.sort(x)`` this returns
+
+        (gini(x), quantile_share(x, 0, fraction), top_bottom_ratio(x, fraction))
+
+    with the same formulas, conventions and degenerate cases as those functions.
+
+    Args:
+        sorted_values: Non-negative, finite values in ascending order.
+        fraction: Population fraction f in (0, 1] for the bottom share and at each end of
+            the ratio.
+
+    Returns:
+        ``(gini, bottom_share, top_bottom_ratio)``; ``(0.0, nan, nan)`` for empty input or an
+        all-zero distribution.
+
+    Raises:
+        ValueError: If ``fraction`` is not in (0, 1], or the values are negative, non-finite
+            or not sorted ascending.
+    """
+    if not 0.0 < fraction <= 1.0:
+        raise ValueError(f"fraction must be in (0, 1], got {fraction}")
+    x = _as_nonnegative_1d(sorted_values, "sorted_values")
+    if np.any(x[1:] < x[:-1]):
+        raise ValueError("sorted_values must be sorted ascending")
+    n = x.size
+    total = float(x.sum()) if n else 0.0
+    if total <= 0.0:
+        return 0.0, math.nan, math.nan
+    # gini with unit weights: cumulative weight C_i = i, so 2 C_i - w_i - W = 2i - 1 - n.
+    numerator = float(np.dot(x, np.arange(1 - n, n, 2, dtype=np.float64)))
+    gini_value = max(0.0, numerator / (n * total))
+    bottom = _holding(x, fraction)
+    top = total - _holding(x, 1.0 - fraction)
+    share = bottom / total
+    if bottom <= 0.0:
+        ratio = math.inf if top > 0.0 else math.nan
+    else:
+        ratio = top / bottom
+    return gini_value, share, ratio
 
 
 def ratio_of_means(values: ArrayLike, mask: ArrayLike) -> float:

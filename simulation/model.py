@@ -20,7 +20,7 @@ from simulation.agents.resident import Resident, settle_alone_probability
 from simulation.agents.social_organisation import SocialOrganisation
 from simulation.agents.volunteer import Volunteer, update_volunteers
 from simulation.disputes import (
-    RESIDENT_VS_RESIDENT,
+    IS_RESIDENT_VS_RESIDENT,
     DisputePool,
     DisputeType,
     Level,
@@ -49,6 +49,8 @@ class CoGovernanceModel(mesa.Model):
         rng: seed (or numpy Generator) for every random draw in the run.
         scenario_dir: folder that relative paths in the scenario (a network file) are
             read from; defaults to the working directory.
+        seed: an integer seed, used instead of `rng` when given (Mesa's older keyword,
+            which benchmarks/throughput.py passes).
     """
 
     def __init__(
@@ -57,8 +59,9 @@ class CoGovernanceModel(mesa.Model):
         rng: int | np.random.Generator | None = 0,
         *,
         scenario_dir: str | Path | None = None,
+        seed: int | None = None,
     ) -> None:
-        super().__init__(rng=rng)
+        super().__init__(rng=rng if seed is None else seed)
         self.params = scenario if scenario is not None else Scenario()
         p = self.params
         self.week = 0
@@ -97,6 +100,8 @@ class CoGovernanceModel(mesa.Model):
                                            minlength=terr.n_towns).astype(np.int64)
         priorities = self.rng.random(terr.n_grids)
         self.party_cells = [PartyCell(self, g, priorities[g]) for g in range(terr.n_grids)]
+        # Grids in the order their cells switch on (lowest priority draw first).
+        self._cell_order = np.argsort(priorities, kind="stable")
         self.town_offices = [Government(self, Role.TOWN_OFFICE, t) for t in range(terr.n_towns)]
         self.county_centre = Government(self, Role.COUNTY_CENTRE)
         self.court = Government(self, Role.COURT)
@@ -111,7 +116,13 @@ class CoGovernanceModel(mesa.Model):
         self.disputes = DisputePool(capacity=max(1024, n // 4))
         self.ladder = HandlingLadder(self)
         self.detection_coverage = np.zeros(terr.n_grids)
+        self.volunteers_per_grid = np.zeros(terr.n_grids)
         self.deprivation = np.zeros(n)
+        self.poorest = np.zeros(n, dtype=bool)  # the poorest 40% by income
+        # Each resident's share of the week's services, and the (targeted share, offline
+        # reach) it was computed for: it changes only with those levers or with incomes.
+        self._service_shares = np.zeros(n)
+        self._shares_for: tuple[float, float] | None = None
         self.prevented = 0
         self.case_costs_this_week = 0.0
         self.lever_costs_this_week = 0.0
@@ -122,14 +133,20 @@ class CoGovernanceModel(mesa.Model):
         self.services_total = 0.0
         self.volunteer_hours_total = 0.0
         self.handoffs_lost_total = 0
-        self._type_shares = np.array([getattr(p.disputes, f) for f in DISPUTE_SHARE_FIELDS])
-        self._type_shares = self._type_shares / self._type_shares.sum()
+        type_shares = np.array([getattr(p.disputes, f) for f in DISPUTE_SHARE_FIELDS])
+        type_shares = type_shares / type_shares.sum()
+        # Cumulative type weights for each (rural, migrant) pair, row 2 × rural + migrant
+        # (see `_draw_types`).
+        w = np.tile(type_shares, (2, 2, 1))
+        w[1, :, DisputeType.PROPERTY_LAND] *= 2
+        w[:, 1, DisputeType.LABOUR_WAGES] *= 2
+        self._type_cumulative = np.cumsum(w, axis=2).reshape(4, len(DisputeType))
         budget_year = p.budget.per_resident_year
         lever_year = lever_cost_per_week(p, self.lever, 52)
         # Start welfare at income plus an even share of what the budget leaves for
         # services, so the first weeks do not show a spurious jump.
         self.residents.welfare += max(0.0, budget_year - lever_year)
-        self._update_deprivation()
+        self._follow_income()
         self._update_detection()
 
         self.record: list[dict[str, float]] = []
@@ -185,11 +202,14 @@ class CoGovernanceModel(mesa.Model):
           falls under legitimacy shocks; discontent decays and spreads along ties.
         """
         res, p, lv, ef = self.residents, self.params, self.lever, self.params.effects
-        net = self.network
         a = p.behaviour.social_learning
+        disc = 0.97 * res.discontent
+        # Everyone learns from last week's state: the three neighbour means in one product.
+        nb_norm, nb_trust, nb_disc = self.network.neighbour_mean(
+            np.column_stack([res.norm, res.trust, disc])).T
         pull = ef.campaign_norm_rate * lv["norm_campaigns"] + ef.credit_norm_rate * lv[
             "credit_system"]
-        norm = (res.norm + a * (net.neighbour_mean(res.norm) - res.norm) + pull * (1 - res.norm)
+        norm = (res.norm + a * (nb_norm - res.norm) + pull * (1 - res.norm)
                 + p.behaviour.norm_decay * (res.initial_norm - res.norm))
         res.norm[:] = np.clip(norm, 0, 1)
         res.norm_displayed[:] = res.norm + ef.credit_display * lv["credit_system"] * (1 - res.norm)
@@ -201,15 +221,14 @@ class CoGovernanceModel(mesa.Model):
             1 - res.initial_participation)
         res.participation += 0.02 * (target_part - res.participation)
 
-        trust = res.trust + a * (net.neighbour_mean(res.trust) - res.trust)
+        trust = res.trust + a * (nb_trust - res.trust)
         trust -= 0.01 * res.discontent * trust
         trust -= ef.credit_resentment * max(0.0, lv["credit_system"] - 0.5)
         for group, drop in self.shock.trust_drop.items():
             mask = group_mask(res, group)
             trust[mask] *= 1 - drop
         res.trust[:] = np.clip(trust, 0, 1)
-        disc = 0.97 * res.discontent
-        res.discontent[:] = disc + a * (net.neighbour_mean(disc) - disc)
+        res.discontent[:] = disc + a * (nb_disc - disc)
 
     def recruit_volunteers(self) -> None:
         """自治 and 党建: residents join or quit volunteering; early detection follows."""
@@ -221,7 +240,7 @@ class CoGovernanceModel(mesa.Model):
         for row in joined.tolist():
             self.volunteer_handles[row] = Volunteer(self, row)
         self._update_detection()
-        n_vol = int(self.residents.volunteer.sum())
+        n_vol = np.count_nonzero(self.residents.volunteer)
         self.volunteer_hours_total += n_vol * self.params.behaviour.volunteer_hours
 
     def arise_disputes(self) -> None:
@@ -236,7 +255,6 @@ class CoGovernanceModel(mesa.Model):
         """
         res, p, lv = self.residents, self.params, self.lever
         d = p.disputes
-        self._update_deprivation()
         hazard = (
             d.base_rate / WEEKS_PER_YEAR
             * self.shock.arising_multiplier
@@ -285,11 +303,9 @@ class CoGovernanceModel(mesa.Model):
 
     def handle_disputes(self) -> None:
         """Each handler works its queue for a week: L1 in every grid, then L2, then L3."""
-        vol_per_grid = np.bincount(self.residents.grid, weights=self.residents.volunteer,
-                                   minlength=self.territory.n_grids)
         for cell in self.party_cells:
             if len(cell.queue):
-                cell.convene_mediation(vol_per_grid[cell.grid],
+                cell.convene_mediation(self.volunteers_per_grid[cell.grid],
                                        int(self.grid_population[cell.grid]))
         for office in self.town_offices:
             office.handle_cases(int(self.town_population[office.town]))
@@ -327,8 +343,11 @@ class CoGovernanceModel(mesa.Model):
         loss = np.zeros(self.n_residents)
         np.add.at(gain, parties[good], beh.trust_gain * satisfaction[good])
         np.add.at(loss, parties[~good], beh.trust_loss)
-        res.trust += np.minimum(gain, 1) * (1 - res.trust) - np.minimum(loss, 1) * res.trust
-        np.clip(res.trust, 0, 1, out=res.trust)
+        touched = np.unique(parties)  # everyone else's trust is unchanged
+        trust = res.trust[touched]
+        trust += (np.minimum(gain[touched], 1) * (1 - trust)
+                  - np.minimum(loss[touched], 1) * trust)
+        res.trust[touched] = np.clip(trust, 0, 1)
         res.discontent[parties[good]] *= 0.5
         np.add.at(res.discontent, parties[~good], severity[~good])
         self._count_open(pool.party[ended], pool.other[ended], -1)
@@ -347,7 +366,9 @@ class CoGovernanceModel(mesa.Model):
         income = res.base_income.copy()
         for group, factor in self.shock.income_multiplier.items():
             income[group_mask(res, group)] *= factor
-        res.income[:] = income
+        if not np.array_equal(income, res.income):
+            res.income[:] = income
+            self._follow_income()
 
         res.loss_this_week[:] = 0.0
         open_ids = self.disputes.open_ids
@@ -363,17 +384,11 @@ class CoGovernanceModel(mesa.Model):
         services = max(0.0, budget - spent)
         targeted_share = p.welfare.transfer_targeting + (1 - p.welfare.transfer_targeting) * (
             p.effects.platform_targeting * lv["platform_coverage"])
-        reach = np.where(res.digital, 1.0,
-                         1.0 - lv["platform_coverage"] * (1 - lv["offline_channels"]))
-        poorest = income <= np.partition(income, int(0.4 * (self.n_residents - 1)))[
-            int(0.4 * (self.n_residents - 1))]
-        shares = np.zeros(self.n_residents)
-        for part, eligible in ((targeted_share, poorest), (1 - targeted_share, None)):
-            w = reach if eligible is None else reach * eligible
-            total_w = w.sum()
-            if total_w > 0:
-                shares += part * w / total_w
-        res.services_this_week[:] = services * shares
+        offline_reach = 1.0 - lv["platform_coverage"] * (1 - lv["offline_channels"])
+        if (targeted_share, offline_reach) != self._shares_for:
+            self._service_shares = self._shares_of_services(targeted_share, offline_reach)
+            self._shares_for = (targeted_share, offline_reach)
+        res.services_this_week[:] = services * self._service_shares
 
         annual = income + WEEKS_PER_YEAR * (res.services_this_week - res.loss_this_week)
         res.welfare += (annual - res.welfare) / 26.0
@@ -395,15 +410,13 @@ class CoGovernanceModel(mesa.Model):
     def _activate_party_cells(self) -> None:
         """Cells with the lowest priority draws are active, up to the coverage share."""
         n_active = round(self.lever["cell_coverage"] * len(self.party_cells))
-        order = sorted(self.party_cells, key=lambda c: c.priority)
-        changed = False
-        for i, cell in enumerate(order):
-            active = i < n_active
-            if cell.active != active:
-                cell.active = active
-                changed = True
-            self.cell_active[cell.grid] = active
-        if changed:
+        active = np.zeros(len(self.party_cells), dtype=bool)
+        active[self._cell_order[:n_active]] = True
+        changed = np.flatnonzero(active != self.cell_active)
+        if len(changed):
+            self.cell_active[:] = active
+            for grid in changed.tolist():
+                self.party_cells[grid].active = bool(active[grid])
             self._build_coordination_layer()
 
     def _build_service_layer(self) -> None:
@@ -439,13 +452,31 @@ class CoGovernanceModel(mesa.Model):
                 town = self.town_offices[self.territory.town_of_grid[cell.grid]]
                 g.add_edge(cell.unique_id, town.unique_id)
 
-    def _update_deprivation(self) -> None:
-        """Relative deprivation: shortfall of income below the grid's mean, as a share."""
+    def _shares_of_services(self, targeted_share: float, offline_reach: float) -> np.ndarray:
+        """Each resident's share of the week's services (see `update_welfare`)."""
+        reach = np.where(self.residents.digital, 1.0, offline_reach)
+        shares = np.zeros(self.n_residents)
+        for part, eligible in ((targeted_share, self.poorest), (1 - targeted_share, None)):
+            w = reach if eligible is None else reach * eligible
+            total_w = w.sum()
+            if total_w > 0:
+                shares += part * w / total_w
+        return shares
+
+    def _follow_income(self) -> None:
+        """What depends on incomes alone, updated when they change (income shocks).
+
+        Relative deprivation is each resident's shortfall of income below the grid's
+        mean, as a share; the poorest 40% by income receive targeted transfers.
+        """
         res = self.residents
         sums = np.bincount(res.grid, weights=res.income, minlength=self.territory.n_grids)
         mean = sums / np.maximum(self.grid_population, 1)
         mine = mean[res.grid]
         self.deprivation = np.maximum(0.0, mine - res.income) / np.maximum(mine, 1e-9)
+        k = int(0.4 * (self.n_residents - 1))
+        self.poorest = res.income <= np.partition(res.income, k)[k]
+        self._shares_for = None  # the services shares follow the poorest: recompute them
 
     def _update_detection(self) -> None:
         """Early-detection coverage per grid from patrol hours and shared data.
@@ -454,8 +485,9 @@ class CoGovernanceModel(mesa.Model):
         data-sharing alert rate.
         """
         p, lv = self.params, self.lever
-        vol = np.bincount(self.residents.grid, weights=self.residents.volunteer,
-                          minlength=self.territory.n_grids)
+        res = self.residents
+        vol = np.bincount(res.grid[res.volunteer], minlength=self.territory.n_grids).astype(float)
+        self.volunteers_per_grid = vol  # the grids' volunteers this week (L1 capacity too)
         pop = np.maximum(self.grid_population, 1)
         hours = (vol * p.behaviour.volunteer_hours
                  + p.ladder.grid_workers_per_1000 * pop / 1000 * p.ladder.grid_worker_patrol_hours)
@@ -467,10 +499,7 @@ class CoGovernanceModel(mesa.Model):
         """Dispute type by the scenario's shares; land disputes twice as likely for rural
         residents and wage disputes twice as likely for migrants (assumed)."""
         res = self.residents
-        w = np.tile(self._type_shares, (len(party), 1))
-        w[~res.urban[party], DisputeType.PROPERTY_LAND] *= 2
-        w[res.migrant[party], DisputeType.LABOUR_WAGES] *= 2
-        cum = np.cumsum(w, axis=1)
+        cum = self._type_cumulative[2 * ~res.urban[party] + res.migrant[party]]
         u = self.rng.random(len(party)) * cum[:, -1]
         return (u[:, None] > cum).sum(axis=1).astype(np.int8)
 
@@ -481,14 +510,17 @@ class CoGovernanceModel(mesa.Model):
         return np.clip(sev + 0.15 * grave, 0.0, 1.0)
 
     def _draw_other_party(self, party: np.ndarray, kind: np.ndarray) -> np.ndarray:
-        """A tie neighbour for disputes between residents; -1 (firm or office) otherwise."""
+        """A tie neighbour for disputes between residents; -1 (firm or office) otherwise.
+
+        The neighbour is drawn uniformly from the party's ties (none: -1).
+        """
         other = np.full(len(party), -1, dtype=np.int32)
-        between = np.isin(kind, [int(t) for t in RESIDENT_VS_RESIDENT])
         adj = self.network.adjacency
-        for i in np.flatnonzero(between).tolist():
-            start, end = adj.indptr[party[i]], adj.indptr[party[i] + 1]
-            if end > start:
-                other[i] = adj.indices[start + int(self.rng.integers(end - start))]
+        start, end = adj.indptr[party], adj.indptr[party + 1]
+        chosen = np.flatnonzero(IS_RESIDENT_VS_RESIDENT[kind] & (end > start))
+        if len(chosen):
+            pick = start[chosen] + self.rng.integers(end[chosen] - start[chosen])
+            other[chosen] = adj.indices[pick]
         return other
 
     def _count_open(self, party: np.ndarray, other: np.ndarray, delta: int) -> None:
@@ -506,7 +538,7 @@ class CoGovernanceModel(mesa.Model):
         """The per-step record as a pandas DataFrame indexed by week."""
         import pandas as pd
 
-        return pd.DataFrame(self.record).rename_axis("week")
+        return pd.DataFrame(self.record).set_index("week")
 
 
 def _reporter(name: str):

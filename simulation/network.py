@@ -34,12 +34,18 @@ class MultilayerNetwork:
     service: nx.Graph = field(default_factory=nx.Graph)
     coordination: nx.Graph = field(default_factory=nx.Graph)
 
+    def __post_init__(self) -> None:
+        self.isolated = np.flatnonzero(self.degree == 0)  # residents without ties
+
     def neighbour_mean(self, values: np.ndarray) -> np.ndarray:
-        """Mean of `values` over each resident's ties (the resident's own value if none)."""
+        """Mean of `values` over each resident's ties (the resident's own value if none).
+
+        `values` is one value per resident, or one column per quantity (n × k): several
+        quantities in one sparse product cost less than one product each.
+        """
         out = self.adjacency @ values
-        isolated = self.degree == 0
-        if isolated.any():
-            out[isolated] = values[isolated]
+        if len(self.isolated):
+            out[self.isolated] = values[self.isolated]
         return out
 
 
