@@ -94,7 +94,9 @@ class HandlingLadder:
                 level = Level.L2  # walked in to the county one-stop centre
             else:
                 level = Level.L1  # found by patrol or reported by hotline: the grid handles it
-            self.send(case, level, walk_in=(ch == 2 or tri))
+            # Walk-ins go to the county one-stop centre; triaged cases go to their rung's
+            # local handler (the grid, the town office or its contracted organisations).
+            self.send(case, level, walk_in=(ch == 2 and not tri))
 
     # ------------------------------------------------------------------ routing
 

@@ -122,6 +122,7 @@ class CoGovernanceModel(mesa.Model):
         # Each resident's share of the week's services, and the (targeted share, offline
         # reach) it was computed for: it changes only with those levers or with incomes.
         self._service_shares = np.zeros(n)
+        self._service_shares_total = 1.0
         self._shares_for: tuple[float, float] | None = None
         self.prevented = 0
         self.case_costs_this_week = 0.0
@@ -389,6 +390,8 @@ class CoGovernanceModel(mesa.Model):
             self._service_shares = self._shares_of_services(targeted_share, offline_reach)
             self._shares_for = (targeted_share, offline_reach)
         res.services_this_week[:] = services * self._service_shares
+        # Services that reach no one (nobody left with a channel) are not paid out.
+        services *= self._service_shares_total
 
         annual = income + WEEKS_PER_YEAR * (res.services_this_week - res.loss_this_week)
         res.welfare += (annual - res.welfare) / 26.0
@@ -435,7 +438,9 @@ class CoGovernanceModel(mesa.Model):
 
         Active party cells tie to their town office; town offices, social organisations,
         the county centre and the court are tied to each other (the one-stop centre's
-        integration). Inactive cells have no tie: their grids' hand-offs are uncoordinated.
+        integration). Active cells also tie to the contracted social organisations, which
+        take cases on their towns' behalf. Inactive cells have no tie: their grids'
+        hand-offs are uncoordinated.
         """
         g = self.network.coordination
         g.clear()
@@ -451,6 +456,8 @@ class CoGovernanceModel(mesa.Model):
             if cell.active:
                 town = self.town_offices[self.territory.town_of_grid[cell.grid]]
                 g.add_edge(cell.unique_id, town.unique_id)
+                for org in self.social_organisations:
+                    g.add_edge(cell.unique_id, org.unique_id)
 
     def _shares_of_services(self, targeted_share: float, offline_reach: float) -> np.ndarray:
         """Each resident's share of the week's services (see `update_welfare`)."""
@@ -461,6 +468,7 @@ class CoGovernanceModel(mesa.Model):
             total_w = w.sum()
             if total_w > 0:
                 shares += part * w / total_w
+        self._service_shares_total = float(shares.sum())  # 1, or less if some part reaches no one
         return shares
 
     def _follow_income(self) -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from xml.etree.ElementTree import ParseError
 
 import networkx as nx
 import numpy as np
@@ -74,9 +75,11 @@ def small_world_ties(
 ) -> MultilayerNetwork:
     """Resident ties: a small world inside each grid plus random ties across its community.
 
-    Inside grid g with s residents each resident gets about (1 - cross) × k ties
-    (k = the area's ties per resident) in a Watts-Strogatz graph; then s × cross × k / 2
-    extra ties join residents of g to random residents of other grids in its community.
+    Inside grid g with s residents each resident gets on average (1 - cross) × k ties
+    (k = the area's ties per resident): a Watts-Strogatz graph with the largest even
+    number of ties below that, plus random pairs inside the grid for the remainder. Then
+    ties to random residents of other grids of the same community bring each resident's
+    mean to k, about cross × k of them across grids.
     """
     grid_of = territory.grid_of
     n = len(grid_of)
@@ -87,13 +90,18 @@ def small_world_ties(
         ids = members[starts[g] : starts[g + 1]]
         s = len(ids)
         k_area = ties_urban if territory.urban_grid[g] else ties_rural
-        k = round(k_area * (1 - cross_grid_share))
-        k = min(max(k - k % 2, 2), s - 1 - (s - 1) % 2) if s > 2 else 0
-        if k >= 2:
+        within = min(k_area * (1 - cross_grid_share), s - 1)
+        k = int(within // 2 * 2)  # Watts-Strogatz needs an even number of ties
+        if k >= 2 and s > 2:
             seed = int(rng.integers(2**31))
             local = nx.watts_strogatz_graph(s, k, rewiring, seed=seed)
             e = np.asarray(local.edges(), dtype=np.int64).reshape(-1, 2)
             edge_blocks.append(ids[e])
+        else:
+            k = 0
+        extra = int(rng.poisson((within - k) * s / 2)) if s > 1 else 0
+        if extra:
+            edge_blocks.append(np.column_stack([rng.choice(ids, extra), rng.choice(ids, extra)]))
     # Ties across grids of the same community.
     comm_of_res = territory.community_of_grid[grid_of]
     for c in range(territory.n_communities):
@@ -101,7 +109,10 @@ def small_world_ties(
         if len(np.unique(grid_of[res_c])) < 2:
             continue
         k_mean = np.where(territory.urban_grid[grid_of[res_c]], ties_urban, ties_rural).mean()
-        m = int(rng.poisson(len(res_c) * cross_grid_share * k_mean / 2))
+        # Draw enough pairs that the ones joining two different grids hit the target.
+        sizes = np.bincount(grid_of[res_c]) / len(res_c)
+        p_apart = 1.0 - float((sizes**2).sum())
+        m = int(rng.poisson(len(res_c) * cross_grid_share * k_mean / 2 / p_apart))
         a = rng.choice(res_c, size=m)
         b = rng.choice(res_c, size=m)
         keep = grid_of[a] != grid_of[b]
@@ -140,7 +151,7 @@ def read_tie_file(path: Path) -> tuple[int, np.ndarray, np.ndarray | None]:
                 graph.add_edge(text[0], text[1])
     except NetworkFileError:
         raise
-    except (OSError, UnicodeDecodeError, nx.NetworkXError, ValueError) as exc:
+    except (OSError, UnicodeDecodeError, nx.NetworkXError, ValueError, ParseError) as exc:
         raise NetworkFileError(f"cannot read network file {path}: {exc}") from exc
     if graph.number_of_nodes() < 2:
         raise NetworkFileError(f"network file {path} has fewer than two residents")

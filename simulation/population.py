@@ -46,7 +46,7 @@ def build_territory(scenario: Scenario, grid_of: np.ndarray | None = None) -> Te
     town is wholly urban or rural except at the boundary.
     """
     pop = scenario.population
-    n = pop.residents
+    n = pop.residents if grid_of is None else len(grid_of)
     if grid_of is None:
         n_grids = max(1, round(n / pop.residents_per_grid))
         # np.array_split gives sizes differing by at most one.

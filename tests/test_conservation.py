@@ -234,13 +234,8 @@ def test_overspent_budget_pays_no_services() -> None:
     assert model.spent_total > 20.0 * model.n_residents * 26 / WEEKS_PER_YEAR
 
 
-@pytest.mark.xfail(
-    reason="update_welfare counts services as paid (services_this_week, services_total) "
-    "even when no resident can receive them: with no digital access, platform_coverage "
-    "1 and offline_channels 0 every weight is 0, so shares are 0 and the money vanishes",
-    strict=True,
-)
-def test_services_are_paid_to_someone_when_no_one_is_reachable() -> None:
+def test_services_no_one_can_receive_are_not_counted_as_paid() -> None:
+    """With no channel left to anyone, nothing is paid, and nothing is counted as paid."""
     scenario = small_scenario({
         "population.digital_access_urban": 0.0,
         "population.digital_access_rural": 0.0,
@@ -248,6 +243,6 @@ def test_services_are_paid_to_someone_when_no_one_is_reachable() -> None:
         "levers.smart_governance.offline_channels": 0.0,
     })
     model = run(scenario, 4, 2)
-    assert model.services_this_week > 0
-    assert float(model.residents.services_this_week.sum()) == pytest.approx(
-        model.services_this_week, rel=1e-9)
+    assert model.services_this_week == 0.0
+    assert model.services_total == 0.0
+    assert float(model.residents.services_this_week.sum()) == 0.0

@@ -90,14 +90,6 @@ def test_mean_degree_follows_the_area_ties(ties_urban: float, ties_rural: float)
     assert abs(urban - rural) > 2
 
 
-@pytest.mark.xfail(
-    reason="small_world_ties (simulation/network.py:91) rounds the ties inside a grid down "
-    "to an even number "
-    "(k - k % 2 after round): at the default cross_grid_share 0.1, ties_urban 6 gives "
-    "round(5.4) = 5 -> 4 ties inside the grid, a realised mean degree of 4.5 (-25%); "
-    "rural 10 gives 8.7 (-13%)",
-    strict=True,
-)
 def test_mean_degree_is_close_to_the_declared_ties() -> None:
     model = build()
     res = model.residents
@@ -177,12 +169,6 @@ def test_read_tie_file_orders_numeric_ids_numerically(tmp_path: Path) -> None:
     assert sorted(tuple(sorted(e)) for e in edges.tolist()) == [(0, 1), (0, 2), (1, 3)]
 
 
-@pytest.mark.xfail(
-    reason="build_territory (simulation/population.py:49 and :61) splits urban and rural "
-    "grids with n = population.residents, not the number of residents the network file "
-    "gives: a 300-resident file under the default 10,000 makes every grid urban",
-    strict=True,
-)
 def test_file_network_urban_share_follows_the_file_size(tmp_path: Path) -> None:
     nx.write_edgelist(nx.watts_strogatz_graph(300, 6, 0.1, seed=3), tmp_path / "t.txt",
                       data=False)
@@ -229,12 +215,6 @@ def test_unreadable_network_files_raise_network_file_error(tmp_path: Path) -> No
     assert issubclass(NetworkFileError, ValueError)
 
 
-@pytest.mark.xfail(
-    reason="read_tie_file (simulation/network.py:143) catches OSError, UnicodeDecodeError, "
-    "NetworkXError and ValueError, but a malformed GraphML file makes nx.read_graphml raise "
-    "xml.etree.ElementTree.ParseError (a SyntaxError), which escapes unwrapped",
-    strict=True,
-)
 def test_truncated_graphml_raises_network_file_error(tmp_path: Path) -> None:
     (tmp_path / "broken.graphml").write_text("<graphml><graph>", encoding="utf-8")
     with pytest.raises(NetworkFileError, match="cannot read"):

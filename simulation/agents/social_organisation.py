@@ -34,7 +34,8 @@ class SocialOrganisation(mesa.Agent):
 
     def capacity_per_week(self) -> float:
         lad = self.model.params.ladder
-        return lad.social_organisation_staff * lad.social_organisation_cases
+        staff = lad.social_organisation_staff_per_10000 * self.model.n_residents / 10_000
+        return staff * lad.social_organisation_cases
 
     def mediate(self) -> None:
         """One week of professional mediation."""

@@ -334,9 +334,11 @@ class Ladder(Section):
         meaning="Social organisations (professional mediation, legal aid, social work) the "
         "government contracts for L2 cases.",
     )
-    social_organisation_staff: float = param(
-        4.0, 0.0, 200.0, unit="staff per organisation", zh="社会组织人员",
-        meaning="Professional mediators per contracted social organisation.",
+    social_organisation_staff_per_10000: float = param(
+        1.5, 0.0, 200.0, unit="staff per organisation per 10,000 residents",
+        zh="每万人社会组织人员",
+        meaning="Professional mediators of each contracted social organisation, per 10,000 "
+        "residents (contracts scale with the county).",
     )
     social_organisation_cases: float = param(
         0.5, 0.0, 20.0, unit="cases per staff per week", zh="社会组织人均办案能力",
@@ -421,7 +423,8 @@ class Effects(Section):
     )
     legal_advice_success: float = param(
         0.8, 0.0, 5.0, unit="log-odds", zh="法律服务→调解成功",
-        meaning="L1-L2 success log-odds + this × legal_services (legal advice).",
+        meaning="Mediation success log-odds (L1, L2 and court-entrusted mediation) + this × "
+        "legal_services (legal advice).",
     )
     legal_awareness_gain: float = param(
         0.5, 0.0, 1.0, unit="0-1", zh="法律服务→法律意识",
@@ -728,7 +731,8 @@ class Behaviour(Section):
     )
     social_learning: float = param(
         0.05, 0.0, 1.0, unit="per week", zh="社会学习速率",
-        meaning="Weekly rate at which norms and discontent move towards the neighbours' mean.",
+        meaning="Weekly rate at which norms, trust and discontent move towards the "
+        "neighbours' mean.",
     )
     trust_gain: float = param(
         0.10, 0.0, 1.0, unit="share of the gap", zh="信任提升幅度",
@@ -736,7 +740,8 @@ class Behaviour(Section):
     )
     trust_loss: float = param(
         0.12, 0.0, 1.0, unit="share of trust", zh="信任下降幅度",
-        meaning="Step of a party's trust towards 0 after a failed, abandoned or very slow case.",
+        meaning="Step of a party's trust towards 0 after a relapse, abandonment or escalation "
+        "(slow resolutions instead lower satisfaction, which scales the trust gain).",
     )
     norm_decay: float = param(
         0.005, 0.0, 1.0, unit="per week", zh="规范回落速率",

@@ -1,0 +1,103 @@
+"""`cogov app`: serve the browser view (app.py) with Solara, fully offline.
+
+Solara loads its page assets (the Vue/Vuetify app, fonts, require.js) from a public CDN
+unless it proxies them from a local copy; the `solara-assets` package installs that copy
+into `<venv>/share/solara/cdn`, and only the version matching solara's works (model brief
+§9). The server here therefore:
+
+- turns the assets proxy on (`SOLARA_ASSETS_PROXY`) and checks that solara-assets is
+  installed and matches solara, saying so plainly if not;
+- runs in production mode (no call-home iframe to solara.dev), without the PyPI version
+  check, without telemetry and without opening a browser itself;
+- prints the address to open.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import sys
+import warnings
+from importlib import metadata
+from pathlib import Path
+
+APP = Path(__file__).resolve().parents[1] / "app.py"
+
+# Settings read by solara when it is imported; set before that happens.
+OFFLINE_ENV = {
+    "SOLARA_ASSETS_PROXY": "true",  # serve the CDN files from the local solara-assets copy
+    "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false",  # no usage reports to mixpanel
+    "SOLARA_MODE": "production",  # no call-home check iframe, no dev tooling
+    "SOLARA_THEME_SHOW_BANNER": "false",  # no "runs on Solara" link over the page
+}
+
+
+def offline_env(base: dict[str, str] | None = None) -> dict[str, str]:
+    """An environment for a Solara server that makes no request outside this machine."""
+    env = dict(os.environ if base is None else base)
+    env.update(OFFLINE_ENV)
+    return env
+
+
+def asset_problem() -> str | None:
+    """Why the page would need the internet, or None when every asset is local."""
+    try:
+        solara_version = metadata.version("solara")
+        assets_version = metadata.version("solara-assets")
+    except metadata.PackageNotFoundError as exc:
+        return (f"{exc.name} is not installed; the page would load its assets from the "
+                "internet. Reinstall the project (pip install -e .).")
+    if solara_version != assets_version:
+        return (f"solara {solara_version} needs solara-assets {solara_version}, but "
+                f"{assets_version} is installed; the page would load its assets from the "
+                "internet.")
+    cdn = Path(sys.prefix) / "share" / "solara" / "cdn"
+    if not (cdn / "requirejs@2.3.6").is_dir():
+        return f"the local page assets are missing from {cdn}; reinstall solara-assets."
+    return None
+
+
+def port_problem(host: str, port: int) -> str | None:
+    """Why the server could not listen on host:port (in use, not an address), or None."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host, port))
+        except OSError as exc:
+            return (f"cannot serve on {host}:{port} ({exc.strerror or exc}); another program "
+                    f"may be using the port: try `cogov app --port {port + 1}`")
+    return None
+
+
+def solara_args(host: str, port: int) -> list[str]:
+    """Arguments for `solara run` serving the app offline."""
+    return [str(APP), "--host", host, "--port", str(port), "--production", "--no-open",
+            "--no-check-version", "--log-level", "warning", "--log-level-uvicorn", "warning"]
+
+
+def cli_app(args: argparse.Namespace) -> int:
+    """Start the Solara server for app.py on args.host:args.port and print its address."""
+    busy = port_problem(args.host, args.port)
+    if busy:
+        print(f"error: {busy}", file=sys.stderr)
+        return 1
+    problem = asset_problem()
+    if problem:
+        print(f"warning: {problem}", file=sys.stderr)
+    os.environ.update(OFFLINE_ENV)
+    shown = "localhost" if args.host in ("127.0.0.1", "0.0.0.0", "::") else args.host
+    print(f"cogov app: open http://{shown}:{args.port} in a browser "
+          "(works without internet; Ctrl+C stops it)", flush=True)
+    from solara.__main__ import run  # imported after the environment is set
+
+    # Solara warns on every page load over plain http to 127.0.0.1 that it falls back to
+    # SameSite=lax cookies: right for a local server, so not worth a trainer's attention.
+    warnings.filterwarnings("ignore", message="Cookies with samesite", category=UserWarning)
+    try:
+        run.main(args=solara_args(args.host, args.port), prog_name="cogov app",
+                 standalone_mode=False)
+    except KeyboardInterrupt:
+        pass
+    return 0

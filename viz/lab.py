@@ -1,0 +1,292 @@
+"""One trainer's session: the policy mixes, the seed, the models, and what went wrong.
+
+`Lab` holds no UI: the page calls its methods and reads `frame()`. Every change of a
+control (scenario, lever, seed, county size, compare mode) rebuilds the model(s) from
+`with_values(load_scenario(source), changes)` and restarts at week 0, both mixes with the
+same seed, so a difference between them comes from the levers and not from chance.
+
+A change whose scenario is invalid leaves the last valid run in place and keeps the
+problems (`Mix.problems`, each a `Problem.format()` text) for the page to show; no
+exception leaves `Lab`, and every model operation holds `lock` (the play loop runs in
+another thread).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from simulation.model import CoGovernanceModel
+from simulation.network import NetworkFileError
+from simulation.scenario import (
+    Scenario,
+    ScenarioError,
+    bundled_names,
+    load_scenario,
+    scenario_dir,
+    with_values,
+)
+from viz.charts import Funnel, chart_frame, funnel_of, kpis_of
+from viz.controls import RESIDENTS_PATH, SEED_RANGE, lever_controls, snap, value_at
+from viz.network import NetworkData, network_data
+
+log = logging.getLogger("cogov.app")
+
+MIX_NAMES = ("A", "B")
+DEFAULT_SOURCES = ("default", "fengqiao")
+SPEEDS = (1, 2, 4, 8, 13)  # weeks per frame while playing
+
+
+class BuildError(Exception):
+    """A scenario or model that could not be built; `lines` say why, for the page."""
+
+    def __init__(self, lines: list[str]) -> None:
+        super().__init__("\n".join(lines))
+        self.lines = lines
+
+
+@dataclass
+class Mix:
+    """One policy mix: a scenario source, the levers moved from it, and its run."""
+
+    name: str  # "A" or "B"
+    source: str  # bundled scenario name or path to a .yaml file
+    overrides: dict[str, float] = field(default_factory=dict)  # lever path -> value
+    scenario: Scenario | None = None  # source + overrides, validated
+    model: CoGovernanceModel | None = None
+    problems: list[str] = field(default_factory=list)  # from the last rejected change
+
+    @property
+    def label(self) -> str:
+        return Path(self.source).stem if self.source.endswith((".yaml", ".yml")) else self.source
+
+    def lever_value(self, path: str) -> float:
+        """The lever's value in this mix's run (the scenario's, or where it was moved)."""
+        if path in self.overrides:
+            return self.overrides[path]
+        return float(value_at(self.scenario, path)) if self.scenario is not None else 0.0
+
+
+@dataclass(frozen=True)
+class MixFrame:
+    """What the page shows for one mix in one week."""
+
+    name: str
+    label: str
+    description: str
+    description_zh: str
+    week: int
+    total_weeks: int
+    series: dict
+    funnel: Funnel
+    kpis: dict[str, float]
+    network: NetworkData
+
+
+def build_scenario(source: str, changes: dict[str, Any]) -> Scenario:
+    """`with_values(load_scenario(source), changes)`; BuildError with readable lines."""
+    try:
+        return with_values(load_scenario(source), changes) if changes else load_scenario(source)
+    except ScenarioError as exc:
+        raise BuildError([p.format() for p in exc.problems]) from None
+
+
+def build_model(source: str, scenario: Scenario, seed: int) -> CoGovernanceModel:
+    """The model for a scenario; BuildError (never a traceback) when it cannot be built."""
+    try:
+        return CoGovernanceModel(scenario, rng=seed, scenario_dir=scenario_dir(source))
+    except ScenarioError as exc:
+        raise BuildError([p.format() for p in exc.problems]) from None
+    except NetworkFileError as exc:
+        raise BuildError([str(exc)]) from None
+    except MemoryError:
+        raise BuildError(["not enough memory for a county this size"]) from None
+    except Exception as exc:  # a bug: log it in full for us, show one line to the room
+        log.exception("building the model for %s failed", source)
+        raise BuildError([f"{type(exc).__name__}: {exc}"]) from None
+
+
+class Lab:
+    """The session's state; see the module docstring."""
+
+    def __init__(self, sources: tuple[str, str] = DEFAULT_SOURCES, seed: int = 0,
+                 residents: int | None = None) -> None:
+        self.lock = threading.RLock()
+        names = bundled_names()
+        picked = [s if s in names or Path(s).is_file() else "default" for s in sources]
+        self.mixes = [Mix(n, s) for n, s in zip(MIX_NAMES, picked, strict=True)]
+        self.seed = seed
+        self.shared: dict[str, Any] = {} if residents is None else {RESIDENTS_PATH: residents}
+        self.compare = False
+        self.speed = SPEEDS[0]
+        self.user_sources: list[str] = []
+        self.error: str | None = None  # an unexpected failure while stepping
+        self.problems: list[str] = []  # a rejected change of seed or county size
+        self.step_seconds = 0.0  # time of the last step() call
+        self._upload_dir: Path | None = None
+        with self.lock:
+            self._rebuild([self.mixes[0]], keep_on_error=False)
+
+    # ------------------------------------------------------------ reading
+
+    @property
+    def active(self) -> list[Mix]:
+        return self.mixes[:2] if self.compare else self.mixes[:1]
+
+    @property
+    def week(self) -> int:
+        model = self.mixes[0].model
+        return model.week if model is not None else 0
+
+    @property
+    def total_weeks(self) -> int:
+        weeks = [m.scenario.run.steps for m in self.active if m.scenario is not None]
+        return min(weeks) if weeks else 0
+
+    @property
+    def finished(self) -> bool:
+        return self.week >= self.total_weeks
+
+    @property
+    def sources(self) -> list[str]:
+        return [*bundled_names(), *self.user_sources]
+
+    @property
+    def residents(self) -> int:
+        model = self.mixes[0].model
+        return model.n_residents if model is not None else 0
+
+    def frame(self) -> list[MixFrame]:
+        """What the page draws for every active mix that has a model."""
+        out = []
+        with self.lock:
+            for mix in self.active:
+                model = mix.model
+                if model is None or mix.scenario is None:
+                    continue
+                out.append(MixFrame(
+                    mix.name, mix.label, mix.scenario.description,
+                    mix.scenario.description_zh, model.week, mix.scenario.run.steps,
+                    chart_frame(model), funnel_of(model.record[-1]),
+                    kpis_of(model.record[-1]), network_data(model)))
+        return out
+
+    # ------------------------------------------------------------ changes
+
+    def set_source(self, index: int, source: str) -> bool:
+        """Pick a scenario (bundled name or file path) for a mix; its levers start afresh."""
+        mix = self.mixes[index]
+        return self._change(mix, lambda: (setattr(mix, "source", source),
+                                          setattr(mix, "overrides", {})))
+
+    def set_lever(self, index: int, path: str, value: float) -> bool:
+        control = {c.path: c for c in lever_controls()}[path]
+        mix = self.mixes[index]
+        new = {**mix.overrides, path: snap(control, value)}
+        return self._change(mix, lambda: setattr(mix, "overrides", new))
+
+    def reset_levers(self, index: int) -> bool:
+        mix = self.mixes[index]
+        return self._change(mix, lambda: setattr(mix, "overrides", {}))
+
+    def set_seed(self, seed: int) -> bool:
+        lo, hi = SEED_RANGE
+        if not lo <= int(seed) <= hi:
+            self.problems = [f"seed: out of range\n  allowed: a whole number from {lo} to "
+                             f"{hi:,}; got: {seed}"]
+            return False
+        return self._change(None, lambda: setattr(self, "seed", int(seed)))
+
+    def set_residents(self, residents: int) -> bool:
+        new = {**self.shared, RESIDENTS_PATH: int(residents)}
+        return self._change(None, lambda: setattr(self, "shared", new))
+
+    def set_compare(self, on: bool) -> bool:
+        return self._change(None, lambda: setattr(self, "compare", bool(on)))
+
+    def set_speed(self, speed: int) -> None:
+        self.speed = int(speed) if int(speed) in SPEEDS else SPEEDS[0]
+
+    def reset(self) -> bool:
+        """Rebuild every active mix at week 0 (re-reading scenario files)."""
+        return self._change(None, lambda: None)
+
+    def load_file(self, index: int, path: str) -> bool:
+        """Use a scenario file (a path on the server) for a mix, if it is valid."""
+        path = path.strip()
+        if not path:
+            return False
+        ok = self.set_source(index, path)
+        if ok and path not in self.sources:
+            self.user_sources.append(path)
+        return ok
+
+    def upload(self, index: int, filename: str, data: bytes) -> bool:
+        """A scenario file dropped on the page: saved to a private folder, then loaded."""
+        if self._upload_dir is None:
+            self._upload_dir = Path(tempfile.mkdtemp(prefix="cogov-upload-"))
+        stem = re.sub(r"[^\w.-]", "_", Path(filename).stem) or "uploaded"
+        path = self._upload_dir / f"{stem}.yaml"
+        path.write_bytes(data)
+        return self.load_file(index, str(path))
+
+    # ------------------------------------------------------------ running
+
+    def step(self, weeks: int = 1) -> None:
+        """Advance every active model `weeks` weeks (not past the run's end)."""
+        start = time.perf_counter()
+        with self.lock:
+            try:
+                for _ in range(weeks):
+                    if self.finished:
+                        break
+                    for mix in self.active:
+                        if mix.model is not None:
+                            mix.model.step()
+            except Exception as exc:  # a bug in the model: stop, say so, keep the page up
+                log.exception("step failed")
+                self.error = f"{type(exc).__name__}: {exc}"
+        self.step_seconds = time.perf_counter() - start
+
+    # ------------------------------------------------------------ internals
+
+    def _change(self, mix: Mix | None, apply) -> bool:
+        """Apply a change, rebuild every active mix; undo the change if any build fails."""
+        with self.lock:
+            saved = (self.seed, dict(self.shared), self.compare,
+                     [(m.source, dict(m.overrides)) for m in self.mixes])
+            apply()
+            if self._rebuild(self.active, keep_on_error=True):
+                self.problems = []
+                self.error = None
+                if mix is not None:
+                    mix.problems = []
+                return True
+            self.seed, self.shared, self.compare = saved[0], saved[1], saved[2]
+            for m, (source, overrides) in zip(self.mixes, saved[3], strict=True):
+                m.source, m.overrides = source, overrides
+            return False
+
+    def _rebuild(self, mixes: list[Mix], keep_on_error: bool) -> bool:
+        """Build every mix's scenario and model; commit all or none (`keep_on_error`)."""
+        built: list[tuple[Mix, Scenario, CoGovernanceModel]] = []
+        failed = False
+        for mix in mixes:
+            try:
+                scenario = build_scenario(mix.source, {**self.shared, **mix.overrides})
+                built.append((mix, scenario, build_model(mix.source, scenario, self.seed)))
+            except BuildError as exc:
+                mix.problems = exc.lines
+                failed = True
+        if failed and keep_on_error:
+            return False
+        for mix, scenario, model in built:
+            mix.scenario, mix.model = scenario, model
+            mix.problems = []
+        return not failed
