@@ -66,8 +66,8 @@ BLOCKS: tuple[Block, ...] = (
     Block(
         "income spread",
         {
-            "welfare.income_dispersion": (0.72, 0.74, 0.76, 0.78, 0.80),
-            "welfare.elderly_income_factor": (0.7, 0.8, 0.9),
+            "welfare.income_dispersion": (0.70, 0.72, 0.74, 0.76, 0.78, 0.80),
+            "welfare.elderly_income_factor": (0.5, 0.6, 0.7, 0.8, 0.9),
         },
         ("income_gini", "top_bottom_quintile_ratio", "urban_rural_income_ratio"),
         steps=0,
@@ -75,8 +75,8 @@ BLOCKS: tuple[Block, ...] = (
     Block(
         "mediation success",
         {
-            "ladder.success_l1": (0.60, 0.65, 0.70, 0.75),
-            "ladder.success_l2": (0.65, 0.70, 0.75, 0.80),
+            "ladder.success_l1": (0.45, 0.50, 0.55, 0.60, 0.65, 0.70),
+            "ladder.success_l2": (0.70, 0.75, 0.80, 0.85, 0.90),
         },
         ("grassroots_mediation_success", "settled_at_township_or_below"),
         steps=260,
@@ -155,9 +155,9 @@ def write_calibrated(fitted: dict[str, float], against: dict[str, str],
         section, name = p.split(".", 1)
         nested.setdefault(section, {})[name] = v
     lines = [BEGIN,
-             f"# {date.today().isoformat()}: grid search with {reps} seeds per candidate "
-             "(experiments/calibrate.py); each value says which targets",
-             "# (experiments/data/targets.yaml) it was fitted to."]
+             f"# {date.today().isoformat()}: grid search, {reps} seeds per candidate "
+             "(experiments/calibrate.py); each value",
+             "# names the targets (experiments/data/targets.yaml) it was fitted to."]
     for section, values in nested.items():
         lines.append(f"{section}:")
         for name, v in values.items():
