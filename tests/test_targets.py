@@ -1,0 +1,130 @@
+"""The targets check and the calibration procedure (validation issue)."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+
+from experiments import calibrate, targets
+from experiments.cli import main
+from simulation.scenario import ScenarioError, load_scenario_file
+
+TARGETS = """\
+gini:
+  meaning: income Gini
+  values:
+    - {figure: 0.468, note: "NBS 2020"}
+  kind: target
+  check: {outcome: income_gini, scenario: default, range: [0.40, 0.52]}
+elderly:
+  meaning: elderly share
+  values: [{figure: 0.22, note: "2024"}]
+  kind: input
+  check: {outcome: elderly_share, scenario: default, range: [0.0, 0.01]}
+jobs:
+  meaning: not in the model
+  not_modelled: "no employment types"
+info_only:
+  meaning: a figure without a check is information only
+  values: [{figure: 1.0}]
+"""
+
+
+def test_bundled_targets_file_lists_every_shared_figure() -> None:
+    checks, skipped = targets.read_targets()
+    keys = {c.key for c in checks} | {s.key for s in skipped}
+    for key in ("grassroots_mediation_success", "settled_at_township_or_below",
+                "income_gini", "urban_rural_income_ratio", "top_bottom_quintile_ratio"):
+        assert key in keys
+    assert all(c.low <= c.high for c in checks)
+    assert all(c.figures for c in checks)  # every check keeps its sourced figures
+
+
+def test_a_new_target_is_a_new_row_with_no_code_change(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "targets.yaml"
+    path.write_text(TARGETS)
+    code = main(["targets", "--file", str(path), "--reps", "2", "--steps", "1",
+                 "--workers", "1", "--no-progress"])
+    out = capsys.readouterr().out
+    assert "gini" in out and "elderly" in out and "not modelled" in out
+    # The elderly range is set to fail on purpose: one MISS means exit 1.
+    assert "MISS" in out and "1 of 2 checks pass" in out
+    assert code == 1
+
+
+def test_targets_json_rows_have_intervals(tmp_path: Path, capsys) -> None:
+    import json
+
+    path = tmp_path / "targets.yaml"
+    path.write_text(TARGETS.replace("range: [0.0, 0.01]", "range: [0.15, 0.30]"))
+    code = main(["targets", "--file", str(path), "--reps", "3", "--steps", "1",
+                 "--workers", "1", "--no-progress", "--json"])
+    rows = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert {r["target"] for r in rows} == {"gini", "elderly"}
+    for r in rows:
+        assert r["n"] == 3 and r["result"] == "PASS"
+        assert r["ci_low"] <= r["mean"] <= r["ci_high"]
+
+
+def test_a_bad_range_is_reported_with_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "targets.yaml"
+    path.write_text(TARGETS.replace("range: [0.40, 0.52]", "range: [0.52, 0.40]"))
+    with pytest.raises(ScenarioError) as info:
+        targets.read_targets(path)
+    problem = info.value.problems[0]
+    assert problem.path == "gini.check.range" and problem.line == 6
+
+
+def test_an_unknown_outcome_is_named_with_a_suggestion(tmp_path: Path) -> None:
+    path = tmp_path / "targets.yaml"
+    path.write_text(TARGETS.replace("outcome: income_gini", "outcome: income_gin"))
+    checks, _ = targets.read_targets(path)
+    with pytest.raises(ScenarioError) as info:
+        targets.measure(checks, 1, steps=0, workers=1, progress=False)
+    assert info.value.problems[0].suggestion == "income_gini"
+
+
+def test_loss_is_zero_at_the_centre_and_one_at_an_edge() -> None:
+    check = targets.Check("x", "", "target", "o", "default", 0.4, 0.6, ())
+    assert calibrate.loss([0.5, 0.5], check) == pytest.approx(0.0)
+    assert calibrate.loss([0.6], check) == pytest.approx(1.0)
+    assert calibrate.loss([math.nan], check) == math.inf
+
+
+def test_parameters_with_an_empirical_source_are_never_tuned() -> None:
+    block = calibrate.Block("bad", {"population.elderly_share": (0.2, 0.3)}, (), 0)
+    with pytest.raises(ValueError, match="empirical source"):
+        block.check_tunable()
+    for b in calibrate.BLOCKS:
+        b.check_tunable()
+
+
+def test_calibrated_values_are_written_with_what_they_fit(tmp_path: Path) -> None:
+    path = tmp_path / "default.yaml"
+    path.write_text("description: test\ndescription_zh: 测试\n")
+    fitted = {"welfare.income_dispersion": 0.74, "ladder.success_l1": 0.55}
+    against = {"welfare.income_dispersion": "income_gini",
+               "ladder.success_l1": "grassroots_mediation_success"}
+    calibrate.write_calibrated(fitted, against, path)
+    calibrate.write_calibrated({**fitted, "ladder.success_l1": 0.6}, against, path)  # again
+    text = path.read_text()
+    assert text.count(calibrate.BEGIN) == 1  # rewritten in place, not appended
+    assert "# calibrated against income_gini" in text
+    scenario = load_scenario_file(path)
+    assert scenario.welfare.income_dispersion == 0.74
+    assert scenario.ladder.success_l1 == 0.6
+    assert scenario.description == "test"
+
+
+def test_the_search_picks_the_candidate_nearest_the_target(monkeypatch) -> None:
+    """A one-parameter block over income spread: the chosen value has the least loss."""
+    block = calibrate.Block("spread", {"welfare.income_dispersion": (0.3, 0.76, 1.4)},
+                            ("income_gini",), steps=0)
+    checks = {c.key: c for c in targets.read_targets()[0]}
+    best, best_loss, rows = calibrate.search_block(block, {}, checks, reps=2, workers=1,
+                                                   progress=False)
+    assert best == {"welfare.income_dispersion": 0.76}
+    assert best_loss == min(r[1] for r in rows) < 1.0
