@@ -111,6 +111,7 @@ class CoGovernanceModel(mesa.Model):
         self.cell_active = np.zeros(terr.n_grids, dtype=bool)
         self._build_service_layer()
         self._activate_party_cells()
+        self._build_coordination_layer()  # also when no cell is active yet
 
         # --- disputes, ladder, bookkeeping
         self.disputes = DisputePool(capacity=max(1024, n // 4))

@@ -2,7 +2,7 @@
 
 Each office handles one rung with limited staff: town offices mediate L2 cases of their
 town; the county one-stop dispute-resolution centre (矛调中心, "最多跑一地") takes
-walk-ins and triaged L2 cases from the whole county and coordinates hand-offs; the court
+walk-ins from the whole county and coordinates hand-offs; the court
 handles L3, first through court-entrusted mediation when mediation-litigation linkage
 (诉调对接) is in place, then by litigation. The county government also holds the budget.
 """

@@ -487,7 +487,8 @@ class Effects(Section):
     )
     cell_mobilisation: float = param(
         0.5, 0.0, 10.0, unit="relative", zh="党组织→志愿动员",
-        meaning="In grids with an active party cell, volunteer join rate × (1 + this) and "
+        meaning="Mobilisation M in grids with an active party cell (2 × this for party "
+        "members, 党员联户): volunteer join rate × (1 + M), quit rate / (1 + M), and "
         "volunteers' L1 work × (1 + this/2).",
     )
     coordination_loss: float = param(
