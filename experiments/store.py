@@ -1,0 +1,282 @@
+"""The results of a sweep: one embedded DuckDB database file, written run by run.
+
+Tables:
+  experiment  one row: the experiment file's name, path and text, the hash of its
+              definition (everything that decides the numbers), the definition as JSON,
+              the design, counts, the creation time and the cogov version.
+  points      one row per design point: `point`, `varied` (one-at-a-time designs: the
+              factor this point moves) and one column per factor.
+  runs        one row per run, committed as the run completes (runs completing together
+              share a transaction):
+              run_id, point, replication, seed, one column per factor, base_scenario,
+              steps, one column per kept outcome (NULL where undefined), scenario_hash,
+              cogov_version, status ('ok' or 'error'), error, traceback, started and
+              finished (UTC), duration_s and host.
+
+With `series: true`, each run's weekly record is a Parquet file in the folder
+`<store>.series/` (written before the run's row, so a row always has its file).
+A store belongs to one experiment definition; opening it with another is refused.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from experiments.design import Experiment
+from experiments.execute import RunRecord, utc_now
+from simulation import __version__
+
+if TYPE_CHECKING:
+    import duckdb
+    import pandas as pd
+
+
+class StoreError(Exception):
+    """A store that cannot be used: another experiment's, locked, or not a sweep store."""
+
+
+def quote(name: str) -> str:
+    """A SQL identifier: factor names have dots ("levers.rule_of_law.enforcement")."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def series_dir(store: Path) -> Path:
+    return store.with_name(store.name.removesuffix(".duckdb") + ".series")
+
+
+def _factor_type(kind: str) -> str:
+    return {"number": "DOUBLE", "integer": "BIGINT"}.get(kind, "VARCHAR")
+
+
+def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the database file; a lock held by another process becomes a StoreError."""
+    import duckdb
+
+    try:
+        return duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as exc:
+        text = str(exc)
+        if "lock" in text.lower():
+            pid = text.split("PID", 1)[1].strip(" )").split(")")[0] if "PID" in text else "?"
+            raise StoreError(
+                f"{path} is in use by another process (PID {pid}); is a sweep still writing "
+                "it? Wait for it to finish, or stop it, and try again") from None
+        raise StoreError(f"{path} cannot be opened: {text}") from None
+    except duckdb.Error as exc:
+        raise StoreError(f"{path} is not a DuckDB results file: {exc}") from None
+
+
+class Store:
+    """The open results file of one experiment."""
+
+    def __init__(self, path: Path, con: duckdb.DuckDBPyConnection, experiment: Experiment):
+        self.path = path
+        self.con = con
+        self.exp = experiment
+        self.factor_names = [f.name for f in experiment.factors]
+        self.columns = [
+            "run_id", "point", "replication", "seed", *self.factor_names, "base_scenario",
+            "steps", *experiment.outcomes, "scenario_hash", "cogov_version", "status", "error",
+            "traceback", "started", "finished", "duration_s", "host",
+        ]
+        # A plain INSERT is several times cheaper than INSERT OR REPLACE in DuckDB; the rows
+        # a run replaces (its earlier failure) are known when the sweep starts.
+        self._insert = (f"INSERT INTO runs ({', '.join(map(quote, self.columns))}) "
+                        f"VALUES ({', '.join('?' for _ in self.columns)})")
+        self._replace: set[str] = set()
+
+    # ---------------------------------------------------------------- opening
+
+    @classmethod
+    def open(cls, path: str | Path, experiment: Experiment) -> Store:
+        """Open (or create) the store of `experiment`; refuse another experiment's store."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        con = connect(path)
+        try:
+            tables = {r[0] for r in con.execute(
+                "SELECT table_name FROM information_schema.tables").fetchall()}
+            store = cls(path, con, experiment)
+            if not tables:
+                store._create()
+            elif "experiment" not in tables or "runs" not in tables:
+                raise StoreError(f"{path} is a DuckDB file but not a cogov sweep store "
+                                 f"(tables: {', '.join(sorted(tables))}); choose another --store")
+            else:
+                store._check_same_definition()
+            return store
+        except BaseException:
+            con.close()
+            raise
+
+    def _create(self) -> None:
+        import pandas as pd
+
+        exp = self.exp
+        factor_cols = [f"{quote(f.name)} {_factor_type(f.kind)}" for f in exp.factors]
+        outcome_cols = [f"{quote(o)} DOUBLE" for o in exp.outcomes]
+        con = self.con
+        con.begin()
+        try:
+            con.execute("""CREATE TABLE experiment (
+                name VARCHAR, file VARCHAR, text VARCHAR, definition_hash VARCHAR,
+                definition JSON, description VARCHAR, design VARCHAR, n_points BIGINT,
+                replications BIGINT, n_runs BIGINT, seed BIGINT, created TIMESTAMP,
+                cogov_version VARCHAR)""")
+            con.execute(
+                "INSERT INTO experiment VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [exp.name, exp.file, exp.text, exp.definition_hash,
+                 json.dumps(exp.definition, default=str), exp.description, exp.design,
+                 exp.n_points, exp.replications, exp.n_runs, exp.seed, utc_now(),
+                 __version__])
+            con.execute(f"CREATE TABLE points (point BIGINT PRIMARY KEY, varied VARCHAR"
+                        f"{''.join(', ' + c for c in factor_cols)})")
+            frame = pd.DataFrame(exp.points, columns=self.factor_names)
+            frame.insert(0, "varied", pd.Series(exp.varied, dtype="object"))
+            frame.insert(0, "point", range(exp.n_points))
+            con.register("design_frame", frame)
+            con.execute("INSERT INTO points SELECT * FROM design_frame")
+            con.unregister("design_frame")
+            con.execute(f"""CREATE TABLE runs (
+                run_id VARCHAR PRIMARY KEY, point BIGINT, replication BIGINT, seed BIGINT,
+                {''.join(c + ', ' for c in factor_cols)}
+                base_scenario VARCHAR, steps BIGINT,
+                {''.join(c + ', ' for c in outcome_cols)}
+                scenario_hash VARCHAR, cogov_version VARCHAR, status VARCHAR, error VARCHAR,
+                traceback VARCHAR, started TIMESTAMP, finished TIMESTAMP, duration_s DOUBLE,
+                host VARCHAR)""")
+            con.commit()
+        except BaseException:
+            con.rollback()
+            raise
+
+    def _check_same_definition(self) -> None:
+        row = self.con.execute(
+            "SELECT definition_hash, definition, file, created FROM experiment").fetchone()
+        if row is None:
+            raise StoreError(f"{self.path} has an empty experiment table; choose another "
+                             "--store")
+        stored_hash, stored_def, file, created = row
+        if stored_hash == self.exp.definition_hash:
+            return
+        try:
+            old = json.loads(stored_def)
+        except (TypeError, ValueError):
+            old = {}
+        new = json.loads(json.dumps(self.exp.definition, default=str))
+        changed = [k for k in sorted(set(old) | set(new)) if old.get(k) != new.get(k)]
+        what = ", ".join(changed) if changed else "the definition"
+        hint = ""
+        if "base_hashes" in changed:
+            hint = (" (the base scenario's values changed: an edited scenario file or new "
+                    "model defaults)")
+        raise StoreError(
+            f"{self.path} holds the results of a different experiment definition: it was "
+            f"made from {file} on {created:%Y-%m-%d %H:%M} UTC (definition {stored_hash}), and "
+            f"this file's definition ({self.exp.definition_hash}) differs in: {what}{hint}. "
+            "Use another --store for the new definition, or delete the old store to start "
+            "over.")
+
+    # ---------------------------------------------------------------- runs
+
+    def ok_run_ids(self) -> set[str]:
+        """Runs stored with status 'ok'; the others stored (failures) will be replaced."""
+        rows = self.con.execute("SELECT run_id, status FROM runs").fetchall()
+        self._replace = {r for r, status in rows if status != "ok"}
+        return {r for r, status in rows if status == "ok"}
+
+    def counts(self) -> dict[str, int]:
+        return dict(self.con.execute(
+            "SELECT status, count(*) FROM runs GROUP BY status").fetchall())
+
+    def write(self, point: int, replication: int, seed: int, record: RunRecord) -> None:
+        """Record one finished (or failed) run in its own transaction."""
+        self.write_many([(point, replication, seed, record)])
+
+    def write_many(self, items: list[tuple[int, int, int, RunRecord]]) -> None:
+        """Record runs that finished together, in one transaction (all or none)."""
+        exp = self.exp
+        rows = []
+        for point, replication, seed, record in items:
+            values = exp.points[point]
+            if record.series is not None:
+                self._write_series(record.run_id, record.series)
+            duration = (record.finished - record.started).total_seconds()
+            rows.append([
+                record.run_id, point, replication, seed,
+                *(values.get(n) for n in self.factor_names),
+                exp.base_name(point), record.steps,
+                *(record.outcomes.get(o) for o in exp.outcomes),
+                record.scenario_hash, record.cogov_version, record.status, record.error,
+                record.traceback, _naive(record.started), _naive(record.finished), duration,
+                record.host,
+            ])
+        self.con.begin()
+        try:
+            for row in rows:
+                if row[0] in self._replace:
+                    self.con.execute("DELETE FROM runs WHERE run_id = ?", [row[0]])
+                self.con.execute(self._insert, row)
+            self.con.commit()
+            self._replace.difference_update(row[0] for row in rows)
+        except BaseException as exc:
+            try:
+                self.con.rollback()
+            except Exception:  # an interrupted transaction may be gone already
+                pass
+            if _is_interrupt(exc):  # DuckDB turns Ctrl-C inside a query into its own error
+                raise KeyboardInterrupt from None
+            raise
+
+    def _write_series(self, run_id: str, frame: pd.DataFrame) -> None:
+        folder = series_dir(self.path)
+        folder.mkdir(parents=True, exist_ok=True)
+        final = folder / f"{run_id}.parquet"
+        tmp = folder / f".{run_id}.parquet.tmp"
+        frame.to_parquet(tmp, index=False)
+        os.replace(tmp, final)  # a killed sweep never leaves half a file under the name
+
+    def close(self) -> None:
+        self.con.close()
+
+
+def _is_interrupt(exc: BaseException) -> bool:
+    import duckdb
+
+    return isinstance(exc, duckdb.InterruptException) or (
+        isinstance(exc, RuntimeError) and "interrupted" in str(exc).lower())
+
+
+def _naive(t: datetime) -> datetime:
+    return t.replace(tzinfo=None)
+
+
+# ------------------------------------------------------------------ reading
+
+
+def read_store(path: str | Path) -> tuple[dict[str, Any], pd.DataFrame, pd.DataFrame]:
+    """(experiment row with its definition parsed, runs, points) of a finished or partial
+    sweep, opened read-only."""
+    path = Path(path)
+    if not path.is_file():
+        raise StoreError(f"{path} does not exist; `cogov sweep EXPERIMENT --store {path}` "
+                         "makes it")
+    con = connect(path, read_only=True)
+    try:
+        tables = {r[0] for r in con.execute(
+            "SELECT table_name FROM information_schema.tables").fetchall()}
+        if not {"experiment", "runs", "points"} <= tables:
+            raise StoreError(f"{path} is not a cogov sweep store")
+        cur = con.execute("SELECT * FROM experiment")
+        names = [d[0] for d in cur.description]
+        experiment = dict(zip(names, cur.fetchone(), strict=True))
+        experiment["definition"] = json.loads(experiment["definition"])
+        runs = con.execute("SELECT * FROM runs ORDER BY run_id").df()
+        points = con.execute("SELECT * FROM points ORDER BY point").df()
+    finally:
+        con.close()
+    return experiment, runs, points

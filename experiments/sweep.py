@@ -1,0 +1,359 @@
+"""`cogov sweep`: run an experiment's design, resumably, into a DuckDB store.
+
+Runs go to any `concurrent.futures.Executor`: a local process pool over the machine's
+cores by default, this process alone with `--workers 1`, or an existing Dask distributed
+cluster with `--scheduler tcp://HOST:PORT` (Dask is imported only then). At most a few
+runs per worker are in flight at a time, so memory stays flat however long the sweep.
+
+Each run's row is committed as the run completes. Starting the same command again skips
+every run already stored with status 'ok' and runs the rest (failed runs are tried again),
+so a sweep stopped by Ctrl-C, a crash or SIGKILL loses nothing and does nothing twice;
+seeds belong to (design point, replication), so the numbers are those of an uninterrupted
+sweep.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import signal
+import sys
+import time
+from collections.abc import Callable
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    BrokenExecutor,
+    Executor,
+    Future,
+    ProcessPoolExecutor,
+    wait,
+)
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from experiments.design import Experiment, load_experiment, resolve_experiment
+from experiments.execute import RunRecord, RunTask, error_text, execute_run, utc_now
+from experiments.runner import default_workers
+from experiments.store import Store, StoreError
+
+EXIT_FAILED_RUNS = 1
+EXIT_INPUT = 2
+EXIT_INTERRUPTED = 130
+MAX_POOL_RESTARTS = 5
+WORKER_DIED = "a worker process died while this run was queued or running (out of memory? killed?)"
+CLUSTER_HINT = "pip install 'cogov[cluster]'"
+CONNECT_TIMEOUT = "20s"  # to reach the scheduler
+WORKERS_TIMEOUT = 60  # seconds to wait for a first worker
+
+
+class SweepError(Exception):
+    """A sweep that cannot start: no cluster, a store in use or of another experiment."""
+
+
+@dataclass
+class SweepReport:
+    experiment: str
+    store: Path
+    total: int  # runs in the design
+    already: int  # stored with status 'ok' before this invocation
+    ran: int = 0  # runs this invocation completed (ok or error)
+    failed: int = 0  # of those, how many failed
+    seconds: float = 0.0
+    interrupted: bool = False
+    errors: list[tuple[str, str]] = field(default_factory=list)  # first few (run_id, error)
+
+    @property
+    def stored_ok(self) -> int:
+        return self.already + self.ran - self.failed
+
+
+# ------------------------------------------------------------------ executors
+
+
+class InlineExecutor(Executor):
+    """Runs each task at once in this process (`--workers 1`): plain tracebacks, no start-up."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
+        fut: Future = Future()
+        try:
+            fut.set_result(fn(*args, **kwargs))
+        except Exception as exc:
+            fut.set_exception(exc)
+        return fut
+
+
+def _ignore_sigint() -> None:
+    """Pool workers leave Ctrl-C to the sweep, which stops them itself."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def process_pool(workers: int) -> ProcessPoolExecutor:
+    # forkserver/spawn: workers do not inherit the parent's threads or open database.
+    # The fork server imports the model once; each worker then starts as a cheap fork.
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["experiments.execute"])
+    else:
+        ctx = multiprocessing.get_context("spawn")
+    return ProcessPoolExecutor(max_workers=workers, initializer=_ignore_sigint, mp_context=ctx)
+
+
+def _stop_pool(ex: Executor) -> None:
+    """Cancel queued runs and stop running ones now (they are run again on resume)."""
+    ex.shutdown(wait=False, cancel_futures=True)
+    if isinstance(ex, ProcessPoolExecutor):
+        terminate = getattr(ex, "terminate_workers", None)  # Python 3.14+
+        if terminate is not None:
+            terminate()
+            return
+        for proc in list((getattr(ex, "_processes", None) or {}).values()):
+            proc.terminate()
+
+
+@dataclass
+class Backend:
+    """An executor and how to start again, the size of the in-flight window, and cleanup."""
+
+    executor: Executor
+    window: int
+    label: str
+    restart: Callable[[], Executor] | None = None
+    close: Callable[[], None] = lambda: None
+    owned: bool = False  # created here: shut down here
+
+
+def dask_backend(address: str) -> Backend:
+    """Connect to a running Dask scheduler; its workers must have cogov installed."""
+    try:
+        from dask.distributed import Client
+    except ImportError:
+        raise SweepError(f"--scheduler needs Dask distributed, which is not installed: "
+                         f"{CLUSTER_HINT}") from None
+    try:
+        client = Client(address, timeout=CONNECT_TIMEOUT)
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise SweepError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+    try:
+        client.wait_for_workers(1, timeout=WORKERS_TIMEOUT)
+    except (OSError, TimeoutError) as exc:
+        client.close()
+        raise SweepError(f"the Dask scheduler at {address} has no workers: {exc}") from None
+    threads = sum(client.nthreads().values()) or 1
+    executor = client.get_executor(pure=False)  # every run is a task of its own
+    return Backend(executor, 2 * threads, f"Dask cluster {address} ({threads} threads)",
+                   close=client.close)
+
+
+def local_backend(workers: int | None) -> Backend:
+    n = workers or default_workers()
+    if n == 1:
+        return Backend(InlineExecutor(), 1, "this process", owned=True)
+    return Backend(process_pool(n), 2 * n, f"{n} local processes",
+                   restart=lambda: process_pool(n), owned=True)
+
+
+# ------------------------------------------------------------------ the sweep
+
+
+def run_sweep(
+    exp: Experiment,
+    store_path: str | Path,
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    executor: Executor | None = None,
+    window: int | None = None,
+    progress: bool = True,
+    log: TextIO | None = None,
+) -> SweepReport:
+    """Run every run of `exp` not yet stored with status 'ok'; returns what happened.
+
+    Give `executor` to use any concurrent.futures executor (it is not shut down);
+    otherwise `scheduler` (a Dask address) or `workers` local processes are used.
+    """
+    log = log or sys.stderr
+    store = Store.open(store_path, exp)
+    try:
+        done = store.ok_run_ids()
+        before = store.counts()
+        pending = [(p, r) for p, r in exp.all_runs() if exp.run_id(p, r) not in done]
+        report = SweepReport(exp.name, Path(store_path), exp.n_runs, len(done))
+        if not pending:
+            return report
+        for note in exp.notes:
+            print(f"note: {note}", file=log)
+        retry = before.get("error", 0)
+        if done or retry:
+            print(f"{exp.name}: resuming: {len(done)} of {exp.n_runs} runs already stored"
+                  + (f"; trying {retry} failed run(s) again" if retry else ""), file=log)
+        if executor is not None:
+            backend = Backend(executor, window or 2 * default_workers(), "given executor")
+        elif scheduler:
+            backend = dask_backend(scheduler)
+        else:
+            backend = local_backend(workers)
+        if window:
+            backend.window = window
+        try:
+            _drive(exp, store, pending, backend, report, progress, log)
+        finally:
+            backend.close()
+        return report
+    finally:
+        store.close()
+
+
+def _drive(exp: Experiment, store: Store, pending: list[tuple[int, int]], backend: Backend,
+           report: SweepReport, progress: bool, log: TextIO) -> None:
+    from tqdm import tqdm
+
+    start = time.monotonic()
+    bar = tqdm(total=exp.n_runs, initial=report.already, desc=exp.name, unit="run",
+               disable=not progress, file=log, dynamic_ncols=True, smoothing=0.1)
+    bar.set_postfix(failed=0)
+    ex = backend.executor
+    stopped = False
+    in_flight: dict[Future, RunTask] = {}
+    queue = iter(pending)
+    restarts = 0
+
+    def record(done: list[tuple[RunTask, RunRecord]]) -> None:
+        """Store runs as they complete; runs that completed together share a commit."""
+        store.write_many([(t.point, t.replication, t.seed, rec) for t, rec in done])
+        for _, rec in done:
+            report.ran += 1
+            if rec.status != "ok":
+                report.failed += 1
+                if len(report.errors) < 5:
+                    report.errors.append((rec.run_id, rec.error or ""))
+                bar.set_postfix(failed=report.failed)
+        bar.update(len(done))
+
+    unsent: list[tuple[int, int]] = []  # taken from the queue but refused by the executor
+
+    def fill() -> None:
+        while len(in_flight) < backend.window:
+            item = unsent.pop() if unsent else next(queue, None)
+            if item is None:
+                return
+            task = exp.task(*item)
+            try:
+                fut = ex.submit(execute_run, task)
+            except BrokenExecutor:
+                unsent.append(item)  # sent again once the pool is restarted
+                raise
+            in_flight[fut] = task
+
+    try:
+        while True:
+            try:
+                fill()
+            except BrokenExecutor:
+                if not in_flight:  # nothing left to notice it through: restart now
+                    if backend.restart is None or restarts >= MAX_POOL_RESTARTS:
+                        raise SweepError("the worker pool broke; stopping (runs stored so "
+                                         "far are kept)") from None
+                    restarts += 1
+                    ex.shutdown(wait=False, cancel_futures=True)
+                    ex = backend.executor = backend.restart()
+                    continue
+            if not in_flight:
+                break
+            finished, _ = wait(list(in_flight), return_when=FIRST_COMPLETED)
+            broken = False
+            done = []
+            for fut in finished:
+                task = in_flight.pop(fut)
+                try:
+                    rec = fut.result()
+                except BrokenExecutor as exc:
+                    broken = True
+                    rec = _failed(task, f"{WORKER_DIED}: {error_text(exc)}")
+                except Exception as exc:  # the executor lost the task (e.g. a Dask worker)
+                    rec = _failed(task, error_text(exc))
+                done.append((task, rec))
+            record(done)
+            if broken and backend.restart is not None:
+                restarts += 1
+                if restarts > MAX_POOL_RESTARTS:
+                    raise SweepError(f"worker processes died {restarts} times; stopping "
+                                     "(runs stored so far are kept)")
+                lost = [(task, _failed(task, WORKER_DIED)) for task in in_flight.values()]
+                in_flight.clear()
+                record(lost)
+                ex.shutdown(wait=False, cancel_futures=True)
+                ex = backend.executor = backend.restart()
+    except KeyboardInterrupt:
+        report.interrupted = True
+        for fut in in_flight:
+            fut.cancel()
+        if backend.owned:
+            _stop_pool(ex)
+        stopped = True
+    finally:
+        bar.close()
+        if backend.owned and not stopped:
+            ex.shutdown(wait=True)
+        report.seconds = time.monotonic() - start
+
+
+def _failed(task: RunTask, message: str) -> RunRecord:
+    now = utc_now()
+    return RunRecord(task.run_id, "error", {}, now, now, task.steps, error=message)
+
+
+# ------------------------------------------------------------------ command line
+
+
+def summary_lines(report: SweepReport) -> list[str]:
+    store = report.store
+    if report.ran == 0 and not report.interrupted:
+        return [f"{report.experiment}: all {report.total:,} runs are already in {store}; "
+                f"nothing to do. Next: cogov analyze {store}"]
+    rate = report.ran / report.seconds * 60 if report.seconds > 0 else float("nan")
+    head = (f"{report.experiment}: {report.ran:,} runs in {report.seconds:,.1f} s "
+            f"({rate:,.0f} per minute): {report.ran - report.failed:,} ok, "
+            f"{report.failed:,} failed; {report.stored_ok:,} of {report.total:,} runs "
+            f"stored ok in {store}")
+    lines = [head]
+    if report.interrupted:
+        lines.append(f"interrupted: run the same command again to resume "
+                     f"({report.total - report.stored_ok:,} runs to go)")
+    if report.failed:
+        for run_id, err in report.errors:
+            lines.append(f"  failed {run_id}: {err.splitlines()[0] if err else ''}")
+        lines.append(f"  all errors: duckdb {store} \"SELECT run_id, error FROM runs "
+                     "WHERE status = 'error'\"; running the sweep again retries them")
+    if not report.interrupted and report.stored_ok == report.total:
+        lines.append(f"Next: cogov analyze {store}")
+    return lines
+
+
+def cli_sweep(args: argparse.Namespace) -> int:
+    path = resolve_experiment(args.experiment)
+    exp = load_experiment(path, shown=str(args.experiment) if Path(args.experiment).suffix
+                          else str(path))
+    store = Path(args.store) if args.store else Path("results") / f"{exp.name}.duckdb"
+    if not getattr(args, "no_progress", False):
+        where = args.scheduler or f"{args.workers or default_workers()} worker(s)"
+        print(f"{exp.name}: {exp.n_points:,} design points x {exp.replications} "
+              f"replication(s) = {exp.n_runs:,} runs ({exp.design}) on {where} -> {store}",
+              file=sys.stderr)
+    try:
+        report = run_sweep(exp, store, workers=args.workers, scheduler=args.scheduler,
+                           progress=not args.no_progress)
+    except (StoreError, SweepError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    for line in summary_lines(report):
+        print(line)
+    if report.interrupted:
+        return EXIT_INTERRUPTED
+    return EXIT_FAILED_RUNS if report.failed else 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    from experiments.cli import main
+
+    sys.exit(main(["sweep", *sys.argv[1:]]))
