@@ -26,12 +26,55 @@ def scenario_levers(scenario: Scenario) -> dict[str, float]:
 
 
 def levers_at(scenario: Scenario, week: int) -> dict[str, float]:
-    """Lever values in force in `week`, after any ramps.
+    """Lever values in force in `week`, after any ramps and the spending rule.
 
     A ramp moves its lever linearly from the value in force when it starts to `to` at
     `end_week`; ramps apply in the order listed, so a later ramp of the same lever starts
-    from where the earlier one left it.
+    from where the earlier one left it. With `budget.lever_spending` set, the levers are
+    then scaled to spend exactly that (see `scale_to_spending`).
     """
+    values = _ramped(scenario, week)
+    if scenario.budget.lever_spending is not None:
+        values = scale_to_spending(scenario, values, scenario.budget.lever_spending)
+    return values
+
+
+def _annual_cost(scenario: Scenario, levers: dict[str, float]) -> float:
+    costs = scenario.budget.lever_costs
+    return sum(levers[name] * getattr(costs, name) for name in LEVER_NAMES)
+
+
+def scale_to_spending(scenario: Scenario, levers: dict[str, float],
+                      target: float) -> dict[str, float]:
+    """Levers multiplied by one factor s (each capped at 1) to cost `target` a year.
+
+    Spending rises continuously and monotonically with s, so bisection finds it; a mix
+    that cannot reach the target (checked when the scenario is validated) spends what it
+    can with every lever it uses at 1.
+    """
+    def scaled(s: float) -> dict[str, float]:
+        return {k: min(1.0, v * s) for k, v in levers.items()}
+
+    hi = 1.0
+    while _annual_cost(scenario, scaled(hi)) < target and hi < 1e6:
+        hi *= 2.0
+    lo = 0.0
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        if _annual_cost(scenario, scaled(mid)) < target:
+            lo = mid
+        else:
+            hi = mid
+    return scaled(hi)
+
+
+def max_lever_spending(scenario: Scenario) -> float:
+    """What the scenario's mix spends a year with every lever it uses (> 0) at 1."""
+    used = {k: (1.0 if v > 0 else 0.0) for k, v in _ramped(scenario, 0).items()}
+    return _annual_cost(scenario, used)
+
+
+def _ramped(scenario: Scenario, week: int) -> dict[str, float]:
     values = scenario_levers(scenario)
     for ramp in scenario.schedules:
         name = lever_name(ramp.parameter)
@@ -48,9 +91,7 @@ def levers_at(scenario: Scenario, week: int) -> dict[str, float]:
 
 def lever_cost_per_week(scenario: Scenario, levers: dict[str, float], residents: int) -> float:
     """Yuan spent this week on the levers: Σ intensity × unit cost × residents / 52."""
-    costs = scenario.budget.lever_costs
-    total = sum(levers[name] * getattr(costs, name) for name in LEVER_NAMES)
-    return total * residents / 52.0
+    return _annual_cost(scenario, levers) * residents / 52.0
 
 
 def lever_cost_per_resident_year(scenario: Scenario, week: int = 0) -> float:

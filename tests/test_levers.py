@@ -558,3 +558,29 @@ def test_income_shock_lowers_income_exactly_while_it_lasts() -> None:
     model = run(scenario, 2, start + weeks + 3, each_step=check)
     assert hit_weeks == list(range(start, start + weeks))
     assert (~model.residents.urban).any()
+
+
+# ------------------------------------------------------------------ spending level
+
+
+@pytest.mark.parametrize("target", [10.0, 36.0, 80.0])
+def test_lever_spending_scales_a_mix_to_exactly_that_cost(target: float) -> None:
+    from simulation.levers import lever_cost_per_resident_year, levers_at
+
+
+    mix = with_values(load_scenario("four_governances"), {"budget.lever_spending": target})
+    assert lever_cost_per_resident_year(mix) == pytest.approx(target, rel=1e-9)
+    before = levers_at(load_scenario("four_governances"), 0)
+    after = levers_at(mix, 0)
+    # one common factor: the ratios between unclipped levers are kept
+    ratios = {k: after[k] / before[k] for k in before if before[k] > 0 and after[k] < 1}
+    assert max(ratios.values()) == pytest.approx(min(ratios.values()), rel=1e-9)
+
+
+def test_lever_spending_a_mix_cannot_reach_is_refused() -> None:
+    from simulation.scenario import ScenarioError
+
+
+    with pytest.raises(ScenarioError) as info:
+        with_values(load_scenario("baseline"), {"budget.lever_spending": 5000.0})
+    assert info.value.problems[0].path == "budget.lever_spending"

@@ -19,7 +19,7 @@ from experiments.design import (
     run_seed,
 )
 from simulation.metrics import OUTCOME_NAMES
-from simulation.scenario import Problem, ScenarioError
+from simulation.scenario import Problem, ScenarioError, with_values
 
 GOOD = """\
 base: default
@@ -102,11 +102,20 @@ def test_sobol_levers_is_saltelli_sized() -> None:
 
 
 def test_equal_budget_crosses_scenarios_with_budget_levels() -> None:
+    from simulation.levers import lever_cost_per_resident_year
+
     exp = load_experiment(resolve_experiment("equal_budget"))
     scen = next(f for f in exp.factors if f.name == "scenario")
-    assert len(scen.levels) >= 3 and all(n.startswith("equal_cost_") for n in scen.levels)
+    assert len(scen.levels) >= 3
     assert set(exp.bases) == set(scen.levels)
     assert exp.base_name(0) == scen.levels[0]
+    # At each point every mix spends exactly the point's lever budget.
+    for point in range(exp.n_points):
+        task = exp.task(point, 0)
+        scenario = with_values(task.scenario, dict(task.values))
+        spend = scenario.budget.lever_spending
+        assert spend is not None
+        assert lever_cost_per_resident_year(scenario) == pytest.approx(spend, rel=1e-6)
 
 
 def test_good_file_full_factorial(tmp_path: Path) -> None:

@@ -696,6 +696,12 @@ class Budget(Section):
         "3.99 trillion yuan for 1.41 billion people, about 2,830 yuan each (Ministry of "
         "Finance)",
     )
+    lever_spending: float | None = param(
+        None, 0.0, 10_000.0, unit="yuan per resident-year", zh="治理抓手支出上限",
+        meaning="If set, every lever is scaled by one common factor (capped at 1) so that "
+        "lever spending equals this amount: the mix keeps its proportions at a given "
+        "budget, for comparisons at equal cost. Unset: the levers as written.",
+    )
     lever_costs: LeverCosts = Field(default_factory=LeverCosts)
 
 
@@ -878,6 +884,16 @@ class Scenario(Section):
                 raise ValueError(
                     f"schedules[{i}].parameter: '{ramp.parameter}' is not a lever"
                 )
+        if self.budget.lever_spending is not None:
+            from simulation.levers import max_lever_spending
+
+            most = max_lever_spending(self)
+            if self.budget.lever_spending > most + 1e-9:
+                raise ValueError(
+                    f"budget.lever_spending: {self.budget.lever_spending:g} yuan is more than "
+                    f"this mix can spend with every lever it uses at 1 ({most:.1f} yuan per "
+                    "resident-year)"
+                )
         ties = max(self.network.ties_urban, self.network.ties_rural)
         need = self.population.residents * (BYTES_PER_RESIDENT + ties * BYTES_PER_TIE)
         if need > memory_limit_bytes():
@@ -941,7 +957,7 @@ def _walk(model: type[BaseModel], prefix: str) -> list[ParameterSpec]:
             kind, choices = "choice", tuple(typing.get_args(ann))
         elif ann is int:
             kind = "int"
-        elif ann is float:
+        elif ann is float or ann == (float | None):
             kind = "float"
         else:
             kind = "text"
