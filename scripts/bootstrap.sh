@@ -57,9 +57,9 @@ cogov_ensure_venv() {
         "$py" -m venv "$COGOV_VENV" || return 1
     fi
     echo "Installing cogov and its dependencies into .venv (first run only) ..." >&2
-    "$COGOV_VENV/bin/python" -m pip install --disable-pip-version-check -q --upgrade pip \
+    "$COGOV_VENV/bin/python" -m pip install --disable-pip-version-check -qq --upgrade pip \
         >&2 || return 1
     (cd "$COGOV_ROOT" && "$COGOV_VENV/bin/python" -m pip install \
-        --disable-pip-version-check -q -e "$spec") >&2 || return 1
+        --disable-pip-version-check -qq -e "$spec") >&2 || return 1
     echo "$hash $extras" > "$stamp"
 }
