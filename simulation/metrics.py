@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -26,6 +27,7 @@ class OutcomeSpec:
     unit: str
     label_zh: str
     higher_is_better: bool | None = None
+    meaning_zh: str = ""
 
 
 OUTCOMES: tuple[OutcomeSpec, ...] = (
@@ -93,6 +95,45 @@ OUTCOMES: tuple[OutcomeSpec, ...] = (
     OutcomeSpec("services_per_resident", "Public services and transfers per resident per "
                 "year", "yuan per year", "人均公共服务", True),
 )
+# Chinese meanings, for the browser view's help text (the 中文 switch).
+_MEANING_ZH = {
+    "resolution_rate": "已结束纠纷中得到化解且未反悔的比例",
+    "grassroots_share": "已化解纠纷中由当事人自行和解或在网格、村（社区）化解的比例"
+    "（小事不出村）",
+    "township_share": "已化解纠纷中在镇街及以下化解的比例（大事不出镇）",
+    "escalations_per_10k": "每年每万名居民中的信访（上访）件数",
+    "litigation_share": "已化解纠纷中通过诉讼、仲裁等法律途径化解的比例",
+    "relapse_rate": "达成的协议未得到履行而反悔的比例",
+    "abandon_rate": "已结束纠纷中当事人放弃的比例",
+    "grassroots_mediation_success": "进入网格、镇街调解的纠纷中达成协议的比例",
+    "median_weeks": "从纠纷发生到化解所用周数的中位数",
+    "p90_weeks": "从纠纷发生到化解所用周数的90分位数",
+    "satisfaction": "当事人对纠纷结果的平均满意度",
+    "trust": "居民对制度与机构的平均信任（合法性）",
+    "norm": "居民内在规范遵从的平均水平",
+    "false_compliance": "表面遵从与内在规范之差的平均值（红黑榜等带来的表面遵从）",
+    "disputes_per_1000": "每年每千名居民发生的纠纷数",
+    "prevented_share": "通过源头治理提前发现并化解的纠纷风险比例",
+    "welfare_mean": "平均福利：收入加公共服务减纠纷损失（元/年）",
+    "welfare_gini": "福利的基尼系数",
+    "welfare_theil": "福利的泰尔指数",
+    "welfare_theil_between": "泰尔指数中城乡组间部分",
+    "top_bottom_ratio": "福利最高20%与最低20%人群的均值之比",
+    "bottom20_share": "最低20%人群拥有的福利份额",
+    "urban_rural_ratio": "城镇居民与农村居民的平均福利之比",
+    "digital_gap": "无数字接入居民的福利差距：1 − 其均值 / 其他人均值",
+    "elderly_gap": "60岁以上居民的福利差距：1 − 其均值 / 其他人均值",
+    "income_gini": "收入的基尼系数",
+    "income_urban_rural_ratio": "城镇与农村居民的平均收入之比",
+    "income_top_bottom_ratio": "收入最高20%与最低20%人群的均值之比",
+    "volunteer_share": "活跃志愿者占居民的比例",
+    "volunteer_hours": "每年人均志愿服务时长",
+    "handoff_loss_rate": "部门间转办过程中案件流失的比例",
+    "spending_per_resident": "每年人均治理支出（政策抓手与办案）",
+    "cost_per_resolved": "每化解一件纠纷的治理支出",
+    "services_per_resident": "每年人均公共服务与转移支付",
+}
+OUTCOMES = tuple(dataclasses.replace(o, meaning_zh=_MEANING_ZH[o.name]) for o in OUTCOMES)
 OUTCOME_NAMES: tuple[str, ...] = tuple(o.name for o in OUTCOMES)
 # Counts over the whole run that the summary reports before the outcomes.
 COUNT_NAMES: tuple[str, ...] = (

@@ -394,3 +394,13 @@ def test_a_busy_port_is_reported():
         s.listen()
         port = s.getsockname()[1]
         assert "try `cogov app --port" in appserver.port_problem("127.0.0.1", port)
+
+
+def test_every_outcome_has_help_text_in_both_languages() -> None:
+    from simulation.metrics import OUTCOMES
+    from viz.i18n import outcome_help
+
+    for o in OUTCOMES:
+        assert outcome_help(o.name, "en").startswith(o.meaning)
+        zh = outcome_help(o.name, "zh")
+        assert zh and any("\u4e00" <= ch <= "\u9fff" for ch in zh), o.name

@@ -152,9 +152,10 @@ def outcome_label(name: str, lang: Lang) -> str:
 
 
 def outcome_help(name: str, lang: Lang) -> str:
-    """An outcome's meaning and unit as declared in `OUTCOMES` (which are in English; in
-    Chinese the label says it and there is no help text)."""
+    """An outcome's meaning as declared in `OUTCOMES` (`meaning_zh` in Chinese)."""
     spec = _OUTCOME_BY_NAME.get(name)
-    if spec is None or lang == "zh":
+    if spec is None:
         return ""
+    if lang == "zh":
+        return spec.meaning_zh
     return f"{spec.meaning} ({spec.unit})"
