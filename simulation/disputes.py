@@ -89,6 +89,8 @@ class DisputePool:
         for name, (dtype, fill) in self._COLUMNS.items():
             setattr(self, name, np.full(self._cap, fill, dtype=dtype))
         self._open: list[int] = []
+        self.ended_by_outcome = np.zeros(len(Outcome), dtype=np.int64)
+        self.resolved_by_level = np.zeros(4, dtype=np.int64)
 
     # ------------------------------------------------------------------ growth
 
@@ -158,6 +160,10 @@ class DisputePool:
         self.outcome[ids] = outcome
         self.stage[ids] = Stage.ENDED
         self.ended[ids] = week
+        # Running tallies, so that the weekly record does not rescan the whole pool.
+        self.ended_by_outcome[outcome] += len(ids)
+        if outcome == Outcome.RESOLVED:
+            self.resolved_by_level += np.bincount(self.level[ids], minlength=4)
 
     def compact(self) -> None:
         """Drop ended disputes from the open list (called once a step)."""
@@ -166,7 +172,7 @@ class DisputePool:
             self._open = arr[self.outcome[arr] == Outcome.OPEN].tolist()
 
     def counts(self) -> dict[str, int]:
-        """Numbers of disputes by outcome, over the whole run so far."""
-        out = self.outcome[: self.size]
-        c = np.bincount(out, minlength=len(Outcome))
+        """Numbers of disputes by outcome, over the whole run so far (from the tallies)."""
+        c = self.ended_by_outcome.copy()
+        c[Outcome.OPEN] = self.size - c.sum()
         return {o.name.lower(): int(c[o]) for o in Outcome} | {"arisen": int(self.size)}

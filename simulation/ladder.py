@@ -23,6 +23,7 @@ from simulation.agents.resident import (
 )
 from simulation.agents.social_organisation import PROFESSIONAL_BONUS, SocialOrganisation
 from simulation.disputes import DisputeType, Level, Outcome, Stage
+from simulation.queueing import ServiceQueue
 
 if TYPE_CHECKING:
     from simulation.model import CoGovernanceModel
@@ -55,6 +56,7 @@ class HandlingLadder:
     def __init__(self, model: CoGovernanceModel) -> None:
         self.model = model
         self.handler_of: dict[int, Handler] = {}  # open case -> handler whose queue holds it
+        self.queue_of: dict[int, ServiceQueue] = {}  # open case -> the queue itself
         self.ended_this_week: list[int] = []
         self.handoffs_lost = 0
         self.handoffs = 0
@@ -160,6 +162,7 @@ class HandlingLadder:
                 queue = m.court.entrusted
         queue.enqueue(case, ready if ready > m.week else None)
         self.handler_of[case] = target
+        self.queue_of[case] = queue
 
     # ------------------------------------------------------------------ service
 
@@ -194,7 +197,10 @@ class HandlingLadder:
              - ef.severity_success * (pool.severity[case] - 0.5)
              + ef.legal_advice_success * lv["legal_services"])
         if level == Level.L1:
-            x += ef.councils_l1_success * lv["councils"]
+            # Resident councils work fully where a party cell convenes them (党建引领
+            # 自治); elsewhere at half strength.
+            convened = 0.5 + 0.5 * bool(m.cell_active[int(pool.grid[case])])
+            x += ef.councils_l1_success * lv["councils"] * convened
         if entrusted:
             x += 0.5  # the court's authority behind entrusted mediation (assumed)
         if isinstance(handler, SocialOrganisation) and pool.kind[case] in (
@@ -208,6 +214,7 @@ class HandlingLadder:
         m = self.model
         pool = m.disputes
         self.handler_of.pop(case, None)
+        self.queue_of.pop(case, None)
         level = Level(int(pool.level[case]))
         if m.rng.random() < self.success_probability(case, handler, entrusted):
             self.resolve(case, level)
@@ -221,6 +228,7 @@ class HandlingLadder:
             pool.stage[case] = Stage.QUEUED
             m.court.queue.enqueue(case)
             self.handler_of[case] = m.court
+            self.queue_of[case] = m.court.queue
         else:
             self.give_up_or_escalate(case)  # a ruling the party does not accept
 
@@ -253,6 +261,7 @@ class HandlingLadder:
         m = self.model
         pool = m.disputes
         self.handler_of.pop(case, None)
+        self.queue_of.pop(case, None)
         escalate = bool(will_escalate(m, pool.party[[case]], pool.severity[[case]])[0])
         if escalate:
             pool.satisfaction[case] = 0.0
@@ -284,12 +293,9 @@ class HandlingLadder:
         pool.waited[waiting] += 1.0
         out = waiting[pool.waited[waiting] > pool.patience[waiting]]
         for case in out.tolist():
-            handler = self.handler_of.get(case)
-            if handler is not None:
-                for q in (handler.queue, getattr(handler, "entrusted", None)):
-                    if q is not None and (case in q.waiting or case in q.in_service):
-                        q.remove(case)
-                        break
+            queue = self.queue_of.get(case)
+            if queue is not None:
+                queue.remove(case)  # waiting, not in service: service time is not waiting
             self.give_up_or_escalate(case)
 
     def new_patience(self, parties: np.ndarray) -> np.ndarray:

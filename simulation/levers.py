@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from simulation.scenario.schema import LEVER_PATHS, Scenario
@@ -35,8 +36,16 @@ def levers_at(scenario: Scenario, week: int) -> dict[str, float]:
     """
     values = _ramped(scenario, week)
     if scenario.budget.lever_spending is not None:
-        values = scale_to_spending(scenario, values, scenario.budget.lever_spending)
+        values = _scaled_cached(scenario, tuple(values.items()))
     return values
+
+
+@functools.lru_cache(maxsize=256)
+def _scaled_cached(scenario: Scenario, items: tuple[tuple[str, float], ...]
+                   ) -> dict[str, float]:
+    """`scale_to_spending` remembered per scenario and lever values (weeks repeat them)."""
+    assert scenario.budget.lever_spending is not None
+    return scale_to_spending(scenario, dict(items), scenario.budget.lever_spending)
 
 
 def _annual_cost(scenario: Scenario, levers: dict[str, float]) -> float:
@@ -74,16 +83,20 @@ def max_lever_spending(scenario: Scenario) -> float:
     return _annual_cost(scenario, used)
 
 
-def _ramped(scenario: Scenario, week: int) -> dict[str, float]:
+def _ramped(scenario: Scenario, week: int, upto: int | None = None) -> dict[str, float]:
+    """Lever values in `week` after the first `upto` ramps (all by default).
+
+    Each ramp runs linearly from the lever's value in force at its start_week (with the
+    earlier ramps applied) to `to` at end_week; from end_week on the lever is `to`.
+    """
     values = scenario_levers(scenario)
-    for ramp in scenario.schedules:
+    ramps = scenario.schedules if upto is None else scenario.schedules[:upto]
+    for i, ramp in enumerate(ramps):
         name = lever_name(ramp.parameter)
-        start = values[name]
-        if week <= ramp.start_week:
-            continue
-        if week >= ramp.end_week or ramp.end_week == ramp.start_week:
+        if week >= ramp.end_week:
             values[name] = ramp.to
-        else:
+        elif week > ramp.start_week:
+            start = _ramped(scenario, ramp.start_week, upto=i)[name]
             frac = (week - ramp.start_week) / (ramp.end_week - ramp.start_week)
             values[name] = start + frac * (ramp.to - start)
     return values

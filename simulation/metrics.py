@@ -163,21 +163,12 @@ def _ratio(a: float, b: float) -> float:
 def dispute_counts(model: CoGovernanceModel) -> dict[str, int]:
     """Cumulative counts: arisen, open, each outcome, resolutions by rung."""
     pool = model.disputes
-    n = pool.size
-    out = pool.outcome[:n]
-    by_outcome = np.bincount(out, minlength=len(Outcome))
-    resolved_levels = np.bincount(pool.level[:n][out == Outcome.RESOLVED], minlength=4)
-    counts = {
-        "arisen": n,
-        "open": int(by_outcome[Outcome.OPEN]),
-        "resolved": int(by_outcome[Outcome.RESOLVED]),
-        "relapsed": int(by_outcome[Outcome.RELAPSED]),
-        "abandoned": int(by_outcome[Outcome.ABANDONED]),
-        "escalated": int(by_outcome[Outcome.ESCALATED]),
-        "prevented": int(model.prevented),
-    }
+    by_outcome = pool.counts()  # running tallies: O(1) however long the run
+    counts = {k: by_outcome[k] for k in ("arisen", "open", "resolved", "relapsed",
+                                          "abandoned", "escalated")}
+    counts["prevented"] = int(model.prevented)
     for level in Level:
-        counts[f"resolved_l{int(level)}"] = int(resolved_levels[level])
+        counts[f"resolved_l{int(level)}"] = int(pool.resolved_by_level[level])
     return counts
 
 

@@ -4,6 +4,8 @@ Each handler on the ladder (a grid's mediation run by its party cell, a town off
 county centre, a social organisation, the court) owns one `ServiceQueue`: `servers`
 cases can be worked on at once; waiting cases queue first-in first-out; a case in service
 finishes in any week with probability 1 / mean service weeks (geometric service time).
+A fractional staffing (0.3 servers' worth in a small grid) gets a whole server that works
+proportionally slower, so a full queue completes exactly its capacity each week.
 With Poisson arrivals this is the discrete-time analogue of an M/M/c queue, and as the
 week becomes short against the service time its mean wait tends to Erlang C's (see
 `erlang_c_wait`), which a test checks.
@@ -23,23 +25,25 @@ class ServiceQueue:
     def __init__(self, servers: int, service_weeks: float) -> None:
         self.servers = int(servers)
         self.service_weeks = float(service_weeks)
+        self.server_equivalents = float(servers)  # c: staff capacity in whole servers
         self.waiting: deque[int] = deque()
         self.in_service: list[int] = []
         self.ready_at: dict[int, int] = {}  # case -> week it reaches this queue (hand-off)
+        self._gone: set[int] = set()  # waiting cases whose party left (removed lazily)
 
     def __len__(self) -> int:
-        return len(self.waiting) + len(self.in_service)
+        return len(self.waiting) - len(self._gone) + len(self.in_service)
 
-    def set_capacity(self, cases_per_week: float, rng: np.random.Generator) -> None:
+    def set_capacity(self, cases_per_week: float) -> None:
         """Servers for a throughput of `cases_per_week`: c = throughput × service weeks.
 
-        A fractional c is rounded up with probability equal to its fraction (stochastic
-        rounding), so a small grid with 0.3 servers' worth of staff still gets a server
-        three weeks in ten instead of never.
+        The queue gets ⌈c⌉ servers; with a fractional c each works at the rate c / ⌈c⌉ (see
+        `finish`), so the most it can complete in a week is exactly `cases_per_week`. For a
+        whole c this is the M/M/c queue of Erlang C.
         """
         c = max(0.0, cases_per_week * self.service_weeks)
-        whole = int(c)
-        self.servers = whole + int(rng.random() < c - whole)
+        self.server_equivalents = c
+        self.servers = math.ceil(c - 1e-12) if c > 0 else 0
 
     def enqueue(self, case: int, ready_week: int | None = None) -> None:
         """Add a case at the back; with `ready_week`, it cannot start before that week."""
@@ -48,18 +52,26 @@ class ServiceQueue:
             self.ready_at[case] = ready_week
 
     def remove(self, case: int) -> None:
-        """Take a case out (its party gave up or escalated while waiting)."""
-        try:
-            self.waiting.remove(case)
-        except ValueError:
-            self.in_service.remove(case)
+        """Take a waiting case out (its party gave up or escalated while waiting).
+
+        Removal is lazy: the case is skipped when it reaches the front, so a long queue
+        does not pay a scan for every party that leaves.
+        """
+        self._gone.add(case)
         self.ready_at.pop(case, None)
 
     def finish(self, rng: np.random.Generator) -> list[int]:
-        """Cases whose service ends this week (each with chance 1 / service_weeks)."""
+        """Cases whose service ends this week.
+
+        Each finishes with chance c / (max(servers, cases in service) × service weeks):
+        1 / service_weeks for whole, fully used servers; slower for a fractional staffing
+        or when staff fell below the cases already started, so that at most c / service
+        weeks cases a week finish.
+        """
         if not self.in_service:
             return []
-        p = min(1.0, 1.0 / self.service_weeks)
+        busy = max(self.servers, len(self.in_service))
+        p = min(1.0, self.server_equivalents / (busy * self.service_weeks))
         done_mask = rng.random(len(self.in_service)) < p
         done = [c for c, d in zip(self.in_service, done_mask, strict=True) if d]
         if done:
@@ -71,11 +83,14 @@ class ServiceQueue:
         """Move waiting cases into free servers, first come first served; returns them."""
         started: list[int] = []
         free = self.servers - len(self.in_service)
-        if free <= 0 or not self.waiting:
+        if free <= 0 or len(self.waiting) == len(self._gone):
             return started
         skipped: list[int] = []
         while free > 0 and self.waiting:
             case = self.waiting.popleft()
+            if case in self._gone:
+                self._gone.discard(case)
+                continue
             if self.ready_at.get(case, week) > week:
                 skipped.append(case)  # still on its way (hand-off delay)
                 continue

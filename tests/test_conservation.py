@@ -83,7 +83,7 @@ class DisputeLedger:
         # Every case on the ladder is in exactly one queue, at the stage it should be.
         in_queue: dict[int, str] = {}
         for handler, q in all_queues(model):
-            for case, where in [*((x, "waiting") for x in q.waiting),
+            for case, where in [*((x, "waiting") for x in q.waiting if x not in q._gone),
                                 *((x, "in_service") for x in q.in_service)]:
                 assert case not in in_queue, f"case {case} in two queues"
                 in_queue[case] = where

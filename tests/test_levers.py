@@ -204,21 +204,27 @@ def success_of_fixed_case(updates: dict[str, Any], level: Level, *,
 # ==================================================================== 自治
 
 
-def test_councils_raise_l1_success_by_their_declared_log_odds() -> None:
+CELLS = "levers.party_leadership.cell_coverage"
+
+
+@pytest.mark.parametrize(("coverage", "convened"), [(1.0, 1.0), (0.0, 0.5)])
+def test_councils_raise_l1_success_by_their_declared_log_odds(coverage: float,
+                                                              convened: float) -> None:
+    """Fully where a party cell convenes the council, at half strength where none does."""
     lever = PATH["councils"]
-    p0 = success_of_fixed_case({lever: 0.0}, Level.L1)
-    p1 = success_of_fixed_case({lever: 1.0}, Level.L1)
+    p0 = success_of_fixed_case({lever: 0.0, CELLS: coverage}, Level.L1)
+    p1 = success_of_fixed_case({lever: 1.0, CELLS: coverage}, Level.L1)
     assert p1 > p0
-    assert logit(p1) - logit(p0) == pytest.approx(Scenario().effects.councils_l1_success,
-                                                  abs=1e-9)
+    assert logit(p1) - logit(p0) == pytest.approx(
+        Scenario().effects.councils_l1_success * convened, abs=1e-9)
     # Councils work at the grid: an L2 mediation does not change.
     assert success_of_fixed_case({lever: 0.0}, Level.L2) == pytest.approx(
         success_of_fixed_case({lever: 1.0}, Level.L2), abs=1e-12)
 
 
 def test_councils_raise_l1_capacity_and_participation() -> None:
-    ratio = l1_capacity(fresh_model({PATH["councils"]: 1.0})) / l1_capacity(
-        fresh_model({PATH["councils"]: 0.0}))
+    ratio = l1_capacity(fresh_model({PATH["councils"]: 1.0, CELLS: 1.0})) / l1_capacity(
+        fresh_model({PATH["councils"]: 0.0, CELLS: 1.0}))
     assert ratio == pytest.approx(1 + Scenario().effects.councils_l1_capacity, rel=1e-12)
 
     off = lever_runs("councils", 0.0, seeds=FEW_SEEDS, steps=52)

@@ -69,10 +69,10 @@ class Government(mesa.Agent):
             # Judges supervise entrusted mediation with a share of their time set by
             # the linkage; the rest goes to litigation.
             share = 0.5 * self.model.lever["court_linkage"]
-            self.entrusted.set_capacity(cap * share, self.model.rng)
+            self.entrusted.set_capacity(cap * share)
             cap *= 1 - share
             queues.append(self.entrusted)
-        self.queue.set_capacity(cap, self.model.rng)
+        self.queue.set_capacity(cap)
         for q in queues:
             for case in q.finish(self.model.rng):
                 self.model.ladder.conclude(case, self, entrusted=q is self.entrusted)

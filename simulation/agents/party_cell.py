@@ -38,7 +38,8 @@ class PartyCell(mesa.Agent):
         """Cases per week the grid can mediate.
 
         (grid workers × their cases + volunteers × their cases × mobilisation) ×
-        (1 + councils effect × councils).
+        (1 + councils effect × councils × convened), where convened is 1 with an active
+        party cell and 0.5 without.
         """
         p = self.model.params
         lv = self.model.lever
@@ -47,12 +48,15 @@ class PartyCell(mesa.Agent):
         base = workers * p.ladder.grid_worker_cases + volunteers * p.ladder.volunteer_cases * (
             mobilisation
         )
-        return base * (1 + p.effects.councils_l1_capacity * lv["councils"])
+        # Councils add capacity fully where the cell convenes them, at half strength
+        # elsewhere.
+        convened = 0.5 + 0.5 * self.active
+        return base * (1 + p.effects.councils_l1_capacity * lv["councils"] * convened)
 
     def convene_mediation(self, volunteers: float, residents: int) -> None:
         """One week of L1 mediation: finish cases, then start waiting ones."""
         q = self.queue
-        q.set_capacity(self.capacity_per_week(volunteers, residents), self.model.rng)
+        q.set_capacity(self.capacity_per_week(volunteers, residents))
         for case in q.finish(self.model.rng):
             self.model.ladder.conclude(case, self)
         for case in q.admit(self.model.week):

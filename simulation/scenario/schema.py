@@ -403,11 +403,13 @@ class Effects(Section):
 
     councils_l1_capacity: float = param(
         1.0, 0.0, 10.0, unit="relative", zh="议事会→网格调解能力",
-        meaning="L1 capacity × (1 + this × councils).",
+        meaning="L1 capacity × (1 + this × councils × convened); convened is 1 in grids "
+        "with an active party cell, 0.5 elsewhere.",
     )
     councils_l1_success: float = param(
         1.0, 0.0, 5.0, unit="log-odds", zh="议事会→网格调解成功",
-        meaning="L1 success log-odds + this × councils.",
+        meaning="L1 success log-odds + this × councils × convened (1 with an active party "
+        "cell, 0.5 without).",
     )
     councils_participation: float = param(
         0.4, 0.0, 1.0, unit="0-1", zh="议事会→参与意愿",
