@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 EXPERIMENT = """\
 base: default
 set:
-  population.residents: 1000
+  population.residents: 1500
 factors:
   levers.rule_of_law.enforcement:
     levels: [0.1, 0.5, 0.9]
@@ -35,7 +35,7 @@ factors:
     levels: [0.2, 0.8]
 design: full_factorial
 replications: 8
-steps: 26
+steps: 78  # long enough that an interrupt lands mid-sweep
 seed: 99
 outcomes: [resolution_rate, trust, welfare_gini, escalations_per_10k, arisen]
 """
