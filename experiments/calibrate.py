@@ -75,7 +75,7 @@ BLOCKS: tuple[Block, ...] = (
     Block(
         "mediation success",
         {
-            "ladder.success_l1": (0.45, 0.50, 0.55, 0.60, 0.65, 0.70),
+            "ladder.success_l1": (0.55, 0.60, 0.65, 0.70, 0.75, 0.80, 0.85),
             "ladder.success_l2": (0.70, 0.75, 0.80, 0.85, 0.90),
         },
         ("grassroots_mediation_success", "settled_at_township_or_below"),
