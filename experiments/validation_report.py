@@ -194,6 +194,13 @@ def write_report(path: Path, results: list[CheckResult], skipped: list[NotModell
     for row in sens.itertuples():
         out.append(f"| `{row.parameter}` | {row.value:g} | {row.target} | "
                    f"{fmt(row.at_minus)} | {fmt(row.at_plus)} | {row.elasticity:+.2f} |")
+    weak = sorted(p for p, g in sens.groupby("parameter")
+                  if g["elasticity"].abs().max() < 0.1)
+    if weak:
+        out += ["", "Weakly identified (each moves every target it was fitted to by less "
+                "than 0.1% per 1% change): " + ", ".join(f"`{p}`" for p in weak) + ". The "
+                "targets pin these only loosely: the calibrated value is the best of the grid "
+                "searched (see `experiments/calibrate.py`), not a precise estimate."]
     out += ["", "## What the model leaves out", "", LEAVES_OUT]
     path.write_text("\n".join(out), encoding="utf-8")
     return path
