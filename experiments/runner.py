@@ -91,8 +91,9 @@ def map_runs[T, R](
     from tqdm import tqdm
 
     workers = workers or default_workers()
-    bar = tqdm(total=len(items), desc=description, unit="run", disable=not progress,
-               file=sys.stderr, dynamic_ncols=True)
+    # disable=None: a bar on a terminal, none when stderr goes to a file or a pipe.
+    bar = tqdm(total=len(items), desc=description, unit="run",
+               disable=None if progress else True, file=sys.stderr, dynamic_ncols=True)
     try:
         if executor is None and (workers == 1 or len(items) == 1):
             for item in items:

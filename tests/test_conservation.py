@@ -105,7 +105,9 @@ class DisputeLedger:
 @pytest.fixture(scope="module")
 def surge_run() -> tuple[CoGovernanceModel, DisputeLedger]:
     ledger = DisputeLedger()
-    model = run(small_scenario({"shocks": SURGE}), 3, 104, each_step=ledger)
+    # A lossy ladder, so that the run exercises every way a dispute can end.
+    model = run(small_scenario({"shocks": SURGE, "ladder.handoff_loss": 0.5}), 3, 104,
+                each_step=ledger)
     return model, ledger
 
 
