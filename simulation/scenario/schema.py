@@ -156,7 +156,7 @@ class Welfare(Section):
 # --------------------------------------------------------------------------- network
 
 
-class Network(Section):
+class NetworkSettings(Section):
     """The resident social-tie layer (service and coordination layers follow the structure)."""
 
     generator: Literal["small_world", "file"] = Field(
@@ -191,7 +191,7 @@ class Network(Section):
     )
 
     @model_validator(mode="after")
-    def _file_when_needed(self) -> Network:
+    def _file_when_needed(self) -> NetworkSettings:
         if self.generator == "file" and not self.file:
             raise ValueError("file: network.generator is 'file' but network.file is not set")
         return self
@@ -865,7 +865,7 @@ class Scenario(Section):
     )
     population: Population = Field(default_factory=Population)
     welfare: Welfare = Field(default_factory=Welfare)
-    network: Network = Field(default_factory=Network)
+    network: NetworkSettings = Field(default_factory=NetworkSettings)
     disputes: Disputes = Field(default_factory=Disputes)
     ladder: Ladder = Field(default_factory=Ladder)
     effects: Effects = Field(default_factory=Effects)
