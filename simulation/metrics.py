@@ -94,6 +94,9 @@ OUTCOMES: tuple[OutcomeSpec, ...] = (
                 "每件化解成本", False),
     OutcomeSpec("services_per_resident", "Public services and transfers per resident per "
                 "year", "yuan per year", "人均公共服务", True),
+    OutcomeSpec("overspend_per_resident", "Spending above the budget per resident per year "
+                "(levers and cases are paid even when they exceed it)", "yuan per year",
+                "人均超预算支出", False),
 )
 # Chinese meanings, for the browser view's help text (the 中文 switch).
 _MEANING_ZH = {
@@ -132,6 +135,7 @@ _MEANING_ZH = {
     "spending_per_resident": "每年人均治理支出（政策抓手与办案）",
     "cost_per_resolved": "每化解一件纠纷的治理支出",
     "services_per_resident": "每年人均公共服务与转移支付",
+    "overspend_per_resident": "每年人均超出预算的支出（抓手与办案费用超过预算时仍照付）",
 }
 OUTCOMES = tuple(dataclasses.replace(o, meaning_zh=_MEANING_ZH[o.name]) for o in OUTCOMES)
 OUTCOME_NAMES: tuple[str, ...] = tuple(o.name for o in OUTCOMES)
@@ -323,6 +327,7 @@ def summary(model: CoGovernanceModel) -> dict[str, float]:
     out["spending_per_resident"] = model.spent_total / model.n_residents / years
     out["cost_per_resolved"] = _ratio(model.spent_total, c["resolved"])
     out["services_per_resident"] = model.services_total / model.n_residents / years
+    out["overspend_per_resident"] = model.overspent_total / model.n_residents / years
     for i in range(4):
         out[f"resolved_l{i}"] = float(snap[f"resolved_l{i}"])
     return {k: out[k] for k in COUNT_NAMES + OUTCOME_NAMES}

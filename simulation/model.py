@@ -133,6 +133,7 @@ class CoGovernanceModel(mesa.Model):
         self.lever_spent_total = 0.0
         self.case_spent_total = 0.0
         self.services_total = 0.0
+        self.overspent_total = 0.0
         self.volunteer_hours_total = 0.0
         self.handoffs_lost_total = 0
         type_shares = np.array([getattr(p.disputes, f) for f in DISPUTE_SHARE_FIELDS])
@@ -384,6 +385,7 @@ class CoGovernanceModel(mesa.Model):
         budget = p.budget.per_resident_year * self.n_residents / WEEKS_PER_YEAR
         spent = self.lever_costs_this_week + self.case_costs_this_week
         services = max(0.0, budget - spent)
+        self.overspent_total += max(0.0, spent - budget)  # paid all the same: reported
         targeted_share = p.welfare.transfer_targeting + (1 - p.welfare.transfer_targeting) * (
             p.effects.platform_targeting * lv["platform_coverage"])
         offline_reach = 1.0 - lv["platform_coverage"] * (1 - lv["offline_channels"])

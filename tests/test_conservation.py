@@ -254,3 +254,14 @@ def test_services_no_one_can_receive_are_not_counted_as_paid() -> None:
     assert model.services_this_week == 0.0
     assert model.services_total == 0.0
     assert float(model.residents.services_this_week.sum()) == 0.0
+
+
+def test_overspending_is_reported_when_spending_exceeds_the_budget() -> None:
+    from simulation.metrics import summary
+
+    tight = run(small_scenario({"budget.per_resident_year": 20.0}), 4, 26)
+    ample = run(small_scenario({}), 4, 26)
+    budget = 20.0 * tight.n_residents * 26 / WEEKS_PER_YEAR
+    assert tight.overspent_total == pytest.approx(tight.spent_total - budget, rel=1e-9)
+    assert summary(tight)["overspend_per_resident"] > 0
+    assert summary(ample)["overspend_per_resident"] == 0.0
