@@ -53,6 +53,11 @@ class ScenarioError(Exception):
         self.problems = list(problems)
         super().__init__("\n".join(p.format() for p in self.problems))
 
+    def __reduce__(self):
+        # Rebuilt from the problems, not from the joined message, so the error survives a
+        # process boundary (process pools, Dask, EMA's evaluators pickle exceptions).
+        return type(self), (self.problems,)
+
 
 def nearest_name(name: str, choices: Iterable[str]) -> str | None:
     """The valid name a typo most likely meant, or None if nothing is close.
