@@ -163,7 +163,12 @@ class CoGovernanceModel(mesa.Model):
     # ================================================================== the schedule
 
     def step(self) -> None:
-        """One week, in the order of the ODD schedule."""
+        """One week, in the order of the ODD schedule.
+
+        After `run.steps` weeks the model sets `running` to False, so Mesa's
+        `model.run_model()` (which steps while `running`) stops there; calling `step()`
+        again still runs a further week.
+        """
         self.week += 1
         self.set_levers_and_shocks()
         self.pay_for_levers()
@@ -176,6 +181,8 @@ class CoGovernanceModel(mesa.Model):
         self.feed_back_endings()
         self.update_welfare()
         self.collect()
+        if self.week >= self.params.run.steps:
+            self.running = False
 
     # ================================================================== phases
 
