@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -27,6 +28,7 @@ from simulation.scenario import (
     bundled_names,
     iter_parameters,
     load_scenario,
+    resolve_name,
     scenario_dir,
     validate_files,
     with_values,
@@ -117,6 +119,51 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def scenario_labels(paths: list[Path]) -> list[str]:
+    """A column label for each scenario file: its stem, or, where stems repeat, the stem
+    with the shortest run of parent folders that tells the files apart (`dupA/county`,
+    `dupB/county`); the whole path if even that cannot (`county.yaml`, `county.yml`)."""
+    labels = [p.stem for p in paths]
+    for stem in {s for s in labels if labels.count(s) > 1}:
+        group = [i for i, p in enumerate(paths) if p.stem == stem]
+        deepest = max(len(paths[i].parent.parts) for i in group)
+        for depth in range(1, deepest + 1):
+            tried = {i: "/".join([*paths[i].parent.parts[-depth:], stem]) for i in group}
+            if len(set(tried.values())) == len(group):
+                break
+        else:
+            tried = {i: str(paths[i]) for i in group}
+        for i, label in tried.items():
+            labels[i] = label
+    return labels
+
+
+def load_compared(names: list[str], overrides: dict[str, Any]
+                  ) -> dict[str, tuple[Scenario, str]]:
+    """Every scenario of a comparison by its column label, all checked before any runs.
+
+    Problems in several files are reported together; a file named twice is compared once.
+    """
+    loaded: dict[Path, tuple[Scenario, str]] = {}
+    problems: list[Problem] = []
+    for name in names:
+        try:
+            s = load_with_overrides(name, overrides)
+        except ScenarioError as exc:
+            problems.extend(exc.problems)
+            continue
+        path = resolve_name(name)
+        key = path.resolve() if path is not None else Path(name)
+        if key in loaded:
+            print(f"note: {name} names a scenario already compared; it is compared once",
+                  file=sys.stderr)
+            continue
+        loaded[key] = (s, str(scenario_dir(name)))
+    if problems:
+        raise ScenarioError(problems)
+    return dict(zip(scenario_labels(list(loaded)), loaded.values(), strict=True))
+
+
 def cmd_compare(args: argparse.Namespace) -> int:
     import pandas as pd
 
@@ -124,13 +171,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from experiments.runner import RunSpec, run_many
     from experiments.stats import paired_differences, summarise
 
-    overrides = parse_set(args.set)
-    scenarios: dict[str, tuple[Scenario, str]] = {}
-    for name in args.scenarios:
-        s = load_with_overrides(name, overrides)  # validate all before running any
-        if s.name in scenarios:
-            continue
-        scenarios[s.name] = (s, str(scenario_dir(name)))
+    scenarios = load_compared(args.scenarios, parse_set(args.set))
     specs = [
         RunSpec(s, seed, args.steps or s.run.steps, d, label=label)
         for label, (s, d) in scenarios.items()
@@ -172,9 +213,44 @@ def cmd_compare(args: argparse.Namespace) -> int:
     print_comparison(table, list(scenarios), args.reps)
     if len(scenarios) > 1 and args.reps > 1:
         print_differences(diffs, reference, list(scenarios)[1:])
+    elif len(scenarios) > 1:
+        print(f"\nDifferences from {reference} are not shown: with one seed per scenario "
+              "there is no interval to judge them by (use --reps 2 or more).")
     print(f"\ntables (runs.csv, summary.csv, differences.csv) and charts (timeseries.png, "
           f"funnel.png) written to {out}/")
     return 0
+
+
+def wrap_label(label: str, width: int) -> list[str]:
+    """A column label as lines of at most `width` characters, broken after '_' or '/'
+    where possible, so no label is cut short (`equal_cost_rule_of_law` and
+    `equal_cost_rule_of_virtue` must stay apart)."""
+    lines: list[str] = []
+    line = ""
+    for piece in re.findall(r"[^_/]+[_/]?|[_/]", label):
+        while len(piece) > width:  # a piece too long for any line: split it anywhere
+            if line:
+                lines.append(line)
+                line = ""
+            lines.append(piece[:width])
+            piece = piece[width:]
+        if len(line) + len(piece) > width:
+            lines.append(line)
+            line = ""
+        line += piece
+    if line or not lines:
+        lines.append(line)
+    return lines
+
+
+def header_rows(labels: list[str], indent: int, col_w: int) -> list[str]:
+    """Header lines for right-aligned columns of width `col_w`; a long label wraps over
+    several lines, its last line just above the column's values."""
+    wrapped = [wrap_label(lab, col_w - 1) for lab in labels]
+    height = max(len(w) for w in wrapped)
+    padded = [[""] * (height - len(w)) + w for w in wrapped]
+    return [(" " * indent + "".join(f"{col[i]:>{col_w}}" for col in padded)).rstrip()
+            for i in range(height)]
 
 
 def print_comparison(table, labels: list[str], reps: int) -> None:
@@ -195,7 +271,8 @@ def print_comparison(table, labels: list[str], reps: int) -> None:
     for start in range(0, len(labels), per_block):
         block = labels[start:start + per_block]
         print()
-        print(" " * (name_w + 2) + "".join(f"{lab[:col_w - 1]:>{col_w}}" for lab in block))
+        for line in header_rows(block, name_w + 2, col_w):
+            print(line)
         for o in outcomes:
             print(f"  {o:<{name_w}}" + "".join(f"{cell.get((lab, o), ''):>{col_w}}"
                                               for lab in block))
@@ -221,7 +298,8 @@ def print_differences(diffs, reference: str, labels: list[str]) -> None:
     for start in range(0, len(labels), per_block):
         block = labels[start:start + per_block]
         print()
-        print(" " * (name_w + 2) + "".join(f"{lab[:col_w - 1]:>{col_w}}" for lab in block))
+        for line in header_rows(block, name_w + 2, col_w):
+            print(line)
         for o in HEADLINE:
             cells = []
             for lab in block:
