@@ -210,7 +210,8 @@ def _drive(exp: Experiment, store: Store, pending: list[tuple[int, int]], backen
 
     start = time.monotonic()
     bar = tqdm(total=exp.n_runs, initial=report.already, desc=exp.name, unit="run",
-               disable=not progress, file=log, dynamic_ncols=True, smoothing=0.1)
+               disable=None if progress else True, file=log, dynamic_ncols=True,
+               smoothing=0.1)  # None: a bar on a terminal, none in a log file or pipe
     bar.set_postfix(failed=0)
     ex = backend.executor
     stopped = False
