@@ -37,7 +37,7 @@ from simulation.scenario import (
     scenario_dir,
     with_values,
 )
-from simulation.scenario.errors import nearest_name
+from simulation.scenario.errors import nearest_name, nearest_path
 
 
 @lru_cache(maxsize=32)
@@ -78,7 +78,7 @@ def scenario_with(params: dict[str, Any], scenario: str | Scenario = "default"
             problems.append(Problem(
                 f"unknown parameter {raw!r}", path=raw, value=value,
                 allowed="a dotted path from `cogov params` (or with __ for the dots)",
-                suggestion=nearest_name(path, list(kinds))))
+                suggestion=nearest_path(path, list(kinds))))
             continue
         if path in updates:
             problems.append(Problem(f"parameter {path!r} is given twice", path=raw))

@@ -79,6 +79,26 @@ def nearest_name(name: str, choices: Iterable[str]) -> str | None:
     return containing[0] if len(containing) == 1 else None
 
 
+def nearest_path(typed: str, paths: Iterable[str]) -> str | None:
+    """The dotted path a typo or a bare or misplaced last part most likely meant.
+
+    'levers.rule_of_law.enforcment' -> the nearest whole path; 'enforcement' or
+    'ladder.enforcement' -> the path whose last part is (nearest to) 'enforcement'. Where
+    several paths end alike, the first declared wins (a lever before its cost)."""
+    options = list(paths)
+    leaves: dict[str, str] = {}
+    for path in options:
+        leaves.setdefault(path.rsplit(".", 1)[-1], path)
+
+    def by_leaf() -> str | None:
+        hit = nearest_name(typed.rsplit(".", 1)[-1], leaves)
+        return leaves[hit] if hit is not None else None
+
+    if "." not in typed:
+        return by_leaf() or nearest_name(typed, options)
+    return nearest_name(typed, options) or by_leaf()
+
+
 def _short_repr(value: object) -> str:
     """repr() cut to a readable length, so a huge value cannot flood the terminal."""
     text = repr(value)

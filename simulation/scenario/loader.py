@@ -22,7 +22,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from simulation.scenario.errors import Problem, ScenarioError, nearest_name
+from simulation.scenario.errors import Problem, ScenarioError, nearest_name, nearest_path
 from simulation.scenario.schema import LEVER_PATHS, Scenario
 from simulation.scenario.yaml_safe import read_yaml_mapping
 
@@ -332,19 +332,22 @@ def with_values(scenario: Scenario, updates: dict[str, Any]) -> Scenario:
         parts = path.split(".")
         for part in parts[:-1]:
             if not isinstance(node, dict) or part not in node:
-                raise ScenarioError([Problem(
-                    f"unknown parameter {path!r}", path=path,
-                    suggestion=nearest_name(path, _all_paths()))])
+                raise _unknown_parameter(path)
             node = node[part]
         if not isinstance(node, dict) or parts[-1] not in node:
-            raise ScenarioError([Problem(
-                f"unknown parameter {path!r}", path=path,
-                suggestion=nearest_name(path, _all_paths()))])
+            raise _unknown_parameter(path)
         node[parts[-1]] = value
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
         raise ScenarioError(problems_from_validation(exc, {}, None, data)) from None
+
+
+def _unknown_parameter(path: str) -> ScenarioError:
+    return ScenarioError([Problem(
+        f"unknown parameter {path!r}", path=path,
+        allowed="a parameter's full dotted path (`cogov params` lists them)",
+        suggestion=nearest_path(path, _all_paths()))])
 
 
 def _all_paths() -> list[str]:
