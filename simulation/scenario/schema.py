@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 ASSUMED = "assumed"
 
@@ -787,6 +787,15 @@ class Ramp(Section):
     to: float = param(1.0, 0.0, 1.0, unit="intensity 0-1", zh="目标值",
                       meaning="Lever value at end_week and after.")
 
+    @field_validator("parameter")
+    @classmethod
+    def _a_lever(cls, parameter: str) -> str:
+        # Checked with the other fields, so a ramp of a non-lever is reported at once
+        # (LEVER_PATHS is defined below, from the Levers section).
+        if parameter not in LEVER_PATHS:
+            raise ValueError(f"{parameter!r} is not a lever")
+        return parameter
+
     @model_validator(mode="after")
     def _ordered(self) -> Ramp:
         if self.end_week < self.start_week:
@@ -881,11 +890,6 @@ class Scenario(Section):
         shares = [getattr(self.disputes, f) for f in DISPUTE_SHARE_FIELDS]
         if sum(shares) <= 0:
             raise ValueError("disputes: the dispute type shares (share_*) are all zero")
-        for i, ramp in enumerate(self.schedules):
-            if not ramp.parameter.startswith("levers.") or ramp.parameter not in LEVER_PATHS:
-                raise ValueError(
-                    f"schedules[{i}].parameter: '{ramp.parameter}' is not a lever"
-                )
         if self.budget.lever_spending is not None:
             from simulation.levers import max_lever_spending
 
