@@ -1,4 +1,4 @@
-"""Progress bars go to terminals only: a sweep logged to a file or a pipe has none."""
+"""Progress bars go to terminals only: a sweep logged to a file or a pipe gets plain lines."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ outcomes: [trust]
 """
 
 
-def test_a_sweep_logged_to_a_file_has_no_progress_bar(tmp_path: Path) -> None:
+def test_a_sweep_logged_to_a_file_has_plain_progress_lines(tmp_path: Path) -> None:
     path = tmp_path / "tiny.yaml"
     path.write_text(TINY, encoding="utf-8")
     log = io.StringIO()  # not a terminal, like `cogov sweep ... 2> sweep.log`
@@ -33,3 +33,4 @@ def test_a_sweep_logged_to_a_file_has_no_progress_bar(tmp_path: Path) -> None:
     assert report.ran == 2 and report.failed == 0
     text = log.getvalue()
     assert "run/s" not in text and "%|" not in text and "\r" not in text, text
+    assert text.splitlines()[-1] == "tiny: 2/2 runs stored, 0 failed"
