@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic_core import PydanticUndefined
 
 from simulation import __version__
 from simulation.metrics import OUTCOMES
@@ -28,11 +29,14 @@ from simulation.scenario import (
     bundled_names,
     iter_parameters,
     load_scenario,
+    load_scenario_file,
     resolve_name,
     scenario_dir,
     validate_files,
     with_values,
 )
+from simulation.scenario.notes import scenario_notes
+from simulation.scenario.schema import iter_event_fields
 
 EXIT_INPUT = 2  # bad input: a scenario, a value or a file
 OUTCOME_UNITS = {o.name: o.unit for o in OUTCOMES}
@@ -60,6 +64,12 @@ def parse_set(pairs: list[str]) -> dict[str, Any]:
 def load_with_overrides(name: str, overrides: dict[str, Any]) -> Scenario:
     scenario = load_scenario(name)
     return with_values(scenario, overrides) if overrides else scenario
+
+
+def print_notes(name: str, scenario: Scenario, steps: int | None = None) -> None:
+    """Notes on a valid scenario that may not do what its author expects (on stderr)."""
+    for note in scenario_notes(name, scenario, steps):
+        print(f"note: {name}: {note}", file=sys.stderr)
 
 
 def fmt(value: float, unit: str = "") -> str:
@@ -101,6 +111,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     scenario = load_with_overrides(args.scenario, parse_set(args.set))
     steps = args.steps or scenario.run.steps
+    print_notes(args.scenario, scenario, steps)
     spec = RunSpec(scenario, args.seed, steps, str(scenario_dir(args.scenario)))
     result = run_one(spec)
     out = Path(args.out or f"runs/{scenario.name}-seed{args.seed}")
@@ -138,7 +149,7 @@ def scenario_labels(paths: list[Path]) -> list[str]:
     return labels
 
 
-def load_compared(names: list[str], overrides: dict[str, Any]
+def load_compared(names: list[str], overrides: dict[str, Any], steps: int | None = None
                   ) -> dict[str, tuple[Scenario, str]]:
     """Every scenario of a comparison by its column label, all checked before any runs.
 
@@ -159,6 +170,7 @@ def load_compared(names: list[str], overrides: dict[str, Any]
                   file=sys.stderr)
             continue
         loaded[key] = (s, str(scenario_dir(name)))
+        print_notes(name, s, steps)
     if problems:
         raise ScenarioError(problems)
     return dict(zip(scenario_labels(list(loaded)), loaded.values(), strict=True))
@@ -171,7 +183,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from experiments.runner import RunSpec, run_many
     from experiments.stats import paired_differences, summarise
 
-    scenarios = load_compared(args.scenarios, parse_set(args.set))
+    scenarios = load_compared(args.scenarios, parse_set(args.set), args.steps)
     specs = [
         RunSpec(s, seed, args.steps or s.run.steps, d, label=label)
         for label, (s, d) in scenarios.items()
@@ -324,6 +336,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
                 print(p.format(), file=sys.stderr)
         else:
             print(f"{path}: ok")
+            print_notes(path, load_scenario_file(Path(path), shown=path))
     if bad:
         print(f"{bad} of {len(results)} file(s) have problems", file=sys.stderr)
     return EXIT_INPUT if bad else 0
@@ -336,12 +349,37 @@ def cmd_params(args: argparse.Namespace) -> int:
                          default=str))
         return 0
     for s in specs:
-        rng = (f"{s.minimum:g}..{s.maximum:g}" if s.minimum is not None
-               and s.maximum is not None else "/".join(s.choices))
-        print(f"{s.path:<52} {s.default!s:>10}  [{rng}] {s.unit}")
-        if args.verbose:
-            print(f"    {s.label_zh} — {s.meaning} Source: {s.source}")
+        print_parameter(s, args.verbose)
+    if args.verbose:
+        print(EVENTS_HELP)
+        for s in iter_event_fields():
+            print_parameter(s, True, source=False)
     return 0
+
+
+EVENTS_HELP = """
+Events: two lists in a scenario file, each entry with the fields below.
+  schedules: reform ramps. Each moves one lever linearly from its value in force at
+    start_week to `to` at end_week, and holds it there. Ramps apply in the order listed.
+  shocks: each is in force from `week` for duration_weeks weeks and hits only its group.
+A run steps through weeks 1 to run.steps: a shock or ramp wholly outside them has no
+effect, and `cogov validate`, `run` and `compare` say so in a note. Example:
+  schedules:
+    - {parameter: levers.party_leadership.cell_coverage, start_week: 0, end_week: 260, to: 1.0}
+  shocks:
+    - {kind: income, group: migrant, week: 104, duration_weeks: 26, magnitude: 0.3}
+(scenarios/reform_party_cells.yaml and scenarios/factory_closure.yaml use them.)
+"""
+
+
+def print_parameter(s, verbose: bool, source: bool = True) -> None:
+    rng = (f"{s.minimum:g}..{s.maximum:g}" if s.minimum is not None
+           and s.maximum is not None else "/".join(s.choices) or s.kind)
+    default = "required" if s.default is PydanticUndefined else s.default
+    print(f"{s.path:<52} {default!s:>10}  [{rng}] {s.unit}".rstrip())
+    if verbose:
+        label = f"{s.label_zh} — " if s.label_zh else ""
+        print(f"    {label}{s.meaning}" + (f" Source: {s.source}" if source else ""))
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:

@@ -813,9 +813,10 @@ class Shock(Section):
     """A sudden event: a surge of disputes, a fall in trust, or a fall in income."""
 
     kind: ShockKind = Field(
-        description="'dispute_surge' multiplies the arising rate by 1 + magnitude; "
-        "'legitimacy' lowers trust by magnitude (spread over the duration); 'income' lowers "
-        "incomes by the share magnitude for the duration.",
+        description="'dispute_surge' multiplies the group's arising hazard by 1 + magnitude; "
+        "'legitimacy' lowers the group's trust by the share magnitude (spread over the "
+        "duration); 'income' lowers the group's incomes by the share magnitude for the "
+        "duration.",
     )
     week: int = param(52, 0, 5_200, unit="week", zh="发生周", meaning="Week the shock starts.")
     duration_weeks: int = param(
@@ -824,7 +825,8 @@ class Shock(Section):
     magnitude: float = param(
         0.5, 0.0, 10.0, unit="see kind", zh="强度", meaning="Size of the shock (see kind).",
     )
-    group: Group = Field("all", description="Who is hit.")
+    group: Group = Field("all", description="Who is hit (every kind of shock hits only its "
+                         "group).")
 
     @model_validator(mode="after")
     def _magnitude_fits_kind(self) -> Shock:
@@ -999,6 +1001,12 @@ def iter_parameters() -> list[ParameterSpec]:
         assert isinstance(ann, type) and issubclass(ann, BaseModel)
         specs.extend(_walk(ann, name + "."))
     return specs
+
+
+def iter_event_fields() -> list[ParameterSpec]:
+    """The fields of the two event lists, `schedules[].*` (reform ramps) and `shocks[].*`,
+    declared like parameters but set per event rather than once per scenario."""
+    return _walk(Ramp, "schedules[].") + _walk(Shock, "shocks[].")
 
 
 def parameter_spec(path: str) -> ParameterSpec:
