@@ -498,10 +498,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_targets)
 
     p = sub.add_parser("calibrate", help="fit the assumed parameters to the targets")
-    p.add_argument("--reps", type=int, default=10, help="seeds per candidate (default 10)")
+    p.add_argument("--reps", type=int, default=10,
+                   help="seeds per candidate (default and least 10)")
     p.add_argument("--workers", type=int, default=None, help="processes (default: all cores)")
     p.add_argument("--write", action="store_true",
-                   help="write the fitted values into scenarios/default.yaml")
+                   help="write the fitted values to a new scenario file (see --out); "
+                   "scenarios/default.yaml is left as it is")
+    p.add_argument("--out", default=None, metavar="FILE.yaml",
+                   help="file for --write (default runs/calibrate/default.yaml); never "
+                   "overwritten")
+    p.add_argument("--replace", action="store_true",
+                   help="write the fitted values into scenarios/default.yaml, which every "
+                   "bundled scenario extends")
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     p.set_defaults(func=cmd_calibrate)
 
