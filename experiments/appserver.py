@@ -30,6 +30,7 @@ OFFLINE_ENV = {
     "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false",  # no usage reports to mixpanel
     "SOLARA_MODE": "production",  # no call-home check iframe, no dev tooling
     "SOLARA_THEME_SHOW_BANNER": "false",  # no "runs on Solara" link over the page
+    "SOLARA_THEME_TITLE": "cogov",  # the tab's title before the page sets its own
 }
 
 
