@@ -35,6 +35,7 @@ from simulation.scenario import (
     validate_files,
     with_values,
 )
+from simulation.scenario.loader import sorted_problems
 from simulation.scenario.notes import scenario_notes
 from simulation.scenario.schema import iter_event_fields
 
@@ -172,7 +173,7 @@ def load_compared(names: list[str], overrides: dict[str, Any], steps: int | None
         loaded[key] = (s, str(scenario_dir(name)))
         print_notes(name, s, steps)
     if problems:
-        raise ScenarioError(problems)
+        raise ScenarioError(sorted_problems(problems))  # a --set problem once, not per file
     return dict(zip(scenario_labels(list(loaded)), loaded.values(), strict=True))
 
 

@@ -108,3 +108,10 @@ def test_validate_lists_everything_and_keeps_its_exit_codes(tmp_path: Path) -> N
     assert [int(h.split(":")[1]) for h in heads] == [1, 4, 5, 8, 9, 11]
     assert call(["validate", str(good)])[0] == 0
     assert call(["validate", str(good), str(bad)])[0] == 2
+
+
+def test_a_bad_set_is_reported_once_not_once_per_scenario(tmp_path: Path) -> None:
+    code, _, err = call(["compare", "baseline", "fengqiao", "--set", "enforcement=1",
+                         "--reps", "2", "--no-progress", "--out", str(tmp_path / "out")])
+    assert code == 2
+    assert err.count("unknown parameter 'enforcement'") == 1
