@@ -3,20 +3,9 @@
     from experiments.api import run_model
     run_model(seed=1, steps=52, **{"levers.rule_of_law.enforcement": 0.8})
     run_model(seed=1, steps=52, levers__rule_of_law__enforcement=0.8)   # same run
+    run_model(seed=1, steps=52, series=["trust"])["trust"]             # week by week
 
-Parameters are the scenario's dotted paths (`cogov params` lists them). A dotted name is
-not a Python identifier, so keyword-only callers such as the EMA Workbench, which calls
-`function(**{name: value})` with the names of its uncertainties and levers, can use the
-double-underscore spelling instead: `levers__rule_of_law__enforcement`. Both spellings
-may be mixed; giving one parameter twice is an error.
-
-Also accepted: `seed` (default 0), `steps` (default: the scenario's run.steps),
-`scenario` (a bundled name or a .yaml path; default "default") and `outcomes` (a list of
-names to return; default all). Returns {name: float} for the run's counts and every
-outcome (docs/ODD.md, `simulation.metrics.OUTCOMES`); an undefined share is NaN.
-
-Samplers hand over numpy numbers and floats: they are converted, and a whole-number
-parameter (population.residents, say) is rounded to the nearest whole number.
+`help(run_model)` describes every argument and what comes back.
 """
 
 from __future__ import annotations
@@ -26,8 +15,10 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
+
 from experiments.runner import RunSpec, run_one
-from simulation.metrics import COUNT_NAMES, OUTCOME_NAMES
+from simulation.metrics import COUNT_NAMES, OUTCOME_NAMES, STEP_METRICS
 from simulation.scenario import (
     Problem,
     Scenario,
@@ -37,7 +28,37 @@ from simulation.scenario import (
     scenario_dir,
     with_values,
 )
-from simulation.scenario.errors import nearest_name
+from simulation.scenario.errors import nearest_name, nearest_path
+
+NUMBERS = COUNT_NAMES + OUTCOME_NAMES  # what a run returns as one number each
+SERIES = STEP_METRICS  # what it can return week by week
+
+
+class OutcomeError(ScenarioError, LookupError):
+    """An outcome asked of `run_model`'s result that it does not hold.
+
+    Deliberately not a KeyError: clients that turn a KeyError into a missing value (the
+    EMA Workbench records None for an outcome it cannot find) stop with this message
+    instead of filling a results table with None."""
+
+
+class Outcomes(dict):
+    """What `run_model` returns: a dict of outcome name to number (or weekly array).
+
+    Looking up a name it does not hold raises `OutcomeError` naming it, with the nearest
+    valid name for a typo. (`.get()` keeps the dict meaning and returns None.)"""
+
+    def __missing__(self, name: object) -> Any:
+        every = NUMBERS + tuple(n for n in SERIES if n not in NUMBERS)
+        if name in every:
+            raise OutcomeError([Problem(
+                f"outcome {name!r} was not asked for in this run", path="outcomes",
+                value=name, allowed="the names given to run_model(outcomes=..., "
+                "series=...): " + ", ".join(map(str, self)))])
+        raise OutcomeError([Problem(
+            f"unknown outcome {name!r}", path="outcomes", value=name,
+            allowed="a name from simulation.metrics (COUNT_NAMES, OUTCOME_NAMES, or "
+            "STEP_METRICS for series)", suggestion=nearest_name(str(name), every))])
 
 
 @lru_cache(maxsize=32)
@@ -78,7 +99,7 @@ def scenario_with(params: dict[str, Any], scenario: str | Scenario = "default"
             problems.append(Problem(
                 f"unknown parameter {raw!r}", path=raw, value=value,
                 allowed="a dotted path from `cogov params` (or with __ for the dots)",
-                suggestion=nearest_name(path, list(kinds))))
+                suggestion=nearest_path(path, list(kinds))))
             continue
         if path in updates:
             problems.append(Problem(f"parameter {path!r} is given twice", path=raw))
@@ -94,24 +115,95 @@ def scenario_with(params: dict[str, Any], scenario: str | Scenario = "default"
 
 
 def run_model(*, seed: int = 0, steps: int | None = None, scenario: str | Scenario = "default",
-              outcomes: Iterable[str] | None = None, **params: Any) -> dict[str, float]:
-    """Run the model once and return its outcomes; see the module docstring."""
-    chosen = _check_outcomes(outcomes)
+              outcomes: Iterable[str] | None = None, series: Iterable[str] | None = None,
+              **params: Any) -> Outcomes:
+    """Run the model once and return its outcomes.
+
+    Parameters
+    ----------
+    seed : int, default 0
+        The run's seed: the same arguments and seed give the same numbers, bit for bit.
+    steps : int, optional
+        Weeks to run (default: the scenario's `run.steps`, 260 = five years).
+    scenario : str or Scenario, default "default"
+        The base the parameters change: a bundled scenario name ("fengqiao"), a path to a
+        .yaml file, or a `Scenario` object.
+    outcomes : list of str, optional
+        Names to return as one number each (default: all of them). The names are
+        `simulation.metrics.COUNT_NAMES` (residents, weeks, arisen, resolved, ...) and
+        `OUTCOME_NAMES` (resolution_rate, trust, welfare_gini, ...; meanings and units in
+        `simulation.metrics.OUTCOMES` and docs/ODD.md §6). A single name may be given as
+        a string. An undefined share (no dispute ended, say) is NaN.
+    series : list of str, optional
+        Names to return week by week, each as a numpy array of `steps + 1` floats (week 0,
+        the county as built, then every week): any of `simulation.metrics.STEP_METRICS`
+        (open, trust, resolution_rate, welfare_gini, queued_l1, ...). Cumulative rates
+        such as resolution_rate are "so far" at each week. A name in `series` is returned
+        as its series even where it is also a number (trust, say); naming it in
+        `outcomes` too is an error.
+    **params
+        Any scenario parameter, by its dotted path (`cogov params` lists them all, with
+        bounds and units) or with `__` for the dots, so that keyword-only callers such as
+        the EMA Workbench can pass it: `levers__rule_of_law__enforcement=0.8`. numpy
+        numbers are accepted; whole-number parameters (population.residents) are
+        rounded. Giving a parameter twice (both spellings) is an error.
+
+    Returns
+    -------
+    Outcomes
+        A dict {name: float, or numpy array for a series}. Looking up a name it does not
+        hold raises `OutcomeError` (a LookupError, not a KeyError) naming it, with the
+        nearest valid name for a typo.
+
+    Raises
+    ------
+    ScenarioError
+        For an unknown or doubled parameter, a value out of bounds, an unknown outcome or
+        series name (each with the nearest valid name), or a bad scenario file.
+
+    Examples
+    --------
+    >>> run_model(seed=1, steps=52, levers__rule_of_law__enforcement=0.8)["resolution_rate"]
+    >>> run_model(seed=1, steps=52, **{"levers.rule_of_law.enforcement": 0.8})  # same run
+    >>> run_model(scenario="fengqiao", outcomes=["trust", "escalations_per_10k"])
+    >>> run_model(steps=104, series=["trust", "open"])["trust"].shape      # (105,)
+
+    SALib: `Y = [run_model(seed=7, outcomes=["trust"], **dict(zip(names, x)))["trust"]
+    for x in X]`. The EMA Workbench: `Model("cogov", function=run_model)` with
+    uncertainties named like `levers__rule_of_law__enforcement`, `ScalarOutcome`s named
+    as in `outcomes` and `TimeSeriesOutcome`s named as in `series` (pass the series
+    names with `Constant("series", [...])`). More in docs/sweeps.md.
+    """
+    numbers = _chosen(outcomes, NUMBERS, "outcome", "outcomes", "COUNT_NAMES or OUTCOME_NAMES")
+    weekly = _chosen(series, SERIES, "series", "series", "STEP_METRICS") if series else ()
+    if outcomes is None:
+        numbers = tuple(n for n in numbers if n not in weekly)
+    both = [n for n in weekly if n in numbers]
+    if both:
+        raise ScenarioError([Problem(
+            f"{n!r} is asked for both as a number (outcomes) and as a series", path="series",
+            value=n) for n in both])
     sc, folder = scenario_with(params, scenario)
     seed = int(_plain(seed, "int"))
     n = int(_plain(steps, "int")) if steps is not None else sc.run.steps
-    result = run_one(RunSpec(sc, seed, n, folder), keep_series=False)
-    return {k: float(result.summary[k]) for k in chosen}
+    result = run_one(RunSpec(sc, seed, n, folder), keep_series=weekly or False)
+    out = Outcomes((k, float(result.summary[k])) for k in numbers)
+    for name in weekly:
+        assert result.series is not None
+        out[name] = result.series[name].to_numpy(dtype=np.float64)
+    return out
 
 
-def _check_outcomes(outcomes: Iterable[str] | None) -> tuple[str, ...]:
-    every = COUNT_NAMES + OUTCOME_NAMES
-    if outcomes is None:
+def _chosen(names: Iterable[str] | None, every: tuple[str, ...], what: str, argument: str,
+            where: str) -> tuple[str, ...]:
+    """The names asked for (all of `every` when None), each checked."""
+    if names is None:
         return every
-    chosen = tuple([outcomes] if isinstance(outcomes, str) else outcomes)
+    chosen = tuple([names] if isinstance(names, str) else names)
     bad = [o for o in chosen if o not in every]
     if bad:
-        raise ScenarioError([Problem(f"unknown outcome {o!r}", path="outcomes", value=o,
-                                     allowed="one of: " + ", ".join(every),
-                                     suggestion=nearest_name(o, every)) for o in bad])
+        raise ScenarioError([Problem(
+            f"unknown {what} {o!r}", path=argument, value=o,
+            allowed=f"one of simulation.metrics.{where}: " + ", ".join(every),
+            suggestion=nearest_name(str(o), every)) for o in bad])
     return chosen

@@ -30,6 +30,7 @@ OFFLINE_ENV = {
     "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false",  # no usage reports to mixpanel
     "SOLARA_MODE": "production",  # no call-home check iframe, no dev tooling
     "SOLARA_THEME_SHOW_BANNER": "false",  # no "runs on Solara" link over the page
+    "SOLARA_THEME_TITLE": "cogov",  # the tab's title before the page sets its own
 }
 
 
@@ -40,6 +41,21 @@ def offline_env(base: dict[str, str] | None = None) -> dict[str, str]:
     return env
 
 
+APP_EXTRA_HINT = ("the browser view is the optional `app` extra, which is not installed "
+                  "here: run ./cogov (it installs it), or pip install -e '.[app]'")
+
+
+def app_missing() -> str | None:
+    """Why `cogov app` cannot start in this environment (no solara), or None."""
+    import importlib.util
+
+    try:
+        found = importlib.util.find_spec("solara") is not None
+    except (ImportError, ValueError):  # a broken or blocked install
+        found = False
+    return None if found else APP_EXTRA_HINT
+
+
 def asset_problem() -> str | None:
     """Why the page would need the internet, or None when every asset is local."""
     try:
@@ -47,7 +63,7 @@ def asset_problem() -> str | None:
         assets_version = metadata.version("solara-assets")
     except metadata.PackageNotFoundError as exc:
         return (f"{exc.name} is not installed; the page would load its assets from the "
-                "internet. Reinstall the project (pip install -e .).")
+                "internet. Reinstall the project with its app extra (pip install -e '.[app]').")
     if solara_version != assets_version:
         return (f"solara {solara_version} needs solara-assets {solara_version}, but "
                 f"{assets_version} is installed; the page would load its assets from the "
@@ -79,6 +95,10 @@ def solara_args(host: str, port: int) -> list[str]:
 
 def cli_app(args: argparse.Namespace) -> int:
     """Start the Solara server for app.py on args.host:args.port and print its address."""
+    missing = app_missing()
+    if missing:
+        print(f"error: {missing}", file=sys.stderr)
+        return 1
     busy = port_problem(args.host, args.port)
     if busy:
         print(f"error: {busy}", file=sys.stderr)

@@ -10,9 +10,13 @@ A documented grid search with replications, one block of parameters at a time:
    mid and half-width describe the target range: 0 at the centre, 1 at an edge.
 4. The best candidate's values are kept and the next block is searched with them.
 
-The fitted values are written into `scenarios/default.yaml`, which every bundled
-scenario extends, each with a comment saying it was calibrated and against what.
-Parameters with an empirical source are never tuned (`Block` refuses them).
+`cogov calibrate` prints the fitted values beside the ones in `scenarios/default.yaml`.
+With `--write` they go into a new scenario file (a copy of `scenarios/default.yaml` with
+the calibrated block replaced; `runs/calibrate/default.yaml` unless `--out` says where);
+only `--replace` rewrites `scenarios/default.yaml` itself, which every bundled scenario
+extends. Each value carries a comment saying it was calibrated and against what.
+Parameters with an empirical source are never tuned (`Block` refuses them), and a fit with
+fewer than `MIN_REPS` seeds per candidate is refused.
 """
 
 from __future__ import annotations
@@ -39,6 +43,16 @@ from simulation.scenario import (
 from simulation.scenario.schema import ASSUMED
 
 DEFAULT_FILE = BUNDLED_DIR / "default.yaml"
+DEFAULT_OUT = Path("runs") / "calibrate" / "default.yaml"
+
+# Fewest seeds per candidate for a fit to mean something. Measured on `fengqiao` over 20
+# paired seeds (260 weeks): one grid step of ladder.success_l1 or success_l2 (0.05) moves
+# grassroots_mediation_success by 0.0038-0.0056, while the seed-to-seed standard deviation
+# of that paired difference is 0.0088-0.0109. The search ranks neighbouring candidates by
+# their mean difference, whose standard error is that SD / sqrt(seeds): below 9 seeds it
+# exceeds the effect of a step, so the ranking is mostly noise (with 2 seeds it moved
+# success_l1 from 0.85 to 0.8). 10 is the smallest round number above that.
+MIN_REPS = 10
 BEGIN = "# --- calibrated: written by `cogov calibrate`; edit by rerunning it ---"
 END = "# --- end of calibrated values ---"
 
@@ -125,9 +139,23 @@ def search_block(block: Block, fitted: dict[str, float], checks: dict[str, Check
     return best, best_loss, rows
 
 
+def too_few_seeds(reps: int) -> str | None:
+    """Why `reps` seeds per candidate are too few for a meaningful fit, or None."""
+    if reps >= MIN_REPS:
+        return None
+    return (f"{reps} seed(s) per candidate are too few for a fit: at least {MIN_REPS} are "
+            "needed. One grid step of a mediation success rate moves the fitted outcome by "
+            "0.004-0.006, and with fewer seeds the seed-to-seed noise of the difference "
+            "between neighbouring candidates (SD 0.009-0.011 / sqrt(seeds)) is larger than "
+            "that, so the fit would pick values by chance")
+
+
 def calibrate(reps: int = 10, workers: int | None = None, progress: bool = True,
               blocks: tuple[Block, ...] = BLOCKS) -> tuple[dict[str, float], dict[str, str]]:
     """Search every block in turn; returns fitted values and, per value, what it fits."""
+    problem = too_few_seeds(reps)
+    if problem:
+        raise ValueError(problem)
     checks = {c.key: c for c in read_targets()[0]}
     fitted: dict[str, float] = {}
     against: dict[str, str] = {}
@@ -142,9 +170,19 @@ def calibrate(reps: int = 10, workers: int | None = None, progress: bool = True,
 
 
 def write_calibrated(fitted: dict[str, float], against: dict[str, str],
-                     path: Path = DEFAULT_FILE, reps: int = 10) -> Path:
-    """Write the fitted values into the scenario file between the calibrated markers."""
-    text = path.read_text(encoding="utf-8")
+                     path: Path = DEFAULT_FILE, reps: int = 10,
+                     template: Path = DEFAULT_FILE) -> Path:
+    """Write the fitted values into the scenario file at `path`, between the calibrated
+    markers. A file that does not exist yet starts as a copy of `template`."""
+    if path.exists():
+        text = path.read_text(encoding="utf-8")
+        preface = ""
+    else:
+        text = template.read_text(encoding="utf-8")
+        preface = (f"# Written by `cogov calibrate --write` from {template.name}: the scenario "
+                   "with refitted values.\n# To make every bundled scenario use them, run "
+                   "`cogov calibrate --replace` (or copy this file\n# over "
+                   "scenarios/default.yaml).\n")
     if BEGIN in text:
         head, rest = text.split(BEGIN, 1)
         tail = rest.split(END, 1)[1] if END in rest else ""
@@ -164,15 +202,61 @@ def write_calibrated(fitted: dict[str, float], against: dict[str, str],
             lines.append(f"  {name}: {yaml.safe_dump(v).strip().splitlines()[0]}"
                          f"  # calibrated against {against[f'{section}.{name}']}")
     lines.append(END)
-    path.write_text(head + "\n".join(lines) + "\n" + tail.lstrip("\n"), encoding="utf-8")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(preface + head + "\n".join(lines) + "\n" + tail.lstrip("\n"),
+                    encoding="utf-8")
     return path
 
 
+def change_lines(fitted: dict[str, float], current: dict[str, Any]) -> list[str]:
+    """The fitted values beside those in force now: `path  old -> new`."""
+    width = max(len(p) for p in fitted)
+    out = [f"{'parameter':<{width}}  {'now':>8}     {'fitted':<8}"]
+    for path, new in fitted.items():
+        old = current[path]
+        mark = "" if old == new else "  changed"
+        out.append(f"{path:<{width}}  {old!s:>8}  →  {new!s:<8}{mark}")
+    return out
+
+
+def current_values(paths: list[str], scenario_file: Path = DEFAULT_FILE) -> dict[str, Any]:
+    """The values of dotted `paths` in a scenario file (with its extends applied)."""
+    data = load_scenario(scenario_file).model_dump()
+    out = {}
+    for path in paths:
+        node: Any = data
+        for part in path.split("."):
+            node = node[part]
+        out[path] = node
+    return out
+
+
 def cli_calibrate(args) -> int:
+    """Refuse what cannot work before running anything; then fit, show, and write."""
+    problem = too_few_seeds(args.reps)
+    out = Path(args.out) if args.out else DEFAULT_OUT
+    write = args.write or args.out is not None
+    if args.replace and args.out is not None:
+        problem = "--replace rewrites scenarios/default.yaml; it takes no --out"
+    elif write and not args.replace and out.exists():
+        problem = (f"{out} exists; give another --out, remove it, or use --replace to "
+                   "rewrite scenarios/default.yaml")
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
     fitted, against = calibrate(args.reps, args.workers, not args.no_progress)
-    for p, v in fitted.items():
-        print(f"{p} = {v:g}   (against {against[p]})")
-    if args.write:
-        path = write_calibrated(fitted, against, reps=args.reps)
-        print(f"written to {path}")
+    print(f"Fitted values against {DEFAULT_FILE.name} ({args.reps} seeds per candidate):")
+    for line in change_lines(fitted, current_values(list(fitted))):
+        print("  " + line)
+    for p in fitted:
+        print(f"  {p}: fitted to {against[p]}")
+    if args.replace:
+        path = write_calibrated(fitted, against, DEFAULT_FILE, reps=args.reps)
+        print(f"written into {path}: every bundled scenario now runs with these values")
+    elif write:
+        path = write_calibrated(fitted, against, out, reps=args.reps)
+        print(f"written to {path} ({DEFAULT_FILE} is unchanged; --replace rewrites it)")
+    else:
+        print("nothing written: --write saves them to a new file, --replace into "
+              f"{DEFAULT_FILE}")
     return 0

@@ -10,12 +10,14 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import re
 import shutil
 import sys
 from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic_core import PydanticUndefined
 
 from simulation import __version__
 from simulation.metrics import OUTCOMES
@@ -27,10 +29,15 @@ from simulation.scenario import (
     bundled_names,
     iter_parameters,
     load_scenario,
+    load_scenario_file,
+    resolve_name,
     scenario_dir,
     validate_files,
     with_values,
 )
+from simulation.scenario.loader import sorted_problems
+from simulation.scenario.notes import scenario_notes
+from simulation.scenario.schema import iter_event_fields
 
 EXIT_INPUT = 2  # bad input: a scenario, a value or a file
 OUTCOME_UNITS = {o.name: o.unit for o in OUTCOMES}
@@ -58,6 +65,12 @@ def parse_set(pairs: list[str]) -> dict[str, Any]:
 def load_with_overrides(name: str, overrides: dict[str, Any]) -> Scenario:
     scenario = load_scenario(name)
     return with_values(scenario, overrides) if overrides else scenario
+
+
+def print_notes(name: str, scenario: Scenario, steps: int | None = None) -> None:
+    """Notes on a valid scenario that may not do what its author expects (on stderr)."""
+    for note in scenario_notes(name, scenario, steps):
+        print(f"note: {name}: {note}", file=sys.stderr)
 
 
 def fmt(value: float, unit: str = "") -> str:
@@ -99,6 +112,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     scenario = load_with_overrides(args.scenario, parse_set(args.set))
     steps = args.steps or scenario.run.steps
+    print_notes(args.scenario, scenario, steps)
     spec = RunSpec(scenario, args.seed, steps, str(scenario_dir(args.scenario)))
     result = run_one(spec)
     out = Path(args.out or f"runs/{scenario.name}-seed{args.seed}")
@@ -117,6 +131,52 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def scenario_labels(paths: list[Path]) -> list[str]:
+    """A column label for each scenario file: its stem, or, where stems repeat, the stem
+    with the shortest run of parent folders that tells the files apart (`dupA/county`,
+    `dupB/county`); the whole path if even that cannot (`county.yaml`, `county.yml`)."""
+    labels = [p.stem for p in paths]
+    for stem in {s for s in labels if labels.count(s) > 1}:
+        group = [i for i, p in enumerate(paths) if p.stem == stem]
+        deepest = max(len(paths[i].parent.parts) for i in group)
+        for depth in range(1, deepest + 1):
+            tried = {i: "/".join([*paths[i].parent.parts[-depth:], stem]) for i in group}
+            if len(set(tried.values())) == len(group):
+                break
+        else:
+            tried = {i: str(paths[i]) for i in group}
+        for i, label in tried.items():
+            labels[i] = label
+    return labels
+
+
+def load_compared(names: list[str], overrides: dict[str, Any], steps: int | None = None
+                  ) -> dict[str, tuple[Scenario, str]]:
+    """Every scenario of a comparison by its column label, all checked before any runs.
+
+    Problems in several files are reported together; a file named twice is compared once.
+    """
+    loaded: dict[Path, tuple[Scenario, str]] = {}
+    problems: list[Problem] = []
+    for name in names:
+        try:
+            s = load_with_overrides(name, overrides)
+        except ScenarioError as exc:
+            problems.extend(exc.problems)
+            continue
+        path = resolve_name(name)
+        key = path.resolve() if path is not None else Path(name)
+        if key in loaded:
+            print(f"note: {name} names a scenario already compared; it is compared once",
+                  file=sys.stderr)
+            continue
+        loaded[key] = (s, str(scenario_dir(name)))
+        print_notes(name, s, steps)
+    if problems:
+        raise ScenarioError(sorted_problems(problems))  # a --set problem once, not per file
+    return dict(zip(scenario_labels(list(loaded)), loaded.values(), strict=True))
+
+
 def cmd_compare(args: argparse.Namespace) -> int:
     import pandas as pd
 
@@ -124,13 +184,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from experiments.runner import RunSpec, run_many
     from experiments.stats import paired_differences, summarise
 
-    overrides = parse_set(args.set)
-    scenarios: dict[str, tuple[Scenario, str]] = {}
-    for name in args.scenarios:
-        s = load_with_overrides(name, overrides)  # validate all before running any
-        if s.name in scenarios:
-            continue
-        scenarios[s.name] = (s, str(scenario_dir(name)))
+    scenarios = load_compared(args.scenarios, parse_set(args.set), args.steps)
     specs = [
         RunSpec(s, seed, args.steps or s.run.steps, d, label=label)
         for label, (s, d) in scenarios.items()
@@ -172,9 +226,44 @@ def cmd_compare(args: argparse.Namespace) -> int:
     print_comparison(table, list(scenarios), args.reps)
     if len(scenarios) > 1 and args.reps > 1:
         print_differences(diffs, reference, list(scenarios)[1:])
+    elif len(scenarios) > 1:
+        print(f"\nDifferences from {reference} are not shown: with one seed per scenario "
+              "there is no interval to judge them by (use --reps 2 or more).")
     print(f"\ntables (runs.csv, summary.csv, differences.csv) and charts (timeseries.png, "
           f"funnel.png) written to {out}/")
     return 0
+
+
+def wrap_label(label: str, width: int) -> list[str]:
+    """A column label as lines of at most `width` characters, broken after '_' or '/'
+    where possible, so no label is cut short (`equal_cost_rule_of_law` and
+    `equal_cost_rule_of_virtue` must stay apart)."""
+    lines: list[str] = []
+    line = ""
+    for piece in re.findall(r"[^_/]+[_/]?|[_/]", label):
+        while len(piece) > width:  # a piece too long for any line: split it anywhere
+            if line:
+                lines.append(line)
+                line = ""
+            lines.append(piece[:width])
+            piece = piece[width:]
+        if len(line) + len(piece) > width:
+            lines.append(line)
+            line = ""
+        line += piece
+    if line or not lines:
+        lines.append(line)
+    return lines
+
+
+def header_rows(labels: list[str], indent: int, col_w: int) -> list[str]:
+    """Header lines for right-aligned columns of width `col_w`; a long label wraps over
+    several lines, its last line just above the column's values."""
+    wrapped = [wrap_label(lab, col_w - 1) for lab in labels]
+    height = max(len(w) for w in wrapped)
+    padded = [[""] * (height - len(w)) + w for w in wrapped]
+    return [(" " * indent + "".join(f"{col[i]:>{col_w}}" for col in padded)).rstrip()
+            for i in range(height)]
 
 
 def print_comparison(table, labels: list[str], reps: int) -> None:
@@ -195,7 +284,8 @@ def print_comparison(table, labels: list[str], reps: int) -> None:
     for start in range(0, len(labels), per_block):
         block = labels[start:start + per_block]
         print()
-        print(" " * (name_w + 2) + "".join(f"{lab[:col_w - 1]:>{col_w}}" for lab in block))
+        for line in header_rows(block, name_w + 2, col_w):
+            print(line)
         for o in outcomes:
             print(f"  {o:<{name_w}}" + "".join(f"{cell.get((lab, o), ''):>{col_w}}"
                                               for lab in block))
@@ -221,7 +311,8 @@ def print_differences(diffs, reference: str, labels: list[str]) -> None:
     for start in range(0, len(labels), per_block):
         block = labels[start:start + per_block]
         print()
-        print(" " * (name_w + 2) + "".join(f"{lab[:col_w - 1]:>{col_w}}" for lab in block))
+        for line in header_rows(block, name_w + 2, col_w):
+            print(line)
         for o in HEADLINE:
             cells = []
             for lab in block:
@@ -246,6 +337,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
                 print(p.format(), file=sys.stderr)
         else:
             print(f"{path}: ok")
+            print_notes(path, load_scenario_file(Path(path), shown=path))
     if bad:
         print(f"{bad} of {len(results)} file(s) have problems", file=sys.stderr)
     return EXIT_INPUT if bad else 0
@@ -258,12 +350,37 @@ def cmd_params(args: argparse.Namespace) -> int:
                          default=str))
         return 0
     for s in specs:
-        rng = (f"{s.minimum:g}..{s.maximum:g}" if s.minimum is not None
-               and s.maximum is not None else "/".join(s.choices))
-        print(f"{s.path:<52} {s.default!s:>10}  [{rng}] {s.unit}")
-        if args.verbose:
-            print(f"    {s.label_zh} — {s.meaning} Source: {s.source}")
+        print_parameter(s, args.verbose)
+    if args.verbose:
+        print(EVENTS_HELP)
+        for s in iter_event_fields():
+            print_parameter(s, True, source=False)
     return 0
+
+
+EVENTS_HELP = """
+Events: two lists in a scenario file, each entry with the fields below.
+  schedules: reform ramps. Each moves one lever linearly from its value in force at
+    start_week to `to` at end_week, and holds it there. Ramps apply in the order listed.
+  shocks: each is in force from `week` for duration_weeks weeks and hits only its group.
+A run steps through weeks 1 to run.steps: a shock or ramp wholly outside them has no
+effect, and `cogov validate`, `run` and `compare` say so in a note. Example:
+  schedules:
+    - {parameter: levers.party_leadership.cell_coverage, start_week: 0, end_week: 260, to: 1.0}
+  shocks:
+    - {kind: income, group: migrant, week: 104, duration_weeks: 26, magnitude: 0.3}
+(scenarios/reform_party_cells.yaml and scenarios/factory_closure.yaml use them.)
+"""
+
+
+def print_parameter(s, verbose: bool, source: bool = True) -> None:
+    rng = (f"{s.minimum:g}..{s.maximum:g}" if s.minimum is not None
+           and s.maximum is not None else "/".join(s.choices) or s.kind)
+    default = "required" if s.default is PydanticUndefined else s.default
+    print(f"{s.path:<52} {default!s:>10}  [{rng}] {s.unit}".rstrip())
+    if verbose:
+        label = f"{s.label_zh} — " if s.label_zh else ""
+        print(f"    {label}{s.meaning}" + (f" Source: {s.source}" if source else ""))
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
@@ -382,10 +499,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_targets)
 
     p = sub.add_parser("calibrate", help="fit the assumed parameters to the targets")
-    p.add_argument("--reps", type=int, default=10, help="seeds per candidate (default 10)")
+    p.add_argument("--reps", type=int, default=10,
+                   help="seeds per candidate (default and least 10)")
     p.add_argument("--workers", type=int, default=None, help="processes (default: all cores)")
     p.add_argument("--write", action="store_true",
-                   help="write the fitted values into scenarios/default.yaml")
+                   help="write the fitted values to a new scenario file (see --out); "
+                   "scenarios/default.yaml is left as it is")
+    p.add_argument("--out", default=None, metavar="FILE.yaml",
+                   help="file for --write (default runs/calibrate/default.yaml); never "
+                   "overwritten")
+    p.add_argument("--replace", action="store_true",
+                   help="write the fitted values into scenarios/default.yaml, which every "
+                   "bundled scenario extends")
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     p.set_defaults(func=cmd_calibrate)
 

@@ -209,9 +209,13 @@ def _drive(exp: Experiment, store: Store, pending: list[tuple[int, int]], backen
     from tqdm import tqdm
 
     start = time.monotonic()
+    terminal = progress and hasattr(log, "isatty") and log.isatty()
+    # A bar redraws itself on a terminal; a log file or a pipe gets plain lines instead.
     bar = tqdm(total=exp.n_runs, initial=report.already, desc=exp.name, unit="run",
-               disable=not progress, file=log, dynamic_ncols=True, smoothing=0.1)
+               disable=not terminal, file=log, dynamic_ncols=True, smoothing=0.1)
     bar.set_postfix(failed=0)
+    lines = LogLines(exp.name, exp.n_runs, report.already, log) if (
+        progress and not terminal) else None
     ex = backend.executor
     stopped = False
     in_flight: dict[Future, RunTask] = {}
@@ -229,6 +233,8 @@ def _drive(exp: Experiment, store: Store, pending: list[tuple[int, int]], backen
                     report.errors.append((rec.run_id, rec.error or ""))
                 bar.set_postfix(failed=report.failed)
         bar.update(len(done))
+        if lines is not None:
+            lines.update(len(done), report.failed)
 
     unsent: list[tuple[int, int]] = []  # taken from the queue but refused by the executor
 
@@ -296,6 +302,27 @@ def _drive(exp: Experiment, store: Store, pending: list[tuple[int, int]], backen
         if backend.owned and not stopped:
             ex.shutdown(wait=True)
         report.seconds = time.monotonic() - start
+
+
+class LogLines:
+    """Progress for a log file or a pipe: a plain line each time another tenth of the
+    sweep is stored, or a minute has passed, and when the last run is stored."""
+
+    def __init__(self, name: str, total: int, done: int, log: TextIO,
+                 share: float = 0.1, seconds: float = 60.0):
+        self.name, self.total, self.done, self.log = name, total, done, log
+        self.every = max(1, round(total * share))
+        self.seconds = seconds
+        self.shown, self.shown_at = done, time.monotonic()
+
+    def update(self, n: int, failed: int) -> None:
+        self.done += n
+        now = time.monotonic()
+        if (self.done - self.shown >= self.every or self.done >= self.total
+                or now - self.shown_at >= self.seconds):
+            print(f"{self.name}: {self.done}/{self.total} runs stored, {failed} failed",
+                  file=self.log, flush=True)
+            self.shown, self.shown_at = self.done, now
 
 
 def _failed(task: RunTask, message: str) -> RunRecord:

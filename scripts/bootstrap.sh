@@ -32,18 +32,36 @@ cogov_find_python() {
     return 1
 }
 
+cogov_extras_cover() {
+    # True if every extra in the comma-separated list "$2" is in the list "$1".
+    local want
+    local IFS=,
+    for want in $2; do
+        [ -n "$want" ] || continue
+        case ",$1," in *",$want,"*) ;; *) return 1 ;; esac
+    done
+    return 0
+}
+
+cogov_extras_union() {
+    # The comma-separated lists "$1" and "$2" merged, sorted, each extra once.
+    printf '%s,%s' "$1" "$2" | tr ',' '\n' | awk 'NF && !seen[$0]++' | sort | paste -sd, -
+}
+
 cogov_ensure_venv() {
-    # $1: extras to install, e.g. "dev" (empty for none). The stamp file records the
-    # pyproject.toml hash and the extras installed; a venv with the test tools also
-    # serves the plain command line.
-    local extras="${1:-}" spec="." stamp hash py
-    [ -n "$extras" ] && spec=".[$extras]"
+    # $1: extras to install, comma-separated, e.g. "app" or "app,dev" (empty for none).
+    # The stamp file records the pyproject.toml hash and the extras installed; a venv
+    # with every extra asked for serves, and a reinstall keeps the extras it had, so
+    # ./cogov (app) and ./run-tests (app,dev) do not undo each other.
+    local wanted="${1:-}" extras spec="." stamp hash py have_hash="" have_extras=""
     stamp="$COGOV_VENV/.cogov-installed"
     hash="$(sha256sum "$COGOV_ROOT/pyproject.toml" | cut -d' ' -f1)"
     if [ -x "$COGOV_VENV/bin/python" ] && cogov_python_ok "$COGOV_VENV/bin/python"; then
-        if [ -f "$stamp" ] && { grep -qx "$hash $extras" "$stamp" || \
-                { [ -z "$extras" ] && grep -q "^$hash " "$stamp"; }; }; then
-            return 0
+        if [ -f "$stamp" ]; then
+            read -r have_hash have_extras < "$stamp" || true
+            if [ "$have_hash" = "$hash" ] && cogov_extras_cover "$have_extras" "$wanted"; then
+                return 0
+            fi
         fi
     else
         if ! py="$(cogov_find_python)"; then
@@ -56,6 +74,8 @@ cogov_ensure_venv() {
         rm -rf "$COGOV_VENV"
         "$py" -m venv "$COGOV_VENV" || return 1
     fi
+    extras="$(cogov_extras_union "$have_extras" "$wanted")"
+    [ -n "$extras" ] && spec=".[$extras]"
     echo "Installing cogov and its dependencies into .venv (first run only) ..." >&2
     "$COGOV_VENV/bin/python" -m pip install --disable-pip-version-check -qq --upgrade pip \
         >&2 || return 1

@@ -116,7 +116,7 @@ def lever_cost_per_resident_year(scenario: Scenario, week: int = 0) -> float:
 class ShockEffects:
     """What the shocks in force do this week."""
 
-    arising_multiplier: float
+    arising_multiplier: dict[str, float]  # group -> factor on the arising hazard this week
     trust_drop: dict[str, float]  # group -> share of trust removed this week
     income_multiplier: dict[str, float]  # group -> income factor this week
 
@@ -126,16 +126,17 @@ def shocks_at(scenario: Scenario, week: int) -> ShockEffects:
 
     A legitimacy shock removes `magnitude` of trust spread evenly over its duration (a
     sudden shock has duration 1); an income shock scales incomes while it lasts; a dispute
-    surge multiplies the arising rate.
+    surge multiplies the arising hazard of its group's residents. Each applies to its
+    `group` (a resident in two hit groups gets both).
     """
-    arising = 1.0
+    arising: dict[str, float] = {}
     trust: dict[str, float] = {}
     income: dict[str, float] = {}
     for shock in scenario.shocks:
         if not shock.week <= week < shock.week + shock.duration_weeks:
             continue
         if shock.kind == "dispute_surge":
-            arising *= 1.0 + shock.magnitude
+            arising[shock.group] = arising.get(shock.group, 1.0) * (1.0 + shock.magnitude)
         elif shock.kind == "legitimacy":
             # Remove the share m over d weeks: each week keeps (1 - m)^(1/d).
             per_week = 1.0 - (1.0 - shock.magnitude) ** (1.0 / shock.duration_weeks)

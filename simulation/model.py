@@ -66,6 +66,7 @@ class CoGovernanceModel(mesa.Model):
         p = self.params
         self.week = 0
         self.lever = levers_at(p, 0)
+        self.shock = shocks_at(p, 0)
 
         # --- structure and residents
         grid_of = None
@@ -163,7 +164,12 @@ class CoGovernanceModel(mesa.Model):
     # ================================================================== the schedule
 
     def step(self) -> None:
-        """One week, in the order of the ODD schedule."""
+        """One week, in the order of the ODD schedule.
+
+        After `run.steps` weeks the model sets `running` to False, so Mesa's
+        `model.run_model()` (which steps while `running`) stops there; calling `step()`
+        again still runs a further week.
+        """
         self.week += 1
         self.set_levers_and_shocks()
         self.pay_for_levers()
@@ -176,6 +182,8 @@ class CoGovernanceModel(mesa.Model):
         self.feed_back_endings()
         self.update_welfare()
         self.collect()
+        if self.week >= self.params.run.steps:
+            self.running = False
 
     # ================================================================== phases
 
@@ -246,25 +254,37 @@ class CoGovernanceModel(mesa.Model):
         n_vol = np.count_nonzero(self.residents.volunteer)
         self.volunteer_hours_total += n_vol * self.params.behaviour.volunteer_hours
 
-    def arise_disputes(self) -> None:
-        """New disputes arise; some are defused early; some are settled by the parties.
+    def arising_hazard(self) -> np.ndarray:
+        """Each resident's chance this week of becoming the first party of a dispute.
 
-        Weekly hazard per resident: base_rate / 52 × shock surge × (1 + deprivation effect
+        base_rate / 52 × dispute surge of the resident's groups × (1 + deprivation effect
         × relative deprivation + discontent / 2) × (1 − norm effect × norm) / (1 − norm
         effect / 2) × (1 − deterrence effect × enforcement × (0.5 + legal awareness / 2)).
-        A candidate's risk is detected early with the grid's coverage (源头治理) and then
-        defused with chance `prevention_effect`; the rest arise, and the parties settle
-        some themselves (L0).
         """
         res, p, lv = self.residents, self.params, self.lever
         d = p.disputes
-        hazard = (
+        surge: float | np.ndarray = self.shock.arising_multiplier.get("all", 1.0)
+        for group, factor in self.shock.arising_multiplier.items():
+            if group != "all":
+                surge = surge * np.where(group_mask(res, group), factor, 1.0)
+        return (
             d.base_rate / WEEKS_PER_YEAR
-            * self.shock.arising_multiplier
+            * surge
             * (1 + d.deprivation_effect * self.deprivation + 0.5 * res.discontent)
             * (1 - d.norm_effect * res.norm) / (1 - d.norm_effect * 0.5)
             * (1 - d.deterrence_effect * lv["enforcement"] * (0.5 + 0.5 * res.legal_awareness))
         )
+
+    def arise_disputes(self) -> None:
+        """New disputes arise; some are defused early; some are settled by the parties.
+
+        Each resident becomes a party with the week's `arising_hazard`. A candidate's risk
+        is detected early with the grid's coverage (源头治理) and then defused with chance
+        `prevention_effect`; the rest arise, and the parties settle some themselves (L0).
+        """
+        res, p = self.residents, self.params
+        d = p.disputes
+        hazard = self.arising_hazard()
         party = np.flatnonzero(self.rng.random(self.n_residents) < hazard)
         if len(party) == 0:
             return

@@ -11,11 +11,14 @@ import re
 from functools import partial
 from pathlib import Path
 
+import pytest
+
+pytest.importorskip("solara", reason="the browser view is the optional `app` extra")
+
 import ipyvuetify as v
 import ipywidgets
 import networkx as nx
 import numpy as np
-import pytest
 import solara
 
 import viz.page

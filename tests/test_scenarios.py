@@ -270,7 +270,7 @@ def test_unknown_key_names_the_nearest_valid_key(tmp_path: Path, text: str, line
 
 
 @pytest.mark.parametrize("text, path, value, kind_words", [
-    ("population:\n  residents: 'many'\n", "population.residents", "many", "text"),
+    ("population:\n  residents: 'many'\n", "population.residents", "many", "the word"),
     ("population:\n  residents: '2000'\n", "population.residents", "2000", "quotes"),
     ("population:\n  residents: yes\n", "population.residents", True, "yes/no"),
     ("population:\n  urban_share: '0.5'\n", "population.urban_share", "0.5", "quotes"),

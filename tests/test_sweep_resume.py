@@ -1,7 +1,7 @@
 """Interrupt a real `cogov sweep` (Ctrl-C, then SIGKILL) and resume it.
 
 The sweep runs as a separate process group with two pool workers, as on a laptop. The
-test stops it once the progress bar shows some runs stored, runs the same command again,
+test stops it once its progress lines show some runs stored, runs the same command again,
 and checks that the final table equals an uninterrupted sweep's rows exactly (seeds and
 outcomes), one row per run: nothing lost, nothing run twice.
 """
@@ -42,11 +42,11 @@ outcomes: [resolution_rate, trust, welfare_gini, escalations_per_10k, arisen]
 COLUMNS = ["run_id", "point", "replication", "seed", "levers.rule_of_law.enforcement",
            "levers.self_governance.councils", "resolution_rate", "trust", "welfare_gini",
            "escalations_per_10k", "arisen", "scenario_hash", "status"]
-PROGRESS = re.compile(rb"(\d+)/(\d+) \[")
+PROGRESS = re.compile(rb"(\d+)/(\d+) runs stored")  # the progress lines of a piped sweep
 
 
 class Sweep:
-    """`cogov sweep` in its own process group, with its progress bar read as it goes."""
+    """`cogov sweep` in its own process group, with its progress lines read as it goes."""
 
     def __init__(self, experiment: Path, store: Path):
         self.proc = subprocess.Popen(

@@ -292,7 +292,7 @@ def Shell(lab: Lab, lang: solara.Reactive[str]):
         lab.set_compare(on)
         editing.set(0)
 
-    solara.Title(t("app_title", lg))
+    solara.Title(f"cogov — {t('app_title', lg)}")  # the browser tab
     with solara.Div(classes=["cogov-header"]):
         solara.HTML(tag="div", unsafe_innerHTML=_esc(t("app_title", lg)), classes=["title"])
         rv.Switch(v_model=lab.compare, label=t("compare", lg), dark=True, hide_details=True,

@@ -53,6 +53,11 @@ class ScenarioError(Exception):
         self.problems = list(problems)
         super().__init__("\n".join(p.format() for p in self.problems))
 
+    def __reduce__(self):
+        # Rebuilt from the problems, not from the joined message, so the error survives a
+        # process boundary (process pools, Dask, EMA's evaluators pickle exceptions).
+        return type(self), (self.problems,)
+
 
 def nearest_name(name: str, choices: Iterable[str]) -> str | None:
     """The valid name a typo most likely meant, or None if nothing is close.
@@ -72,6 +77,26 @@ def nearest_name(name: str, choices: Iterable[str]) -> str | None:
     containing = [c for low, c in by_lower.items()
                   if len(typed) >= 3 and typed in low.replace(".", "_").split("_")]
     return containing[0] if len(containing) == 1 else None
+
+
+def nearest_path(typed: str, paths: Iterable[str]) -> str | None:
+    """The dotted path a typo or a bare or misplaced last part most likely meant.
+
+    'levers.rule_of_law.enforcment' -> the nearest whole path; 'enforcement' or
+    'ladder.enforcement' -> the path whose last part is (nearest to) 'enforcement'. Where
+    several paths end alike, the first declared wins (a lever before its cost)."""
+    options = list(paths)
+    leaves: dict[str, str] = {}
+    for path in options:
+        leaves.setdefault(path.rsplit(".", 1)[-1], path)
+
+    def by_leaf() -> str | None:
+        hit = nearest_name(typed.rsplit(".", 1)[-1], leaves)
+        return leaves[hit] if hit is not None else None
+
+    if "." not in typed:
+        return by_leaf() or nearest_name(typed, options)
+    return nearest_name(typed, options) or by_leaf()
 
 
 def _short_repr(value: object) -> str:

@@ -22,9 +22,10 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from simulation.scenario.errors import Problem, ScenarioError, nearest_name
+from simulation.scenario import hints
+from simulation.scenario.errors import Problem, ScenarioError, nearest_name, nearest_path
 from simulation.scenario.schema import LEVER_PATHS, Scenario
-from simulation.scenario.yaml_safe import read_yaml_mapping
+from simulation.scenario.yaml_safe import PartialYaml, read_yaml_mapping
 
 BUNDLED_DIR = Path(__file__).resolve().parents[2] / "scenarios"
 NOT_INHERITED = ("name", "description", "description_zh", "extends")
@@ -81,46 +82,67 @@ def _deep_merge(base: dict, top: dict, top_file: str, top_lines: dict[str, int],
     return out
 
 
-def _read_chain(path: Path, shown: str, seen: list[Path]) -> tuple[dict, Origin]:
-    """Merged data of a file and its ancestors, with where each path was set."""
+def _read_chain(path: Path, shown: str, seen: list[Path],
+                problems: list[Problem]) -> tuple[dict, Origin]:
+    """Merged data of a file and its ancestors, with where each path was set.
+
+    Problems are added to `problems` and reading goes on as far as it can: a value with a
+    problem is left out, and a file whose `extends:` cannot be followed starts from the
+    scenario type's defaults, so one run reports every problem of the chain."""
     try:
         data, lines = read_yaml_mapping(path)
+    except PartialYaml as exc:  # the rest of the file is still read
+        problems.extend(dataclasses.replace(p, file=shown) for p in exc.problems)
+        data, lines = exc.data, exc.lines
     except ScenarioError as exc:  # name the file as the user gave it
-        raise ScenarioError([dataclasses.replace(p, file=shown) for p in exc.problems]) from None
-    if not isinstance(data, dict):  # read_yaml_mapping guarantees a mapping
-        raise ScenarioError([Problem("a scenario must be a mapping", file=shown)])
+        problems.extend(dataclasses.replace(p, file=shown) for p in exc.problems)
+        return {}, {}
     parent_name = data.get("extends")
     own = {k: v for k, v in data.items() if k != "extends"}
     origin: Origin = {}
-    if parent_name is None:
-        base: dict = {}
-    else:
-        if not isinstance(parent_name, str) or not parent_name.strip():
-            raise ScenarioError([Problem(
-                "extends must name a scenario", file=shown, line=lines.get("extends"),
-                path="extends", value=parent_name,
-                allowed="a scenario name, e.g. one of: " + ", ".join(bundled_names()))])
-        parent = resolve_name(parent_name, beside=path.parent)
-        if parent is None:
-            names = bundled_names()
-            raise ScenarioError([Problem(
-                f"extends names a scenario that does not exist: {parent_name!r}",
-                file=shown, line=lines.get("extends"), path="extends", value=parent_name,
-                allowed="a .yaml file beside this one, or a bundled scenario: "
-                + ", ".join(names),
-                suggestion=nearest_name(Path(parent_name).stem, names))])
-        parent = parent.resolve()
-        if parent in seen or len(seen) > MAX_EXTENDS_DEPTH:
-            cycle = " -> ".join(p.name for p in [*seen, parent])
-            raise ScenarioError([Problem(
-                f"extends makes a cycle: {cycle}", file=shown, line=lines.get("extends"),
-                path="extends", value=parent_name)])
-        base, origin = _read_chain(parent, str(parent), [*seen, parent])
-        for key in NOT_INHERITED:
-            base.pop(key, None)
-            origin.pop(key, None)
+    base: dict = {}
+    if parent_name is not None:
+        parent = _parent_file(parent_name, path, shown, lines.get("extends"), seen, problems)
+        if parent is not None:
+            base, origin = _read_chain(parent, str(parent), [*seen, parent], problems)
+            for key in NOT_INHERITED:
+                base.pop(key, None)
+                origin.pop(key, None)
     merged = _deep_merge(base, own, shown, lines, origin)
     return merged, origin
+
+
+def _parent_file(parent_name: Any, path: Path, shown: str, line: int | None,
+                 seen: list[Path], problems: list[Problem]) -> Path | None:
+    """The file `extends:` names, or None with a problem added."""
+    if not isinstance(parent_name, str) or not parent_name.strip():
+        problems.append(Problem(
+            "extends must name a scenario", file=shown, line=line, path="extends",
+            value=parent_name,
+            allowed="a scenario name, e.g. one of: " + ", ".join(bundled_names())))
+        return None
+    parent = resolve_name(parent_name, beside=path.parent)
+    if parent is None:
+        names = bundled_names()
+        problems.append(Problem(
+            f"extends names a scenario that does not exist: {parent_name!r}",
+            file=shown, line=line, path="extends", value=parent_name,
+            allowed="a .yaml file beside this one, or a bundled scenario: " + ", ".join(names),
+            suggestion=nearest_name(Path(parent_name).stem, names)))
+        return None
+    parent = parent.resolve()
+    if parent in seen or len(seen) > MAX_EXTENDS_DEPTH:
+        cycle = " -> ".join(p.name for p in [*seen, parent])
+        problems.append(Problem(f"extends makes a cycle: {cycle}", file=shown, line=line,
+                                path="extends", value=parent_name))
+        return None
+    return parent
+
+
+def sorted_problems(problems: list[Problem]) -> list[Problem]:
+    """Problems by file, then line (those without a line first), each once."""
+    unique = list({p.format(): p for p in reversed(problems)}.values())[::-1]
+    return sorted(unique, key=lambda p: (p.file or "", p.line or 0))
 
 
 # ------------------------------------------------------------------ validation messages
@@ -254,19 +276,13 @@ def problems_from_validation(exc: ValidationError, origin: Origin,
             msg = "out of range"
         elif kind in ("float_type", "int_type", "int_from_float", "float_parsing",
                       "int_parsing"):
-            got = "text" if isinstance(value, str) else "yes/no" if isinstance(value, bool) \
-                else type(value).__name__
-            msg = f"expected {allowed or 'a number'}, got {got}"
-            if isinstance(value, str) and re.fullmatch(r"[-+]?\d+(\.\d*)?[eE][-+]?\d+", value):
-                msg += " (YAML reads 1e3 as text: write 1000 or 1.0e+3)"
-            elif isinstance(value, str):
-                msg += " (remove the quotes)"
+            msg = _not_a_number(value, allowed, _upper_bound(loc))
         elif kind == "literal_error":
             msg = "not one of the allowed choices"
             holder_field = _field_info(loc)
             if holder_field is not None and isinstance(value, str):
-                suggestion = nearest_name(value, [str(a) for a in
-                                                  typing.get_args(holder_field.annotation)])
+                suggestion = nearest_name(hints.to_ascii(value).strip(), [
+                    str(a) for a in typing.get_args(holder_field.annotation)])
         elif kind in ("model_type", "model_attributes_type", "dict_type"):
             msg = "expected a mapping of keys to values"
             allowed = "a mapping (key: value lines, indented under this key)"
@@ -275,14 +291,52 @@ def problems_from_validation(exc: ValidationError, origin: Origin,
             allowed = "a list (lines starting with '- ')"
         elif kind == "string_type":
             msg = "expected text"
+        if isinstance(value, str) and kind != "value_error":
+            # A full-width character explains any other complaint about a typed value.
+            msg = hints.fullwidth_message(value, _upper_bound(loc)) or msg
         path = _loc_to_path(loc)
         if kind == "value_error" and path.endswith(".parameter"):
-            suggestion = nearest_name(str(value), LEVER_PATHS)
+            suggestion = nearest_path(str(value), LEVER_PATHS)
             allowed = "one of: " + ", ".join(LEVER_PATHS)
         file, line = _locate(path, origin, default_file)
         problems.append(Problem(msg, file=file, line=line, path=path, value=value,
                                 allowed=allowed, suggestion=suggestion))
-    return problems
+    return _without_ramp_targets_of_non_levers(problems)
+
+
+def _not_a_number(value: Any, allowed: str | None, upper: float | None) -> str:
+    """Why a value is not the number a field needs, in the words of the mistake."""
+    expected = f"expected {allowed or 'a number'}"
+    if isinstance(value, bool):
+        return f"{expected}, got yes/no"
+    if not isinstance(value, str):
+        return f"{expected}, got {type(value).__name__}"
+    if re.fullmatch(r"[-+]?\d+(\.\d*)?[eE][-+]?\d+", value):
+        return f"{expected}, got text (YAML reads 1e3 as text: write 1000 or 1.0e+3)"
+    hint = hints.number_hint(value, upper)
+    if hint == "remove the quotes":
+        return f"{expected}, got text ({hint})"
+    if hint is not None:
+        return hint
+    if hints.is_word(value):
+        return f"{expected}, got the word {value.strip()!r}"
+    return f"{expected}, got the text {value!r}"
+
+
+def _upper_bound(loc: tuple) -> float | None:
+    field = _field_info(loc)
+    if field is None:
+        return None
+    return next((m.le for m in field.metadata if getattr(m, "le", None) is not None), None)
+
+
+def _without_ramp_targets_of_non_levers(problems: list[Problem]) -> list[Problem]:
+    """A ramp of something that is not a lever is reported as that alone: its `to` is out
+    of the levers' range only because the parameter is wrong."""
+    wrong = {p.path.removesuffix(".parameter") for p in problems
+             if p.path and p.path.startswith("schedules[") and p.path.endswith(".parameter")}
+    return [p for p in problems if not (p.path and p.path.endswith(".to")
+                                        and p.path.removesuffix(".to") in wrong)]
 
 
 # ------------------------------------------------------------------ public API
@@ -306,13 +360,22 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
 
 
 def load_scenario_file(path: Path, shown: str | None = None) -> Scenario:
+    """Load and validate one scenario file; every problem of its chain is reported at once.
+
+    Raises:
+        ScenarioError: listing every problem found, sorted by file and line.
+    """
     shown = shown or str(path)
-    data, origin = _read_chain(Path(path).resolve(), shown, [Path(path).resolve()])
+    problems: list[Problem] = []
+    data, origin = _read_chain(Path(path).resolve(), shown, [Path(path).resolve()], problems)
     data["name"] = Path(path).stem
     try:
-        return Scenario.model_validate(data)
+        scenario = Scenario.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError(problems_from_validation(exc, origin, shown, data)) from None
+        problems.extend(problems_from_validation(exc, origin, shown, data))
+    if problems:
+        raise ScenarioError(sorted_problems(problems))
+    return scenario
 
 
 def scenario_dir(name_or_path: str | Path) -> Path:
@@ -332,19 +395,22 @@ def with_values(scenario: Scenario, updates: dict[str, Any]) -> Scenario:
         parts = path.split(".")
         for part in parts[:-1]:
             if not isinstance(node, dict) or part not in node:
-                raise ScenarioError([Problem(
-                    f"unknown parameter {path!r}", path=path,
-                    suggestion=nearest_name(path, _all_paths()))])
+                raise _unknown_parameter(path)
             node = node[part]
         if not isinstance(node, dict) or parts[-1] not in node:
-            raise ScenarioError([Problem(
-                f"unknown parameter {path!r}", path=path,
-                suggestion=nearest_name(path, _all_paths()))])
+            raise _unknown_parameter(path)
         node[parts[-1]] = value
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
         raise ScenarioError(problems_from_validation(exc, {}, None, data)) from None
+
+
+def _unknown_parameter(path: str) -> ScenarioError:
+    return ScenarioError([Problem(
+        f"unknown parameter {path!r}", path=path,
+        allowed="a parameter's full dotted path (`cogov params` lists them)",
+        suggestion=nearest_path(path, _all_paths()))])
 
 
 def _all_paths() -> list[str]:

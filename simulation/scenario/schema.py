@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 ASSUMED = "assumed"
 
@@ -787,6 +787,15 @@ class Ramp(Section):
     to: float = param(1.0, 0.0, 1.0, unit="intensity 0-1", zh="目标值",
                       meaning="Lever value at end_week and after.")
 
+    @field_validator("parameter")
+    @classmethod
+    def _a_lever(cls, parameter: str) -> str:
+        # Checked with the other fields, so a ramp of a non-lever is reported at once
+        # (LEVER_PATHS is defined below, from the Levers section).
+        if parameter not in LEVER_PATHS:
+            raise ValueError(f"{parameter!r} is not a lever")
+        return parameter
+
     @model_validator(mode="after")
     def _ordered(self) -> Ramp:
         if self.end_week < self.start_week:
@@ -804,9 +813,10 @@ class Shock(Section):
     """A sudden event: a surge of disputes, a fall in trust, or a fall in income."""
 
     kind: ShockKind = Field(
-        description="'dispute_surge' multiplies the arising rate by 1 + magnitude; "
-        "'legitimacy' lowers trust by magnitude (spread over the duration); 'income' lowers "
-        "incomes by the share magnitude for the duration.",
+        description="'dispute_surge' multiplies the group's arising hazard by 1 + magnitude; "
+        "'legitimacy' lowers the group's trust by the share magnitude (spread over the "
+        "duration); 'income' lowers the group's incomes by the share magnitude for the "
+        "duration.",
     )
     week: int = param(52, 0, 5_200, unit="week", zh="发生周", meaning="Week the shock starts.")
     duration_weeks: int = param(
@@ -815,7 +825,8 @@ class Shock(Section):
     magnitude: float = param(
         0.5, 0.0, 10.0, unit="see kind", zh="强度", meaning="Size of the shock (see kind).",
     )
-    group: Group = Field("all", description="Who is hit.")
+    group: Group = Field("all", description="Who is hit (every kind of shock hits only its "
+                         "group).")
 
     @model_validator(mode="after")
     def _magnitude_fits_kind(self) -> Shock:
@@ -881,11 +892,6 @@ class Scenario(Section):
         shares = [getattr(self.disputes, f) for f in DISPUTE_SHARE_FIELDS]
         if sum(shares) <= 0:
             raise ValueError("disputes: the dispute type shares (share_*) are all zero")
-        for i, ramp in enumerate(self.schedules):
-            if not ramp.parameter.startswith("levers.") or ramp.parameter not in LEVER_PATHS:
-                raise ValueError(
-                    f"schedules[{i}].parameter: '{ramp.parameter}' is not a lever"
-                )
         if self.budget.lever_spending is not None:
             from simulation.levers import max_lever_spending
 
@@ -995,6 +1001,12 @@ def iter_parameters() -> list[ParameterSpec]:
         assert isinstance(ann, type) and issubclass(ann, BaseModel)
         specs.extend(_walk(ann, name + "."))
     return specs
+
+
+def iter_event_fields() -> list[ParameterSpec]:
+    """The fields of the two event lists, `schedules[].*` (reform ramps) and `shocks[].*`,
+    declared like parameters but set per event rather than once per scenario."""
+    return _walk(Ramp, "schedules[].") + _walk(Shock, "shocks[].")
 
 
 def parameter_spec(path: str) -> ParameterSpec:

@@ -25,6 +25,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.reader import ReaderError
 
 from .errors import Problem, ScenarioError
+from .hints import first_fullwidth_offset, fullwidth_lines, fullwidth_message
 
 MAX_DEPTH = 64
 
@@ -50,6 +51,23 @@ _EMPTY_MESSAGE = (
     "the file is empty; a scenario is a mapping of keys to values, e.g. `description: ...`"
 )
 _PLAIN_VALUES = "plain YAML values: text, numbers, true/false, null, lists and mappings"
+
+
+class PartialYaml(ScenarioError):
+    """Problems that leave the rest of the file readable (a tag, a duplicate or full-width
+    key, a bad number): `data` holds the rest, with the values that had problems left
+    out, and `lines` their lines, so a caller can go on to report every other problem."""
+
+    def __init__(self, problems: list[Problem], data: dict, lines: dict[str, int]):
+        super().__init__(problems)
+        self.data = data
+        self.lines = lines
+
+    def __reduce__(self):
+        return ScenarioError, (self.problems,)
+
+
+_LEFT_OUT = object()  # a value with a problem: left out of the data
 
 
 def _fail(source: str, message: str, **kw: Any) -> ScenarioError:
@@ -100,14 +118,18 @@ def parse_yaml_mapping(
         root = _compose_one_document(loader, source)
         if root is None or (root.tag == _TAG + "null" and root.value == ""):
             raise _fail(source, _EMPTY_MESSAGE, line=1)
-        converter = _Converter(loader, source, max_nodes)
+        converter = _Converter(loader, source, max_nodes, text)
         data = converter.convert(root, "", 0)
+        if data is _LEFT_OUT:
+            data = None
         if converter.problems:
+            if isinstance(data, dict):
+                raise PartialYaml(converter.problems, data, converter.lines)
             raise ScenarioError(converter.problems)
     except ReaderError as e:
         raise _reader_problem(e, text, source) from None
     except yaml.MarkedYAMLError as e:
-        raise _syntax_problem(e, source) from None
+        raise _syntax_problem(e, source, text) from None
     except yaml.YAMLError as e:  # unmarked; not expected from PyYAML 6, but never escape
         raise _fail(source, f"YAML error: {e}") from None
     except RecursionError:  # PyYAML's composer recurses once per nesting level
@@ -117,6 +139,9 @@ def parse_yaml_mapping(
             loader.dispose()
 
     if not isinstance(data, dict):
+        hints = _fullwidth_problems(text, source)
+        if hints:  # `extends：fengqiao` reads as one piece of text: name the colon
+            raise ScenarioError(hints)
         raise _fail(
             source,
             "the top level of the file must be a mapping of keys to values "
@@ -152,9 +177,10 @@ class _Converter:
     Problems that leave the rest of the tree meaningful (tags, keys, numbers) are collected
     in ``problems``; runaway expansion and nesting stop the walk at once."""
 
-    def __init__(self, loader: yaml.SafeLoader, source: str, max_nodes: int):
+    def __init__(self, loader: yaml.SafeLoader, source: str, max_nodes: int, text: str = ""):
         self.loader = loader
         self.source = source
+        self.text = text
         self.max_nodes = max_nodes
         self.visited = 0
         self.lines: dict[str, int] = {}
@@ -178,9 +204,10 @@ class _Converter:
         if isinstance(node, MappingNode) and node.tag == _MAP_TAG:
             return self.convert_mapping(node, path, depth)
         if isinstance(node, SequenceNode) and node.tag == _SEQ_TAG:
-            return [
+            items = [
                 self.convert(item, f"{path}[{i}]", depth + 1) for i, item in enumerate(node.value)
             ]
+            return [None if item is _LEFT_OUT else item for item in items]
         if isinstance(node, ScalarNode) and node.tag in _TEXT_TAGS:
             return node.value
         if isinstance(node, ScalarNode) and node.tag in _SCALAR_CONSTRUCTORS:
@@ -191,7 +218,7 @@ class _Converter:
         self.problems.append(
             self.problem("YAML tags are not allowed", node, path, value=tag, allowed=_PLAIN_VALUES)
         )
-        return None
+        return _LEFT_OUT
 
     def convert_scalar(self, node: ScalarNode, path: str) -> Any:
         kind = node.tag.removeprefix(_TAG)
@@ -201,7 +228,7 @@ class _Converter:
             self.problems.append(
                 self.problem(f"this is not a valid {kind}", node, path, value=node.value)
             )
-            return None
+            return _LEFT_OUT
         if isinstance(value, float) and not math.isfinite(value):
             self.problems.append(
                 self.problem(
@@ -212,7 +239,7 @@ class _Converter:
                     allowed="an ordinary number such as 0.5 or 1000 (not .nan or .inf)",
                 )
             )
-            return None
+            return _LEFT_OUT
         return value
 
     def convert_mapping(self, node: MappingNode, path: str, depth: int) -> dict:
@@ -238,8 +265,21 @@ class _Converter:
             # A field's line is where its key is written; record it before the value
             # so an aliased value (whose node lives at the anchor) cannot override it.
             self.lines[child] = line
-            result[key] = self.convert(value_node, child, depth + 1)
+            value = self.convert(value_node, child, depth + 1)
+            if value is _LEFT_OUT:
+                continue
+            if isinstance(value, str):
+                self.move_to_fullwidth(value_node, child)
+            result[key] = value
         return result
+
+    def move_to_fullwidth(self, node: Node, path: str) -> None:
+        """A text value with a full-width character is reported at that character's line
+        (`ladder:` with `grid_workers_per_1000：2.5` on the next line: the next line)."""
+        start, end = node.start_mark.index, node.end_mark.index
+        offset = first_fullwidth_offset(self.text[start:end])
+        if offset is not None:
+            self.lines[path] = self.text.count("\n", 0, start + offset) + 1
 
     def convert_key(self, key_node: Node, path: str, depth: int) -> str | None:
         """The key as text, or None (with a problem recorded) if it is not usable."""
@@ -254,6 +294,10 @@ class _Converter:
             return None
         before = len(self.problems)
         key = self.convert(key_node, path, depth + 1)  # counts the key, reports bad tags
+        if isinstance(key, str) and (hint := fullwidth_message(key)):
+            # e.g. a full-width space in the indent: `\u3000 grid_workers_per_1000: 2.5`
+            self.problems.append(self.problem(hint, key_node, path, value=key))
+            return None
         if isinstance(key, str):  # text, or a date-like key kept as written
             return key
         if len(self.problems) == before:
@@ -300,9 +344,20 @@ def _reader_problem(e: ReaderError, text: str, source: str) -> ScenarioError:
     return _fail(source, message, line=line)
 
 
-def _syntax_problem(e: yaml.MarkedYAMLError, source: str) -> ScenarioError:
-    """Report PyYAML's own wording of a syntax error, at its line."""
+def _fullwidth_problems(text: str, source: str, upto: int | None = None) -> list[Problem]:
+    """A problem for each line (up to line `upto`) with a full-width character where YAML
+    structure goes: the usual cause of a syntax error in a file typed in Chinese."""
+    return [Problem(message, file=source, line=line) for line, message in fullwidth_lines(text)
+            if upto is None or line <= upto]
+
+
+def _syntax_problem(e: yaml.MarkedYAMLError, source: str, text: str = "") -> ScenarioError:
+    """Report PyYAML's own wording of a syntax error, at its line; or, when a full-width
+    character at or before that line explains it (`levers：`), name the character."""
     mark = e.problem_mark or e.context_mark
+    hints = _fullwidth_problems(text, source, None if mark is None else mark.line + 1)
+    if hints:
+        return ScenarioError(hints)
     message = f"YAML syntax error: {e.problem or e.context}"
     if e.problem and e.context:
         message += f" ({e.context}"

@@ -1,0 +1,27 @@
+"""Mesa's own idioms work on the model: `run_model()` stops after the scenario's run.steps."""
+
+from __future__ import annotations
+
+from simulation.model import CoGovernanceModel
+from tests.conftest import small_scenario
+
+LIMIT = 50  # far more weeks than the run asks for: reaching it means run_model never stops
+
+
+def test_run_model_stops_after_run_steps() -> None:
+    scenario = small_scenario({"population.residents": 300, "run.steps": 6})
+    model = CoGovernanceModel(scenario, rng=1)
+    assert model.running
+    inner = model.step  # Mesa's wrapped step, which run_model calls
+    calls = 0
+
+    def counted() -> None:
+        nonlocal calls
+        calls += 1
+        assert calls <= LIMIT, "run_model() did not stop at run.steps"
+        inner()
+
+    model.step = counted  # type: ignore[method-assign]
+    model.run_model()
+    assert calls == 6 and model.week == 6 and not model.running
+    assert len(model.dataframe()) == 7  # week 0 and weeks 1-6
