@@ -400,6 +400,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("app", help="serve the interactive browser view")
     p.add_argument("--port", type=int, default=8765, help="port (default 8765)")
     p.add_argument("--host", default="127.0.0.1", help="address (default 127.0.0.1)")
+    p.add_argument("--scenario-folder", default=None, metavar="DIR",
+                   help="let the page load scenario and network files from DIR by name "
+                   "(default: only bundled scenarios and files uploaded in the session)")
     p.set_defaults(func=cmd_app)
 
     p = sub.add_parser("schema", help="write the JSON schema of scenario files")

@@ -97,6 +97,30 @@ def test_an_impossible_port(port: str) -> None:
     refused(["app", "--port", port], "--port must be a whole number from 1 to 65535")
 
 
+def test_app_refuses_a_scenario_folder_that_is_not_there(tmp_path: Path) -> None:
+    from experiments import appserver
+
+    with socket_port() as port:
+        code, _, err = call(["app", "--port", str(port), "--scenario-folder",
+                             str(tmp_path / "nope")])
+    assert code == 2 and "no such folder" in err
+    assert appserver.FOLDER_ENV not in os.environ
+
+
+class socket_port:
+    """A free port, released on entry so the app could bind it."""
+
+    def __enter__(self) -> int:
+        import socket
+
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            return s.getsockname()[1]
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
 # ------------------------------------------------------------------ outputs
 
 
