@@ -227,6 +227,9 @@ def interaction_fits(study: Study) -> tuple[pd.DataFrame, pd.DataFrame] | None:
     inter_rows, term_rows = [], []
     for o in study.outcomes:
         data = runs[np.isfinite(runs[o].to_numpy(float))]
+        if data.empty:
+            study.notes.append(f"interactions of {o} skipped: no run has a value of it")
+            continue
         cols: dict[str, np.ndarray] = {"intercept": np.ones(len(data))}
         x = {n: _coded(data[n]) for n in numeric}
         cols.update(x)

@@ -10,6 +10,10 @@ into `<venv>/share/solara/cdn`, and only the version matching solara's works (mo
 - runs in production mode (no call-home iframe to solara.dev), without the PyPI version
   check, without telemetry and without opening a browser itself;
 - prints the address to open.
+
+The page reads no file of the server's beyond the bundled scenarios and what a session
+uploads (see `viz.lab`), unless the server offers a scenario folder
+(`--scenario-folder DIR`), whose files the page may then load by name.
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ from importlib import metadata
 from pathlib import Path
 
 APP = Path(__file__).resolve().parents[1] / "app.py"
+# How `cogov app --scenario-folder` tells the page (solara runs app.py in this process).
+FOLDER_ENV = "COGOV_APP_SCENARIO_FOLDER"
 
 # Settings read by solara when it is imported; set before that happens.
 OFFLINE_ENV = {
@@ -103,6 +109,14 @@ def cli_app(args: argparse.Namespace) -> int:
     if busy:
         print(f"error: {busy}", file=sys.stderr)
         return 1
+    folder = getattr(args, "scenario_folder", None)
+    if folder is not None:
+        if not Path(folder).is_dir():
+            print(f"error: --scenario-folder {folder}: no such folder", file=sys.stderr)
+            return 2
+        os.environ[FOLDER_ENV] = str(Path(folder).resolve())
+    else:
+        os.environ.pop(FOLDER_ENV, None)
     problem = asset_problem()
     if problem:
         print(f"warning: {problem}", file=sys.stderr)

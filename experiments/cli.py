@@ -40,6 +40,8 @@ from simulation.scenario.notes import scenario_notes
 from simulation.scenario.schema import iter_event_fields
 
 EXIT_INPUT = 2  # bad input: a scenario, a value or a file
+# numpy's generators refuse negative seeds; 32 bits give more seeds than anyone will run.
+MAX_SEED = 2**32 - 1
 OUTCOME_UNITS = {o.name: o.unit for o in OUTCOMES}
 
 
@@ -416,7 +418,13 @@ def cmd_app(args: argparse.Namespace) -> int:
 def cmd_schema(args: argparse.Namespace) -> int:
     from simulation.scenario.jsonschema import write_schema
 
-    path = write_schema(Path(args.out) if args.out else None)
+    target = Path(args.out) if args.out else None
+    try:
+        path = write_schema(target)
+    except OSError as exc:
+        print(f"error: cannot write {target or 'the schema'}: {exc.strerror or exc}",
+              file=sys.stderr)
+        return EXIT_INPUT
     print(f"wrote {path}")
     return 0
 
@@ -517,6 +525,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("app", help="serve the interactive browser view")
     p.add_argument("--port", type=int, default=8765, help="port (default 8765)")
     p.add_argument("--host", default="127.0.0.1", help="address (default 127.0.0.1)")
+    p.add_argument("--scenario-folder", default=None, metavar="DIR",
+                   help="let the page load scenario and network files from DIR by name "
+                   "(default: only bundled scenarios and files uploaded in the session)")
     p.set_defaults(func=cmd_app)
 
     p = sub.add_parser("schema", help="write the JSON schema of scenario files")
@@ -535,6 +546,12 @@ def main(argv: list[str] | None = None) -> int:
         value = getattr(args, name, None)
         if value is not None and value < 1:
             parser.error(f"--{name} must be at least 1, got {value}")
+    seed = getattr(args, "seed", None)
+    if seed is not None and not 0 <= seed <= MAX_SEED:
+        parser.error(f"--seed must be a whole number from 0 to {MAX_SEED:,}, got {seed}")
+    port = getattr(args, "port", None)
+    if port is not None and not 1 <= port <= 65_535:
+        parser.error(f"--port must be a whole number from 1 to 65535, got {port}")
     try:
         return int(args.func(args) or 0)
     except ScenarioError as exc:

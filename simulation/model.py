@@ -51,6 +51,8 @@ class CoGovernanceModel(mesa.Model):
             read from; defaults to the working directory.
         seed: an integer seed, used instead of `rng` when given (Mesa's older keyword,
             which benchmarks/throughput.py passes).
+        max_residents: most residents a network file may hold (default: the scenario
+            type's cap); the browser view passes its own, lower one.
     """
 
     def __init__(
@@ -60,6 +62,7 @@ class CoGovernanceModel(mesa.Model):
         *,
         scenario_dir: str | Path | None = None,
         seed: int | None = None,
+        max_residents: int | None = None,
     ) -> None:
         super().__init__(rng=rng if seed is None else seed)
         self.params = scenario if scenario is not None else Scenario()
@@ -74,7 +77,9 @@ class CoGovernanceModel(mesa.Model):
         if p.network.generator == "file":
             assert p.network.file is not None
             path = Path(scenario_dir or ".") / p.network.file
-            n_file, tie_edges, grid_of = read_tie_file(path)
+            # Messages name the file as the scenario does, never by a server-side folder.
+            n_file, tie_edges, grid_of = read_tie_file(path, shown=p.network.file,
+                                                       max_residents=max_residents)
             if grid_of is None:
                 grid_of = np.arange(n_file) // p.population.residents_per_grid
         self.territory = build_territory(p, grid_of)

@@ -2,7 +2,7 @@
 
 - `social`: resident-resident ties, clustered inside each grid (Watts-Strogatz small
   worlds) with a share of ties to other grids of the same community, or read from a
-  user's edge-list or GraphML file.
+  user's edge-list or GraphML file (`simulation.tie_file`).
 - `service`: which institutional actor serves which grid (built by the model once the
   actors exist; see `CoGovernanceModel._build_service_layer`).
 - `coordination`: ties between institutional actors along which hand-offs travel.
@@ -15,14 +15,16 @@ Array operations run on `adjacency`, a row-normalised sparse matrix of the socia
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
-from xml.etree.ElementTree import ParseError
 
 import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
 from simulation.population import Territory
+from simulation.tie_file import NetworkFileError, read_tie_file
+
+__all__ = ["MultilayerNetwork", "NetworkFileError", "read_tie_file", "small_world_ties",
+           "ties_from_edges"]
 
 
 @dataclass
@@ -119,58 +121,6 @@ def small_world_ties(
         edge_blocks.append(np.column_stack([a[keep], b[keep]]))
     edges = np.concatenate(edge_blocks) if edge_blocks else np.empty((0, 2), dtype=np.int64)
     return _edges_to_network(n, edges)
-
-
-class NetworkFileError(ValueError):
-    """A network file that cannot be read; the message says why and where."""
-
-
-def read_tie_file(path: Path) -> tuple[int, np.ndarray, np.ndarray | None]:
-    """Read resident ties from an edge-list or GraphML file.
-
-    Returns (number of residents, edges as resident-index pairs, grid per resident or None).
-    Nodes are numbered in sorted order of their ids. A GraphML node attribute 'grid'
-    (integer) assigns grids.
-    """
-    if not path.exists():
-        raise NetworkFileError(f"network file {path} does not exist")
-    suffix = path.suffix.lower()
-    try:
-        if suffix == ".graphml":
-            graph = nx.read_graphml(path)
-        else:
-            graph = nx.Graph()
-            for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-                text = line.split("#", 1)[0].replace(",", " ").split()
-                if not text:
-                    continue
-                if len(text) < 2:
-                    raise NetworkFileError(
-                        f"{path}:{lineno}: an edge needs two node ids, got {line.strip()!r}"
-                    )
-                graph.add_edge(text[0], text[1])
-    except NetworkFileError:
-        raise
-    except (OSError, UnicodeDecodeError, nx.NetworkXError, ValueError, ParseError) as exc:
-        raise NetworkFileError(f"cannot read network file {path}: {exc}") from exc
-    if graph.number_of_nodes() < 2:
-        raise NetworkFileError(f"network file {path} has fewer than two residents")
-
-    def sort_key(node: object) -> tuple[int, object]:
-        text = str(node)
-        return (0, int(text)) if text.lstrip("-").isdigit() else (1, text)  # type: ignore[return-value]
-
-    nodes = sorted(graph.nodes(), key=sort_key)
-    index = {node: i for i, node in enumerate(nodes)}
-    edges = np.array([(index[u], index[v]) for u, v in graph.edges()], dtype=np.int64)
-    grids = None
-    if all("grid" in graph.nodes[v] for v in nodes):
-        try:
-            raw = np.array([int(graph.nodes[v]["grid"]) for v in nodes])
-        except (TypeError, ValueError) as exc:
-            raise NetworkFileError(f"{path}: node attribute 'grid' must be an integer") from exc
-        _, grids = np.unique(raw, return_inverse=True)  # renumber grids 0..G-1
-    return len(nodes), edges, grids
 
 
 def ties_from_edges(n: int, edges: np.ndarray) -> MultilayerNetwork:

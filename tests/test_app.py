@@ -8,6 +8,7 @@ second or two.
 from __future__ import annotations
 
 import re
+import time
 from functools import partial
 from pathlib import Path
 
@@ -61,6 +62,18 @@ def texts(widget, out: list[str] | None = None) -> list[str]:
         for child in kids if isinstance(kids, list) else [kids]:
             texts(child, out)
     return out
+
+
+def settle(box, expect: str, timeout: float = 60.0) -> str:
+    """The page's text once a change that rebuilds the county (built in another thread,
+    with a busy indicator on the page meanwhile) has finished and `expect` is shown."""
+    deadline = time.monotonic() + timeout
+    while True:
+        shown = "\n".join(texts(box))
+        if expect in shown and t("building", "en") not in shown:
+            return shown
+        assert time.monotonic() < deadline, f"the page never showed {expect!r}"
+        time.sleep(0.02)
 
 
 def button(rc, label: str):
@@ -194,30 +207,41 @@ levers:
 def test_a_bad_scenario_file_is_reported_not_raised(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text(BAD_SCENARIO, encoding="utf-8")
-    lab = Lab(residents=SMALL)
+    lab = Lab(residents=SMALL, folder=tmp_path)
     model = lab.mixes[0].model
-    assert lab.load_file(0, str(bad)) is False
+    assert lab.load_file(0, "bad.yaml") is False
     problems = "\n".join(lab.mixes[0].problems)
-    assert "levers.rule_of_law.enforcement" in problems and ":4:" in problems
+    assert "bad.yaml:4: levers.rule_of_law.enforcement" in problems
     assert "self_governance" in problems  # the typo's suggestion
-    assert "Traceback" not in problems
+    assert "Traceback" not in problems and str(tmp_path) not in problems
     assert lab.mixes[0].model is model and lab.mixes[0].source == "default"  # run kept
-    assert str(bad) not in lab.sources
-    assert lab.load_file(0, str(tmp_path / "missing.yaml")) is False
+    assert "bad.yaml" not in lab.sources
+    assert lab.load_file(0, "missing.yaml") is False
     assert "no scenario file" in lab.mixes[0].problems[0]
+    # Only by its name in the folder: the server's paths are refused before any lookup.
+    assert lab.load_file(0, str(bad)) is False
+    assert "cannot start with '/'" in lab.mixes[0].problems[0]
 
 
-def test_a_bad_scenario_file_shows_an_alert_on_the_page(page, tmp_path):
-    box, rc = page
+def test_a_bad_scenario_file_shows_an_alert_on_the_page(monkeypatch, tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text(BAD_SCENARIO, encoding="utf-8")
-    field = next(w for w in rc.find(v.TextField).widgets if w.label == "Scenario file (path)")
-    field.v_model = str(bad)
+    monkeypatch.setattr(viz.page, "make_lab", partial(Lab, residents=SMALL, folder=tmp_path))
+    box, rc = solara.render(viz.page.Page(), handle_error=False)
+    label = t("scenario_file", "en")
+    field = next(w for w in rc.find(v.TextField).widgets if w.label == label)
+    field.v_model = "bad.yaml"
     button(rc, "Load").click()
-    shown = "\n".join(texts(box))
+    shown = settle(box, "bad.yaml:4:")
     assert t("scenario_problems", "en") in shown
     assert "levers.rule_of_law.enforcement: out of range" in shown
     assert "Traceback" not in shown
+    rc.close()
+
+
+def test_without_a_server_folder_the_page_has_no_path_box(page):
+    _, rc = page
+    assert t("scenario_file", "en") not in [w.label for w in rc.find(v.TextField).widgets]
 
 
 def test_an_uploaded_scenario_is_checked_too():
@@ -354,6 +378,7 @@ def test_compare_mode_runs_two_mixes_with_the_same_seed(page):
     box, rc = page
     switch = rc.find(v.Switch).widget
     switch.v_model = True
+    settle(box, "Mix B")
     shown = texts(box)
     assert "Mix A · default" in "".join(shown) and "Mix B · fengqiao" in "".join(shown)
     assert any("B − A" in s for s in shown)  # the table of headline numbers

@@ -56,15 +56,17 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server():
-    """`cogov app` on a free port; yields its address and stops it at the end."""
+def server(tmp_path_factory):
+    """`cogov app` on a free port; yields its address and stops it at the end, then checks
+    that it left no upload folder behind (in a temporary folder of its own)."""
     port = free_port()
     log = tempfile.TemporaryFile(mode="w+")
+    temp = tmp_path_factory.mktemp("server-tmp")
     proc = subprocess.Popen(
         [sys.executable, "-m", "experiments.cli", "app", "--port", str(port),
          "--host", "127.0.0.1"],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        env={**os.environ, "PYTHONUNBUFFERED": "1", "TMPDIR": str(temp)})
     url = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + 90
     try:
@@ -90,6 +92,7 @@ def server():
             proc.kill()
             proc.wait()
         log.close()
+    assert list(temp.glob("cogov-upload-*")) == [], "the server left uploads behind"
 
 
 @pytest.fixture(scope="module")
@@ -178,3 +181,39 @@ def test_a_trainers_session_offline(browser_page):
                and urlparse(u).hostname not in LOCAL_HOSTS]
     assert outside == [], f"requests left the machine: {outside[:5]}"
 
+
+
+def drop_file(page: Page, path: Path) -> None:
+    """Drop a file on the page's file box the way a real drag does (a script cannot fake
+    the file of a drop: the box reads it through the drag's file-system entry)."""
+    zone = page.locator(".solara-file-drop")
+    box = zone.bounding_box()
+    assert box is not None
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    cdp = page.context.new_cdp_session(page)
+    data = {"items": [], "files": [str(path)], "dragOperationsMask": 1}
+    for kind in ("dragEnter", "dragOver", "drop"):
+        cdp.send("Input.dispatchDragEvent", {"type": kind, "x": x, "y": y, "data": data})
+    cdp.detach()
+
+
+def test_a_dropped_scenario_cannot_read_server_files(browser_page, server, tmp_path):
+    page = browser_page[0].context.new_page()  # a session of its own
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(server)
+    expect(page.locator(".solara-file-drop")).to_be_visible()
+    uploads = {
+        "pw.yaml": "extends: /etc/passwd\n",
+        "env.yaml": "extends: default\nnetwork:\n  generator: file\n"
+                    "  file: ../../../../../../proc/self/environ\n",
+    }
+    for name, text in uploads.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        drop_file(page, tmp_path / name)
+        problem = page.locator("pre.cogov-problems")
+        expect(problem).to_contain_text(f"{name}:")
+        shown = page.locator("body").inner_text()
+        assert "root:x:0:0" not in shown and "cogov-upload" not in shown
+        assert str(ROOT) not in shown and "PYTHONUNBUFFERED=1" not in shown
+    expect(page.get_by_text("Mix A · default")).to_be_visible()  # the valid run goes on
+    page.close()

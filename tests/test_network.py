@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import threading
 from pathlib import Path
 
 import networkx as nx
@@ -11,6 +13,7 @@ from conftest import small_scenario, sorted_edges
 
 from simulation.model import CoGovernanceModel
 from simulation.network import NetworkFileError, read_tie_file
+from simulation.tie_file import tie_file_problem
 
 
 def build(updates: dict | None = None, seed: int = 1, **kw) -> CoGovernanceModel:
@@ -207,15 +210,155 @@ def test_unreadable_network_files_raise_network_file_error(tmp_path: Path) -> No
     graph = nx.path_graph(4)
     nx.set_node_attributes(graph, {0: "north", 1: "north", 2: "south", 3: "south"}, "grid")
     nx.write_graphml(graph, tmp_path / "named.graphml")
-    with pytest.raises(NetworkFileError, match="'grid' must be an integer"):
+    with pytest.raises(NetworkFileError,
+                       match="node '0': attribute 'grid' must be a whole number, got 'north'"):
         read_tie_file(tmp_path / "named.graphml")
     (tmp_path / "odd.txt").write_bytes(b"0 1\n\xff\xfe 2\n")
-    with pytest.raises(NetworkFileError, match="cannot read"):
+    with pytest.raises(NetworkFileError, match=r"odd\.txt:2: not UTF-8 text \(byte 0xff\)"):
         read_tie_file(tmp_path / "odd.txt")
     assert issubclass(NetworkFileError, ValueError)
 
 
 def test_truncated_graphml_raises_network_file_error(tmp_path: Path) -> None:
     (tmp_path / "broken.graphml").write_text("<graphml><graph>", encoding="utf-8")
-    with pytest.raises(NetworkFileError, match="cannot read"):
+    with pytest.raises(NetworkFileError, match="not a GraphML file that can be read"):
         read_tie_file(tmp_path / "broken.graphml")
+
+
+# --- tie files users hand in: refused before they hang, bounded, never misread ---------
+
+
+def ties(tmp_path: Path, text: str | bytes, name: str = "t.txt", **kw):
+    path = tmp_path / name
+    if isinstance(text, str):
+        text = text.encode("utf-8")
+    path.write_bytes(text)
+    return read_tie_file(path, **kw)
+
+
+def pairs(result) -> list[tuple[int, int]]:
+    return sorted((int(u), int(v)) for u, v in result.edges.tolist())
+
+
+def in_thread(fn, timeout: float = 20.0):
+    """fn() in a thread; the test fails (rather than hanging the suite) if it blocks."""
+    out: dict = {}
+
+    def run() -> None:
+        try:
+            out["value"] = fn()
+        except Exception as exc:
+            out["error"] = exc
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(timeout)
+    assert not thread.is_alive(), "reading the file blocked"
+    return out
+
+
+def test_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    assert tie_file_problem(fifo) == "this is not a regular file (a device, a pipe or a socket)"
+    out = in_thread(lambda: read_tie_file(fifo))
+    assert isinstance(out.get("error"), NetworkFileError)
+    assert "pipe.txt: this is not a regular file" in str(out["error"])
+
+
+def test_devices_are_refused_before_they_are_read(tmp_path: Path) -> None:
+    with pytest.raises(NetworkFileError, match=r"name must end in \.edgelist, \.txt, \.csv"):
+        read_tie_file(Path("/dev/zero"))
+    (tmp_path / "zero.txt").symlink_to("/dev/zero")  # a known suffix on an endless device
+    out = in_thread(lambda: read_tie_file(tmp_path / "zero.txt"))
+    assert "zero.txt: this is not a regular file" in str(out["error"])
+    (tmp_path / "folder.txt").mkdir()
+    with pytest.raises(NetworkFileError, match=r"folder\.txt: this is a folder"):
+        read_tie_file(tmp_path / "folder.txt")
+
+
+def test_a_file_over_the_size_limit_is_refused_unread(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr("simulation.tie_file.MAX_TIE_FILE_BYTES", 100)
+    ok = "1 2\n" * 25
+    assert len(ok) == 100 and ties(tmp_path, ok).n == 2
+    with pytest.raises(NetworkFileError, match=r"too large \(104 bytes; the limit is 100"):
+        ties(tmp_path, ok + "7 8\n")
+
+
+def test_residents_are_counted_against_the_cap_as_the_file_is_read(tmp_path: Path) -> None:
+    text = "1 2\n2 3\n3 4\n"
+    assert ties(tmp_path, text, max_residents=4).n == 4
+    with pytest.raises(NetworkFileError, match="more than 3 residents"):
+        ties(tmp_path, text, max_residents=3)
+    graph = nx.path_graph(5)
+    nx.write_graphml(graph, tmp_path / "g.graphml")
+    with pytest.raises(NetworkFileError, match="more than 4 residents"):
+        read_tie_file(tmp_path / "g.graphml", max_residents=4)
+    # The model passes its cap on (the browser view's is lower than the scenario type's).
+    (tmp_path / "t.txt").write_text(text, encoding="utf-8")
+    with pytest.raises(NetworkFileError, match="more than 3 residents"):
+        CoGovernanceModel(small_scenario(file_scenario("t.txt")), rng=1,
+                          scenario_dir=tmp_path, max_residents=3)
+
+
+def test_the_memory_estimate_counts_residents_and_tie_ends(tmp_path: Path) -> None:
+    # 4 residents, 3 ties (6 ends): 4 × 2,500 + 6 × 600 = 13,600 bytes.
+    text = "1 2\n2 3\n3 4\n"
+    assert ties(tmp_path, text, memory_limit=13_600).n == 4
+    with pytest.raises(NetworkFileError, match="4 residents and 3 ties need about"):
+        ties(tmp_path, text, memory_limit=13_599)
+
+
+def test_a_csv_header_is_not_two_residents(tmp_path: Path) -> None:
+    got = ties(tmp_path, "source,target\n10,20\n20,30\n", name="t.csv")
+    assert got.n == 3 and pairs(got) == [(0, 1), (1, 2)]
+    # Names throughout: the first line is a tie like the others.
+    got = ties(tmp_path, "ann,bo\nbo,cy\n", name="t.csv")
+    assert got.n == 3 and pairs(got) == [(0, 1), (1, 2)]
+
+
+def test_a_byte_order_mark_is_not_part_of_the_first_id(tmp_path: Path) -> None:
+    got = ties(tmp_path, "\ufeff1 2\r\n2 3\r\n")
+    assert got.n == 3 and pairs(got) == [(0, 1), (1, 2)]
+
+
+def test_whole_number_ids_are_numbers(tmp_path: Path) -> None:
+    got = ties(tmp_path, "007 7\n7 +8\n-1 8\n")
+    assert got.n == 3  # 007 = 7, +8 = 8; sorted: -1, 7, 8
+    assert pairs(got) == [(0, 2), (1, 1), (1, 2)]
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("1 2\n2 3 0.5\n", r"t\.txt:2: an edge is two node ids, but this line has 3 fields"),
+    ("1 2\n--5 3\n", r"t\.txt:2: node id '--5' is neither a whole number nor a name"),
+    ("1 2\n1.5 3\n", r"t\.txt:2: node id '1.5' is neither"),
+    ("# only\n\n7\n", r"t\.txt:3: an edge is two node ids, but this line has only one"),
+    ("1 2\n\xff 3\n", r"t\.txt:2: not UTF-8 text \(byte 0xff\)"),
+])
+def test_lines_that_are_not_edges_are_located(tmp_path: Path, text: str, message: str) -> None:
+    data = text.encode("latin-1") if "\xff" in text else text.encode()
+    with pytest.raises(NetworkFileError, match=message):
+        ties(tmp_path, data, shown="t.txt")
+
+
+def graphml_with_grids(tmp_path: Path, grids: dict) -> Path:
+    graph = nx.path_graph(4)
+    nx.set_node_attributes(graph, grids, "grid")
+    nx.write_graphml(graph, tmp_path / "g.graphml")
+    return tmp_path / "g.graphml"
+
+
+def test_a_float_grid_must_be_a_whole_number(tmp_path: Path) -> None:
+    whole = graphml_with_grids(tmp_path, {0: 5.0, 1: 5.0, 2: 2.0, 3: 9.0})
+    np.testing.assert_array_equal(read_tie_file(whole).grid, [1, 1, 0, 2])
+    half = graphml_with_grids(tmp_path, {0: 1.0, 1: 1.0, 2: 2.7, 3: 3.0})
+    with pytest.raises(NetworkFileError, match=r"node '2': attribute 'grid' must be a whole "
+                       r"number, got '2\.7'"):
+        read_tie_file(half)
+
+
+def test_a_grid_on_only_some_nodes_is_refused(tmp_path: Path) -> None:
+    some = graphml_with_grids(tmp_path, {0: 1, 1: 1, 3: 2})
+    with pytest.raises(NetworkFileError, match="node '2' has no 'grid' attribute, but 3 of "
+                       "the 4 nodes have one"):
+        read_tie_file(some)

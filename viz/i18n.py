@@ -41,9 +41,15 @@ UI: dict[str, tuple[str, str]] = {
     # county and scenario
     "county": ("County", "县域"),
     "scenario": ("Policy mix (scenario)", "政策组合（情景）"),
-    "scenario_file": ("Scenario file (path)", "情景文件（路径）"),
+    "scenario_file": ("Scenario file (name in the server's scenario folder)",
+                      "情景文件（服务器情景文件夹中的文件名）"),
     "load": ("Load", "加载"),
-    "upload": ("or drop a scenario .yaml file here", "或将情景 .yaml 文件拖放到这里"),
+    "upload": ("or drop a scenario .yaml file (or a network file it names) here",
+               "或将情景 .yaml 文件（或其引用的网络文件）拖放到这里"),
+    "network_uploaded": ("{name} uploaded: a scenario uploaded next can name it in "
+                         "network.file.",
+                         "已上传 {name}：之后上传的情景可在 network.file 中引用它。"),
+    "building": ("Building the county…", "正在建立县域模型……"),
     "levers": ("Policy levers", "政策抓手"),
     "back_to_scenario": ("Back to the scenario's values", "恢复情景原值"),
     "changed_levers": ("{n} lever(s) moved from the scenario", "已调整 {n} 项抓手"),

@@ -9,15 +9,25 @@ A change whose scenario is invalid leaves the last valid run in place and keeps 
 problems (`Mix.problems`, each a `Problem.format()` text) for the page to show; no
 exception leaves `Lab`, and every model operation holds `lock` (the play loop runs in
 another thread).
+
+The page may be served to a whole room (`cogov app --host 0.0.0.0`), so what it reads and
+builds is bounded. Scenarios are read through a `Sandbox`: they may extend only bundled
+scenarios and files uploaded in this session (or in a scenario folder the server offers),
+and read network files only from there; messages name files as the user knows them,
+never by a server path. Uploads live in a private folder deleted when the session ends
+(`close`) or the server stops. Counties are capped by `APP_LIMITS`, lower than the model's
+own bounds: a county is built while the trainer waits, on a server others share.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import shutil
 import tempfile
 import threading
 import time
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,6 +42,9 @@ from simulation.scenario import (
     scenario_dir,
     with_values,
 )
+from simulation.scenario.files import SCENARIO_SUFFIXES, Refused, Sandbox
+from simulation.scenario.schema import Caps
+from simulation.tie_file import TIE_FILE_SUFFIXES
 from viz.charts import Funnel, chart_frame, funnel_of, kpis_of
 from viz.controls import RESIDENTS_PATH, SEED_RANGE, lever_controls, snap, value_at
 from viz.network import NetworkData, network_data
@@ -41,6 +54,30 @@ log = logging.getLogger("cogov.app")
 MIX_NAMES = ("A", "B")
 DEFAULT_SOURCES = ("default", "fengqiao")
 SPEEDS = (1, 2, 4, 8, 13)  # weeks per frame while playing
+
+
+@dataclass(frozen=True)
+class AppLimits:
+    """The browser view's own bounds, lower than the model's (`cogov run` has those).
+
+    A county is built while the trainer waits, in one server shared by everyone on the
+    page: 50,000 residents build in about a second and step in well under one (10,000 is
+    the default county); 1,040 weeks are twenty years; an upload is a scenario (at most
+    1 MB is read anyway) or a network file of a county within the resident cap.
+    """
+
+    residents: int = 50_000
+    steps: int = 1_040
+    upload_bytes: int = 2_000_000
+
+    @property
+    def caps(self) -> Caps:
+        return Caps({"population.residents": self.residents, "run.steps": self.steps},
+                    "the browser view", "run larger counties and longer runs with `cogov run`")
+
+
+APP_LIMITS = AppLimits()
+UPLOAD_STEM_BYTES = 120  # an uploaded file's name is cut to this (a file name has 255)
 
 
 class BuildError(Exception):
@@ -89,37 +126,54 @@ class MixFrame:
     network: NetworkData
 
 
-def build_scenario(source: str, changes: dict[str, Any]) -> Scenario:
-    """`with_values(load_scenario(source), changes)`; BuildError with readable lines."""
+def build_scenario(source: str, changes: dict[str, Any], files: Sandbox) -> Scenario:
+    """`with_values(load_scenario(source), changes)` through the sandbox and within
+    `APP_LIMITS`; BuildError with readable lines."""
+    caps = APP_LIMITS.caps
+    # The file's own values are checked where the file sets them (file and line), except
+    # those the page changes: those are checked as changed.
+    own = caps._replace(bounds={p: v for p, v in caps.bounds.items() if p not in changes})
     try:
-        return with_values(load_scenario(source), changes) if changes else load_scenario(source)
+        scenario = load_scenario(source, files=files, caps=own)
+        return with_values(scenario, changes, caps=caps) if changes else scenario
     except ScenarioError as exc:
         raise BuildError([p.format() for p in exc.problems]) from None
 
 
-def build_model(source: str, scenario: Scenario, seed: int) -> CoGovernanceModel:
+def build_model(source: str, scenario: Scenario, seed: int,
+                files: Sandbox) -> CoGovernanceModel:
     """The model for a scenario; BuildError (never a traceback) when it cannot be built."""
     try:
-        return CoGovernanceModel(scenario, rng=seed, scenario_dir=scenario_dir(source))
+        return CoGovernanceModel(scenario, rng=seed, scenario_dir=scenario_dir(source, files),
+                                 max_residents=APP_LIMITS.residents)
     except ScenarioError as exc:
         raise BuildError([p.format() for p in exc.problems]) from None
-    except NetworkFileError as exc:
+    except NetworkFileError as exc:  # names the file as the scenario does
         raise BuildError([str(exc)]) from None
     except MemoryError:
         raise BuildError(["not enough memory for a county this size"]) from None
-    except Exception as exc:  # a bug: log it in full for us, show one line to the room
+    except Exception as exc:  # a bug: log it in full for us, name only its kind to the room
         log.exception("building the model for %s failed", source)
-        raise BuildError([f"{type(exc).__name__}: {exc}"]) from None
+        raise BuildError([f"the county could not be built ({type(exc).__name__}); the "
+                          "server log says why"]) from None
+
+
+def _remove_folder(path: Path) -> None:
+    shutil.rmtree(path, ignore_errors=True)
 
 
 class Lab:
     """The session's state; see the module docstring."""
 
     def __init__(self, sources: tuple[str, str] = DEFAULT_SOURCES, seed: int = 0,
-                 residents: int | None = None) -> None:
+                 residents: int | None = None, folder: Path | None = None) -> None:
+        """`folder`: a scenario folder the server offers (`cogov app --scenario-folder`),
+        whose scenario and network files the page may load by name."""
         self.lock = threading.RLock()
-        names = bundled_names()
-        picked = [s if s in names or Path(s).is_file() else "default" for s in sources]
+        self.folder = Path(folder).resolve() if folder is not None else None
+        self._upload_dir: Path | None = None
+        self._cleanup: weakref.finalize | None = None
+        picked = [s if self._readable(s) else "default" for s in sources]
         self.mixes = [Mix(n, s) for n, s in zip(MIX_NAMES, picked, strict=True)]
         self.seed = seed
         self.shared: dict[str, Any] = {} if residents is None else {RESIDENTS_PATH: residents}
@@ -129,7 +183,7 @@ class Lab:
         self.error: str | None = None  # an unexpected failure while stepping
         self.problems: list[str] = []  # a rejected change of seed or county size
         self.step_seconds = 0.0  # time of the last step() call
-        self._upload_dir: Path | None = None
+        self.notice: str | None = None  # what the last upload of a network file did
         with self.lock:
             self._rebuild([self.mixes[0]], keep_on_error=False)
 
@@ -156,6 +210,21 @@ class Lab:
     @property
     def sources(self) -> list[str]:
         return [*bundled_names(), *self.user_sources]
+
+    @property
+    def files(self) -> Sandbox:
+        """What this session's scenarios may read: its uploads and the server's folder."""
+        folders = [f for f in (self._upload_dir, self.folder) if f is not None]
+        described = "files uploaded in this session"
+        if self.folder is not None:
+            described += " or in the server's scenario folder"
+        return Sandbox(folders, described)
+
+    def _readable(self, source: str) -> bool:
+        try:
+            return self.files.scenario(source, None) is not None
+        except Refused:
+            return False
 
     @property
     def residents(self) -> int:
@@ -217,24 +286,70 @@ class Lab:
         """Rebuild every active mix at week 0 (re-reading scenario files)."""
         return self._change(None, lambda: None)
 
-    def load_file(self, index: int, path: str) -> bool:
-        """Use a scenario file (a path on the server) for a mix, if it is valid."""
-        path = path.strip()
-        if not path:
+    def load_file(self, index: int, name: str) -> bool:
+        """Use a scenario file for a mix, if it is valid: an uploaded file, or one in the
+        server's scenario folder, by its name there."""
+        name = name.strip()
+        if not name:
             return False
-        ok = self.set_source(index, path)
-        if ok and path not in self.sources:
-            self.user_sources.append(path)
+        ok = self.set_source(index, name)
+        if ok and name not in self.sources:
+            self.user_sources.append(name)
         return ok
 
-    def upload(self, index: int, filename: str, data: bytes) -> bool:
-        """A scenario file dropped on the page: saved to a private folder, then loaded."""
-        if self._upload_dir is None:
-            self._upload_dir = Path(tempfile.mkdtemp(prefix="cogov-upload-"))
-        stem = re.sub(r"[^\w.-]", "_", Path(filename).stem) or "uploaded"
-        path = self._upload_dir / f"{stem}.yaml"
+    def upload(self, index: int, filename: str, data: bytes, size: int = 0) -> bool:
+        """A file dropped on the page, saved in this session's private folder.
+
+        A scenario (.yaml) is loaded for the mix; a network file (.txt, .csv, .edgelist,
+        .graphml) is kept for scenarios uploaded later to name in `network.file`. A name
+        like a bundled scenario's gets `_uploaded` added, so `extends: fengqiao` in a later
+        upload still means the bundled one. `size`: the size the browser announced, if
+        it sent the file lazily (refused above the limit before it is read).
+        """
+        mix = self.mixes[index]
+        self.notice = None
+        name = upload_name(filename)
+        suffix = Path(name).suffix.lower()
+        limit = APP_LIMITS.upload_bytes
+        if suffix not in (*SCENARIO_SUFFIXES, *TIE_FILE_SUFFIXES):
+            mix.problems = [f"{name}: the page takes a scenario (.yaml) or a network file ("
+                            + ", ".join(TIE_FILE_SUFFIXES) + ")"]
+            return False
+        size = max(size, len(data))
+        if size > limit:
+            mix.problems = [f"{name}: the file is too large ({size:,} bytes; the browser "
+                            f"view takes at most {limit:,})"]
+            return False
+        if suffix in SCENARIO_SUFFIXES and Path(name).stem in bundled_names():
+            name = f"{Path(name).stem}_uploaded{suffix}"
+        path = self._uploads() / name
+        before = path.read_bytes() if path.is_file() else None
         path.write_bytes(data)
-        return self.load_file(index, str(path))
+        if suffix in TIE_FILE_SUFFIXES:
+            mix.problems = []
+            self.notice = name
+            return True
+        if self.load_file(index, name):
+            return True
+        # Keep only scenarios that load: put back the one this upload replaced, if any.
+        if before is None:
+            path.unlink(missing_ok=True)
+        else:
+            path.write_bytes(before)
+        return False
+
+    def _uploads(self) -> Path:
+        """This session's private upload folder, made on first use."""
+        if self._upload_dir is None:
+            self._upload_dir = Path(tempfile.mkdtemp(prefix="cogov-upload-")).resolve()
+            # Deleted by close(), when the Lab is collected, or at the latest at exit.
+            self._cleanup = weakref.finalize(self, _remove_folder, self._upload_dir)
+        return self._upload_dir
+
+    def close(self) -> None:
+        """The session ended: delete its uploads."""
+        if self._cleanup is not None:
+            self._cleanup()
 
     # ------------------------------------------------------------ running
 
@@ -251,7 +366,7 @@ class Lab:
                             mix.model.step()
             except Exception as exc:  # a bug in the model: stop, say so, keep the page up
                 log.exception("step failed")
-                self.error = f"{type(exc).__name__}: {exc}"
+                self.error = type(exc).__name__  # the message could name server paths
         self.step_seconds = time.perf_counter() - start
 
     # ------------------------------------------------------------ internals
@@ -279,8 +394,10 @@ class Lab:
         failed = False
         for mix in mixes:
             try:
-                scenario = build_scenario(mix.source, {**self.shared, **mix.overrides})
-                built.append((mix, scenario, build_model(mix.source, scenario, self.seed)))
+                files = self.files
+                scenario = build_scenario(mix.source, {**self.shared, **mix.overrides}, files)
+                built.append((mix, scenario, build_model(mix.source, scenario, self.seed,
+                                                         files)))
             except BuildError as exc:
                 mix.problems = exc.lines
                 failed = True
@@ -290,3 +407,16 @@ class Lab:
             mix.scenario, mix.model = scenario, model
             mix.problems = []
         return not failed
+
+
+def upload_name(filename: str) -> str:
+    """A safe name in the upload folder for a file the browser sent: its own name without
+    any folder, characters other than letters, digits, '_', '-' and '.' replaced, cut to
+    `UPLOAD_STEM_BYTES`; `.yaml` when it has no suffix."""
+    base = Path(filename.replace("\\", "/")).name
+    stem, suffix = Path(base).stem, Path(base).suffix.lower()
+    if not re.fullmatch(r"\.[a-z]+", suffix or "."):
+        stem, suffix = base, ""
+    stem = re.sub(r"[^\w.-]", "_", stem).lstrip(".")
+    stem = stem.encode("utf-8")[:UPLOAD_STEM_BYTES].decode("utf-8", "ignore") or "uploaded"
+    return stem + (suffix or ".yaml")

@@ -9,28 +9,33 @@ own scenario (model brief §9), while our controls must rebuild at once through
 `with_values(load_scenario(...))`; and its step errors show English text. The play loop
 below follows SolaraViz's ModelController (a thread that steps and bumps a counter).
 
-State lives in one `viz.lab.Lab` per browser session; every handler is wrapped by `_guard`
-and every component by `guarded`, so a failure shows a short message, never a
-traceback.
+State lives in one `viz.lab.Lab` per browser session (closed, deleting its uploads, when
+the session ends); every handler is wrapped by `_guard` and every component by `guarded`,
+so a failure shows a short message, never a traceback. A change that rebuilds the county
+runs off the event thread (`build`), with a busy indicator on the page meanwhile.
 """
 
 from __future__ import annotations
 
 import functools
 import inspect
+import itertools
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import solara
 from solara.alias import rv
 
+from experiments.appserver import FOLDER_ENV
 from viz import markup
 from viz.charts import CHARTS, ChartPainter, ChartSpec
 from viz.controls import LeverControl, lever_groups, residents_spec
 from viz.i18n import Lang, param_help, param_label, t
-from viz.lab import SPEEDS, Lab, MixFrame
+from viz.lab import APP_LIMITS, SPEEDS, Lab, MixFrame
 from viz.network import COLOUR_BY, NetworkPainter
 
 log = logging.getLogger("cogov.app")
@@ -41,20 +46,25 @@ SETTLE_SECONDS = 0.4  # a lever slider at rest this long is applied
 ACCENT = "#1f3a5f"
 
 
+_jobs = itertools.count()
+
+
 def make_lab() -> Lab:
     """A browser session's lab (tests replace this to use a smaller county)."""
-    return Lab()
+    folder = os.environ.get(FOLDER_ENV)
+    return Lab(folder=Path(folder) if folder else None)
 
 
 def _guard(lab: Lab, bump: Callable[[], None], fn: Callable) -> Callable:
-    """An event handler that never raises: a failure becomes `lab.error` on the page."""
+    """An event handler that never raises: a failure becomes `lab.error` on the page (by
+    its kind only: a message could name server paths; the log has it in full)."""
 
     def handler(*args):
         try:
             fn(*args)
         except Exception as exc:
             log.exception("handler failed")
-            lab.error = f"{type(exc).__name__}: {exc}"
+            lab.error = type(exc).__name__
         bump()
 
     return handler
@@ -109,31 +119,46 @@ def LeverSlider(control: LeverControl, value: float, lang: Lang,
               on_v_model=lambda v: on_move(control.path, float(v)))
 
 
+def read_upload(lab: Lab, index: int, file: dict) -> bool:
+    """Hand a dropped file to the lab, reading no more than the upload limit from the
+    browser (the page's FileDrop is lazy: nothing is sent until it is read)."""
+    limit = APP_LIMITS.upload_bytes
+    size = int(file.get("size") or 0)
+    data = b""
+    if size <= limit:  # a larger file is refused by its size, unread
+        data = file["file_obj"].read(limit + 1) if file.get("file_obj") else file["data"]
+    return lab.upload(index, str(file.get("name") or ""), data or b"", size=size)
+
+
 @guarded
-def MixControls(lab: Lab, index: int, lang: Lang, act: Callable, version: int,
-                moving: solara.Reactive[tuple | None]):
+def MixControls(lab: Lab, index: int, lang: Lang, act: Callable, build: Callable,
+                version: int, moving: solara.Reactive[tuple | None]):
     """`version` changes whenever `lab` does, so the controls redraw (reacton skips a
     component whose arguments compare equal)."""
     mix = lab.mixes[index]
     path, set_path = solara.use_state("")
     with solara.Card(t("mix", lang, name=mix.name) if lab.compare else t("scenario", lang)):
         solara.Select(t("scenario", lang), value=mix.source, values=lab.sources,
-                      on_value=act(lambda s: lab.set_source(index, s)))
+                      on_value=build(lambda s: lab.set_source(index, s)))
         if mix.scenario is not None:
             text = mix.scenario.description_zh if lang == "zh" else mix.scenario.description
             if text:
                 solara.Text(text, style={"font-size": "13px", "color": "#4a5560"})
-        with solara.Row():
-            solara.InputText(t("scenario_file", lang), value=path, on_value=set_path,
-                             continuous_update=True)
-            solara.Button(t("load", lang), outlined=True,
-                          on_click=act(lambda: lab.load_file(index, path)))
-        solara.FileDrop(label=t("upload", lang), lazy=False,
-                        on_file=act(lambda f: lab.upload(index, f["name"], f["data"] or b"")))
+        if lab.folder is not None:  # files by name only where the server offers a folder
+            with solara.Row():
+                solara.InputText(t("scenario_file", lang), value=path, on_value=set_path,
+                                 continuous_update=True)
+                solara.Button(t("load", lang), outlined=True,
+                              on_click=build(lambda: lab.load_file(index, path)))
+        solara.FileDrop(label=t("upload", lang), lazy=True,
+                        on_file=build(lambda f: read_upload(lab, index, f)))
+        if lab.notice:
+            solara.Text(t("network_uploaded", lang, name=lab.notice),
+                        style={"font-size": "13px"})
     with solara.Card(t("levers", lang)):
         if mix.overrides:
             solara.Button(t("back_to_scenario", lang), text=True,
-                          on_click=act(lambda: lab.reset_levers(index)))
+                          on_click=build(lambda: lab.reset_levers(index)))
         for group, controls in lever_groups():
             solara.HTML(tag="div", unsafe_innerHTML=t(f"group_{group}", lang),
                         classes=["cogov-title"])
@@ -159,31 +184,37 @@ def _esc(text: str) -> str:
 
 @guarded
 def RunControls(lab: Lab, lang: Lang, playing: solara.Reactive[bool], act: Callable,
-                version: int):
+                build: Callable, busy: bool, version: int):
     with solara.Card(t("run", lang)):
         total = lab.total_weeks
         solara.Text(t("week_of", lang, week=lab.week, total=total) +
                     (f" · {t('finished', lang)}" if lab.finished else ""),
                     style={"font-size": "20px", "font-weight": "600"})
-        solara.ProgressLinear(100 * lab.week / max(total, 1), color=ACCENT)
+        if busy:
+            solara.ProgressLinear(True, color=ACCENT)
+            solara.Text(t("building", lang), classes=["cogov-building"])
+        else:
+            solara.ProgressLinear(100 * lab.week / max(total, 1), color=ACCENT)
         with solara.Row():
+            # Stepping waits while a county is built: the new one starts at week 0.
             solara.Button(t("pause", lang) if playing.value else t("play", lang),
                           color=ACCENT, dark=True, icon_name="mdi-pause" if playing.value
-                          else "mdi-play", disabled=lab.finished,
+                          else "mdi-play", disabled=lab.finished or (busy and not playing.value),
                           on_click=lambda: playing.set(not playing.value))
-            solara.Button(t("step", lang), outlined=True, disabled=playing.value or lab.finished,
+            solara.Button(t("step", lang), outlined=True,
+                          disabled=playing.value or lab.finished or busy,
                           on_click=act(lambda: lab.step(lab.speed)))
             solara.Button(t("reset", lang), outlined=True,
-                          on_click=act(lambda: (playing.set(False), lab.reset())))
+                          on_click=build(lambda: (playing.set(False), lab.reset())))
         solara.ToggleButtonsSingle(value=lab.speed, values=list(SPEEDS),
                                    on_value=act(lab.set_speed))
         solara.Text(t("speed", lang), style={"font-size": "13px"})
         with solara.Tooltip(t("seed_help", lang)):
-            solara.InputInt(t("seed", lang), value=lab.seed, on_value=act(lab.set_seed))
+            solara.InputInt(t("seed", lang), value=lab.seed, on_value=build(lab.set_seed))
         spec = residents_spec()
         with solara.Tooltip(param_help(spec, lang)):
             solara.InputInt(param_label(spec, lang), value=lab.residents,
-                            on_value=act(lab.set_residents))
+                            on_value=build(lab.set_residents))
         Problems(lab.problems, lang)
         solara.Text(t("restart_note", lang), style={"font-size": "13px", "color": "#4a5560"})
 
@@ -234,6 +265,7 @@ def Layout(children=()):
 @solara.component
 def Page():
     lab = solara.use_memo(lambda: make_lab(), [])
+    solara.use_effect(lambda: lab.close, [])  # the session's end deletes its uploads
     lang = solara.use_reactive("en")
     solara.Style(markup.CSS)
     Shell(lab, lang)
@@ -253,6 +285,27 @@ def Shell(lab: Lab, lang: solara.Reactive[str]):
 
     def act(fn: Callable) -> Callable:
         return _guard(lab, bump, fn)
+
+    building = solara.use_reactive(None)  # (number, change) being built, or None
+
+    def build(fn: Callable) -> Callable:
+        """A handler for a change that rebuilds the county: run by `run_build` in another
+        thread, so the page can show that it is busy meanwhile."""
+
+        def handler(*args):
+            building.set((next(_jobs), lambda: fn(*args)))
+
+        return handler
+
+    def run_build(cancel: threading.Event) -> None:
+        job = building.value
+        if job is None:
+            return
+        _guard(lab, bump, job[1])()  # waits for lab.lock if an earlier build still runs
+        if building.value is job:  # a newer change has its own thread
+            building.set(None)
+
+    solara.use_thread(run_build, dependencies=[building.value], intrusive_cancel=False)
 
     drawn = solara.use_memo(threading.Event, [])  # set once a frame has been drawn
 
@@ -280,7 +333,7 @@ def Shell(lab: Lab, lang: solara.Reactive[str]):
         if move is None or cancel.wait(SETTLE_SECONDS):
             return
         index, path, value = move
-        act(lambda: lab.set_lever(index, path, value))()
+        build(lambda: lab.set_lever(index, path, value))()
         moving.set(None)
 
     solara.use_thread(settle_lever, dependencies=[moving.value], intrusive_cancel=False)
@@ -296,19 +349,22 @@ def Shell(lab: Lab, lang: solara.Reactive[str]):
     with solara.Div(classes=["cogov-header"]):
         solara.HTML(tag="div", unsafe_innerHTML=_esc(t("app_title", lg)), classes=["title"])
         rv.Switch(v_model=lab.compare, label=t("compare", lg), dark=True, hide_details=True,
-                  class_="cogov-compare", on_v_model=act(set_compare))
+                  class_="cogov-compare", on_v_model=build(set_compare))
         solara.Button(t("switch_language", lg), outlined=True, dark=True,
                       classes=["cogov-lang"],
                       on_click=lambda: lang.set("zh" if lg == "en" else "en"))
     with solara.Div(classes=["cogov-shell"]):
         with solara.Div(classes=["cogov-side"]):
-            RunControls(lab, lg, playing, act, seen)
+            # Busy from a lever's move until its county is built (see settle_lever).
+            busy = building.value is not None or moving.value is not None
+            RunControls(lab, lg, playing, act, build, busy, seen)
             if lab.compare:
                 solara.ToggleButtonsSingle(
                     value=editing.value, on_value=editing.set, style={"margin": "8px 0"},
                     children=[solara.Button(t("mix", lg, name=n), value=i)
                               for i, n in enumerate(("A", "B"))])
-            MixControls(lab, editing.value if lab.compare else 0, lg, act, seen, moving)
+            MixControls(lab, editing.value if lab.compare else 0, lg, act, build, seen,
+                        moving)
         with solara.Div(classes=["cogov-body"]):
             Main(lab, frames, lg, colour_by, version.value)
 

@@ -39,7 +39,7 @@ class Problem:
         if self.allowed is not None:
             details.append(f"allowed: {self.allowed}")
         if self.value is not None:
-            details.append(f"got: {_short_repr(self.value)}")
+            details.append(f"got: {short_repr(self.value)}")
         return head + ("\n  " + "; ".join(details) if details else "")
 
 
@@ -99,7 +99,7 @@ def nearest_path(typed: str, paths: Iterable[str]) -> str | None:
     return nearest_name(typed, options) or by_leaf()
 
 
-def _short_repr(value: object) -> str:
+def short_repr(value: object) -> str:
     """repr() cut to a readable length, so a huge value cannot flood the terminal."""
     text = repr(value)
     if len(text) > _MAX_VALUE_CHARS:

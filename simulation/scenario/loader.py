@@ -2,9 +2,12 @@
 
 A scenario file holds only what differs from the scenario it `extends:` (a name resolved
 beside the file first, then among the bundled scenarios in `scenarios/`); a file without
-`extends:` changes the scenario type's defaults. Mappings merge key by key; lists
-(`schedules`, `shocks`) replace the parent's list whole. `name`, `description` and
-`description_zh` are never inherited: the name is the file's stem.
+`extends:` changes the scenario type's defaults. Which files a scenario may read (its
+parents, its network file) is decided by a policy from `simulation.scenario.files`: any
+scenario file on the command line, only bundled and uploaded ones in the browser view.
+Mappings merge key by key; lists (`schedules`, `shocks`) replace the parent's list whole.
+`name`, `description` and `description_zh` are never inherited: the name is the file's
+stem.
 
 Every problem is reported as a `Problem` with the file, line, field path, bad value, what
 is allowed and, for a typo, the nearest valid name; nothing is run until the whole chain
@@ -23,8 +26,15 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from simulation.scenario import hints
-from simulation.scenario.errors import Problem, ScenarioError, nearest_name, nearest_path
-from simulation.scenario.schema import LEVER_PATHS, Scenario
+from simulation.scenario.errors import (
+    Problem,
+    ScenarioError,
+    nearest_name,
+    nearest_path,
+    short_repr,
+)
+from simulation.scenario.files import SCENARIO_SUFFIXES, FileAccess, LocalFiles, Refused
+from simulation.scenario.schema import LEVER_PATHS, Caps, Scenario
 from simulation.scenario.yaml_safe import PartialYaml, read_yaml_mapping
 
 BUNDLED_DIR = Path(__file__).resolve().parents[2] / "scenarios"
@@ -32,6 +42,7 @@ NOT_INHERITED = ("name", "description", "description_zh", "extends")
 MAX_EXTENDS_DEPTH = 32
 
 Origin = dict[str, tuple[str, int | None]]  # field path -> (file, line) that set it
+LOCAL = LocalFiles()
 
 
 def bundled_names() -> list[str]:
@@ -39,24 +50,14 @@ def bundled_names() -> list[str]:
     return sorted(p.stem for p in BUNDLED_DIR.glob("*.yaml"))
 
 
-def resolve_name(name: str, beside: Path | None = None) -> Path | None:
-    """Find a scenario by name or path: beside `beside` first, then among the bundled."""
-    candidates: list[Path] = []
-    raw = Path(name)
-    names = [raw] if raw.suffix in (".yaml", ".yml") else [raw.with_suffix(".yaml"), raw]
-    for n in names:
-        if n.is_absolute():
-            candidates.append(n)
-            continue
-        if beside is not None:
-            candidates.append(beside / n)
-        else:
-            candidates.append(Path.cwd() / n)
-        candidates.append(BUNDLED_DIR / n)
-    for c in candidates:
-        if c.is_file():
-            return c
-    return None
+def resolve_name(name: str, beside: Path | None = None,
+                 files: FileAccess = LOCAL) -> Path | None:
+    """Find a scenario by name or path: beside `beside` first, then among the bundled;
+    None if there is none or `files` does not allow it."""
+    try:
+        return files.scenario(name, beside)
+    except Refused:
+        return None
 
 
 # ------------------------------------------------------------------ merging
@@ -83,7 +84,7 @@ def _deep_merge(base: dict, top: dict, top_file: str, top_lines: dict[str, int],
 
 
 def _read_chain(path: Path, shown: str, seen: list[Path],
-                problems: list[Problem]) -> tuple[dict, Origin]:
+                files: FileAccess, problems: list[Problem]) -> tuple[dict, Origin]:
     """Merged data of a file and its ancestors, with where each path was set.
 
     Problems are added to `problems` and reading goes on as far as it can: a value with a
@@ -102,9 +103,11 @@ def _read_chain(path: Path, shown: str, seen: list[Path],
     origin: Origin = {}
     base: dict = {}
     if parent_name is not None:
-        parent = _parent_file(parent_name, path, shown, lines.get("extends"), seen, problems)
+        parent = _parent_file(parent_name, path, shown, lines.get("extends"), seen, files,
+                              problems)
         if parent is not None:
-            base, origin = _read_chain(parent, str(parent), [*seen, parent], problems)
+            base, origin = _read_chain(parent, files.shown(parent), [*seen, parent], files,
+                                       problems)
             for key in NOT_INHERITED:
                 base.pop(key, None)
                 origin.pop(key, None)
@@ -113,28 +116,30 @@ def _read_chain(path: Path, shown: str, seen: list[Path],
 
 
 def _parent_file(parent_name: Any, path: Path, shown: str, line: int | None,
-                 seen: list[Path], problems: list[Problem]) -> Path | None:
+                 seen: list[Path], files: FileAccess,
+                 problems: list[Problem]) -> Path | None:
     """The file `extends:` names, or None with a problem added."""
+    where = {"file": shown, "line": line, "path": "extends", "value": parent_name}
     if not isinstance(parent_name, str) or not parent_name.strip():
         problems.append(Problem(
-            "extends must name a scenario", file=shown, line=line, path="extends",
-            value=parent_name,
+            "extends must name a scenario", **where,
             allowed="a scenario name, e.g. one of: " + ", ".join(bundled_names())))
         return None
-    parent = resolve_name(parent_name, beside=path.parent)
+    try:
+        parent = files.scenario(parent_name, beside=path.parent)
+    except Refused as exc:
+        problems.append(Problem(str(exc), **where, allowed=files.allowed(path)))
+        return None
     if parent is None:
-        names = bundled_names()
         problems.append(Problem(
-            f"extends names a scenario that does not exist: {parent_name!r}",
-            file=shown, line=line, path="extends", value=parent_name,
-            allowed="a .yaml file beside this one, or a bundled scenario: " + ", ".join(names),
-            suggestion=nearest_name(Path(parent_name).stem, names)))
+            f"extends names a scenario that does not exist: {parent_name!r}", **where,
+            allowed=files.allowed(path),
+            suggestion=nearest_name(Path(parent_name).stem, bundled_names())))
         return None
     parent = parent.resolve()
     if parent in seen or len(seen) > MAX_EXTENDS_DEPTH:
         cycle = " -> ".join(p.name for p in [*seen, parent])
-        problems.append(Problem(f"extends makes a cycle: {cycle}", file=shown, line=line,
-                                path="extends", value=parent_name))
+        problems.append(Problem(f"extends makes a cycle: {cycle}", **where))
         return None
     return parent
 
@@ -143,6 +148,31 @@ def sorted_problems(problems: list[Problem]) -> list[Problem]:
     """Problems by file, then line (those without a line first), each once."""
     unique = list({p.format(): p for p in reversed(problems)}.values())[::-1]
     return sorted(unique, key=lambda p: (p.file or "", p.line or 0))
+
+
+def _check_network_file(scenario: Scenario, folder: Path, files: FileAccess, origin: Origin,
+                        shown: str, parse: bool) -> None:
+    """The scenario's network file may be read, is a regular file of a sane size and, with
+    `parse`, can be read as a network. Only stat() is called unless `parse`."""
+    if scenario.network.generator != "file" or not scenario.network.file:
+        return
+    from simulation.tie_file import NetworkFileError, read_tie_file, tie_file_problem
+
+    name = scenario.network.file
+    file, line = _locate("network.file", origin, shown)
+    where = {"file": file, "line": line, "path": "network.file", "value": name}
+    try:
+        target = files.network_file(name, folder)
+    except Refused as exc:
+        raise ScenarioError([Problem(str(exc), **where)]) from None
+    problem = tie_file_problem(target)
+    if problem:
+        raise ScenarioError([Problem(f"{files.shown(target)}: {problem}", **where)])
+    if parse:
+        try:
+            read_tie_file(target, shown=files.shown(target))
+        except NetworkFileError as exc:
+            raise ScenarioError([Problem(str(exc), **where)]) from None
 
 
 # ------------------------------------------------------------------ validation messages
@@ -342,50 +372,76 @@ def _without_ramp_targets_of_non_levers(problems: list[Problem]) -> list[Problem
 # ------------------------------------------------------------------ public API
 
 
-def load_scenario(name_or_path: str | Path) -> Scenario:
+def load_scenario(name_or_path: str | Path, *, files: FileAccess = LOCAL,
+                  caps: Caps | None = None) -> Scenario:
     """Load and validate a scenario by bundled name ('fengqiao') or by file path.
+
+    Args:
+        name_or_path: a bundled name, or a scenario file (relative to the working folder).
+        files: which files the scenario may read (`Sandbox` in the browser view).
+        caps: lower upper bounds than the declared ones (the browser view's).
 
     Raises:
         ScenarioError: listing every problem found, each with file, line and field.
     """
     text = str(name_or_path)
-    path = resolve_name(text)
+    names = bundled_names()
+    try:
+        path = files.scenario(text, None)
+    except Refused as exc:
+        raise ScenarioError([Problem(f"cannot load the scenario {short_repr(text)}: {exc}",
+                                     allowed="a scenario file (.yaml), or one of: "
+                                     + ", ".join(names))]) from None
     if path is None:
-        names = bundled_names()
         raise ScenarioError([Problem(
             f"no scenario file or bundled scenario named {text!r}",
             allowed="a path to a .yaml file, or one of: " + ", ".join(names),
             suggestion=nearest_name(Path(text).stem, names))])
-    return load_scenario_file(path, shown=text if Path(text).suffix else str(path))
+    if isinstance(files, LocalFiles):
+        shown = text if Path(text).suffix.lower() in SCENARIO_SUFFIXES else str(path)
+    else:
+        shown = files.shown(path)
+    return load_scenario_file(path, shown=shown, files=files, caps=caps)
 
 
-def load_scenario_file(path: Path, shown: str | None = None) -> Scenario:
-    """Load and validate one scenario file; every problem of its chain is reported at once.
+def load_scenario_file(path: Path, shown: str | None = None, *, files: FileAccess = LOCAL,
+                       caps: Caps | None = None, parse_network: bool = False) -> Scenario:
+    """Load and validate one scenario file (see `load_scenario`); every problem of its
+    chain is reported at once. With `parse_network` its network file is read through, not
+    only looked at.
 
     Raises:
         ScenarioError: listing every problem found, sorted by file and line.
     """
-    shown = shown or str(path)
+    path = Path(path)
+    shown = shown or files.shown(path)
+    if path.suffix.lower() not in SCENARIO_SUFFIXES:
+        raise ScenarioError([Problem(
+            "not a scenario file (a scenario file's name ends in .yaml or .yml)",
+            file=shown)])
     problems: list[Problem] = []
-    data, origin = _read_chain(Path(path).resolve(), shown, [Path(path).resolve()], problems)
-    data["name"] = Path(path).stem
+    data, origin = _read_chain(path.resolve(), shown, [path.resolve()], files, problems)
+    data["name"] = path.stem
     try:
-        scenario = Scenario.model_validate(data)
+        scenario = Scenario.model_validate(data, context={"caps": caps})
     except ValidationError as exc:
         problems.extend(problems_from_validation(exc, origin, shown, data))
     if problems:
         raise ScenarioError(sorted_problems(problems))
+    _check_network_file(scenario, path.parent, files, origin, shown, parse_network)
     return scenario
 
 
-def scenario_dir(name_or_path: str | Path) -> Path:
+def scenario_dir(name_or_path: str | Path, files: FileAccess = LOCAL) -> Path:
     """The folder a scenario's relative paths (a network file) are read from."""
-    path = resolve_name(str(name_or_path))
+    path = resolve_name(str(name_or_path), files=files)
     return path.parent if path is not None else Path.cwd()
 
 
-def with_values(scenario: Scenario, updates: dict[str, Any]) -> Scenario:
-    """A copy of `scenario` with dotted-path parameters changed, validated again.
+def with_values(scenario: Scenario, updates: dict[str, Any],
+                caps: Caps | None = None) -> Scenario:
+    """A copy of `scenario` with dotted-path parameters changed, validated again (against
+    `caps` too, when given).
 
     >>> with_values(Scenario(), {"levers.rule_of_law.enforcement": 0.9})
     """
@@ -401,7 +457,7 @@ def with_values(scenario: Scenario, updates: dict[str, Any]) -> Scenario:
             raise _unknown_parameter(path)
         node[parts[-1]] = value
     try:
-        return Scenario.model_validate(data)
+        return Scenario.model_validate(data, context={"caps": caps})
     except ValidationError as exc:
         raise ScenarioError(problems_from_validation(exc, {}, None, data)) from None
 
@@ -420,16 +476,19 @@ def _all_paths() -> list[str]:
 
 
 def validate_files(paths: list[str]) -> dict[str, list[Problem]]:
-    """Check scenario files; returns the problems found in each (empty when valid)."""
+    """Check scenario files, and read their network files through; returns the problems
+    found in each (empty when valid)."""
     out: dict[str, list[Problem]] = {}
     for p in paths:
         try:
             if not Path(p).is_file():
                 raise ScenarioError([Problem("no such file", file=p)])
-            load_scenario_file(Path(p), shown=p)
+            load_scenario_file(Path(p), shown=p, parse_network=True)
             out[p] = []
         except ScenarioError as exc:
             out[p] = exc.problems
+        except OSError as exc:  # a name the file system cannot hold
+            out[p] = [Problem(f"cannot be read ({exc.strerror or exc})", file=p)]
     return out
 
 

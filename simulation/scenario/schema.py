@@ -11,12 +11,25 @@ anything else cites where the figure comes from.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 ASSUMED = "assumed"
+# The largest county a scenario may declare; a network file may hold no more residents.
+MAX_RESIDENTS = 1_000_000
+# A scenario's name becomes part of a folder name (runs/NAME-seedN): with room for the
+# seed, it must fit the 255 bytes a file name may have.
+MAX_NAME_BYTES = 200
 
 
 def param(
@@ -66,7 +79,7 @@ class Population(Section):
     """Who lives in the county and how they are grouped."""
 
     residents: int = param(
-        10_000, 100, 1_000_000, unit="residents", zh="居民人数",
+        10_000, 100, MAX_RESIDENTS, unit="residents", zh="居民人数",
         meaning="Number of residents in the county.",
     )
     residents_per_grid: int = param(
@@ -167,10 +180,12 @@ class NetworkSettings(Section):
     )
     file: str | None = Field(
         None,
-        description="Edge-list (.edgelist/.txt/.csv, two node ids a line) or GraphML (.graphml) "
-        "file of resident ties, relative to the scenario file. Nodes become residents in "
-        "sorted order; a node attribute 'grid' (integer) assigns grids, else consecutive "
-        "blocks of `population.residents_per_grid` do.",
+        description="Edge-list (.edgelist/.txt/.csv: two node ids a line, whole numbers or "
+        "names; a header line is skipped) or GraphML (.graphml) file of resident ties, "
+        "relative to the scenario file; at most 100 MB and 1,000,000 residents. Nodes become "
+        "residents in sorted order of their ids; a whole-number node attribute 'grid' on "
+        "every node assigns grids, else consecutive blocks of "
+        "`population.residents_per_grid` do.",
         json_schema_extra={"label_zh": "网络文件"},
     )
     ties_urban: float = param(
@@ -888,6 +903,24 @@ class Scenario(Section):
     run: Run = Field(default_factory=Run)
 
     @model_validator(mode="after")
+    def _within_caps(self, info: ValidationInfo) -> Scenario:
+        """Bounds lower than the declared ones, when the caller gives some (`Caps`)."""
+        if len(self.name.encode("utf-8", "surrogatepass")) > MAX_NAME_BYTES:
+            raise ValueError(f"name: the scenario's name (its file name without .yaml) is "
+                             f"longer than {MAX_NAME_BYTES} bytes")
+        caps = (info.context or {}).get("caps")
+        if caps is None:
+            return self
+        for path, most in caps.bounds.items():
+            value: Any = self
+            for part in path.split("."):
+                value = getattr(value, part)
+            if value > most:
+                raise ValueError(f"{path}: {value:,} is more than {caps.where} allows "
+                                 f"(at most {most:,}); {caps.advice}")
+        return self
+
+    @model_validator(mode="after")
     def _consistent(self) -> Scenario:
         shares = [getattr(self.disputes, f) for f in DISPUTE_SHARE_FIELDS]
         if sum(shares) <= 0:
@@ -912,6 +945,14 @@ class Scenario(Section):
                 f"{memory_limit_bytes() / 2**30:.1f} GiB this machine can give a run"
             )
         return self
+
+
+class Caps(NamedTuple):
+    """Upper bounds lower than the declared ones, e.g. for the browser view."""
+
+    bounds: Mapping[str, float]  # parameter path -> most allowed
+    where: str  # who sets them, for messages: "the browser view"
+    advice: str  # what to do instead: "run larger counties with `cogov run`"
 
 
 def memory_limit_bytes() -> int:
