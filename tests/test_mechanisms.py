@@ -1,0 +1,249 @@
+"""Mechanisms pinned to hand arithmetic: feedback from endings, satisfaction, shocks, incomes.
+
+Each test plants a known state in a real model (or calls a pure rule) and compares what
+the mechanism does with the formula in its docstring and docs/ODD.md, worked by hand.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from simulation.disputes import Level, Outcome
+from simulation.levers import shocks_at
+from simulation.model import CoGovernanceModel
+from simulation.population import build_residents, build_territory
+from tests.conftest import small_scenario
+
+# ------------------------------------------------------------------ feedback from endings
+
+GAIN, LOSS = 0.1, 0.2
+
+
+def plant(model: CoGovernanceModel, party: int, other: int, outcome: Outcome,
+          severity: float, satisfaction: float) -> int:
+    """An ended dispute between `party` and `other` (-1: a firm or office)."""
+    pool = model.disputes
+    (case,) = pool.add(model.week, np.zeros(1, np.int8), np.array([severity]),
+                       np.array([party], np.int32), np.array([other], np.int32),
+                       np.zeros(1, np.int32), np.ones(1), np.zeros(1, bool))
+    pool.end([case], outcome, model.week)
+    pool.satisfaction[case] = satisfaction
+    model.ladder.ended_this_week.append(case)
+    model.residents.open_disputes[party] += 1
+    if other >= 0:
+        model.residents.open_disputes[other] += 1
+    return int(case)
+
+
+@pytest.fixture
+def fed_back() -> tuple[CoGovernanceModel, np.ndarray, np.ndarray]:
+    """A model whose week ended five disputes; returns it with trust and discontent before."""
+    model = CoGovernanceModel(small_scenario({"behaviour.trust_gain": GAIN,
+                                              "behaviour.trust_loss": LOSS}), rng=3)
+    model.week = 5
+    res = model.residents
+    for row, trust, disc in ((10, 0.5, 0.6), (11, 0.2, 0.0), (20, 0.6, 0.2), (30, 0.9, 0.1),
+                             (31, 0.4, 0.0), (40, 0.5, 0.8), (41, 0.3, 0.05)):
+        res.trust[row], res.discontent[row] = trust, disc
+    plant(model, 10, 11, Outcome.RESOLVED, severity=0.4, satisfaction=0.8)
+    plant(model, 20, -1, Outcome.ESCALATED, severity=0.5, satisfaction=0.0)
+    plant(model, 30, 31, Outcome.ABANDONED, severity=0.3, satisfaction=0.1)
+    plant(model, 40, -1, Outcome.RESOLVED, severity=0.2, satisfaction=0.6)
+    plant(model, 40, 41, Outcome.RELAPSED, severity=0.7, satisfaction=0.3)
+    trust, disc = res.trust.copy(), res.discontent.copy()
+    model.feed_back_endings()
+    return model, trust, disc
+
+
+def test_a_resolution_raises_both_parties_trust_by_gain_times_satisfaction(fed_back) -> None:
+    model, _, _ = fed_back
+    trust = model.residents.trust
+    # trust + trust_gain × satisfaction × (1 − trust)
+    assert trust[10] == pytest.approx(0.5 + 0.1 * 0.8 * 0.5)  # 0.54
+    assert trust[11] == pytest.approx(0.2 + 0.1 * 0.8 * 0.8)  # 0.264
+
+
+def test_a_failure_lowers_trust_by_loss_times_trust(fed_back) -> None:
+    model, _, _ = fed_back
+    trust = model.residents.trust
+    # trust − trust_loss × trust, for escalation, abandonment and relapse alike
+    assert trust[20] == pytest.approx(0.6 - 0.2 * 0.6)  # escalated: 0.48
+    assert trust[30] == pytest.approx(0.9 - 0.2 * 0.9)  # abandoned: 0.72
+    assert trust[31] == pytest.approx(0.4 - 0.2 * 0.4)  # the other party too: 0.32
+    assert trust[41] == pytest.approx(0.3 - 0.2 * 0.3)  # relapsed: 0.24
+
+
+def test_a_resolution_and_a_failure_in_one_week_add_up(fed_back) -> None:
+    model, _, _ = fed_back
+    # Resident 40: one resolution (satisfaction 0.6) and one relapse, from trust 0.5.
+    assert model.residents.trust[40] == pytest.approx(0.5 + 0.1 * 0.6 * 0.5 - 0.2 * 0.5)
+
+
+def test_resolution_halves_discontent_and_failure_adds_severity(fed_back) -> None:
+    model, _, _ = fed_back
+    disc = model.residents.discontent
+    assert disc[10] == pytest.approx(0.3) and disc[11] == 0.0  # halved
+    assert disc[20] == pytest.approx(0.2 + 0.5)
+    assert disc[30] == pytest.approx(0.1 + 0.3) and disc[31] == pytest.approx(0.3)
+    assert disc[40] == pytest.approx(0.8 / 2 + 0.7)  # halved, then the relapse's severity
+    assert disc[41] == pytest.approx(0.05 + 0.7)
+
+
+def test_feedback_touches_only_the_parties_and_closes_their_disputes(fed_back) -> None:
+    model, trust, disc = fed_back
+    res = model.residents
+    parties = [10, 11, 20, 30, 31, 40, 41]
+    others = np.setdiff1d(np.arange(model.n_residents), parties)
+    np.testing.assert_array_equal(res.trust[others], trust[others])
+    np.testing.assert_array_equal(res.discontent[others], disc[others])
+    assert res.open_disputes[parties].tolist() == [0] * len(parties)
+    assert model.disputes.n_open() == 0  # the ended disputes left the open list
+
+
+# ------------------------------------------------------------------ satisfaction
+
+
+def resolve_after(waited: int, level: Level, **changes) -> tuple[CoGovernanceModel, int]:
+    """Resolve a dispute that arose `waited` weeks ago; agreements always hold."""
+    model = CoGovernanceModel(small_scenario({"disputes.relapse_base": 0.0,
+                                              "disputes.patience_weeks": 10.0, **changes}),
+                              rng=2)
+    pool = model.disputes
+    (case,) = pool.add(0, np.zeros(1, np.int8), np.array([0.5]), np.array([7], np.int32),
+                       np.array([-1], np.int32), np.zeros(1, np.int32), np.ones(1),
+                       np.zeros(1, bool))
+    model.week = waited
+    model.ladder.resolve(int(case), level)
+    return model, int(case)
+
+
+@pytest.mark.parametrize(("waited", "timely"), [
+    (0, 1.0),  # at once: full satisfaction
+    (5, 0.75),  # 1 − 5 / (2 × 10)
+    (10, 0.5),  # a whole mean patience: half
+    (18, 0.2),  # 1 − 18/20 = 0.1, but never below 0.2
+    (60, 0.2),
+])
+def test_satisfaction_falls_with_waiting(waited: int, timely: float) -> None:
+    model, case = resolve_after(waited, Level.L2)
+    pool = model.disputes
+    assert pool.outcome[case] == Outcome.RESOLVED and pool.ended[case] == waited
+    assert pool.satisfaction[case] == pytest.approx(0.85 * timely)  # L2 satisfies 0.85
+
+
+@pytest.mark.parametrize(("level", "satisfaction"), [
+    (Level.L0, 1.0), (Level.L1, 0.95), (Level.L2, 0.85), (Level.L3, 0.65)])
+def test_satisfaction_of_a_timely_resolution_by_rung(level: Level, satisfaction: float) -> None:
+    model, case = resolve_after(0, level)
+    assert model.disputes.satisfaction[case] == pytest.approx(satisfaction)
+    assert model.disputes.level[case] == level
+    assert model.disputes.resolved_by_level[level] == 1
+
+
+def test_a_broken_agreement_satisfies_little_and_comes_back_graver() -> None:
+    # relapse chance = relapse_base × 1.5 (L0) × (1 − 0) × (1.5 − norm 0) = 2.25: certain.
+    model = CoGovernanceModel(small_scenario({"disputes.relapse_base": 1.0,
+                                              "levers.rule_of_law.enforcement": 0.0}), rng=2)
+    model.residents.norm[7] = 0.0
+    pool = model.disputes
+    (case,) = pool.add(0, np.zeros(1, np.int8), np.array([0.5]), np.array([7], np.int32),
+                       np.array([-1], np.int32), np.zeros(1, np.int32), np.ones(1),
+                       np.zeros(1, bool))
+    model.week = 3
+    model.ladder.resolve(int(case), Level.L0)
+    assert pool.outcome[case] == Outcome.RELAPSED
+    assert pool.satisfaction[case] == pytest.approx(0.3)
+    follow_up = pool.size - 1
+    assert follow_up == case + 1 and pool.parent[follow_up] == case
+    assert pool.severity[follow_up] == pytest.approx(0.6)  # 1.2 × 0.5
+    assert pool.arose[follow_up] == 3 and pool.outcome[follow_up] == Outcome.OPEN
+    assert model.residents.open_disputes[7] == 1
+
+
+# ------------------------------------------------------------------ legitimacy shocks
+
+
+def legitimacy(week: int, weeks: int, magnitude: float, group: str = "all") -> dict:
+    return {"kind": "legitimacy", "week": week, "duration_weeks": weeks,
+            "magnitude": magnitude, "group": group}
+
+
+@pytest.mark.parametrize(("weeks", "magnitude"), [(1, 0.3), (4, 0.5), (10, 0.3), (52, 0.8)])
+def test_a_gradual_legitimacy_shock_removes_exactly_its_magnitude(weeks: int,
+                                                                  magnitude: float) -> None:
+    """Week by week the shock keeps the same share of trust; over its duration the shares
+    multiply to exactly 1 − magnitude (compounding, not magnitude / duration a week)."""
+    scenario = small_scenario({"shocks": [legitimacy(5, weeks, magnitude)]})
+    kept = []
+    for week in range(weeks + 10):
+        drop = shocks_at(scenario, week).trust_drop
+        if not 5 <= week < 5 + weeks:
+            assert drop == {}
+            continue
+        kept.append(1 - drop["all"])
+    assert len(kept) == weeks
+    assert kept == pytest.approx([kept[0]] * weeks)  # spread evenly
+    assert np.prod(kept) == pytest.approx(1 - magnitude, rel=1e-12)
+
+
+def test_two_legitimacy_shocks_on_one_group_multiply() -> None:
+    scenario = small_scenario({"shocks": [legitimacy(5, 1, 0.2), legitimacy(5, 1, 0.5),
+                                          legitimacy(5, 1, 0.4, "rural")]})
+    drops = shocks_at(scenario, 5).trust_drop
+    assert drops["all"] == pytest.approx(1 - 0.8 * 0.5)
+    assert drops["rural"] == pytest.approx(0.4)
+
+
+def test_a_gradual_shock_in_the_model_leaves_one_minus_magnitude_of_trust() -> None:
+    """With every other influence on trust switched off, trust after the shock is exactly
+    (1 − magnitude) × trust before it, for every resident."""
+    weeks, magnitude = 8, 0.4
+    scenario = small_scenario({
+        "behaviour.social_learning": 0.0,  # no pull towards the neighbours
+        "disputes.base_rate": 0.0,  # no disputes, so no feedback and no discontent
+        "levers.rule_of_virtue.credit_system": 0.0,  # no resentment
+        "shocks": [legitimacy(3, weeks, magnitude)],
+    })
+    model = CoGovernanceModel(scenario, rng=5)
+    before = model.residents.trust.copy()
+    for _ in range(3 + weeks + 2):
+        model.step()
+    assert model.disputes.size == 0
+    np.testing.assert_allclose(model.residents.trust, (1 - magnitude) * before, rtol=1e-12)
+
+
+# ------------------------------------------------------------------ incomes
+
+
+def test_urban_and_rural_mean_incomes_are_the_scenarios_within_sampling_error() -> None:
+    scenario = small_scenario({"population.residents": 30_000})
+    res = build_residents(scenario, build_territory(scenario), np.random.default_rng(8))
+    wel = scenario.welfare
+    for area, target in ((res.urban, wel.income_urban_mean), (~res.urban, wel.income_rural_mean)):
+        income = res.income[area]
+        se = income.std(ddof=1) / np.sqrt(income.size)
+        assert abs(income.mean() - target) < 4 * se
+    assert wel.income_urban_mean > 2 * wel.income_rural_mean  # so a swap could not pass
+    assert res.urban.mean() == pytest.approx(scenario.population.urban_share, abs=0.01)
+
+
+def test_migrants_and_the_elderly_earn_their_factors_of_their_neighbours_income() -> None:
+    scenario = small_scenario({"population.residents": 30_000,
+                               "welfare.migrant_income_factor": 0.6,
+                               "welfare.elderly_income_factor": 0.5})
+    res = build_residents(scenario, build_territory(scenario), np.random.default_rng(9))
+    young_local = ~res.elderly & ~res.migrant
+    urban_locals = res.income[res.urban & young_local].mean()
+    assert res.income[res.migrant].mean() / urban_locals == pytest.approx(0.6, rel=0.1)
+    for area in (res.urban, ~res.urban):
+        ratio = res.income[area & res.elderly].mean() / res.income[area & young_local].mean()
+        assert ratio == pytest.approx(0.5, rel=0.1)
+
+
+def test_income_urban_rural_ratio_is_urban_over_rural() -> None:
+    model = CoGovernanceModel(small_scenario(), rng=4)
+    res = model.residents
+    ratio = res.income[res.urban].mean() / res.income[~res.urban].mean()
+    assert model.summary()["income_urban_rural_ratio"] == pytest.approx(ratio)
+    assert ratio > 1.5
