@@ -78,19 +78,22 @@ def test_mediation_success_counts_agreements_that_relapsed_as_successes() -> Non
     """An agreement reached in mediation is a success even if it is later broken."""
     pool = pool_of([
         *[(0, 1, L1, RESOLVED, 0)] * 3,
-        *[(0, 1, L1, RELAPSED, 0)] * 2,  # agreed, then broken: still an agreement
+        *[(0, 1, L1, RELAPSED, 0)] * 3,  # agreed, then broken: still an agreement
         (0, 2, L2, RESOLVED, 1),
         (0, 2, L2, ABANDONED, 1),
         (0, 2, L1, ESCALATED, 0),
-        *[(0, 5, L3, RESOLVED, 2)] * 2,  # went on from mediation to court: a failure there
+        # Went on from mediation to court (one hand-off from L2, two from L1): a failure
+        # of mediation, whatever the court then did.
+        *[(0, 5, L3, RESOLVED, 1)] * 2,
+        (0, 6, L3, ESCALATED, 2),
         # Not mediations: filed at court directly, settled alone, still open.
         (0, 5, L3, RESOLVED, 0),
         *[(0, 0, L0, RESOLVED, 0)] * 4,
         *[(0, -1, L1, OPEN, 0)] * 2,
     ])
-    # 6 agreements (3 + 2 relapsed + 1) among 10 mediations (8 ended at L1-L2 + 2 that
+    # 7 agreements (3 + 3 relapsed + 1) among 12 mediations (9 ended at L1-L2 + 3 that
     # went on to court).
-    assert metrics.mediation_success(SimpleNamespace(disputes=pool)) == pytest.approx(0.6)
+    assert metrics.mediation_success(SimpleNamespace(disputes=pool)) == pytest.approx(7 / 12)
 
 
 def test_mediation_success_with_no_mediation_is_nan() -> None:
@@ -186,3 +189,92 @@ def test_spread_of_welfare_by_hand() -> None:
     # The bottom 20% is 1.2 people: 10 + 0.2 × 20 = 14; the top 20%: 60 + 0.2 × 30 = 66.
     assert w["bottom20_share"] == pytest.approx(14 / 180)
     assert w["top_bottom_ratio"] == pytest.approx(66 / 14)
+
+
+def test_summary_counts_the_state_now_even_between_recorded_weeks() -> None:
+    """The summary reuses the week's record only when it is the current week's."""
+    from simulation.model import CoGovernanceModel
+
+    model = CoGovernanceModel(small_scenario(), rng=1)
+    assert model.summary()["escalated"] == 0
+    model.week = 5  # a week that has not been recorded
+    pool = model.disputes
+    one = np.ones(1)
+    for outcome, satisfaction in ((ESCALATED, 0.0), (ESCALATED, 0.0), (RESOLVED, 0.9)):
+        (case,) = pool.add(5, np.zeros(1, np.int8), 0.5 * one, np.zeros(1, np.int32),
+                           -np.ones(1, np.int32), np.zeros(1, np.int32), one,
+                           np.zeros(1, bool))
+        pool.level[case] = L2
+        pool.end([case], outcome, 5)
+        pool.satisfaction[case] = satisfaction
+    out = model.summary()
+    assert (out["weeks"], out["arisen"], out["escalated"], out["resolved"]) == (5, 3, 2, 1)
+    assert out["resolved_l2"] == 1
+    assert out["satisfaction"] == pytest.approx(0.3)  # (0 + 0 + 0.9) / 3
+    assert out["escalations_per_10k"] == pytest.approx(2 / 2_000 * 10_000 / (5 / 52))
+
+
+# ------------------------------------------------------------------ the summary of a run
+
+
+def pairwise_gini(x: np.ndarray) -> float:
+    """Σ_i Σ_j |x_i − x_j| / (2 n² mean): the definition, in O(n²)."""
+    return float(np.abs(x[:, None] - x[None, :]).sum() / (2 * len(x) ** 2 * x.mean()))
+
+
+def test_every_entry_of_a_runs_summary_recounted_by_hand() -> None:
+    from tests.conftest import HandoffLog
+
+    weeks, residents = 30, 1_000
+    tally = {"volunteer_weeks": 0, "services": 0.0, "spent": 0.0, "over": 0.0}
+    logs: list[HandoffLog] = []
+
+    def count(model) -> None:
+        tally["volunteer_weeks"] += int(np.count_nonzero(model.residents.volunteer))
+        tally["services"] += model.services_this_week
+        spent = model.lever_costs_this_week + model.case_costs_this_week
+        budget = model.params.budget.per_resident_year * residents / 52
+        tally["spent"] += spent
+        tally["over"] += max(0.0, spent - budget)
+
+    model = run(small_scenario({"population.residents": residents,
+                                "disputes.base_rate": 0.3}), 7, weeks,
+                setup=lambda m: logs.append(HandoffLog(m)), each_step=count)
+    out = model.summary()
+    pool, res, years = model.disputes, model.residents, weeks / 52
+    n = pool.size
+    ended = pool.outcome[:n] != OPEN
+    resolved = pool.outcome[:n] == RESOLVED
+    assert out["satisfaction"] == pytest.approx(pool.satisfaction[:n][ended].mean())
+    durations = np.sort((pool.ended[:n] - pool.arose[:n])[resolved])
+    assert out["median_weeks"] == np.median(durations)
+    assert out["p90_weeks"] == pytest.approx(np.percentile(durations, 90))
+    assert out["income_gini"] == pytest.approx(pairwise_gini(res.income))
+    fifth = np.sort(res.income)[: residents // 5], np.sort(res.income)[-(residents // 5):]
+    assert out["income_top_bottom_ratio"] == pytest.approx(fifth[1].mean() / fifth[0].mean())
+    hours = model.params.behaviour.volunteer_hours
+    assert out["volunteer_hours"] == pytest.approx(
+        tally["volunteer_weeks"] * hours / residents / years)
+    assert out["services_per_resident"] == pytest.approx(tally["services"] / residents / years)
+    assert out["spending_per_resident"] == pytest.approx(tally["spent"] / residents / years)
+    assert out["overspend_per_resident"] == pytest.approx(tally["over"] / residents / years)
+    assert out["cost_per_resolved"] == pytest.approx(tally["spent"] / resolved.sum())
+    lost, handoffs = logs[0].loss_rate()
+    assert handoffs > 0
+    assert out["handoff_loss_rate"] == pytest.approx(lost / handoffs)
+    level, handed = pool.level[:n], pool.handoffs[:n]
+    mediated = ended & ((level == L1) | (level == L2))
+    agreed = mediated & (resolved | (pool.outcome[:n] == RELAPSED))
+    went_on = ended & (level == L3) & (handed > 0)
+    assert out["grassroots_mediation_success"] == pytest.approx(
+        agreed.sum() / (mediated.sum() + went_on.sum()))
+    assert out["trust"] == pytest.approx(res.trust.mean())
+    assert out["volunteer_share"] == pytest.approx(res.volunteer.mean())
+
+
+def test_a_one_week_run_is_scaled_to_a_year_by_52() -> None:
+    model = run(small_scenario(), 2, 1)
+    spent = model.lever_costs_this_week + model.case_costs_this_week
+    out = model.summary()
+    assert out["spending_per_resident"] == pytest.approx(spent / 2_000 * 52)
+    assert out["services_per_resident"] == pytest.approx(model.services_this_week / 2_000 * 52)

@@ -9,6 +9,7 @@ t(0.975, 2) = 4.303, t(0.975, 1) = 12.706).
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -137,3 +138,53 @@ def test_band_agrees_with_mean_ci_at_every_week() -> None:
     for week in range(6):
         m, lo, hi = mean_ci([s["x"][week] for s in series])
         assert (b["mean"][week], b["low"][week], b["high"][week]) == pytest.approx((m, lo, hi))
+
+
+# ------------------------------------------------------------------ contracts around the numbers
+
+
+def test_missing_values_given_as_none_are_dropped() -> None:
+    assert mean_ci([1.0, None, 3.0]) == pytest.approx(mean_ci([1.0, 3.0]))
+
+
+def test_groups_keep_the_order_they_appear_in() -> None:
+    """Tables list scenarios in the order the user named them, not alphabetically."""
+    runs = pd.DataFrame({"scenario": ["zeta", "zeta", "alpha", "alpha", "mid", "mid"],
+                         "seed": [0, 1, 0, 1, 0, 1], "y": [1.0, 2.0, 3.0, 5.0, 4.0, 4.0]})
+    assert summarise(runs, "scenario", ["y"])["scenario"].tolist() == ["zeta", "alpha", "mid"]
+    diffs = paired_differences(runs, "scenario", "alpha", ["y"])
+    assert diffs["scenario"].tolist() == ["zeta", "mid"]
+    assert diffs["difference"].tolist() == pytest.approx([-2.5, 0.0])
+
+
+def test_a_scenario_category_with_no_runs_gets_no_row() -> None:
+    runs = paired_runs()
+    runs["scenario"] = pd.Categorical(runs["scenario"], categories=["ref", "alt", "unused"])
+    diffs = paired_differences(runs, "scenario", "ref", ["y"])
+    assert diffs["scenario"].tolist() == ["alt"]
+
+
+def test_one_run_gives_no_interval_and_no_warning() -> None:
+    """A single seed (`compare --reps 1`) has no spread: NaN, without numpy warnings."""
+    runs = pd.DataFrame({"scenario": ["a", "b", "b"], "seed": [0, 0, 1],
+                         "y": [1.0, math.nan, 2.0]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        table = summarise(runs, "scenario", ["y"]).set_index("scenario")
+        b = band([pd.DataFrame({"x": [1.0, math.nan]})], "x")
+    assert math.isnan(table.loc["a", "sd"]) and math.isnan(table.loc["b", "sd"])
+    assert table.loc["b", "n"] == 1
+    assert b["low"].isna().all()
+
+
+def test_band_of_two_runs_has_an_interval() -> None:
+    b = band([pd.DataFrame({"x": [1.0]}), pd.DataFrame({"x": [3.0]})], "x")
+    # 2 ± 12.706 × √2 / √2
+    assert (b["low"][0], b["high"][0]) == pytest.approx((2 - 12.706204736174694,
+                                                         2 + 12.706204736174694))
+
+
+def test_band_keeps_the_weeks_of_the_series() -> None:
+    weeks = pd.Index([4, 5, 6], name="week")  # e.g. after the first weeks are skipped
+    series = [pd.DataFrame({"x": [1.0, 2.0, 3.0]}, index=weeks)] * 2
+    assert list(band(series, "x").index) == [4, 5, 6]
