@@ -230,12 +230,22 @@ def test_every_entry_of_a_runs_summary_recounted_by_hand() -> None:
     logs: list[HandoffLog] = []
 
     def count(model) -> None:
-        tally["volunteer_weeks"] += int(np.count_nonzero(model.residents.volunteer))
+        res = model.residents
+        tally["volunteer_weeks"] += int(np.count_nonzero(res.volunteer))
         tally["services"] += model.services_this_week
         spent = model.lever_costs_this_week + model.case_costs_this_week
         budget = model.params.budget.per_resident_year * residents / 52
         tally["spent"] += spent
         tally["over"] += max(0.0, spent - budget)
+        # The week's record: states now, and spending so far per resident per year.
+        record = model.record[-1]
+        assert record["week"] == model.week
+        assert record["spending_per_resident"] == pytest.approx(
+            tally["spent"] / residents / (model.week / 52))
+        assert record["false_compliance"] == pytest.approx((res.norm_displayed - res.norm).mean())
+        assert record["volunteer_share"] == pytest.approx(res.volunteer.mean())
+        assert record["detection_coverage"] == pytest.approx(model.detection_coverage.mean())
+        assert record["norm"] == pytest.approx(res.norm.mean())
 
     model = run(small_scenario({"population.residents": residents,
                                 "disputes.base_rate": 0.3}), 7, weeks,
@@ -273,8 +283,45 @@ def test_every_entry_of_a_runs_summary_recounted_by_hand() -> None:
 
 
 def test_a_one_week_run_is_scaled_to_a_year_by_52() -> None:
-    model = run(small_scenario(), 2, 1)
+    model = run(small_scenario({"disputes.base_rate": 0.5}), 2, 1)
     spent = model.lever_costs_this_week + model.case_costs_this_week
     out = model.summary()
+    assert out["arisen"] > 0
     assert out["spending_per_resident"] == pytest.approx(spent / 2_000 * 52)
     assert out["services_per_resident"] == pytest.approx(model.services_this_week / 2_000 * 52)
+    assert out["disputes_per_1000"] == pytest.approx(out["arisen"] / 2_000 * 1000 * 52)
+    assert model.record[1]["spending_per_resident"] == pytest.approx(spent / 2_000 * 52)
+
+
+# ------------------------------------------------------------------ the live funnel
+
+
+def test_queue_lengths_count_open_disputes_on_each_rung() -> None:
+    from simulation.disputes import Stage
+
+    pool = pool_of([
+        *[(0, -1, L0, OPEN, 0)] * 4,  # arisen, not yet reported: on no rung
+        *[(0, -1, L1, OPEN, 0)] * 2, (0, -1, L2, OPEN, 1), *[(0, -1, L3, OPEN, 2)] * 3,
+        *[(0, 1, L1, RESOLVED, 0)] * 5,  # ended: no longer queued
+    ])
+    pool.compact()
+    pool.stage[4:10] = Stage.QUEUED
+    pool.stage[6] = Stage.IN_SERVICE  # being mediated counts on its rung too
+    assert metrics.queue_lengths(SimpleNamespace(disputes=pool)) == {
+        "queued_l1": 2, "queued_l2": 1, "queued_l3": 3}
+    assert metrics.queue_lengths(SimpleNamespace(disputes=DisputePool())) == {
+        "queued_l1": 0, "queued_l2": 0, "queued_l3": 0}
+
+
+def test_a_group_with_nobody_in_it_has_no_mean_and_no_gap() -> None:
+    state = welfare_state()
+    res = state.residents
+    res.urban[:] = True  # an all-urban county
+    res.digital[:] = True  # and everyone online
+    w = metrics.welfare_measures(state)
+    assert w["welfare_urban"] == pytest.approx(30.0)
+    assert np.isnan(w["welfare_rural"]) and np.isnan(w["urban_rural_ratio"])
+    assert np.isnan(w["welfare_digitally_excluded"]) and np.isnan(w["digital_gap"])
+    res.urban[:] = False
+    w = metrics.welfare_measures(state)
+    assert np.isnan(w["welfare_urban"]) and w["welfare_rural"] == pytest.approx(30.0)
