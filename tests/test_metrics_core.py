@@ -2,6 +2,7 @@
 
 import itertools
 import math
+import re
 import warnings
 from statistics import NormalDist
 
@@ -15,6 +16,7 @@ from simulation.metrics_core import (
     percentile_or_nan,
     quantile_share,
     ratio_of_means,
+    sorted_inequality,
     theil,
     theil_decomposition,
     top_bottom_ratio,
@@ -339,6 +341,7 @@ def test_measures_do_not_depend_on_the_unit(scale: float) -> None:
     assert theil_decomposition(small, groups) == pytest.approx(theil_decomposition(x, groups))
     assert quantile_share(small, 0.0, 0.2) == pytest.approx(quantile_share(x, 0.0, 0.2))
     assert top_bottom_ratio(small) == pytest.approx(top_bottom_ratio(x))
+    assert sorted_inequality(np.sort(small)) == pytest.approx(sorted_inequality(np.sort(x)))
     # The bottom 20% above holds 0 + 1: a finite ratio. When it holds nothing at all while
     # the top holds something, the ratio is infinite, however small the amounts.
     assert top_bottom_ratio(np.array([0.0, 0.0, 0.0, 0.0, 0.5]) * scale) == math.inf
@@ -373,3 +376,20 @@ def test_degenerate_inputs_are_nan_or_zero_without_warnings() -> None:
         assert gini([0.0, 0.0]) == 0.0
         assert math.isnan(quantile_share([0.0, 0.0, 0.0], 0.0, 0.2))
         assert math.isnan(top_bottom_ratio([0.0, 0.0, 0.0]))
+        # A group that holds nothing: no logarithm of zero is taken.
+        _, between, within = theil_decomposition([0.0, 0.0, 2.0, 6.0], [0, 0, 1, 1])
+        assert between == pytest.approx(math.log(2)) and within == pytest.approx(
+            0.25 * math.log(0.5) + 0.75 * math.log(1.5))
+
+
+@pytest.mark.parametrize(("values", "fraction", "words"), [
+    ([1.0, 2.0], 1.5, "fraction must be in (0, 1]"),
+    ([1.0, 2.0], 0.0, "fraction must be in (0, 1]"),
+    ([-1.0, 2.0], 0.2, "sorted_values must be non-negative"),
+    ([1.0, math.nan], 0.2, "sorted_values must be finite"),
+    ([3.0, 1.0, 2.0], 0.2, "sorted_values must be sorted ascending"),
+    ([1.0, 3.0, 2.0], 0.2, "sorted_values must be sorted ascending"),
+])
+def test_sorted_inequality_refuses_bad_input_by_name(values, fraction, words) -> None:
+    with pytest.raises(ValueError, match=re.escape(words)):
+        sorted_inequality(values, fraction)
