@@ -344,7 +344,9 @@ def test_measures_do_not_depend_on_the_unit(scale: float) -> None:
     assert sorted_inequality(np.sort(small)) == pytest.approx(sorted_inequality(np.sort(x)))
     # The bottom 20% above holds 0 + 1: a finite ratio. When it holds nothing at all while
     # the top holds something, the ratio is infinite, however small the amounts.
-    assert top_bottom_ratio(np.array([0.0, 0.0, 0.0, 0.0, 0.5]) * scale) == math.inf
+    nothing_at_the_bottom = np.array([0.0, 0.0, 0.0, 0.0, 0.5]) * scale
+    assert top_bottom_ratio(nothing_at_the_bottom) == math.inf
+    assert sorted_inequality(nothing_at_the_bottom)[2] == math.inf
 
 
 def test_theil_decomposition_with_unsortable_labels_by_hand() -> None:
@@ -380,6 +382,13 @@ def test_degenerate_inputs_are_nan_or_zero_without_warnings() -> None:
         _, between, within = theil_decomposition([0.0, 0.0, 2.0, 6.0], [0, 0, 1, 1])
         assert between == pytest.approx(math.log(2)) and within == pytest.approx(
             0.25 * math.log(0.5) + 0.75 * math.log(1.5))
+
+
+def test_bad_values_are_named_in_the_message() -> None:
+    with pytest.raises(ValueError, match=r"^values must be non-negative"):
+        gini([1.0, -1.0])
+    with pytest.raises(ValueError, match=r"^weights must be non-negative"):
+        gini([1.0, 1.0], [1.0, -1.0])
 
 
 @pytest.mark.parametrize(("values", "fraction", "words"), [
