@@ -247,3 +247,102 @@ def test_income_urban_rural_ratio_is_urban_over_rural() -> None:
     ratio = res.income[res.urban].mean() / res.income[~res.urban].mean()
     assert model.summary()["income_urban_rural_ratio"] == pytest.approx(ratio)
     assert ratio > 1.5
+
+
+# ------------------------------------------------------------------ spending rule and surges
+
+
+def only_levers(scenario, **values: float) -> dict[str, float]:
+    """Every lever at 0 except the ones given."""
+    from simulation.levers import LEVER_NAMES
+
+    return {name: values.get(name, 0.0) for name in LEVER_NAMES}
+
+
+@pytest.mark.parametrize(("factor", "councils", "enforcement"), [
+    (1.5, 0.3, 0.75),  # both below 1: spending is linear in the factor
+    (3.0, 0.6, 1.0),  # enforcement capped at 1, councils keeps scaling
+])
+def test_scale_to_spending_multiplies_every_lever_by_one_factor(factor: float, councils: float,
+                                                                enforcement: float) -> None:
+    from simulation.levers import scale_to_spending
+
+    scenario = small_scenario()
+    costs = scenario.budget.lever_costs
+    target = councils * costs.councils + enforcement * costs.enforcement  # yuan a year
+    scaled = scale_to_spending(scenario, only_levers(scenario, councils=0.2, enforcement=0.5),
+                               target)
+    assert scaled == pytest.approx(only_levers(scenario, councils=councils,
+                                               enforcement=enforcement), abs=1e-9)
+
+
+def test_scale_to_spending_can_also_scale_down() -> None:
+    from simulation.levers import scale_to_spending
+
+    scenario = small_scenario()
+    costs = scenario.budget.lever_costs
+    scaled = scale_to_spending(scenario, only_levers(scenario, councils=0.8),
+                               0.2 * costs.councils)
+    assert scaled == pytest.approx(only_levers(scenario, councils=0.2), abs=1e-9)
+
+
+def ramped_councils():
+    """Councils at 0 until a ramp starting at week 0 raises them to 1 by week 10."""
+    levers = {f"levers.{group}.{name}": 0.0 for group, name in (
+        ("self_governance", "councils"), ("rule_of_law", "enforcement"))}
+    return small_scenario({**levers, "schedules": [
+        {"parameter": "levers.self_governance.councils", "start_week": 0, "end_week": 10,
+         "to": 1.0}]})
+
+
+def test_max_lever_spending_counts_the_levers_in_use_at_week_0() -> None:
+    from simulation.levers import levers_at, max_lever_spending
+
+    scenario = ramped_councils()
+    costs = scenario.budget.lever_costs
+    used = [k for k, v in levers_at(scenario, 0).items() if v > 0]
+    assert "councils" not in used and "enforcement" not in used
+    assert max_lever_spending(scenario) == pytest.approx(
+        sum(getattr(costs, k) for k in used))
+
+
+def test_lever_cost_per_resident_year_is_the_cost_at_week_0_unless_told() -> None:
+    from simulation.levers import lever_cost_per_resident_year, levers_at
+
+    scenario = ramped_councils()
+    costs = scenario.budget.lever_costs
+
+    def by_hand(week: int) -> float:
+        return sum(v * getattr(costs, k) for k, v in levers_at(scenario, week).items())
+
+    assert lever_cost_per_resident_year(scenario) == pytest.approx(by_hand(0))
+    assert lever_cost_per_resident_year(scenario, 5) == pytest.approx(by_hand(0) + 0.5 * costs.councils)
+
+
+def test_dispute_surges_multiply_and_stop_when_they_end() -> None:
+    surge = {"kind": "dispute_surge", "week": 4, "duration_weeks": 3, "magnitude": 0.5}
+    scenario = small_scenario({"shocks": [
+        {**surge, "week": 1, "duration_weeks": 1, "magnitude": 9.0},  # over before week 4
+        surge, {**surge, "magnitude": 1.0, "duration_weeks": 1}]})
+    multipliers = [shocks_at(scenario, week).arising_multiplier for week in range(9)]
+    assert multipliers == pytest.approx([1, 10, 1, 1, 1.5 * 2, 1.5, 1.5, 1, 1])
+
+
+@pytest.mark.parametrize("surge", [0.0, 1.0])
+def test_disputes_arise_at_the_base_rate_times_the_surge(surge: float) -> None:
+    """With every modifier of the hazard switched off, residents × weeks × base_rate / 52 ×
+    (1 + surge) disputes arise, within Poisson error."""
+    residents, weeks, base = 20_000, 4, 0.5
+    scenario = small_scenario({
+        "population.residents": residents, "disputes.base_rate": base,
+        "disputes.deprivation_effect": 0.0, "disputes.norm_effect": 0.0,
+        "disputes.deterrence_effect": 0.0, "disputes.prevention_effect": 0.0,
+        "shocks": [{"kind": "dispute_surge", "week": 0, "duration_weeks": 100,
+                    "magnitude": surge}]})
+    model = CoGovernanceModel(scenario, rng=12)
+    for _ in range(weeks):
+        model.step()
+    expected = residents * weeks * base / 52 * (1 + surge)  # 770 or 1,540
+    # Discontent from the first failures raises the hazard a little (at most a few %).
+    assert expected - 4 * expected**0.5 < model.disputes.size < 1.05 * expected + 4 * expected**0.5
+    assert model.prevented == 0
