@@ -346,3 +346,13 @@ def test_disputes_arise_at_the_base_rate_times_the_surge(surge: float) -> None:
     # Discontent from the first failures raises the hazard a little (at most a few %).
     assert expected - 4 * expected**0.5 < model.disputes.size < 1.05 * expected + 4 * expected**0.5
     assert model.prevented == 0
+
+
+def test_two_income_shocks_on_one_group_multiply() -> None:
+    shock = {"kind": "income", "week": 2, "duration_weeks": 2, "group": "rural"}
+    scenario = small_scenario({"shocks": [{**shock, "magnitude": 0.2},
+                                          {**shock, "magnitude": 0.5},
+                                          {**shock, "magnitude": 0.1, "group": "urban"}]})
+    assert shocks_at(scenario, 1).income_multiplier == {}
+    assert shocks_at(scenario, 3).income_multiplier == pytest.approx(
+        {"rural": 0.8 * 0.5, "urban": 0.9})
