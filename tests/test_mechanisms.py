@@ -316,7 +316,8 @@ def test_lever_cost_per_resident_year_is_the_cost_at_week_0_unless_told() -> Non
         return sum(v * getattr(costs, k) for k, v in levers_at(scenario, week).items())
 
     assert lever_cost_per_resident_year(scenario) == pytest.approx(by_hand(0))
-    assert lever_cost_per_resident_year(scenario, 5) == pytest.approx(by_hand(0) + 0.5 * costs.councils)
+    at_week_5 = by_hand(0) + 0.5 * costs.councils  # councils half way up their ramp
+    assert lever_cost_per_resident_year(scenario, 5) == pytest.approx(at_week_5)
 
 
 def test_dispute_surges_multiply_and_stop_when_they_end() -> None:
@@ -356,3 +357,149 @@ def test_two_income_shocks_on_one_group_multiply() -> None:
     assert shocks_at(scenario, 1).income_multiplier == {}
     assert shocks_at(scenario, 3).income_multiplier == pytest.approx(
         {"rural": 0.8 * 0.5, "urban": 0.9})
+
+
+# ------------------------------------------------------------------ the handling ladder
+
+
+def ladder_model(**changes) -> CoGovernanceModel:
+    """A model whose levers that shift mediation success are off, and no hand-off is lost."""
+    return CoGovernanceModel(small_scenario({
+        "levers.rule_of_law.legal_services": 0.0, "levers.self_governance.councils": 0.0,
+        "ladder.handoff_loss": 0.0, **changes}), rng=4)
+
+
+def plant_open(model: CoGovernanceModel, party: int, other: int, kind: int = 0,
+               severity: float = 0.5, level: Level = Level.L1, patience: float = 10.0) -> int:
+    pool = model.disputes
+    (case,) = pool.add(model.week, np.array([kind], np.int8), np.array([severity]),
+                       np.array([party], np.int32), np.array([other], np.int32),
+                       np.array([model.residents.grid[party]], np.int32),
+                       np.array([patience]), np.zeros(1, bool))
+    pool.level[case] = level
+    return int(case)
+
+
+def logistic(x: float) -> float:
+    return 1 / (1 + np.exp(-x))
+
+
+def logit(p: float) -> float:
+    return float(np.log(p / (1 - p)))
+
+
+def test_success_probability_by_hand() -> None:
+    """logistic(logit(base) + trust_success × (mean trust − 0.5) − severity_success ×
+    (severity − 0.5)), plus 0.5 for court-entrusted mediation and the professional bonus
+    of a social organisation for land, wage and market disputes."""
+    from simulation.disputes import DisputeType
+
+    model = ladder_model()
+    lad, ef = model.params.ladder, model.params.effects
+    res = model.residents
+    res.trust[5], res.trust[0] = 0.9, 0.3  # the other party is resident 0: mean 0.6
+    x_common = ef.trust_success * (0.6 - 0.5) - ef.severity_success * (0.7 - 0.5)
+    town = model.town_offices[0]
+    p = model.ladder.success_probability
+    case = plant_open(model, 5, 0, severity=0.7, level=Level.L2)
+    assert p(case, town, False) == pytest.approx(logistic(logit(lad.success_l2) + x_common))
+    model.disputes.level[case] = Level.L3
+    assert p(case, model.court, False) == pytest.approx(lad.success_l3)  # a ruling
+    assert p(case, model.court, True) == pytest.approx(  # entrusted mediation
+        logistic(logit(lad.success_l2) + x_common + 0.5))
+    land = plant_open(model, 5, 0, kind=DisputeType.PROPERTY_LAND, severity=0.7,
+                      level=Level.L2)
+    org = model.social_organisations[0]
+    assert p(land, org, False) == pytest.approx(
+        logistic(logit(lad.success_l2) + x_common + 0.5))  # professional bonus 0.5
+    model.disputes.level[case] = Level.L2
+    assert p(case, org, False) == pytest.approx(  # neighbour dispute: no bonus
+        logistic(logit(lad.success_l2) + x_common))
+
+
+class Spy:
+    """Stands in for `success_probability`: records what it is asked, answers `p`."""
+
+    def __init__(self, p: float) -> None:
+        self.p, self.calls = p, []
+
+    def __call__(self, case, handler, entrusted):
+        self.calls.append((case, handler, entrusted))
+        return self.p
+
+
+def test_a_finished_mediation_asks_for_its_handlers_chance_and_ends_in_agreement() -> None:
+    model = ladder_model()
+    ladder = model.ladder
+    ladder.success_probability = spy = Spy(1.0)
+    case = plant_open(model, 5, -1)
+    cell = model.party_cells[int(model.residents.grid[5])]
+    ladder.send(case, Level.L1)
+    assert ladder.handler_of[case] is cell
+    ladder.conclude(case, cell)
+    assert spy.calls == [(case, cell, False)]  # a grid mediation is not court-entrusted
+    assert model.disputes.outcome[case] == Outcome.RESOLVED
+    assert case not in ladder.handler_of and case not in ladder.queue_of
+
+
+def test_failed_cases_climb_the_ladder_with_a_hand_off_each() -> None:
+    model = ladder_model()
+    ladder, pool = model.ladder, model.disputes
+    ladder.success_probability = Spy(0.0)
+    case = plant_open(model, 5, -1)
+    ladder.send(case, Level.L1)
+    ladder.conclude(case, ladder.handler_of[case])  # L1 fails: on to L2
+    assert (pool.level[case], pool.handoffs[case], ladder.handoffs) == (Level.L2, 1, 1)
+    assert ladder.handler_of[case] in (*model.town_offices, *model.social_organisations)
+    ladder.conclude(case, ladder.handler_of[case])  # L2 fails: on to court
+    assert (pool.level[case], pool.handoffs[case], ladder.handoffs) == (Level.L3, 2, 2)
+    assert ladder.handler_of[case] is model.court
+    ladder.conclude(case, model.court, entrusted=True)  # entrusted mediation fails
+    assert ladder.handler_of[case] is model.court  # on to litigation, same court
+    assert ladder.queue_of[case] is model.court.queue and case in model.court.queue.waiting
+    assert pool.handoffs[case] == 2 and pool.outcome[case] == Outcome.OPEN  # no hand-off
+    ladder.conclude(case, model.court)  # a ruling the party does not accept
+    assert pool.outcome[case] in (Outcome.ABANDONED, Outcome.ESCALATED)
+
+
+def test_court_entrusted_mediation_costs_what_mediation_costs() -> None:
+    model = ladder_model()
+    lad, pool, court = model.params.ladder, model.disputes, model.court
+    entrusted = plant_open(model, 5, -1, level=Level.L3)
+    court.entrusted.in_service.append(entrusted)
+    ruled = plant_open(model, 6, -1, level=Level.L3)
+    grid = plant_open(model, 7, -1, level=Level.L1)
+    model.case_costs_this_week = 0.0
+    for case, handler in ((entrusted, court), (ruled, court),
+                          (grid, model.party_cells[int(pool.grid[grid])])):
+        model.ladder.start_service(case, handler)
+    assert (pool.cost[entrusted], pool.cost[ruled], pool.cost[grid]) == pytest.approx(
+        (lad.cost_l2, lad.cost_l3, lad.cost_l1))
+    assert model.case_costs_this_week == pytest.approx(lad.cost_l1 + lad.cost_l2 + lad.cost_l3)
+
+
+def test_a_party_waits_out_its_patience_and_then_leaves() -> None:
+    """Patience 3: three weeks of waiting are borne; the fourth is one too many."""
+    model = ladder_model()
+    ladder, pool = model.ladder, model.disputes
+    case = plant_open(model, 5, -1, patience=3.0)
+    ladder.send(case, Level.L1)
+    queue = ladder.queue_of[case]
+    for week in (1, 2, 3):
+        ladder.run_out_of_patience()
+        assert pool.waited[case] == week and pool.outcome[case] == Outcome.OPEN
+    ladder.run_out_of_patience()
+    assert pool.outcome[case] in (Outcome.ABANDONED, Outcome.ESCALATED)
+    assert case in queue._gone and case not in ladder.queue_of
+
+
+def test_time_in_service_is_not_waiting() -> None:
+    from simulation.disputes import Stage
+
+    model = ladder_model()
+    pool = model.disputes
+    waiting = plant_open(model, 5, -1)
+    served = plant_open(model, 6, -1)
+    pool.stage[served] = Stage.IN_SERVICE
+    model.ladder.run_out_of_patience()
+    assert (pool.waited[waiting], pool.waited[served]) == (1.0, 0.0)
