@@ -503,3 +503,40 @@ def test_time_in_service_is_not_waiting() -> None:
     pool.stage[served] = Stage.IN_SERVICE
     model.ladder.run_out_of_patience()
     assert (pool.waited[waiting], pool.waited[served]) == (1.0, 0.0)
+
+
+@pytest.mark.parametrize(("severity", "rung"), [
+    (0.0, Level.L1), (0.4499, Level.L1), (0.45, Level.L2), (0.7999, Level.L2),
+    (0.8, Level.L3), (1.0, Level.L3)])
+def test_triage_routes_by_severity_with_each_bound_on_the_higher_rung(severity, rung) -> None:
+    from simulation.ladder import correct_rung
+
+    assert correct_rung(severity) == rung
+
+
+def test_a_lone_dispute_detected_early_is_taken_in() -> None:
+    from simulation.disputes import Stage
+
+    model = ladder_model()
+    pool = model.disputes
+    case = plant_open(model, 5, -1)
+    pool.early[case] = True  # its risk was spotted on patrol: reported for certain
+    model.ladder.intake()
+    assert pool.stage[case] == Stage.QUEUED and case in model.ladder.handler_of
+
+
+def test_reports_come_through_any_of_independent_channels() -> None:
+    """P(reported this week) = 1 − (1 − patrol)(1 − platform)(1 − walk-in); here the
+    platform is off, patrol finds 30% and walk-ins are the scenario's."""
+    from simulation.disputes import Stage
+
+    model = ladder_model(**{"levers.smart_governance.platform_coverage": 0.0})
+    model.detection_coverage[:] = 0.3
+    ef, lv = model.params.effects, model.lever
+    walk_in = ef.walk_in_intake * (0.3 + 0.7 * lv["offline_channels"])
+    n = 4_000
+    cases = [plant_open(model, int(r), -1) for r in np.arange(n) % model.n_residents]
+    model.ladder.intake()
+    reported = np.count_nonzero(model.disputes.stage[cases] != Stage.AWAITING_INTAKE)
+    p = 1 - (1 - 0.3) * (1 - walk_in)
+    assert abs(reported / n - p) < 4 * np.sqrt(p * (1 - p) / n)
