@@ -525,18 +525,53 @@ def test_a_lone_dispute_detected_early_is_taken_in() -> None:
     assert pool.stage[case] == Stage.QUEUED and case in model.ladder.handler_of
 
 
-def test_reports_come_through_any_of_independent_channels() -> None:
-    """P(reported this week) = 1 − (1 − patrol)(1 − platform)(1 − walk-in); here the
-    platform is off, patrol finds 30% and walk-ins are the scenario's."""
+@pytest.mark.parametrize("platform", [0.0, 1.0])
+def test_reports_come_through_any_of_independent_channels(platform: float) -> None:
+    """P(reported this week) = 1 − (1 − patrol)(1 − platform)(1 − walk-in); here patrol
+    finds 30%, the platform serves only residents with digital access, and walk-ins are
+    the scenario's."""
     from simulation.disputes import Stage
 
-    model = ladder_model(**{"levers.smart_governance.platform_coverage": 0.0})
+    model = ladder_model(**{"levers.smart_governance.platform_coverage": platform})
     model.detection_coverage[:] = 0.3
-    ef, lv = model.params.effects, model.lever
+    ef, lv, res = model.params.effects, model.lever, model.residents
     walk_in = ef.walk_in_intake * (0.3 + 0.7 * lv["offline_channels"])
+    online = ef.platform_intake * platform
     n = 4_000
-    cases = [plant_open(model, int(r), -1) for r in np.arange(n) % model.n_residents]
+    rows = np.arange(n) % model.n_residents
+    cases = np.array([plant_open(model, int(r), -1) for r in rows])
     model.ladder.intake()
-    reported = np.count_nonzero(model.disputes.stage[cases] != Stage.AWAITING_INTAKE)
-    p = 1 - (1 - 0.3) * (1 - walk_in)
-    assert abs(reported / n - p) < 4 * np.sqrt(p * (1 - p) / n)
+    reported = model.disputes.stage[cases] != Stage.AWAITING_INTAKE
+    for digital in (True, False):
+        mine = res.digital[rows] == digital
+        p = 1 - (1 - 0.3) * (1 - (online if digital else 0.0)) * (1 - walk_in)
+        share = reported[mine].mean()
+        assert abs(share - p) < 4 * np.sqrt(p * (1 - p) / mine.sum()), (digital, share, p)
+
+
+@pytest.mark.parametrize("triage", [0.0, 1.0])
+def test_where_a_reported_dispute_goes_first(triage: float) -> None:
+    """Untriaged: a legally aware party files at court with chance awareness × severity²;
+    otherwise a walk-in goes to the county centre (walk-ins are that channel's share of
+    the report chances) and the rest to the grid. Triaged: the rung its severity calls for."""
+    model = ladder_model(**{"levers.smart_governance.triage": triage,
+                            "levers.smart_governance.platform_coverage": 0.0})
+    model.detection_coverage[:] = 1.0  # every dispute is found this week
+    ef, lv, res = model.params.effects, model.lever, model.residents
+    res.legal_awareness[:] = 0.5
+    n = 4_000
+    cases = [plant_open(model, int(r), -1, severity=0.6) for r in np.arange(n) % 2_000]
+    model.ladder.intake()
+    handler = [model.ladder.handler_of[c] for c in cases]
+    court = np.mean([h is model.court for h in handler])
+    centre = np.mean([h is model.county_centre for h in handler])
+    grid = np.mean([h in model.party_cells for h in handler])
+    if triage == 1.0:  # severity 0.6 belongs to L2: the town or its organisations
+        assert (court, centre, grid) == (0.0, 0.0, 0.0)
+        assert all(model.disputes.level[c] == Level.L2 for c in cases)
+        return
+    walk_in = ef.walk_in_intake * (0.3 + 0.7 * lv["offline_channels"])
+    to_court = 0.5 * 0.6**2  # 0.18
+    walked = (1 - to_court) * walk_in / (1.0 + walk_in)  # patrol weight 1, walk-in weight
+    for share, p in ((court, to_court), (centre, walked), (grid, 1 - to_court - walked)):
+        assert abs(share - p) < 4 * np.sqrt(p * (1 - p) / n), (share, p)
