@@ -575,3 +575,18 @@ def test_where_a_reported_dispute_goes_first(triage: float) -> None:
     walked = (1 - to_court) * walk_in / (1.0 + walk_in)  # patrol weight 1, walk-in weight
     for share, p in ((court, to_court), (centre, walked), (grid, 1 - to_court - walked)):
         assert abs(share - p) < 4 * np.sqrt(p * (1 - p) / n), (share, p)
+
+
+def test_an_agreement_holds_by_both_parties_norms() -> None:
+    """Relapse chance = relapse_base × 1.5 (L0) × (1.5 − the parties' mean norm): with
+    norms 0 and 1 (resident 0 is the other party) it is 0.5 × 1.5 × 1.0 = 0.75, where
+    the first party's norm alone would make it certain."""
+    model = ladder_model(**{"disputes.relapse_base": 0.5,
+                            "levers.rule_of_law.enforcement": 0.0})
+    model.residents.norm[5], model.residents.norm[0] = 0.0, 1.0
+    n = 600
+    cases = [plant_open(model, 5, 0) for _ in range(n)]
+    for case in cases:
+        model.ladder.resolve(case, Level.L0)
+    relapsed = np.mean(model.disputes.outcome[cases] == Outcome.RELAPSED)
+    assert abs(relapsed - 0.75) < 4 * np.sqrt(0.75 * 0.25 / n)
