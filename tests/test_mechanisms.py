@@ -579,14 +579,14 @@ def test_where_a_reported_dispute_goes_first(triage: float) -> None:
 
 def test_an_agreement_holds_by_both_parties_norms() -> None:
     """Relapse chance = relapse_base × 1.5 (L0) × (1.5 − the parties' mean norm): with
-    norms 0 and 1 (resident 0 is the other party) it is 0.5 × 1.5 × 1.0 = 0.75, where
-    the first party's norm alone would make it certain."""
+    norms 0.2 and 1 (resident 0 is the other party) it is 0.5 × 1.5 × 0.9 = 0.675, where
+    the first party's norm alone would make it 0.975."""
     model = ladder_model(**{"disputes.relapse_base": 0.5,
                             "levers.rule_of_law.enforcement": 0.0})
-    model.residents.norm[5], model.residents.norm[0] = 0.0, 1.0
+    model.residents.norm[5], model.residents.norm[0] = 0.2, 1.0
     n = 600
     cases = [plant_open(model, 5, 0) for _ in range(n)]
     for case in cases:
         model.ladder.resolve(case, Level.L0)
     relapsed = np.mean(model.disputes.outcome[cases] == Outcome.RELAPSED)
-    assert abs(relapsed - 0.75) < 4 * np.sqrt(0.75 * 0.25 / n)
+    assert abs(relapsed - 0.675) < 4 * np.sqrt(0.675 * 0.325 / n)
