@@ -44,13 +44,22 @@ def fed_back() -> tuple[CoGovernanceModel, np.ndarray, np.ndarray]:
     model.week = 5
     res = model.residents
     for row, trust, disc in ((10, 0.5, 0.6), (11, 0.2, 0.0), (20, 0.6, 0.2), (30, 0.9, 0.1),
-                             (31, 0.4, 0.0), (40, 0.5, 0.8), (41, 0.3, 0.05)):
+                             (31, 0.4, 0.0), (40, 0.5, 0.8), (41, 0.3, 0.05), (0, 0.5, 0.1),
+                             (70, 0.4, 0.0), (50, 0.5, 0.0), (60, 0.5, 0.0)):
         res.trust[row], res.discontent[row] = trust, disc
     plant(model, 10, 11, Outcome.RESOLVED, severity=0.4, satisfaction=0.8)
     plant(model, 20, -1, Outcome.ESCALATED, severity=0.5, satisfaction=0.0)
     plant(model, 30, 31, Outcome.ABANDONED, severity=0.3, satisfaction=0.1)
     plant(model, 40, -1, Outcome.RESOLVED, severity=0.2, satisfaction=0.6)
     plant(model, 40, 41, Outcome.RELAPSED, severity=0.7, satisfaction=0.3)
+    plant(model, 70, 0, Outcome.ABANDONED, severity=0.4, satisfaction=0.1)  # resident 0
+    # Many endings in one week: the gains (and the losses) add up, but at most to 1.
+    for _ in range(11):
+        plant(model, 50, -1, Outcome.RESOLVED, severity=0.1, satisfaction=1.0)
+    plant(model, 50, -1, Outcome.ABANDONED, severity=0.1, satisfaction=0.1)
+    for _ in range(6):
+        plant(model, 60, -1, Outcome.ABANDONED, severity=0.1, satisfaction=0.1)
+    plant(model, 60, -1, Outcome.RESOLVED, severity=0.1, satisfaction=1.0)
     trust, disc = res.trust.copy(), res.discontent.copy()
     model.feed_back_endings()
     return model, trust, disc
@@ -72,12 +81,18 @@ def test_a_failure_lowers_trust_by_loss_times_trust(fed_back) -> None:
     assert trust[30] == pytest.approx(0.9 - 0.2 * 0.9)  # abandoned: 0.72
     assert trust[31] == pytest.approx(0.4 - 0.2 * 0.4)  # the other party too: 0.32
     assert trust[41] == pytest.approx(0.3 - 0.2 * 0.3)  # relapsed: 0.24
+    assert trust[0] == pytest.approx(0.5 - 0.2 * 0.5)  # resident 0 is a party like any
+    assert trust[70] == pytest.approx(0.4 - 0.2 * 0.4)
 
 
 def test_a_resolution_and_a_failure_in_one_week_add_up(fed_back) -> None:
     model, _, _ = fed_back
     # Resident 40: one resolution (satisfaction 0.6) and one relapse, from trust 0.5.
     assert model.residents.trust[40] == pytest.approx(0.5 + 0.1 * 0.6 * 0.5 - 0.2 * 0.5)
+    # Resident 50: gains 11 × 0.1 = 1.1, capped at 1, and one loss: 0.5 + 0.5 − 0.2 × 0.5.
+    assert model.residents.trust[50] == pytest.approx(0.9)
+    # Resident 60: losses 6 × 0.2 = 1.2, capped at 1, and one gain: 0.5 + 0.05 − 0.5.
+    assert model.residents.trust[60] == pytest.approx(0.05)
 
 
 def test_resolution_halves_discontent_and_failure_adds_severity(fed_back) -> None:
@@ -88,12 +103,13 @@ def test_resolution_halves_discontent_and_failure_adds_severity(fed_back) -> Non
     assert disc[30] == pytest.approx(0.1 + 0.3) and disc[31] == pytest.approx(0.3)
     assert disc[40] == pytest.approx(0.8 / 2 + 0.7)  # halved, then the relapse's severity
     assert disc[41] == pytest.approx(0.05 + 0.7)
+    assert disc[0] == pytest.approx(0.1 + 0.4)
 
 
 def test_feedback_touches_only_the_parties_and_closes_their_disputes(fed_back) -> None:
     model, trust, disc = fed_back
     res = model.residents
-    parties = [10, 11, 20, 30, 31, 40, 41]
+    parties = [0, 10, 11, 20, 30, 31, 40, 41, 50, 60, 70]
     others = np.setdiff1d(np.arange(model.n_residents), parties)
     np.testing.assert_array_equal(res.trust[others], trust[others])
     np.testing.assert_array_equal(res.discontent[others], disc[others])
