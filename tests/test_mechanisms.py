@@ -568,29 +568,38 @@ def test_reports_come_through_any_of_independent_channels(platform: float) -> No
 @pytest.mark.parametrize("triage", [0.0, 1.0])
 def test_where_a_reported_dispute_goes_first(triage: float) -> None:
     """Untriaged: a legally aware party files at court with chance awareness × severity²;
-    otherwise a walk-in goes to the county centre (walk-ins are that channel's share of
-    the report chances) and the rest to the grid. Triaged: the rung its severity calls for."""
+    otherwise a walk-in goes to the county centre and the rest to the grid, each channel
+    chosen in proportion to its chance of reporting (patrol finds 20% in even grids, 90%
+    in odd ones). Triaged: the rung its severity calls for."""
+    from simulation.disputes import Stage
+
     model = ladder_model(**{"levers.smart_governance.triage": triage,
                             "levers.smart_governance.platform_coverage": 0.0})
-    model.detection_coverage[:] = 1.0  # every dispute is found this week
+    patrol = np.where(np.arange(model.territory.n_grids) % 2 == 0, 0.2, 0.9)
+    model.detection_coverage[:] = patrol
     ef, lv, res = model.params.effects, model.lever, model.residents
     res.legal_awareness[:] = 0.5
-    n = 4_000
-    cases = [plant_open(model, int(r), -1, severity=0.6) for r in np.arange(n) % 2_000]
+    n = 8_000
+    cases = np.array([plant_open(model, int(r), -1, severity=0.6)
+                      for r in np.arange(n) % 2_000])
     model.ladder.intake()
-    handler = [model.ladder.handler_of[c] for c in cases]
-    court = np.mean([h is model.court for h in handler])
-    centre = np.mean([h is model.county_centre for h in handler])
-    grid = np.mean([h in model.party_cells for h in handler])
+    reported = model.disputes.stage[cases] != Stage.AWAITING_INTAKE
+    handler = np.array([model.ladder.handler_of.get(int(c)) for c in cases], dtype=object)
     if triage == 1.0:  # severity 0.6 belongs to L2: the town or its organisations
-        assert (court, centre, grid) == (0.0, 0.0, 0.0)
-        assert all(model.disputes.level[c] == Level.L2 for c in cases)
+        assert all(model.disputes.level[cases[reported]] == Level.L2)
+        assert not any(h is model.court or h is model.county_centre or h in model.party_cells
+                       for h in handler[reported])
         return
     walk_in = ef.walk_in_intake * (0.3 + 0.7 * lv["offline_channels"])
     to_court = 0.5 * 0.6**2  # 0.18
-    walked = (1 - to_court) * walk_in / (1.0 + walk_in)  # patrol weight 1, walk-in weight
-    for share, p in ((court, to_court), (centre, walked), (grid, 1 - to_court - walked)):
-        assert abs(share - p) < 4 * np.sqrt(p * (1 - p) / n), (share, p)
+    for found in (0.2, 0.9):
+        mine = reported & (patrol[model.disputes.grid[cases]] == found)
+        walked = (1 - to_court) * walk_in / (found + walk_in)
+        shares = (np.mean([h is model.court for h in handler[mine]]),
+                  np.mean([h is model.county_centre for h in handler[mine]]),
+                  np.mean([h in model.party_cells for h in handler[mine]]))
+        for share, p in zip(shares, (to_court, walked, 1 - to_court - walked), strict=True):
+            assert abs(share - p) < 4 * np.sqrt(p * (1 - p) / mine.sum()), (found, share, p)
 
 
 def test_an_agreement_holds_by_both_parties_norms() -> None:

@@ -400,5 +400,5 @@ def test_bad_values_are_named_in_the_message() -> None:
     ([1.0, 3.0, 2.0], 0.2, "sorted_values must be sorted ascending"),
 ])
 def test_sorted_inequality_refuses_bad_input_by_name(values, fraction, words) -> None:
-    with pytest.raises(ValueError, match=re.escape(words)):
+    with pytest.raises(ValueError, match="^" + re.escape(words)):
         sorted_inequality(values, fraction)
