@@ -569,13 +569,13 @@ def test_reports_come_through_any_of_independent_channels(platform: float) -> No
 def test_where_a_reported_dispute_goes_first(triage: float) -> None:
     """Untriaged: a legally aware party files at court with chance awareness × severity²;
     otherwise a walk-in goes to the county centre and the rest to the grid, each channel
-    chosen in proportion to its chance of reporting (patrol finds 20% in even grids, 90%
+    chosen in proportion to its chance of reporting (patrol finds 90% in even grids, 20%
     in odd ones). Triaged: the rung its severity calls for."""
     from simulation.disputes import Stage
 
     model = ladder_model(**{"levers.smart_governance.triage": triage,
                             "levers.smart_governance.platform_coverage": 0.0})
-    patrol = np.where(np.arange(model.territory.n_grids) % 2 == 0, 0.2, 0.9)
+    patrol = np.where(np.arange(model.territory.n_grids) % 2 == 0, 0.9, 0.2)
     model.detection_coverage[:] = patrol
     ef, lv, res = model.params.effects, model.lever, model.residents
     res.legal_awareness[:] = 0.5
