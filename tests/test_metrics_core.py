@@ -2,6 +2,8 @@
 
 import itertools
 import math
+import re
+import warnings
 from statistics import NormalDist
 
 import numpy as np
@@ -14,6 +16,7 @@ from simulation.metrics_core import (
     percentile_or_nan,
     quantile_share,
     ratio_of_means,
+    sorted_inequality,
     theil,
     theil_decomposition,
     top_bottom_ratio,
@@ -313,3 +316,89 @@ def test_gini_from_lognormal_matches_normal_cdf_formula() -> None:
     assert gini_from_lognormal(1.0) == pytest.approx(0.5204998778, rel=1e-9)
     with pytest.raises(ValueError, match="sigma"):
         gini_from_lognormal(-1.0)
+
+
+# --- at the edges: tiny totals, fractional weights, groups of one, all zeros, labels that
+# cannot be sorted ---------------------------------------------------------------------------
+
+
+def test_probability_weights_give_the_gini_of_the_expanded_sample() -> None:
+    """Weights 0.2, 0.3, 0.5 (summing to 1) weigh like 2, 3 and 5 people."""
+    expanded = np.array([1.0] * 2 + [2.0] * 3 + [3.0] * 5)
+    assert gini([1.0, 2.0, 3.0], [0.2, 0.3, 0.5]) == pytest.approx(brute_force_gini(expanded))
+    three = np.array([3.0, 1.0, 1.0])
+    assert gini([3.0, 1.0], [0.25, 0.5]) == pytest.approx(brute_force_gini(three))
+
+
+@pytest.mark.parametrize("scale", [1e-6, 0.01, 1.0, 1e6])
+def test_measures_do_not_depend_on_the_unit(scale: float) -> None:
+    """Shares of a total (summing to well under 1) give the same measures as yuan."""
+    x = np.array([1.0, 2.0, 2.0, 5.0, 7.0, 11.0, 13.0, 40.0, 0.0, 3.0])
+    groups = np.array([True, False] * 5)
+    small = x / x.sum() * scale
+    assert gini(small) == pytest.approx(gini(x))
+    assert theil(small) == pytest.approx(theil(x))
+    assert theil_decomposition(small, groups) == pytest.approx(theil_decomposition(x, groups))
+    assert quantile_share(small, 0.0, 0.2) == pytest.approx(quantile_share(x, 0.0, 0.2))
+    assert top_bottom_ratio(small) == pytest.approx(top_bottom_ratio(x))
+    assert sorted_inequality(np.sort(small)) == pytest.approx(sorted_inequality(np.sort(x)))
+    # The bottom 20% above holds 0 + 1: a finite ratio. When it holds nothing at all while
+    # the top holds something, the ratio is infinite, however small the amounts.
+    nothing_at_the_bottom = np.array([0.0, 0.0, 0.0, 0.0, 0.5]) * scale
+    assert top_bottom_ratio(nothing_at_the_bottom) == math.inf
+    assert sorted_inequality(nothing_at_the_bottom)[2] == math.inf
+
+
+def test_theil_decomposition_with_unsortable_labels_by_hand() -> None:
+    """Two groups, each internally equal: all inequality is between them.
+
+    μ = 2; group 1: (1, 1), share 2/8, mean 1; group "a": (3, 3), share 6/8, mean 3:
+    T_between = 0.25 ln(1/2) + 0.75 ln(3/2), T_within = 0.
+    """
+    x = np.array([1.0, 3.0, 1.0, 3.0])
+    groups = np.array([1, "a", 1, "a"], dtype=object)  # int and str: no order
+    total, between, within = theil_decomposition(x, groups)
+    expected = 0.25 * math.log(0.5) + 0.75 * math.log(1.5)
+    assert between == pytest.approx(expected)
+    assert within == pytest.approx(0.0, abs=1e-15)
+    assert total == pytest.approx(expected)
+
+
+def test_ratio_of_means_with_groups_of_one() -> None:
+    assert ratio_of_means([2.0, 1.0, 1.0], [True, False, False]) == pytest.approx(2.0)
+    assert ratio_of_means([2.0, 2.0, 1.0], [True, True, False]) == pytest.approx(2.0)
+
+
+def test_degenerate_inputs_are_nan_or_zero_without_warnings() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert math.isnan(ratio_of_means([1.0, 2.0], [True, True]))  # nobody outside
+        assert math.isnan(ratio_of_means([1.0, 2.0], [False, False]))  # nobody inside
+        assert theil([0.0, 0.0, 0.0]) == 0.0
+        assert gini([0.0, 0.0]) == 0.0
+        assert math.isnan(quantile_share([0.0, 0.0, 0.0], 0.0, 0.2))
+        assert math.isnan(top_bottom_ratio([0.0, 0.0, 0.0]))
+        # A group that holds nothing: no logarithm of zero is taken.
+        _, between, within = theil_decomposition([0.0, 0.0, 2.0, 6.0], [0, 0, 1, 1])
+        assert between == pytest.approx(math.log(2)) and within == pytest.approx(
+            0.25 * math.log(0.5) + 0.75 * math.log(1.5))
+
+
+def test_bad_values_are_named_in_the_message() -> None:
+    with pytest.raises(ValueError, match=r"^values must be non-negative"):
+        gini([1.0, -1.0])
+    with pytest.raises(ValueError, match=r"^weights must be non-negative"):
+        gini([1.0, 1.0], [1.0, -1.0])
+
+
+@pytest.mark.parametrize(("values", "fraction", "words"), [
+    ([1.0, 2.0], 1.5, "fraction must be in (0, 1]"),
+    ([1.0, 2.0], 0.0, "fraction must be in (0, 1]"),
+    ([-1.0, 2.0], 0.2, "sorted_values must be non-negative"),
+    ([1.0, math.nan], 0.2, "sorted_values must be finite"),
+    ([3.0, 1.0, 2.0], 0.2, "sorted_values must be sorted ascending"),
+    ([1.0, 3.0, 2.0], 0.2, "sorted_values must be sorted ascending"),
+])
+def test_sorted_inequality_refuses_bad_input_by_name(values, fraction, words) -> None:
+    with pytest.raises(ValueError, match="^" + re.escape(words)):
+        sorted_inequality(values, fraction)

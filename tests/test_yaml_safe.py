@@ -6,7 +6,6 @@ field path, since those are what make a hand-edited scenario fixable."""
 from __future__ import annotations
 
 import random
-import time
 from pathlib import Path
 
 import pytest
@@ -89,16 +88,56 @@ def test_utf8_bom_is_accepted() -> None:
 # --- hostile input -------------------------------------------------------------------------
 
 
-def test_billion_laughs_fails_fast_without_expanding() -> None:
+def billion_laughs() -> str:
+    """Nine levels of nine aliases: under 1 kB that would expand to 9⁹ ≈ 387 million values."""
     text = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
     for prev, name in zip("abcdefgh", "bcdefghi", strict=True):
-        text += f"{name}: &{name} [{', '.join(['*' + prev] * 9)}]\n"  # 9 levels of 9 aliases
-    start = time.perf_counter()
-    problem = only_problem(text)
-    assert time.perf_counter() - start < 1.0
+        text += f"{name}: &{name} [{', '.join(['*' + prev] * 9)}]\n"
+    return text
+
+
+def count_visits(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Count every value the reader converts (each alias expansion is one visit)."""
+    visits = [0]
+    convert = yaml_safe._Converter.convert
+
+    def counting(self, node, path, depth):
+        visits[0] += 1
+        return convert(self, node, path, depth)
+
+    monkeypatch.setattr(yaml_safe._Converter, "convert", counting)
+    return visits
+
+
+def test_billion_laughs_stops_after_the_node_limit_without_expanding(monkeypatch) -> None:
+    """The work is bounded by the limit on values, not by what the aliases would expand to:
+    the reader stops at the first value past the limit (no clock involved)."""
+    visits = count_visits(monkeypatch)
+    problem = only_problem(billion_laughs())
+    assert visits[0] == 100_001  # the limit, plus the one value that broke it
     assert problem.message == "the file expands to more than 100,000 values (YAML aliases?)"
     assert problem.line is not None
     assert problem.path is not None and problem.path.startswith("f[")
+
+
+@pytest.mark.parametrize("limit", [10, 1_000])
+def test_the_node_limit_is_the_bound_on_work(monkeypatch, limit: int) -> None:
+    visits = count_visits(monkeypatch)
+    problem = only_problem(billion_laughs(), max_nodes=limit)
+    assert visits[0] == limit + 1
+    assert problem.message == f"the file expands to more than {limit:,} values (YAML aliases?)"
+
+
+def test_a_document_within_the_node_limit_is_read_whole(monkeypatch) -> None:
+    visits = count_visits(monkeypatch)
+    text = "a: &a [1, 2]\nb: [*a, *a]\n"
+    # The root; key a, its list and 2 items; key b, its list, and twice a's list and items.
+    values = 1 + (1 + 1 + 2) + (1 + 1 + 2 * (1 + 2))
+    data, _ = parse_yaml_mapping(text, "s.yaml", max_nodes=values)
+    assert data == {"a": [1, 2], "b": [[1, 2], [1, 2]]}
+    assert visits[0] == values == 13
+    problem = only_problem(text, max_nodes=values - 1)
+    assert problem.message == "the file expands to more than 12 values (YAML aliases?)"
 
 
 def test_python_tag_is_rejected_and_never_executed(tmp_path: Path) -> None:

@@ -105,9 +105,13 @@ def Html(html: str, classes: tuple[str, ...] = ()):
 
 @guarded
 def LeverSlider(control: LeverControl, value: float, lang: Lang,
-                on_move: Callable[[str, float], None]):
+                on_move: Callable[[str, float], None], pending: bool = False):
     """A lever's slider. Moves go to `on_move`; the page applies the last one once the
-    slider has rested for `SETTLE_SECONDS`, so a drag rebuilds the model once."""
+    slider has rested for `SETTLE_SECONDS`, so a drag rebuilds the model once.
+
+    The element carries the value the page holds for it and whether that is a move not
+    yet applied (`data-value`, `data-pending`), so a browser test can wait for the state
+    instead of a clock."""
     label = param_label(control.spec, lang)
     with solara.Tooltip(param_help(control.spec, lang)):
         with solara.Row(justify="space-between", style={"margin-bottom": "-6px"}):
@@ -115,7 +119,9 @@ def LeverSlider(control: LeverControl, value: float, lang: Lang,
             solara.Text(f"{value:.2f}", style={"font-weight": "600"})
     rv.Slider(v_model=value, min=control.minimum, max=control.maximum, step=control.step,
               thumb_label=True, hide_details=True, density="compact", color=ACCENT,
-              class_="cogov-lever", attributes={"data-path": control.path},
+              class_="cogov-lever",
+              attributes={"data-path": control.path, "data-value": f"{value:g}",
+                          "data-pending": "true" if pending else "false"},
               on_v_model=lambda v: on_move(control.path, float(v)))
 
 
@@ -164,10 +170,11 @@ def MixControls(lab: Lab, index: int, lang: Lang, act: Callable, build: Callable
                         classes=["cogov-title"])
             for control in controls:
                 value = mix.lever_value(control.path)
-                if moving.value and moving.value[:2] == (index, control.path):
+                pending = bool(moving.value and moving.value[:2] == (index, control.path))
+                if pending:
                     value = moving.value[2]
                 LeverSlider(control, value, lang,
-                            lambda path, v: moving.set((index, path, v)))
+                            lambda path, v: moving.set((index, path, v)), pending)
 
 
 @guarded

@@ -1,0 +1,229 @@
+"""`cogov targets` on the bundled targets file, and the validation report it writes.
+
+The run is shrunk so the suite stays quick: every scenario at 6,000 residents and 13
+weeks, two seeds, one process, and the report's sensitivity search cut to short runs.
+Each row is then recomputed here from its own model runs and from the targets file read
+as plain YAML: the mean of the named outcome over the seeds, scipy's t interval, and
+PASS exactly when the mean lies in the file's range. Figures that do not depend on the
+run's length (incomes, the population, the grid) must PASS even in so small a run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import math
+import re
+
+import numpy as np
+import pytest
+import yaml
+from scipy import stats
+
+from experiments import calibrate, runner, targets, validation_report
+from experiments.cli import main
+from simulation.model import CoGovernanceModel
+from simulation.scenario import load_scenario, with_values
+
+REPS, STEPS, RESIDENTS = 2, 13, 6_000
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+# Rows whose figures are fixed when the county is built: a short run must reproduce them.
+STATIC = ("income_gini", "urban_rural_income_ratio", "top_bottom_quintile_ratio",
+          "elderly_share", "urban_resident_share", "volunteer_registered_share",
+          "hours_per_registered_volunteer_per_year", "grid_workers_per_grid")
+# The report's sensitivity search, cut down: one parameter per block, short runs.
+SMALL_BLOCKS = (
+    calibrate.Block("income spread", {"welfare.income_dispersion": (0.76,)},
+                    ("income_gini", "urban_rural_income_ratio"), steps=0),
+    calibrate.Block("mediation success", {"ladder.success_l1": (0.85,)},
+                    ("settled_at_township_or_below",), steps=STEPS),
+)
+
+
+def small(name: str):
+    return with_values(load_scenario(name), {"population.residents": RESIDENTS,
+                                             "run.steps": STEPS})
+
+
+@pytest.fixture(scope="module")
+def checked(tmp_path_factory: pytest.TempPathFactory):
+    """`cogov targets --json --report` on the bundled file; (exit code, rows, report path)."""
+    report = tmp_path_factory.mktemp("docs") / "validation.md"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(targets, "load_scenario", small)
+        mp.setattr(validation_report, "load_scenario", small)
+        mp.setattr(validation_report, "BLOCKS", SMALL_BLOCKS)
+        mp.setattr(runner, "default_workers", lambda: 1)  # in this process: patches hold
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+            code = main(["targets", "--reps", str(REPS), "--workers", "1", "--no-progress",
+                         "--json", "--report", str(report)])
+    return code, json.loads(out.getvalue()), report
+
+
+def figures_file() -> dict:
+    return yaml.safe_load(targets.TARGETS_FILE.read_text(encoding="utf-8"))
+
+
+def outcome_of_run(scenario: str, seed: int) -> dict[str, float]:
+    """Every outcome a check may name, for one small run, computed here."""
+    model = CoGovernanceModel(small(scenario), rng=seed)
+    res = model.residents
+    initial_volunteers = float(res.volunteer.mean())
+    for _ in range(STEPS):
+        model.step()
+    p = model.params
+    return {**model.summary(),
+            "elderly_share": float(res.elderly.mean()), "urban_share": float(res.urban.mean()),
+            "volunteer_share_initial": initial_volunteers,
+            "hours_per_volunteer": p.behaviour.volunteer_hours * 52,
+            "grid_workers_per_1000": p.ladder.grid_workers_per_1000}
+
+
+def test_every_check_in_the_file_is_a_row_computed_from_its_outcome(checked) -> None:
+    code, rows, _ = checked
+    entries = {k: v for k, v in figures_file().items() if "check" in v and
+               "not_modelled" not in v}
+    assert [r["target"] for r in rows] == list(entries)
+    runs = {}
+    for row in rows:
+        check = entries[row["target"]]["check"]
+        assert (row["outcome"], row["scenario"]) == (check["outcome"], check["scenario"])
+        key = check["scenario"]
+        if key not in runs:
+            runs[key] = [outcome_of_run(key, seed) for seed in range(REPS)]
+        values = np.array([r[check["outcome"]] for r in runs[key]])
+        mean = values.mean()
+        assert row["n"] == REPS
+        assert row["mean"] == pytest.approx(mean)
+        if values.std() > 0:
+            lo, hi = stats.t.interval(0.95, REPS - 1, loc=mean, scale=stats.sem(values))
+            assert (row["ci_low"], row["ci_high"]) == pytest.approx((lo, hi))
+        else:  # a parameter, the same in every run: the interval is the value itself
+            assert row["ci_low"] == row["ci_high"] == pytest.approx(mean)
+        low, high = check["range"]
+        assert (row["low"], row["high"]) == (low, high)
+        assert row["result"] == ("PASS" if low <= mean <= high else "MISS"), row
+    assert code == (0 if all(r["result"] == "PASS" for r in rows) else 1)
+
+
+def test_figures_fixed_when_the_county_is_built_pass_even_in_a_short_run(checked) -> None:
+    _, rows, _ = checked
+    by_target = {r["target"]: r for r in rows}
+    for key in STATIC:
+        assert by_target[key]["result"] == "PASS", by_target[key]
+    # NBS 2024: urban 54,188 / rural 23,119 yuan = 2.34.
+    assert by_target["urban_rural_income_ratio"]["mean"] == pytest.approx(2.34, abs=0.15)
+
+
+# ------------------------------------------------------------------ the report
+
+
+def fmt(x: float) -> str:
+    """The report's number format: one decimal from 100 up, else three."""
+    if math.isnan(x):
+        return "—"
+    return f"{x:,.1f}" if abs(x) >= 100 else f"{x:.3f}"
+
+
+def test_report_table_has_every_row_and_the_pass_count(checked) -> None:
+    _, rows, report = checked
+    text = report.read_text(encoding="utf-8")
+    assert text.startswith("# Validation: the model against real figures")
+    assert f"`cogov targets --reps {REPS} --report {report.as_posix()}`" in text
+    for r in rows:
+        result = "PASS" if r["result"] == "PASS" else "**MISS**"
+        line = (f"| {r['target']} | {r['kind']} | {r['scenario']} | `{r['outcome']}` | "
+                f"{fmt(r['mean'])} [{fmt(r['ci_low'])}, {fmt(r['ci_high'])}] | "
+                f"{fmt(r['low'])}–{fmt(r['high'])} | {result} |")
+        assert line in text.splitlines(), line
+    passed = sum(r["result"] == "PASS" for r in rows)
+    assert f"\n{passed} of {len(rows)} checks pass.\n" in text
+    for key, entry in figures_file().items():
+        if "not_modelled" in entry:
+            assert f"| {key} | not modelled | — | — | — | — | {entry['not_modelled']} |" in text
+    assert "## What the model leaves out" in text and "**Economics.**" in text
+
+
+def test_report_charts_are_written_beside_it_and_linked(checked) -> None:
+    _, _, report = checked
+    text = report.read_text(encoding="utf-8")
+    for name in ("validation_funnel.png", "validation_income.png"):
+        data = (report.parent / "img" / name).read_bytes()
+        assert data.startswith(PNG_MAGIC) and len(data) > 5_000, name
+        assert f"](img/{name})" in text
+
+
+def test_report_sensitivity_lists_each_parameter_and_target(checked) -> None:
+    _, _, report = checked
+    text = report.read_text(encoding="utf-8")
+    sens = [ln for ln in text.splitlines() if ln.startswith("| `")]
+    pairs = [(b_path, t) for b in SMALL_BLOCKS for b_path in b.grid for t in b.targets]
+    assert len(sens) == len(pairs)
+    for line, (path, target) in zip(sens, pairs, strict=True):
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        assert cells[0] == f"`{path}`" and cells[2] == target
+        assert cells[1] == f"{float(_calibrated(path)):g}"
+        assert re.fullmatch(r"[+-]\d+\.\d\d", cells[5]), cells[5]
+    # A parameter is named weakly identified when it moves none of its targets by 0.1%
+    # per 1% (elasticities are printed to two decimals, so 0.10 may go either way).
+    largest: dict[str, float] = {}
+    for line in sens:
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        path = cells[0].strip("`")
+        largest[path] = max(largest.get(path, 0.0), abs(float(cells[5])))
+    named = re.search(r"Weakly identified[^:]*: (.*?)\. The", text)
+    weak = set(re.findall(r"`([^`]+)`", named.group(1))) if named else set()
+    assert all(largest[p] <= 0.1 for p in weak)
+    assert all(largest[p] >= 0.1 for p in set(largest) - weak)
+
+
+def _calibrated(path: str) -> float:
+    node = load_scenario("default")
+    for part in path.split("."):
+        node = getattr(node, part)
+    return node
+
+
+def test_sensitivity_moves_each_parameter_ten_percent_either_way(monkeypatch) -> None:
+    """At ±10% income spread the income Gini is the mean over seeds of runs made here."""
+    monkeypatch.setattr(validation_report, "load_scenario", small)
+    monkeypatch.setattr(validation_report, "BLOCKS", SMALL_BLOCKS[:1])
+    monkeypatch.setattr(runner, "default_workers", lambda: 1)
+    checks = [c for c in targets.read_targets()[0] if c.key == "income_gini"]
+    table = validation_report.sensitivity(checks, reps=2)
+    assert len(table) == 1
+    row = table.iloc[0]
+    spread = _calibrated("welfare.income_dispersion")
+    assert (row["parameter"], row["target"], row["value"]) == (
+        "welfare.income_dispersion", "income_gini", spread)
+
+    def gini_at(value: float) -> float:
+        scenario = with_values(small("default"), {"welfare.income_dispersion": value})
+        return float(np.mean([CoGovernanceModel(scenario, rng=s).summary()["income_gini"]
+                              for s in range(2)]))
+
+    at_minus, at_plus = gini_at(spread * 0.9), gini_at(spread * 1.1)
+    assert (row["at_minus"], row["at_plus"]) == pytest.approx((at_minus, at_plus))
+    assert at_plus > at_minus  # more spread, more inequality
+    # Relative change of the Gini over the relative change of the spread (0.2).
+    mid = (at_minus + at_plus) / 2
+    assert row["elasticity"] == pytest.approx(((at_plus - at_minus) / mid) / 0.2)
+
+
+def test_elasticity_by_hand() -> None:
+    assert validation_report._elasticity(0.9, 1.1, 0.9, 1.1, 1.0) == pytest.approx(1.0)
+    assert validation_report._elasticity(2.0, 2.0, 4.5, 5.5, 5.0) == 0.0
+    assert validation_report._elasticity(0.45, 0.55, 9.0, 11.0, 10.0) == pytest.approx(1.0)
+    assert math.isnan(validation_report._elasticity(-1.0, 1.0, 0.9, 1.1, 1.0))  # mean 0
+    assert math.isnan(validation_report._elasticity(1.0, 2.0, 1.0, 1.0, 1.0))  # no move
+
+
+def test_quintile_means_split_the_sorted_incomes_in_five(monkeypatch) -> None:
+    monkeypatch.setattr(validation_report, "load_scenario", small)
+    q = validation_report._quintile_means(3)
+    income = np.sort(CoGovernanceModel(small("default"), rng=3).residents.income)
+    fifth = RESIDENTS // 5
+    assert q == pytest.approx([income[i * fifth:(i + 1) * fifth].mean() for i in range(5)])
+    assert list(q) == sorted(q)
