@@ -16,6 +16,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from simulation.scenario.memory import memory_limit_bytes
+
 ASSUMED = "assumed"
 
 
@@ -906,17 +908,6 @@ class Scenario(Section):
                 f"{memory_limit_bytes() / 2**30:.1f} GiB this machine can give a run"
             )
         return self
-
-
-def memory_limit_bytes() -> int:
-    """Half the machine's physical memory: what one run may take (others run beside it)."""
-    import os
-
-    try:
-        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (ValueError, OSError, AttributeError):
-        total = 8 * 2**30
-    return total // 2
 
 
 # --------------------------------------------------------------------------- introspection
