@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from experiments.pool import StopRequested, stop_signals
 from simulation import __version__
 from simulation.metrics import OUTCOMES
 from simulation.network import NetworkFileError
@@ -27,13 +28,21 @@ from simulation.scenario import (
     bundled_names,
     iter_parameters,
     load_scenario,
+    parameter_spec,
     scenario_dir,
     validate_files,
     with_values,
 )
 
 EXIT_INPUT = 2  # bad input: a scenario, a value or a file
+EXIT_TERMINATED = 143  # 128 + SIGTERM, as a shell reports a process it terminated
 OUTCOME_UNITS = {o.name: o.unit for o in OUTCOMES}
+# Seeds per scenario (compare, targets, calibrate). A 95% interval over 10,000 seeds is a
+# hundred times narrower than over one; more belongs in a sweep, which stores runs as they
+# finish instead of holding them all in memory.
+MAX_REPS = 10_000
+# --steps has the bound declared for run.steps (one source of truth).
+MAX_STEPS = int(parameter_spec("run.steps").maximum or 0)
 
 
 # ------------------------------------------------------------------ helpers
@@ -120,9 +129,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_compare(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from experiments.plots import KEY_SERIES, funnel_chart, timeseries_chart
     from experiments.runner import RunSpec, run_many
-    from experiments.stats import paired_differences, summarise
+    from experiments.stats import KEY_SERIES, paired_differences, summarise
 
     overrides = parse_set(args.set)
     scenarios: dict[str, tuple[Scenario, str]] = {}
@@ -137,6 +145,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         for seed in range(args.seed, args.seed + args.reps)
     ]
     keep = (*KEY_SERIES, "resolved_l0", "resolved_l1", "resolved_l2", "resolved_l3")
+    check_compare_fits(specs, len(keep))
     rows, series = [], {label: [] for label in scenarios}
     for r in run_many(specs, workers=args.workers, keep_series=keep,
                       progress=not args.no_progress, description="compare"):
@@ -155,6 +164,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
     runs.to_csv(out / "runs.csv", index=False)
     table.to_csv(out / "summary.csv", index=False)
     diffs.to_csv(out / "differences.csv", index=False)
+    from experiments.plots import funnel_chart, timeseries_chart
+
     timeseries_chart(series, out / "timeseries.png")  # bands do not depend on run order
     funnel_chart(runs, out / "funnel.png")
 
@@ -175,6 +186,30 @@ def cmd_compare(args: argparse.Namespace) -> int:
     print(f"\ntables (runs.csv, summary.csv, differences.csv) and charts (timeseries.png, "
           f"funnel.png) written to {out}/")
     return 0
+
+
+# One run's row of outcomes (a dict, ~1.7 kB, then a frame row) and its weekly series
+# frame's overhead (~3.3 kB), measured with tracemalloc on a 500-resident run.
+BYTES_PER_RUN_FIXED = 8_000
+
+
+def check_compare_fits(specs: list, columns: int) -> None:
+    """Refuse a comparison whose runs' results cannot be held in memory, before running.
+
+    compare keeps every run's outcomes and weekly series (for the charts' bands); a
+    float64 per week and column, about twice over (the frame and its copy when stacked).
+    """
+    from simulation.scenario.schema import memory_limit_bytes
+
+    need = sum(BYTES_PER_RUN_FIXED + 2 * 8 * columns * (s.steps + 1) for s in specs)
+    have = memory_limit_bytes()
+    if need > have:
+        raise ScenarioError([Problem(
+            f"compare keeps every run's outcomes and weekly series: {len(specs):,} runs need "
+            f"about {need / 2**30:.1f} GiB, more than the {have / 2**30:.1f} GiB this "
+            "machine can give", path="--reps", value=len(specs),
+            allowed="fewer --reps or --steps; or a sweep (cogov sweep), which stores runs "
+            "as they finish")])
 
 
 def print_comparison(table, labels: list[str], reps: int) -> None:
@@ -406,12 +441,17 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
     args.argv = argv
-    for name in ("reps", "steps", "workers"):
+    for name, most in (("reps", MAX_REPS), ("steps", MAX_STEPS), ("workers", None)):
         value = getattr(args, name, None)
         if value is not None and value < 1:
             parser.error(f"--{name} must be at least 1, got {value}")
+        if value is not None and most is not None and value > most:
+            parser.error(f"--{name} must be at most {most:,}, got {value:,}"
+                         + (" (the bound of run.steps, weeks)" if name == "steps" else
+                            "; for more seeds, run a sweep (cogov sweep)"))
     try:
-        return int(args.func(args) or 0)
+        with stop_signals():
+            return int(args.func(args) or 0)
     except ScenarioError as exc:
         for problem in exc.problems:
             print(problem.format(), file=sys.stderr)
@@ -419,6 +459,9 @@ def main(argv: list[str] | None = None) -> int:
     except NetworkFileError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_INPUT
+    except StopRequested:
+        print("terminated", file=sys.stderr)
+        return EXIT_TERMINATED
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -15,8 +15,6 @@ sweep.
 from __future__ import annotations
 
 import argparse
-import multiprocessing
-import signal
 import sys
 import time
 from collections.abc import Callable
@@ -25,7 +23,6 @@ from concurrent.futures import (
     BrokenExecutor,
     Executor,
     Future,
-    ProcessPoolExecutor,
     wait,
 )
 from dataclasses import dataclass, field
@@ -34,6 +31,7 @@ from typing import Any, TextIO
 
 from experiments.design import Experiment, load_experiment, resolve_experiment
 from experiments.execute import RunRecord, RunTask, error_text, execute_run, utc_now
+from experiments.pool import IN_FLIGHT_PER_WORKER, check_stop, process_pool, stop_pool
 from experiments.runner import default_workers
 from experiments.store import Store, StoreError
 
@@ -83,34 +81,6 @@ class InlineExecutor(Executor):
         return fut
 
 
-def _ignore_sigint() -> None:
-    """Pool workers leave Ctrl-C to the sweep, which stops them itself."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def process_pool(workers: int) -> ProcessPoolExecutor:
-    # forkserver/spawn: workers do not inherit the parent's threads or open database.
-    # The fork server imports the model once; each worker then starts as a cheap fork.
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["experiments.execute"])
-    else:
-        ctx = multiprocessing.get_context("spawn")
-    return ProcessPoolExecutor(max_workers=workers, initializer=_ignore_sigint, mp_context=ctx)
-
-
-def _stop_pool(ex: Executor) -> None:
-    """Cancel queued runs and stop running ones now (they are run again on resume)."""
-    ex.shutdown(wait=False, cancel_futures=True)
-    if isinstance(ex, ProcessPoolExecutor):
-        terminate = getattr(ex, "terminate_workers", None)  # Python 3.14+
-        if terminate is not None:
-            terminate()
-            return
-        for proc in list((getattr(ex, "_processes", None) or {}).values()):
-            proc.terminate()
-
-
 @dataclass
 class Backend:
     """An executor and how to start again, the size of the in-flight window, and cleanup."""
@@ -141,7 +111,8 @@ def dask_backend(address: str) -> Backend:
         raise SweepError(f"the Dask scheduler at {address} has no workers: {exc}") from None
     threads = sum(client.nthreads().values()) or 1
     executor = client.get_executor(pure=False)  # every run is a task of its own
-    return Backend(executor, 2 * threads, f"Dask cluster {address} ({threads} threads)",
+    return Backend(executor, IN_FLIGHT_PER_WORKER * threads,
+                   f"Dask cluster {address} ({threads} threads)",
                    close=client.close)
 
 
@@ -149,7 +120,7 @@ def local_backend(workers: int | None) -> Backend:
     n = workers or default_workers()
     if n == 1:
         return Backend(InlineExecutor(), 1, "this process", owned=True)
-    return Backend(process_pool(n), 2 * n, f"{n} local processes",
+    return Backend(process_pool(n), IN_FLIGHT_PER_WORKER * n, f"{n} local processes",
                    restart=lambda: process_pool(n), owned=True)
 
 
@@ -188,7 +159,8 @@ def run_sweep(
             print(f"{exp.name}: resuming: {len(done)} of {exp.n_runs} runs already stored"
                   + (f"; trying {retry} failed run(s) again" if retry else ""), file=log)
         if executor is not None:
-            backend = Backend(executor, window or 2 * default_workers(), "given executor")
+            backend = Backend(executor, window or IN_FLIGHT_PER_WORKER * default_workers(),
+                              "given executor")
         elif scheduler:
             backend = dask_backend(scheduler)
         else:
@@ -261,6 +233,7 @@ def _drive(exp: Experiment, store: Store, pending: list[tuple[int, int]], backen
             if not in_flight:
                 break
             finished, _ = wait(list(in_flight), return_when=FIRST_COMPLETED)
+            check_stop()  # a signal DuckDB or a library swallowed
             broken = False
             done = []
             for fut in finished:
@@ -289,7 +262,7 @@ def _drive(exp: Experiment, store: Store, pending: list[tuple[int, int]], backen
         for fut in in_flight:
             fut.cancel()
         if backend.owned:
-            _stop_pool(ex)
+            stop_pool(ex)
         stopped = True
     finally:
         bar.close()
