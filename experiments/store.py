@@ -32,7 +32,11 @@ from simulation import __version__
 
 if TYPE_CHECKING:
     import duckdb
+    import numpy as np
     import pandas as pd
+
+
+POINTS_CHUNK = 50_000  # design points written to the points table at a time
 
 
 class StoreError(Exception):
@@ -135,12 +139,16 @@ class Store:
                  __version__])
             con.execute(f"CREATE TABLE points (point BIGINT PRIMARY KEY, varied VARCHAR"
                         f"{''.join(', ' + c for c in factor_cols)})")
-            frame = pd.DataFrame(exp.points, columns=self.factor_names)
-            frame.insert(0, "varied", pd.Series(exp.varied, dtype="object"))
-            frame.insert(0, "point", range(exp.n_points))
-            con.register("design_frame", frame)
-            con.execute("INSERT INTO points SELECT * FROM design_frame")
-            con.unregister("design_frame")
+            design = exp.points
+            for start in range(0, exp.n_points, POINTS_CHUNK):  # a design may be huge
+                stop = min(start + POINTS_CHUNK, exp.n_points)
+                frame = pd.DataFrame(design[start:stop], columns=self.factor_names)
+                frame.insert(0, "varied", pd.Series([design.varied(i) for i in range(
+                    start, stop)], dtype="object"))
+                frame.insert(0, "point", range(start, stop))
+                con.register("design_frame", frame)
+                con.execute("INSERT INTO points SELECT * FROM design_frame")
+                con.unregister("design_frame")
             con.execute(f"""CREATE TABLE runs (
                 run_id VARCHAR PRIMARY KEY, point BIGINT, replication BIGINT, seed BIGINT,
                 {''.join(c + ', ' for c in factor_cols)}
@@ -183,11 +191,22 @@ class Store:
 
     # ---------------------------------------------------------------- runs
 
-    def ok_run_ids(self) -> set[str]:
-        """Runs stored with status 'ok'; the others stored (failures) will be replaced."""
-        rows = self.con.execute("SELECT run_id, status FROM runs").fetchall()
-        self._replace = {r for r, status in rows if status != "ok"}
-        return {r for r, status in rows if status == "ok"}
+    def ok_runs(self) -> np.ndarray:
+        """One flag per run of the design (index point * replications + replication): is
+        it stored with status 'ok'? Runs stored as failures will be replaced."""
+        import numpy as np
+
+        exp = self.exp
+        done = np.zeros(exp.n_runs, dtype=bool)
+        ok = self.con.execute("SELECT point, replication FROM runs WHERE status = 'ok'"
+                              ).fetchnumpy()
+        if len(ok["point"]):
+            index = (np.asarray(ok["point"], dtype=np.int64) * exp.replications
+                     + np.asarray(ok["replication"], dtype=np.int64))
+            done[index[(index >= 0) & (index < exp.n_runs)]] = True
+        self._replace = {r for (r,) in self.con.execute(
+            "SELECT run_id FROM runs WHERE status <> 'ok'").fetchall()}
+        return done
 
     def counts(self) -> dict[str, int]:
         return dict(self.con.execute(

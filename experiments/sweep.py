@@ -17,7 +17,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import (
     FIRST_COMPLETED,
     BrokenExecutor,
@@ -27,13 +27,16 @@ from concurrent.futures import (
 )
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from experiments.design import Experiment, load_experiment, resolve_experiment
 from experiments.execute import RunRecord, RunTask, error_text, execute_run, utc_now
 from experiments.pool import IN_FLIGHT_PER_WORKER, check_stop, process_pool, stop_pool
 from experiments.runner import default_workers
 from experiments.store import Store, StoreError
+
+if TYPE_CHECKING:
+    import numpy as np
 
 EXIT_FAILED_RUNS = 1
 EXIT_INPUT = 2
@@ -146,17 +149,17 @@ def run_sweep(
     log = log or sys.stderr
     store = Store.open(store_path, exp)
     try:
-        done = store.ok_run_ids()
+        done = store.ok_runs()
+        already = int(done.sum())
         before = store.counts()
-        pending = [(p, r) for p, r in exp.all_runs() if exp.run_id(p, r) not in done]
-        report = SweepReport(exp.name, Path(store_path), exp.n_runs, len(done))
-        if not pending:
+        report = SweepReport(exp.name, Path(store_path), exp.n_runs, already)
+        if already == exp.n_runs:
             return report
         for note in exp.notes:
             print(f"note: {note}", file=log)
         retry = before.get("error", 0)
-        if done or retry:
-            print(f"{exp.name}: resuming: {len(done)} of {exp.n_runs} runs already stored"
+        if already or retry:
+            print(f"{exp.name}: resuming: {already:,} of {exp.n_runs:,} runs already stored"
                   + (f"; trying {retry} failed run(s) again" if retry else ""), file=log)
         if executor is not None:
             backend = Backend(executor, window or IN_FLIGHT_PER_WORKER * default_workers(),
@@ -168,7 +171,7 @@ def run_sweep(
         if window:
             backend.window = window
         try:
-            _drive(exp, store, pending, backend, report, progress, log)
+            _drive(exp, store, _pending(exp, done), backend, report, progress, log)
         finally:
             backend.close()
         return report
@@ -176,7 +179,16 @@ def run_sweep(
         store.close()
 
 
-def _drive(exp: Experiment, store: Store, pending: list[tuple[int, int]], backend: Backend,
+def _pending(exp: Experiment, done: np.ndarray) -> Iterator[tuple[int, int]]:
+    """(point, replication) of every run not stored 'ok', in run_id order, one at a time."""
+    reps = exp.replications
+    for index in range(exp.n_runs):
+        if not done[index]:
+            yield divmod(index, reps)
+
+
+def _drive(exp: Experiment, store: Store, pending: Iterator[tuple[int, int]],
+           backend: Backend,
            report: SweepReport, progress: bool, log: TextIO) -> None:
     from tqdm import tqdm
 
