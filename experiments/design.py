@@ -45,6 +45,8 @@ from experiments.points import (
     stored_values,
 )
 from experiments.runner import scenario_hash
+from simulation import __version__
+from simulation.fingerprint import model_fingerprint
 from simulation.metrics import COUNT_NAMES, OUTCOME_NAMES
 from simulation.scenario import (
     ParameterSpec,
@@ -71,8 +73,8 @@ SCENARIO_FACTOR = "scenario"
 KEEPABLE = OUTCOME_NAMES + COUNT_NAMES  # names `outcomes:` may list
 # Columns of the `runs` table that are not factors or outcomes (a factor may not use them).
 RUN_COLUMNS = ("run_id", "point", "replication", "seed", "base_scenario", "steps",
-               "scenario_hash", "cogov_version", "status", "error", "traceback", "started",
-               "finished", "duration_s", "host", "varied")
+               "scenario_hash", "cogov_version", "model_code", "status", "error", "traceback",
+               "started", "finished", "duration_s", "host", "varied")
 MAX_RUNS = 10_000_000
 # A sampled design holds one float per sample and factor (Sobol: two): at most 256 MB.
 MAX_DESIGN_VALUES = 32_000_000
@@ -136,8 +138,14 @@ class Experiment:
             "series": self.series,
             "n_points": self.n_points,
             "points_hash": self.points.digest(),
+            # the model that computes the runs: a store of another model is not resumed
+            "model": {"cogov_version": __version__, "code": model_fingerprint()},
             "salib_problem": self.salib_problem() if self.design == "sobol" else None,
         }
+
+    @property
+    def model_code(self) -> str:
+        return self.definition["model"]["code"]
 
     @cached_property
     def definition_hash(self) -> str:

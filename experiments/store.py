@@ -10,18 +10,28 @@ Tables:
               share a transaction):
               run_id, point, replication, seed, one column per factor, base_scenario,
               steps, one column per kept outcome (NULL where undefined), scenario_hash,
-              cogov_version, status ('ok' or 'error'), error, traceback, started and
-              finished (UTC), duration_s and host.
+              cogov_version, model_code (the fingerprint of the model code that ran it),
+              status ('ok' or 'error'), error, traceback, started and finished (UTC),
+              duration_s and host.
 
 With `series: true`, each run's weekly record is a Parquet file in the folder
 `<store>.series/` (written before the run's row, so a row always has its file).
-A store belongs to one experiment definition; opening it with another is refused.
+A store belongs to one experiment definition, the model that computes it included (its
+version and code fingerprint); opening it with another is refused.
+
+Safety. An existing store is read through once when it is opened: a damaged file (bytes
+overwritten, a truncated copy) is reported with what to do instead of being resumed as
+if its runs were there. Committed runs sit in DuckDB's write-ahead log (`.wal`) until a
+checkpoint moves them into the `.duckdb` file; the store checkpoints every
+CHECKPOINT_SECONDS and when it is closed, so the `.duckdb` file alone (copied, say,
+after the sweep was killed) holds all but the last few seconds' runs.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import time
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -37,6 +47,7 @@ if TYPE_CHECKING:
 
 
 POINTS_CHUNK = 50_000  # design points written to the points table at a time
+CHECKPOINT_SECONDS = 10.0  # move committed runs from the .wal into the .duckdb this often
 
 
 class StoreError(Exception):
@@ -69,9 +80,30 @@ def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
             raise StoreError(
                 f"{path} is in use by another process (PID {pid}); is a sweep still writing "
                 "it? Wait for it to finish, or stop it, and try again") from None
-        raise StoreError(f"{path} cannot be opened: {text}") from None
+        raise StoreError(f"{path} cannot be opened: {text}. {DAMAGED_ADVICE}") from None
     except duckdb.Error as exc:
-        raise StoreError(f"{path} is not a DuckDB results file: {exc}") from None
+        raise StoreError(f"{path} is not a DuckDB results file or is damaged ({exc}). "
+                         f"{DAMAGED_ADVICE}") from None
+
+
+DAMAGED_ADVICE = ("If it is a damaged sweep store, move it aside (with its .wal file, if "
+                  "any) and run the sweep again: every run is recomputed with the same seeds, "
+                  "so the numbers are the same; or restore a backup copy")
+
+
+def verify(con: duckdb.DuckDBPyConnection, path: Path, tables: tuple[str, ...]) -> None:
+    """Read every value of the tables once: a damaged block fails its checksum or is
+    missing, and becomes a StoreError saying what to do."""
+    import duckdb
+
+    try:
+        for table in tables:
+            con.execute(f"SELECT count(*), bit_xor(hash(COLUMNS(*))) FROM {quote(table)}"
+                        ).fetchall()
+    except duckdb.Error as exc:
+        raise StoreError(f"{path} is damaged: reading its {table} table failed "
+                         f"({str(exc).splitlines()[0]}). Its runs cannot be trusted. "
+                         f"{DAMAGED_ADVICE}") from None
 
 
 class Store:
@@ -84,20 +116,24 @@ class Store:
         self.factor_names = [f.name for f in experiment.factors]
         self.columns = [
             "run_id", "point", "replication", "seed", *self.factor_names, "base_scenario",
-            "steps", *experiment.outcomes, "scenario_hash", "cogov_version", "status", "error",
-            "traceback", "started", "finished", "duration_s", "host",
+            "steps", *experiment.outcomes, "scenario_hash", "cogov_version", "model_code",
+            "status", "error", "traceback", "started", "finished", "duration_s", "host",
         ]
         # A plain INSERT is several times cheaper than INSERT OR REPLACE in DuckDB; the rows
         # a run replaces (its earlier failure) are known when the sweep starts.
         self._insert = (f"INSERT INTO runs ({', '.join(map(quote, self.columns))}) "
                         f"VALUES ({', '.join('?' for _ in self.columns)})")
         self._replace: set[str] = set()
+        self._checkpointed = time.monotonic()
 
     # ---------------------------------------------------------------- opening
 
     @classmethod
     def open(cls, path: str | Path, experiment: Experiment) -> Store:
-        """Open (or create) the store of `experiment`; refuse another experiment's store."""
+        """Open (or create) the store of `experiment`; refuse another experiment's store
+        and a damaged one."""
+        import duckdb
+
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         con = connect(path)
@@ -107,12 +143,17 @@ class Store:
             store = cls(path, con, experiment)
             if not tables:
                 store._create()
-            elif "experiment" not in tables or "runs" not in tables:
+            elif not {"experiment", "points", "runs"} <= tables:
                 raise StoreError(f"{path} is a DuckDB file but not a cogov sweep store "
                                  f"(tables: {', '.join(sorted(tables))}); choose another --store")
             else:
+                verify(con, path, ("experiment", "points", "runs"))
                 store._check_same_definition()
             return store
+        except duckdb.Error as exc:
+            con.close()
+            raise StoreError(f"{path} cannot be read ({str(exc).splitlines()[0]}). "
+                             f"{DAMAGED_ADVICE}") from None
         except BaseException:
             con.close()
             raise
@@ -154,7 +195,8 @@ class Store:
                 {''.join(c + ', ' for c in factor_cols)}
                 base_scenario VARCHAR, steps BIGINT,
                 {''.join(c + ', ' for c in outcome_cols)}
-                scenario_hash VARCHAR, cogov_version VARCHAR, status VARCHAR, error VARCHAR,
+                scenario_hash VARCHAR, cogov_version VARCHAR, model_code VARCHAR,
+                status VARCHAR, error VARCHAR,
                 traceback VARCHAR, started TIMESTAMP, finished TIMESTAMP, duration_s DOUBLE,
                 host VARCHAR)""")
             con.commit()
@@ -179,7 +221,13 @@ class Store:
         changed = [k for k in sorted(set(old) | set(new)) if old.get(k) != new.get(k)]
         what = ", ".join(changed) if changed else "the definition"
         hint = ""
-        if "base_hashes" in changed:
+        if "model" in changed:
+            was, now = old.get("model") or {}, new["model"]
+            hint = (f" (the model changed: this store's runs were computed by cogov "
+                    f"{was.get('cogov_version', 'before 0.1.0')}, code "
+                    f"{was.get('code', 'unrecorded')}; this is cogov {now['cogov_version']}, "
+                    f"code {now['code']}. Runs of two models must not be mixed)")
+        elif "base_hashes" in changed:
             hint = (" (the base scenario's values changed: an edited scenario file or new "
                     "model defaults)")
         raise StoreError(
@@ -230,7 +278,8 @@ class Store:
                 *(values.get(n) for n in self.factor_names),
                 exp.base_name(point), record.steps,
                 *(record.outcomes.get(o) for o in exp.outcomes),
-                record.scenario_hash, record.cogov_version, record.status, record.error,
+                record.scenario_hash, record.cogov_version, record.model_code, record.status,
+                record.error,
                 record.traceback, _naive(record.started), _naive(record.finished), duration,
                 record.host,
             ])
@@ -250,6 +299,18 @@ class Store:
             if _is_interrupt(exc):  # DuckDB turns Ctrl-C inside a query into its own error
                 raise KeyboardInterrupt from None
             raise
+        if time.monotonic() - self._checkpointed >= CHECKPOINT_SECONDS:
+            self.checkpoint()
+
+    def checkpoint(self) -> None:
+        """Move committed runs from the write-ahead log into the database file."""
+        try:
+            self.con.execute("CHECKPOINT")
+        except BaseException as exc:
+            if _is_interrupt(exc):
+                raise KeyboardInterrupt from None
+            raise
+        self._checkpointed = time.monotonic()
 
     def _write_series(self, run_id: str, frame: pd.DataFrame) -> None:
         folder = series_dir(self.path)
@@ -260,7 +321,15 @@ class Store:
         os.replace(tmp, final)  # a killed sweep never leaves half a file under the name
 
     def close(self) -> None:
-        self.con.close()
+        """Checkpoint (the .duckdb file then holds every run) and close."""
+        import duckdb
+
+        try:
+            self.con.execute("CHECKPOINT")
+        except (duckdb.Error, RuntimeError):  # e.g. interrupted: DuckDB replays the .wal
+            pass
+        finally:
+            self.con.close()
 
 
 def _is_interrupt(exc: BaseException) -> bool:
@@ -284,6 +353,8 @@ def read_store(path: str | Path) -> tuple[dict[str, Any], pd.DataFrame, pd.DataF
     if not path.is_file():
         raise StoreError(f"{path} does not exist; `cogov sweep EXPERIMENT --store {path}` "
                          "makes it")
+    import duckdb
+
     con = connect(path, read_only=True)
     try:
         tables = {r[0] for r in con.execute(
@@ -296,6 +367,9 @@ def read_store(path: str | Path) -> tuple[dict[str, Any], pd.DataFrame, pd.DataF
         experiment["definition"] = json.loads(experiment["definition"])
         runs = con.execute("SELECT * FROM runs ORDER BY run_id").df()
         points = con.execute("SELECT * FROM points ORDER BY point").df()
+    except duckdb.Error as exc:
+        raise StoreError(f"{path} is damaged: reading it failed "
+                         f"({str(exc).splitlines()[0]}). {DAMAGED_ADVICE}") from None
     finally:
         con.close()
     return experiment, runs, points

@@ -34,6 +34,7 @@ from experiments.execute import RunRecord, RunTask, error_text, execute_run, utc
 from experiments.pool import IN_FLIGHT_PER_WORKER, check_stop, process_pool, stop_pool
 from experiments.runner import default_workers
 from experiments.store import Store, StoreError
+from simulation.fingerprint import model_fingerprint
 
 if TYPE_CHECKING:
     import numpy as np
@@ -204,6 +205,7 @@ def _drive(exp: Experiment, store: Store, pending: Iterator[tuple[int, int]],
 
     def record(done: list[tuple[RunTask, RunRecord]]) -> None:
         """Store runs as they complete; runs that completed together share a commit."""
+        done = [(t, _same_model(exp, t, rec)) for t, rec in done]
         store.write_many([(t.point, t.replication, t.seed, rec) for t, rec in done])
         for _, rec in done:
             report.ran += 1
@@ -283,9 +285,20 @@ def _drive(exp: Experiment, store: Store, pending: Iterator[tuple[int, int]],
         report.seconds = time.monotonic() - start
 
 
+def _same_model(exp: Experiment, task: RunTask, rec: RunRecord) -> RunRecord:
+    """A run computed by other model code (a cluster worker with another cogov installed)
+    is not this experiment's result: it is stored as a failure, to be run again."""
+    if rec.status != "ok" or rec.model_code == exp.model_code:
+        return rec
+    return _failed(task, f"the worker on {rec.host or 'another host'} runs other model code "
+                   f"(cogov {rec.cogov_version}, code {rec.model_code}) than this sweep "
+                   f"(code {exp.model_code}): install the same cogov on every worker")
+
+
 def _failed(task: RunTask, message: str) -> RunRecord:
     now = utc_now()
-    return RunRecord(task.run_id, "error", {}, now, now, task.steps, error=message)
+    return RunRecord(task.run_id, "error", {}, now, now, task.steps, error=message,
+                     model_code=model_fingerprint())
 
 
 # ------------------------------------------------------------------ command line
