@@ -17,6 +17,14 @@ from typing import Any
 
 import yaml
 
+from experiments.outputs import (
+    OutputError,
+    OutputFolder,
+    prepare_file,
+    prepare_folder,
+    safe_name,
+    writing_files,
+)
 from experiments.pool import StopRequested, stop_signals
 from simulation import __version__
 from simulation.metrics import OUTCOMES
@@ -81,23 +89,33 @@ def fmt(value: float, unit: str = "") -> str:
     return f"{value:.3f}"
 
 
-def write_run_outputs(out: Path, scenario: Scenario, seed: int, steps: int,
+def write_run_outputs(out: OutputFolder, scenario: Scenario, seed: int, steps: int,
                       summary: dict[str, float], series, argv: list[str]) -> None:
     from experiments.runner import scenario_hash
 
-    out.mkdir(parents=True, exist_ok=True)
-    series.to_csv(out / "series.csv")
-    series.to_parquet(out / "series.parquet")
-    (out / "summary.json").write_text(json.dumps(summary, indent=2, allow_nan=True))
-    (out / "scenario.yaml").write_text(
+    series.to_csv(out.path("series.csv"))
+    series.to_parquet(out.path("series.parquet"))
+    out.path("summary.json").write_text(json.dumps(summary, indent=2, allow_nan=True))
+    out.path("scenario.yaml").write_text(
         "# The scenario of this run, every parameter resolved (extends applied).\n"
         + yaml.safe_dump(scenario.model_dump(mode="json"), sort_keys=False,
                          allow_unicode=True))
-    (out / "run.json").write_text(json.dumps({
+    out.path("run.json").write_text(json.dumps({
         "scenario": scenario.name, "seed": seed, "steps": steps,
         "scenario_hash": scenario_hash(scenario), "cogov_version": __version__,
         "command": " ".join(["cogov", *argv]),
     }, indent=2))
+
+
+def output_folder(args: argparse.Namespace, default: Path, kind: str) -> OutputFolder:
+    """Where this command's files go, checked before it runs (see experiments.outputs)."""
+    folder = prepare_folder(args.out, default, kind=kind, command=["cogov", *args.argv],
+                            force=args.force)
+    if folder.note:
+        print(f"note: {folder.note}" + ("" if folder.mode == "replace" else
+                                        f"; writing to {folder.final}/ instead"),
+              file=sys.stderr)
+    return folder
 
 
 # ------------------------------------------------------------------ commands
@@ -109,10 +127,17 @@ def cmd_run(args: argparse.Namespace) -> int:
     scenario = load_with_overrides(args.scenario, parse_set(args.set))
     steps = args.steps or scenario.run.steps
     spec = RunSpec(scenario, args.seed, steps, str(scenario_dir(args.scenario)))
-    result = run_one(spec)
-    out = Path(args.out or f"runs/{scenario.name}-seed{args.seed}")
-    write_run_outputs(out, scenario, args.seed, steps, result.summary, result.series,
-                      args.argv)
+    folder = output_folder(args, Path("runs") / f"{safe_name(scenario.name)}-seed{args.seed}",
+                           "run")
+    try:
+        result = run_one(spec)
+    except BaseException:
+        folder.discard()
+        raise
+    with folder.writing():
+        write_run_outputs(folder, scenario, args.seed, steps, result.summary, result.series,
+                          args.argv)
+    out = folder.final
     if args.json:
         print(json.dumps(result.summary, indent=2, allow_nan=True))
         return 0
@@ -146,28 +171,34 @@ def cmd_compare(args: argparse.Namespace) -> int:
     ]
     keep = (*KEY_SERIES, "resolved_l0", "resolved_l1", "resolved_l2", "resolved_l3")
     check_compare_fits(specs, len(keep))
+    folder = output_folder(args, Path("runs/compare"), "compare")
     rows, series = [], {label: [] for label in scenarios}
-    for r in run_many(specs, workers=args.workers, keep_series=keep,
-                      progress=not args.no_progress, description="compare"):
-        rows.append({"scenario": r.spec.label, "seed": r.spec.seed, **r.summary})
-        series[r.spec.label].append(r.series)
-    runs = pd.DataFrame(rows)
-    runs["scenario"] = pd.Categorical(runs["scenario"], categories=list(scenarios))
-    runs = runs.sort_values(["scenario", "seed"]).reset_index(drop=True)
-    outcomes = [c for c in runs.columns if c not in ("scenario", "seed")]
-    table = summarise(runs, "scenario", outcomes)
-    reference = next(iter(scenarios))
-    diffs = paired_differences(runs, "scenario", reference, outcomes)
+    try:
+        for r in run_many(specs, workers=args.workers, keep_series=keep,
+                          progress=not args.no_progress, description="compare"):
+            rows.append({"scenario": r.spec.label, "seed": r.spec.seed, **r.summary})
+            series[r.spec.label].append(r.series)
+        runs = pd.DataFrame(rows)
+        runs["scenario"] = pd.Categorical(runs["scenario"], categories=list(scenarios))
+        runs = runs.sort_values(["scenario", "seed"]).reset_index(drop=True)
+        outcomes = [c for c in runs.columns if c not in ("scenario", "seed")]
+        table = summarise(runs, "scenario", outcomes)
+        reference = next(iter(scenarios))
+        diffs = paired_differences(runs, "scenario", reference, outcomes)
+    except BaseException:  # nothing is written: the destination stays as it was
+        folder.discard()
+        raise
 
-    out = Path(args.out or "runs/compare")
-    out.mkdir(parents=True, exist_ok=True)
-    runs.to_csv(out / "runs.csv", index=False)
-    table.to_csv(out / "summary.csv", index=False)
-    diffs.to_csv(out / "differences.csv", index=False)
-    from experiments.plots import funnel_chart, timeseries_chart
+    with folder.writing():
+        runs.to_csv(folder.path("runs.csv"), index=False)
+        table.to_csv(folder.path("summary.csv"), index=False)
+        diffs.to_csv(folder.path("differences.csv"), index=False)
+        from experiments.plots import funnel_chart, timeseries_chart
 
-    timeseries_chart(series, out / "timeseries.png")  # bands do not depend on run order
-    funnel_chart(runs, out / "funnel.png")
+        # bands do not depend on run order
+        timeseries_chart(series, folder.path("timeseries.png"))
+        funnel_chart(runs, folder.path("funnel.png"))
+    out = folder.final
 
     if args.json:
         payload = {
@@ -332,10 +363,14 @@ def cmd_app(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from simulation.scenario.jsonschema import write_schema
+    from simulation.scenario.jsonschema import SCHEMA_PATH, is_schema_file, schema_text
 
-    path = write_schema(Path(args.out) if args.out else None)
-    print(f"wrote {path}")
+    target = prepare_file(Path(args.out) if args.out else SCHEMA_PATH,
+                          is_ours=is_schema_file, what="scenario JSON schema",
+                          force=args.force)
+    with writing_files(target):
+        target.temp.write_text(schema_text(), encoding="utf-8")
+    print(f"wrote {target.final}")
     return 0
 
 
@@ -353,6 +388,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"cogov {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
+    def add_force(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--force", action="store_true",
+                       help="write into a destination that holds other files (cogov's "
+                       "files replace those of the same name; nothing else is deleted)")
+
     def add_set(p: argparse.ArgumentParser) -> None:
         p.add_argument("--set", action="append", default=[], metavar="PATH=VALUE",
                        help="change one parameter, e.g. levers.rule_of_law.enforcement=0.8 "
@@ -363,6 +403,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--steps", type=int, default=None, help="weeks (default: the scenario's)")
     p.add_argument("--out", default=None, help="output folder (default runs/NAME-seedN)")
+    add_force(p)
     p.add_argument("--json", action="store_true", help="print the outcomes as JSON")
     add_set(p)
     p.set_defaults(func=cmd_run)
@@ -374,6 +415,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--steps", type=int, default=None, help="weeks (default: each scenario's)")
     p.add_argument("--workers", type=int, default=None, help="processes (default: all cores)")
     p.add_argument("--out", default=None, help="output folder (default runs/compare)")
+    add_force(p)
     p.add_argument("--json", action="store_true", help="print the table as JSON")
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     add_set(p)
@@ -401,6 +443,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("analyze", help="effects, Sobol indices and a report from a sweep")
     p.add_argument("store", help="DuckDB results file written by `cogov sweep`")
     p.add_argument("--out", default=None, help="report folder (default: beside the store)")
+    add_force(p)
     p.set_defaults(func=cmd_analyze)
 
     p = sub.add_parser("targets", help="check the model against real figures (PASS/MISS)")
@@ -413,6 +456,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the rows as JSON")
     p.add_argument("--report", default=None, metavar="FILE.md",
                    help="also write the validation report (docs/validation.md)")
+    add_force(p)
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     p.set_defaults(func=cmd_targets)
 
@@ -432,6 +476,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("schema", help="write the JSON schema of scenario files")
     p.add_argument("--out", default=None,
                    help="path (default scenarios/scenario.schema.json)")
+    add_force(p)
     p.set_defaults(func=cmd_schema)
     return parser
 
@@ -459,6 +504,9 @@ def main(argv: list[str] | None = None) -> int:
     except NetworkFileError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_INPUT
+    except OutputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.code
     except StopRequested:
         print("terminated", file=sys.stderr)
         return EXIT_TERMINATED

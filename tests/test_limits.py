@@ -108,3 +108,39 @@ def test_runs_are_submitted_a_few_per_worker_at_a_time() -> None:
     assert sorted(results) == [(i, -i) for i in range(-1000, 0)]
     assert ex.submitted == 1000
     assert ex.most_in_flight == IN_FLIGHT_PER_WORKER * 2
+
+
+# ------------------------------------------------------------------ fast rejections
+
+
+REFUSED = {
+    "validate": ["validate", "{bad}"],
+    "run": ["run", "{bad}"],
+    "compare": ["compare", "default", "{bad}"],
+    "compare --reps": ["compare", "default", "--reps", "10000000"],
+    "run --steps": ["run", "default", "--steps", "999999"],
+    "sweep": ["sweep", "{experiment}"],
+}
+
+
+@pytest.mark.parametrize("case", sorted(REFUSED))
+def test_a_refusal_does_not_import_the_plotting_stack(tmp_path: Path, case: str) -> None:
+    """Rejections stay fast: checking input never imports matplotlib or solara."""
+    import subprocess
+    import sys
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("description: x\nlevers:\n  rule_of_law:\n    enforcement: 7\n")
+    experiment = tmp_path / "exp.yaml"
+    experiment.write_text("factors:\n  levers.rule_of_law.enforcement:\n    low: 0.1\n"
+                          "    high: 0.9\n    points: 2000000000\n")
+    argv = [a.format(bad=bad, experiment=experiment) for a in REFUSED[case]]
+    probe = ("import sys\nfrom experiments.cli import main\n"
+             f"try:\n    code = main({argv!r})\n"
+             "except SystemExit as exc:\n    code = exc.code\n"
+             "heavy = sorted(m for m in sys.modules if m.split('.')[0] in "
+             "('matplotlib', 'solara'))\n"
+             "print('CODE', code, 'HEAVY', heavy)\n")
+    done = subprocess.run([sys.executable, "-c", probe], cwd=Path(__file__).parents[1],
+                          capture_output=True, text=True, timeout=120)
+    assert "CODE 2 HEAVY []" in done.stdout, done.stdout + done.stderr
