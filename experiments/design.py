@@ -60,7 +60,7 @@ from simulation.scenario import (
     with_values,
 )
 from simulation.scenario.errors import nearest_name
-from simulation.scenario.loader import resolve_name
+from simulation.scenario.loader import resolve_name as _resolve_scenario_name
 from simulation.scenario.yaml_safe import read_yaml_mapping
 
 BUNDLED_EXPERIMENTS = Path(__file__).resolve().parent
@@ -216,6 +216,15 @@ def design_seed(seed: int) -> int:
 
 def bundled_experiments() -> list[str]:
     return sorted(p.stem for p in BUNDLED_EXPERIMENTS.glob("*.yaml"))
+
+
+def resolve_name(name: str, beside: Path) -> Path | None:
+    """A scenario file by name or path, or None when there is none: a name that is no
+    file name at all ("/", "", one too long for the file system) is simply not found."""
+    try:
+        return _resolve_scenario_name(name, beside=beside)
+    except (ValueError, OSError):
+        return None
 
 
 def resolve_experiment(name: str) -> Path:
@@ -527,7 +536,7 @@ class _Checker:
             return None
         ok = True
         for i, lev in enumerate(levels):
-            if not isinstance(lev, str) or resolve_name(lev, beside=beside) is None:
+            if not isinstance(lev, str) or resolve_name(lev, beside) is None:
                 names = bundled_names()
                 self.add(f"no scenario named {lev!r}", f"{where}.levels[{i}]", value=lev,
                          allowed="a .yaml file beside the experiment, or one of: "
@@ -619,7 +628,7 @@ def load_experiment(path: str | Path, shown: str | None = None) -> Experiment:
         names = []
     for n in names:
         where = "base" if scenario_factor is None else "factors.scenario.levels"
-        found = resolve_name(str(n), beside=beside)
+        found = resolve_name(str(n), beside)
         if found is None:
             if scenario_factor is None:
                 all_names = bundled_names()
