@@ -68,6 +68,32 @@ class Factor:
             + self.low
         return self.cast(x)
 
+    def levels_at(self, k: np.ndarray) -> np.ndarray:
+        """`level(k)` for an array of indices (the same values, as one column)."""
+        if self.levels is not None:
+            return self._column(self.levels)[k]
+        assert self.low is not None and self.high is not None
+        n = self.n_levels
+        step = (self.high - self.low) / (n - 1)
+        x = k.astype(np.float64) * step + self.low
+        x[k == n - 1] = self.high
+        return self._cast_column(x)
+
+    def from_samples(self, x: np.ndarray) -> np.ndarray:
+        """`from_sample` for a column of samples."""
+        if self.levels is not None:
+            index = np.minimum(np.floor(x).astype(np.int64), len(self.levels) - 1)
+            return self._column(self.levels)[index]
+        return self._cast_column(x)
+
+    def _cast_column(self, x: np.ndarray) -> np.ndarray:
+        # np.round, like round(), rounds halves to even
+        return np.round(x).astype(np.int64) if self.kind == "integer" else x
+
+    def _column(self, values: Sequence[Any]) -> np.ndarray:
+        dtype = {"number": np.float64, "integer": np.int64}.get(self.kind, object)
+        return np.array(values, dtype=dtype)
+
     def grid(self) -> Sequence[Any]:
         """All the values of `level`, as a sequence computed on demand."""
         return _Levels(self)
@@ -156,6 +182,11 @@ class Design(Sequence):
         description (a sampled design's numbers); None where the factors decide all."""
         return None
 
+    def columns(self, start: int, stop: int) -> dict[str, Any]:
+        """Points start..stop-1 as one column per factor (for the store's points table)."""
+        rows = [self.point(i) for i in range(start, stop)]
+        return {name: [r[name] for r in rows] for name in self.names}
+
     def __getitem__(self, i):  # type: ignore[override]
         n = len(self)
         if isinstance(i, slice):
@@ -187,6 +218,14 @@ class FactorialDesign(Design):
         for f, size in zip(reversed(self.factors), reversed(self.sizes), strict=True):
             i, k = divmod(i, size)
             values[f.name] = f.level(k)
+        return {name: values[name] for name in self.names}
+
+    def columns(self, start: int, stop: int) -> dict[str, Any]:
+        index = np.arange(start, stop, dtype=np.int64)
+        values: dict[str, Any] = {}
+        for f, size in zip(reversed(self.factors), reversed(self.sizes), strict=True):
+            index, k = np.divmod(index, size)
+            values[f.name] = f.levels_at(k)
         return {name: values[name] for name in self.names}
 
 
@@ -254,6 +293,10 @@ class SampledDesign(Design):
         row = self.matrix[i]
         return {f.name: f.from_sample(x) for f, x in zip(self.factors, row, strict=True)}
 
+    def columns(self, start: int, stop: int) -> dict[str, Any]:
+        return {f.name: f.from_samples(self.matrix[start:stop, j])
+                for j, f in enumerate(self.factors)}
+
     def digest(self) -> str:
         return hashlib.sha256(np.ascontiguousarray(self.matrix).tobytes()).hexdigest()[:16]
 
@@ -288,6 +331,20 @@ class SobolDesign(Design):
     def point(self, i: int) -> dict[str, Any]:
         return {f.name: f.from_sample(x)
                 for f, x in zip(self.factors, self.row(i), strict=True)}
+
+    def columns(self, start: int, stop: int) -> dict[str, Any]:
+        d = self.d
+        sample, j = np.divmod(np.arange(start, stop, dtype=np.int64), d + 2)
+        unit = self.base[sample, :d].copy()  # A
+        b_rows = j == d + 1
+        unit[b_rows] = self.base[sample[b_rows], d:]  # B
+        for col in range(d):  # A with column col from B
+            mixed = j == col + 1
+            unit[mixed, col] = self.base[sample[mixed], d + col]
+        out = {}
+        for col, (f, (lo, hi)) in enumerate(zip(self.factors, self.bounds, strict=True)):
+            out[f.name] = f.from_samples(unit[:, col] * (hi - lo) + lo)
+        return out
 
     def digest(self) -> str:
         return hashlib.sha256(np.ascontiguousarray(self.base).tobytes()).hexdigest()[:16]

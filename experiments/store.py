@@ -29,12 +29,16 @@ after the sweep was killed) holds all but the last few seconds' runs.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import time
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from experiments.design import Experiment
 from experiments.execute import RunRecord, utc_now
@@ -42,7 +46,6 @@ from simulation import __version__
 
 if TYPE_CHECKING:
     import duckdb
-    import numpy as np
     import pandas as pd
 
 
@@ -146,6 +149,9 @@ class Store:
             elif not {"experiment", "points", "runs"} <= tables:
                 raise StoreError(f"{path} is a DuckDB file but not a cogov sweep store "
                                  f"(tables: {', '.join(sorted(tables))}); choose another --store")
+            elif store._unfinished():  # made by a sweep stopped while it wrote the design
+                store._drop()
+                store._create()
             else:
                 verify(con, path, ("experiment", "points", "runs"))
                 store._check_same_definition()
@@ -159,37 +165,22 @@ class Store:
             raise
 
     def _create(self) -> None:
+        """Make the tables and write the design; the experiment row comes last, in its
+        own commit, and marks the store complete (a store without it is made again)."""
         import pandas as pd
 
         exp = self.exp
         factor_cols = [f"{quote(f.name)} {_factor_type(f.kind)}" for f in exp.factors]
         outcome_cols = [f"{quote(o)} DOUBLE" for o in exp.outcomes]
         con = self.con
-        con.begin()
-        try:
+        with self._transaction():
             con.execute("""CREATE TABLE experiment (
                 name VARCHAR, file VARCHAR, text VARCHAR, definition_hash VARCHAR,
                 definition JSON, description VARCHAR, design VARCHAR, n_points BIGINT,
                 replications BIGINT, n_runs BIGINT, seed BIGINT, created TIMESTAMP,
                 cogov_version VARCHAR)""")
-            con.execute(
-                "INSERT INTO experiment VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [exp.name, exp.file, exp.text, exp.definition_hash,
-                 json.dumps(exp.definition, default=str), exp.description, exp.design,
-                 exp.n_points, exp.replications, exp.n_runs, exp.seed, utc_now(),
-                 __version__])
-            con.execute(f"CREATE TABLE points (point BIGINT PRIMARY KEY, varied VARCHAR"
+            con.execute(f"CREATE TABLE points (point BIGINT, varied VARCHAR"
                         f"{''.join(', ' + c for c in factor_cols)})")
-            design = exp.points
-            for start in range(0, exp.n_points, POINTS_CHUNK):  # a design may be huge
-                stop = min(start + POINTS_CHUNK, exp.n_points)
-                frame = pd.DataFrame(design[start:stop], columns=self.factor_names)
-                frame.insert(0, "varied", pd.Series([design.varied(i) for i in range(
-                    start, stop)], dtype="object"))
-                frame.insert(0, "point", range(start, stop))
-                con.register("design_frame", frame)
-                con.execute("INSERT INTO points SELECT * FROM design_frame")
-                con.unregister("design_frame")
             con.execute(f"""CREATE TABLE runs (
                 run_id VARCHAR PRIMARY KEY, point BIGINT, replication BIGINT, seed BIGINT,
                 {''.join(c + ', ' for c in factor_cols)}
@@ -199,10 +190,49 @@ class Store:
                 status VARCHAR, error VARCHAR,
                 traceback VARCHAR, started TIMESTAMP, finished TIMESTAMP, duration_s DOUBLE,
                 host VARCHAR)""")
-            con.commit()
-        except BaseException:
-            con.rollback()
+        design = exp.points
+        for start in range(0, exp.n_points, POINTS_CHUNK):  # a design may be huge
+            stop = min(start + POINTS_CHUNK, exp.n_points)
+            frame = pd.DataFrame({
+                "point": np.arange(start, stop, dtype=np.int64),
+                "varied": pd.Series([design.varied(i) for i in range(start, stop)],
+                                    dtype="object"),
+                **design.columns(start, stop)})
+            with self._transaction():
+                con.register("design_frame", frame)
+                con.execute("INSERT INTO points SELECT * FROM design_frame")
+                con.unregister("design_frame")
+        with self._transaction():
+            con.execute(
+                "INSERT INTO experiment VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [exp.name, exp.file, exp.text, exp.definition_hash,
+                 json.dumps(exp.definition, default=str), exp.description, exp.design,
+                 exp.n_points, exp.replications, exp.n_runs, exp.seed, utc_now(),
+                 __version__])
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
+        self.con.begin()
+        try:
+            yield
+            self.con.commit()
+        except BaseException as exc:
+            with contextlib.suppress(Exception):
+                self.con.rollback()
+            if _is_interrupt(exc):
+                raise KeyboardInterrupt from None
             raise
+
+    def _unfinished(self) -> bool:
+        """Was this store's making interrupted (tables, but no experiment row and no run)?"""
+        made = self.con.execute("SELECT count(*) FROM experiment").fetchone()[0]
+        runs = self.con.execute("SELECT count(*) FROM runs").fetchone()[0]
+        return made == 0 and runs == 0
+
+    def _drop(self) -> None:
+        with self._transaction():
+            for table in ("experiment", "points", "runs"):
+                self.con.execute(f"DROP TABLE IF EXISTS {table}")
 
     def _check_same_definition(self) -> None:
         row = self.con.execute(
@@ -242,8 +272,6 @@ class Store:
     def ok_runs(self) -> np.ndarray:
         """One flag per run of the design (index point * replications + replication): is
         it stored with status 'ok'? Runs stored as failures will be replaced."""
-        import numpy as np
-
         exp = self.exp
         done = np.zeros(exp.n_runs, dtype=bool)
         ok = self.con.execute("SELECT point, replication FROM runs WHERE status = 'ok'"

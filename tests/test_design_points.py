@@ -230,3 +230,20 @@ def test_a_design_the_limit_accepts_is_not_built_before_the_first_run(tmp_path: 
         tracemalloc.stop()
     assert exp.n_points == 9_765_625 and task.point == 9_765_624
     assert peak < 200 * 2**20
+
+
+@pytest.mark.parametrize(("design", "extra"), [
+    ("full_factorial", ""), ("one_at_a_time", ""), ("latin_hypercube", "samples: 23\n"),
+    ("sobol", "samples: 8\n")])
+def test_the_points_table_columns_are_the_points(tmp_path: Path, mixed: str, design: str,
+                                                 extra: str) -> None:
+    """The store writes the design a column at a time: the same values as point by point."""
+    exp = load_experiment(write(tmp_path, mixed.format(design=design) + extra))
+    n = exp.n_points
+    for start, stop in ((0, n), (3, n - 2), (n - 1, n)):
+        columns = exp.points.columns(start, stop)
+        for name in exp.points.names:
+            expected = [exp.points[i][name] for i in range(start, stop)]
+            got = list(columns[name])
+            assert got == expected, name
+            assert [type(v) for v in np.asarray(got).tolist()] == [type(v) for v in expected]

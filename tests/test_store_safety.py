@@ -185,3 +185,21 @@ def test_runs_from_a_worker_with_other_model_code_are_stored_as_failures(
     assert report.stored_ok == 8
     runs = read_store(store)[1]
     assert (runs.status == "ok").all() and (runs.model_code == exp.model_code).all()
+
+
+def test_a_store_whose_making_was_interrupted_is_made_again(experiment_file: Path,
+                                                            tmp_path: Path) -> None:
+    import duckdb
+
+    exp = load_experiment(experiment_file)
+    path = tmp_path / "half.duckdb"
+    Store.open(path, exp).close()
+    con = duckdb.connect(str(path))  # as if stopped while the design was being written
+    con.execute("DELETE FROM experiment")
+    con.execute("DELETE FROM points WHERE point > 1")
+    con.close()
+    report = run_sweep(exp, path, workers=1, progress=False)
+    assert report.stored_ok == 8
+    experiment, runs, points = read_store(path)
+    assert experiment["definition_hash"] == exp.definition_hash
+    assert list(points.point) == list(range(exp.n_points)) and len(runs) == 8
