@@ -426,15 +426,24 @@ def headline(a: Analysis) -> list[str]:
 
 
 def cli_analyze(args: argparse.Namespace) -> int:
+    from experiments.cli import output_folder
+
     store = Path(args.store)
-    out = Path(args.out) if args.out else store.with_name(
-        store.name.removesuffix(".duckdb") + "_report")
+    folder = output_folder(args, store.with_name(store.name.removesuffix(".duckdb")
+                                                 + "_report"), "analyze")
     try:
         a = analyze(store)
     except StoreError as exc:
+        folder.discard()
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    written = write_outputs(a, out)
+    except BaseException:
+        folder.discard()
+        raise
+    with folder.writing():
+        written = write_outputs(a, folder.staging)
+        folder.written += [p.name for p in written]
+    out = folder.final
     exp = a.study.experiment
     print(f"{exp['name']}: {len(a.study.ok):,} runs ({exp['design']}, "
           f"{exp['n_points']:,} points x {exp['replications']} replications)")

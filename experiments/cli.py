@@ -19,6 +19,15 @@ from typing import Any
 import yaml
 from pydantic_core import PydanticUndefined
 
+from experiments.outputs import (
+    OutputError,
+    OutputFolder,
+    prepare_file,
+    prepare_folder,
+    safe_name,
+    writing_files,
+)
+from experiments.pool import StopRequested, stop_signals
 from simulation import __version__
 from simulation.metrics import OUTCOMES
 from simulation.network import NetworkFileError
@@ -30,6 +39,7 @@ from simulation.scenario import (
     iter_parameters,
     load_scenario,
     load_scenario_file,
+    parameter_spec,
     resolve_name,
     scenario_dir,
     validate_files,
@@ -42,7 +52,14 @@ from simulation.scenario.schema import iter_event_fields
 EXIT_INPUT = 2  # bad input: a scenario, a value or a file
 # numpy's generators refuse negative seeds; 32 bits give more seeds than anyone will run.
 MAX_SEED = 2**32 - 1
+EXIT_TERMINATED = 143  # 128 + SIGTERM, as a shell reports a process it terminated
 OUTCOME_UNITS = {o.name: o.unit for o in OUTCOMES}
+# Seeds per scenario (compare, targets, calibrate). A 95% interval over 10,000 seeds is a
+# hundred times narrower than over one; more belongs in a sweep, which stores runs as they
+# finish instead of holding them all in memory.
+MAX_REPS = 10_000
+# --steps has the bound declared for run.steps (one source of truth).
+MAX_STEPS = int(parameter_spec("run.steps").maximum or 0)
 
 
 # ------------------------------------------------------------------ helpers
@@ -87,23 +104,33 @@ def fmt(value: float, unit: str = "") -> str:
     return f"{value:.3f}"
 
 
-def write_run_outputs(out: Path, scenario: Scenario, seed: int, steps: int,
+def write_run_outputs(out: OutputFolder, scenario: Scenario, seed: int, steps: int,
                       summary: dict[str, float], series, argv: list[str]) -> None:
     from experiments.runner import scenario_hash
 
-    out.mkdir(parents=True, exist_ok=True)
-    series.to_csv(out / "series.csv")
-    series.to_parquet(out / "series.parquet")
-    (out / "summary.json").write_text(json.dumps(summary, indent=2, allow_nan=True))
-    (out / "scenario.yaml").write_text(
+    series.to_csv(out.path("series.csv"))
+    series.to_parquet(out.path("series.parquet"))
+    out.path("summary.json").write_text(json.dumps(summary, indent=2, allow_nan=True))
+    out.path("scenario.yaml").write_text(
         "# The scenario of this run, every parameter resolved (extends applied).\n"
         + yaml.safe_dump(scenario.model_dump(mode="json"), sort_keys=False,
                          allow_unicode=True))
-    (out / "run.json").write_text(json.dumps({
+    out.path("run.json").write_text(json.dumps({
         "scenario": scenario.name, "seed": seed, "steps": steps,
         "scenario_hash": scenario_hash(scenario), "cogov_version": __version__,
         "command": " ".join(["cogov", *argv]),
     }, indent=2))
+
+
+def output_folder(args: argparse.Namespace, default: Path, kind: str) -> OutputFolder:
+    """Where this command's files go, checked before it runs (see experiments.outputs)."""
+    folder = prepare_folder(args.out, default, kind=kind, command=["cogov", *args.argv],
+                            force=args.force)
+    if folder.note:
+        print(f"note: {folder.note}" + ("" if folder.mode == "replace" else
+                                        f"; writing to {folder.final}/ instead"),
+              file=sys.stderr)
+    return folder
 
 
 # ------------------------------------------------------------------ commands
@@ -116,10 +143,17 @@ def cmd_run(args: argparse.Namespace) -> int:
     steps = args.steps or scenario.run.steps
     print_notes(args.scenario, scenario, steps)
     spec = RunSpec(scenario, args.seed, steps, str(scenario_dir(args.scenario)))
-    result = run_one(spec)
-    out = Path(args.out or f"runs/{scenario.name}-seed{args.seed}")
-    write_run_outputs(out, scenario, args.seed, steps, result.summary, result.series,
-                      args.argv)
+    folder = output_folder(args, Path("runs") / f"{safe_name(scenario.name)}-seed{args.seed}",
+                           "run")
+    try:
+        result = run_one(spec)
+    except BaseException:
+        folder.discard()
+        raise
+    with folder.writing():
+        write_run_outputs(folder, scenario, args.seed, steps, result.summary, result.series,
+                          args.argv)
+    out = folder.final
     if args.json:
         print(json.dumps(result.summary, indent=2, allow_nan=True))
         return 0
@@ -182,9 +216,8 @@ def load_compared(names: list[str], overrides: dict[str, Any], steps: int | None
 def cmd_compare(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from experiments.plots import KEY_SERIES, funnel_chart, timeseries_chart
     from experiments.runner import RunSpec, run_many
-    from experiments.stats import paired_differences, summarise
+    from experiments.stats import KEY_SERIES, paired_differences, summarise
 
     scenarios = load_compared(args.scenarios, parse_set(args.set), args.steps)
     specs = [
@@ -193,26 +226,35 @@ def cmd_compare(args: argparse.Namespace) -> int:
         for seed in range(args.seed, args.seed + args.reps)
     ]
     keep = (*KEY_SERIES, "resolved_l0", "resolved_l1", "resolved_l2", "resolved_l3")
+    check_compare_fits(specs, len(keep))
+    folder = output_folder(args, Path("runs/compare"), "compare")
     rows, series = [], {label: [] for label in scenarios}
-    for r in run_many(specs, workers=args.workers, keep_series=keep,
-                      progress=not args.no_progress, description="compare"):
-        rows.append({"scenario": r.spec.label, "seed": r.spec.seed, **r.summary})
-        series[r.spec.label].append(r.series)
-    runs = pd.DataFrame(rows)
-    runs["scenario"] = pd.Categorical(runs["scenario"], categories=list(scenarios))
-    runs = runs.sort_values(["scenario", "seed"]).reset_index(drop=True)
-    outcomes = [c for c in runs.columns if c not in ("scenario", "seed")]
-    table = summarise(runs, "scenario", outcomes)
-    reference = next(iter(scenarios))
-    diffs = paired_differences(runs, "scenario", reference, outcomes)
+    try:
+        for r in run_many(specs, workers=args.workers, keep_series=keep,
+                          progress=not args.no_progress, description="compare"):
+            rows.append({"scenario": r.spec.label, "seed": r.spec.seed, **r.summary})
+            series[r.spec.label].append(r.series)
+        runs = pd.DataFrame(rows)
+        runs["scenario"] = pd.Categorical(runs["scenario"], categories=list(scenarios))
+        runs = runs.sort_values(["scenario", "seed"]).reset_index(drop=True)
+        outcomes = [c for c in runs.columns if c not in ("scenario", "seed")]
+        table = summarise(runs, "scenario", outcomes)
+        reference = next(iter(scenarios))
+        diffs = paired_differences(runs, "scenario", reference, outcomes)
+    except BaseException:  # nothing is written: the destination stays as it was
+        folder.discard()
+        raise
 
-    out = Path(args.out or "runs/compare")
-    out.mkdir(parents=True, exist_ok=True)
-    runs.to_csv(out / "runs.csv", index=False)
-    table.to_csv(out / "summary.csv", index=False)
-    diffs.to_csv(out / "differences.csv", index=False)
-    timeseries_chart(series, out / "timeseries.png")  # bands do not depend on run order
-    funnel_chart(runs, out / "funnel.png")
+    with folder.writing():
+        runs.to_csv(folder.path("runs.csv"), index=False)
+        table.to_csv(folder.path("summary.csv"), index=False)
+        diffs.to_csv(folder.path("differences.csv"), index=False)
+        from experiments.plots import funnel_chart, timeseries_chart
+
+        # bands do not depend on run order
+        timeseries_chart(series, folder.path("timeseries.png"))
+        funnel_chart(runs, folder.path("funnel.png"))
+    out = folder.final
 
     if args.json:
         payload = {
@@ -266,6 +308,30 @@ def header_rows(labels: list[str], indent: int, col_w: int) -> list[str]:
     padded = [[""] * (height - len(w)) + w for w in wrapped]
     return [(" " * indent + "".join(f"{col[i]:>{col_w}}" for col in padded)).rstrip()
             for i in range(height)]
+
+
+# One run's row of outcomes (a dict, ~1.7 kB, then a frame row) and its weekly series
+# frame's overhead (~3.3 kB), measured with tracemalloc on a 500-resident run.
+BYTES_PER_RUN_FIXED = 8_000
+
+
+def check_compare_fits(specs: list, columns: int) -> None:
+    """Refuse a comparison whose runs' results cannot be held in memory, before running.
+
+    compare keeps every run's outcomes and weekly series (for the charts' bands); a
+    float64 per week and column, about twice over (the frame and its copy when stacked).
+    """
+    from simulation.scenario.schema import memory_limit_bytes
+
+    need = sum(BYTES_PER_RUN_FIXED + 2 * 8 * columns * (s.steps + 1) for s in specs)
+    have = memory_limit_bytes()
+    if need > have:
+        raise ScenarioError([Problem(
+            f"compare keeps every run's outcomes and weekly series: {len(specs):,} runs need "
+            f"about {need / 2**30:.1f} GiB, more than the {have / 2**30:.1f} GiB this "
+            "machine can give", path="--reps", value=len(specs),
+            allowed="fewer --reps or --steps; or a sweep (cogov sweep), which stores runs "
+            "as they finish")])
 
 
 def print_comparison(table, labels: list[str], reps: int) -> None:
@@ -416,16 +482,14 @@ def cmd_app(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from simulation.scenario.jsonschema import write_schema
+    from simulation.scenario.jsonschema import SCHEMA_PATH, is_schema_file, schema_text
 
-    target = Path(args.out) if args.out else None
-    try:
-        path = write_schema(target)
-    except OSError as exc:
-        print(f"error: cannot write {target or 'the schema'}: {exc.strerror or exc}",
-              file=sys.stderr)
-        return EXIT_INPUT
-    print(f"wrote {path}")
+    target = prepare_file(Path(args.out) if args.out else SCHEMA_PATH,
+                          is_ours=is_schema_file, what="scenario JSON schema",
+                          force=args.force)
+    with writing_files(target):
+        target.temp.write_text(schema_text(), encoding="utf-8")
+    print(f"wrote {target.final}")
     return 0
 
 
@@ -443,6 +507,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"cogov {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
+    def add_force(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--force", action="store_true",
+                       help="write into a destination that holds other files (cogov's "
+                       "files replace those of the same name; nothing else is deleted)")
+
     def add_set(p: argparse.ArgumentParser) -> None:
         p.add_argument("--set", action="append", default=[], metavar="PATH=VALUE",
                        help="change one parameter, e.g. levers.rule_of_law.enforcement=0.8 "
@@ -453,6 +522,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--steps", type=int, default=None, help="weeks (default: the scenario's)")
     p.add_argument("--out", default=None, help="output folder (default runs/NAME-seedN)")
+    add_force(p)
     p.add_argument("--json", action="store_true", help="print the outcomes as JSON")
     add_set(p)
     p.set_defaults(func=cmd_run)
@@ -464,6 +534,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--steps", type=int, default=None, help="weeks (default: each scenario's)")
     p.add_argument("--workers", type=int, default=None, help="processes (default: all cores)")
     p.add_argument("--out", default=None, help="output folder (default runs/compare)")
+    add_force(p)
     p.add_argument("--json", action="store_true", help="print the table as JSON")
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     add_set(p)
@@ -491,6 +562,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("analyze", help="effects, Sobol indices and a report from a sweep")
     p.add_argument("store", help="DuckDB results file written by `cogov sweep`")
     p.add_argument("--out", default=None, help="report folder (default: beside the store)")
+    add_force(p)
     p.set_defaults(func=cmd_analyze)
 
     p = sub.add_parser("targets", help="check the model against real figures (PASS/MISS)")
@@ -503,6 +575,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the rows as JSON")
     p.add_argument("--report", default=None, metavar="FILE.md",
                    help="also write the validation report (docs/validation.md)")
+    add_force(p)
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     p.set_defaults(func=cmd_targets)
 
@@ -533,6 +606,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("schema", help="write the JSON schema of scenario files")
     p.add_argument("--out", default=None,
                    help="path (default scenarios/scenario.schema.json)")
+    add_force(p)
     p.set_defaults(func=cmd_schema)
     return parser
 
@@ -542,10 +616,14 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
     args.argv = argv
-    for name in ("reps", "steps", "workers"):
+    for name, most in (("reps", MAX_REPS), ("steps", MAX_STEPS), ("workers", None)):
         value = getattr(args, name, None)
         if value is not None and value < 1:
             parser.error(f"--{name} must be at least 1, got {value}")
+        if value is not None and most is not None and value > most:
+            parser.error(f"--{name} must be at most {most:,}, got {value:,}"
+                         + (" (the bound of run.steps, weeks)" if name == "steps" else
+                            "; for more seeds, run a sweep (cogov sweep)"))
     seed = getattr(args, "seed", None)
     if seed is not None and not 0 <= seed <= MAX_SEED:
         parser.error(f"--seed must be a whole number from 0 to {MAX_SEED:,}, got {seed}")
@@ -553,7 +631,8 @@ def main(argv: list[str] | None = None) -> int:
     if port is not None and not 1 <= port <= 65_535:
         parser.error(f"--port must be a whole number from 1 to 65535, got {port}")
     try:
-        return int(args.func(args) or 0)
+        with stop_signals():
+            return int(args.func(args) or 0)
     except ScenarioError as exc:
         for problem in exc.problems:
             print(problem.format(), file=sys.stderr)
@@ -561,6 +640,12 @@ def main(argv: list[str] | None = None) -> int:
     except NetworkFileError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_INPUT
+    except OutputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.code
+    except StopRequested:
+        print("terminated", file=sys.stderr)
+        return EXIT_TERMINATED
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

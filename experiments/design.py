@@ -24,10 +24,8 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import itertools
 import json
-import math
-import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -36,7 +34,19 @@ from typing import Any
 import numpy as np
 
 from experiments.execute import RunTask
+from experiments.points import (
+    Design,
+    Factor,
+    FactorialDesign,
+    OneAtATimeDesign,
+    count,
+    latin_hypercube,
+    sobol,
+    stored_values,
+)
 from experiments.runner import scenario_hash
+from simulation import __version__
+from simulation.fingerprint import model_fingerprint
 from simulation.metrics import COUNT_NAMES, OUTCOME_NAMES
 from simulation.scenario import (
     ParameterSpec,
@@ -46,10 +56,11 @@ from simulation.scenario import (
     bundled_names,
     iter_parameters,
     load_scenario_file,
+    parameter_spec,
     with_values,
 )
 from simulation.scenario.errors import nearest_name
-from simulation.scenario.loader import resolve_name
+from simulation.scenario.loader import resolve_name as _resolve_scenario_name
 from simulation.scenario.yaml_safe import read_yaml_mapping
 
 BUNDLED_EXPERIMENTS = Path(__file__).resolve().parent
@@ -62,59 +73,12 @@ SCENARIO_FACTOR = "scenario"
 KEEPABLE = OUTCOME_NAMES + COUNT_NAMES  # names `outcomes:` may list
 # Columns of the `runs` table that are not factors or outcomes (a factor may not use them).
 RUN_COLUMNS = ("run_id", "point", "replication", "seed", "base_scenario", "steps",
-               "scenario_hash", "cogov_version", "status", "error", "traceback", "started",
-               "finished", "duration_s", "host", "varied")
+               "scenario_hash", "cogov_version", "model_code", "status", "error", "traceback",
+               "started", "finished", "duration_s", "host", "varied")
 MAX_RUNS = 10_000_000
-MAX_STEPS = 5200
-
-
-@dataclass(frozen=True)
-class Factor:
-    """One thing a sweep varies: one or several parameters sharing a value, or the scenario.
-
-    kind is "number", "integer" (whole-number parameters: values are rounded), "choice"
-    (a parameter with named choices) or "scenario" (levels are scenario names).
-    Exactly one of (low, high) or levels is given.
-    """
-
-    name: str
-    parameters: tuple[str, ...]
-    kind: str
-    low: float | None = None
-    high: float | None = None
-    levels: tuple[Any, ...] | None = None
-    points: int | None = None  # levels taken from a range by full_factorial / one_at_a_time
-
-    @property
-    def categorical(self) -> bool:
-        return self.kind in ("choice", "scenario")
-
-    def grid(self) -> list[Any]:
-        """The values a full factorial or one-at-a-time design takes."""
-        if self.levels is not None:
-            return list(self.levels)
-        assert self.low is not None and self.high is not None
-        values = np.linspace(self.low, self.high, self.points or 2)
-        return [self.cast(v) for v in values]
-
-    def cast(self, x: float) -> Any:
-        if self.kind == "integer":
-            return round(float(x))
-        return float(x)
-
-    def salib_bounds(self) -> list[float]:
-        """[low, high]; a factor with levels is sampled as an index in [0, number of levels)."""
-        if self.levels is not None:
-            return [0.0, float(len(self.levels))]
-        return [float(self.low), float(self.high)]  # type: ignore[arg-type]
-
-    def from_sample(self, x: float) -> Any:
-        if self.levels is not None:
-            return self.levels[min(math.floor(x), len(self.levels) - 1)]
-        return self.cast(x)
-
-    def describe(self) -> dict[str, Any]:
-        return {k: v for k, v in dataclasses.asdict(self).items() if v is not None}
+# A sampled design holds one float per sample and factor (Sobol: two): at most 256 MB.
+MAX_DESIGN_VALUES = 32_000_000
+MAX_STEPS = int(parameter_spec("run.steps").maximum or 0)  # the bound of run.steps
 
 
 @dataclass
@@ -138,8 +102,7 @@ class Experiment:
     seed: int
     common_random_numbers: bool
     series: bool
-    points: list[dict[str, Any]] = field(default_factory=list)
-    varied: list[str | None] = field(default_factory=list)  # one_at_a_time: which factor
+    points: Design = field(default_factory=lambda: FactorialDesign(()))
     notes: list[str] = field(default_factory=list)  # advice that does not stop the sweep
 
     # ---------------------------------------------------------------- identity
@@ -159,7 +122,6 @@ class Experiment:
     @cached_property
     def definition(self) -> dict[str, Any]:
         """Everything that decides a run's numbers, as plain data (stored with the results)."""
-        points_text = json.dumps(self.points, sort_keys=True, default=str)
         return {
             "name": self.name,
             "base": self.base,
@@ -175,9 +137,15 @@ class Experiment:
             "common_random_numbers": self.common_random_numbers,
             "series": self.series,
             "n_points": self.n_points,
-            "points_hash": hashlib.sha256(points_text.encode()).hexdigest()[:16],
+            "points_hash": self.points.digest(),
+            # the model that computes the runs: a store of another model is not resumed
+            "model": {"cogov_version": __version__, "code": model_fingerprint()},
             "salib_problem": self.salib_problem() if self.design == "sobol" else None,
         }
+
+    @property
+    def model_code(self) -> str:
+        return self.definition["model"]["code"]
 
     @cached_property
     def definition_hash(self) -> str:
@@ -226,9 +194,11 @@ class Experiment:
             keep_series=self.series,
         )
 
-    def all_runs(self) -> list[tuple[int, int]]:
+    def all_runs(self) -> Iterator[tuple[int, int]]:
         """(point, replication) of every run, in run_id order."""
-        return [(p, r) for p in range(self.n_points) for r in range(self.replications)]
+        for p in range(self.n_points):
+            for r in range(self.replications):
+                yield p, r
 
 
 def run_seed(seed: int, spawn_key: tuple[int, ...]) -> int:
@@ -246,6 +216,15 @@ def design_seed(seed: int) -> int:
 
 def bundled_experiments() -> list[str]:
     return sorted(p.stem for p in BUNDLED_EXPERIMENTS.glob("*.yaml"))
+
+
+def resolve_name(name: str, beside: Path) -> Path | None:
+    """A scenario file by name or path, or None when there is none: a name that is no
+    file name at all ("/", "", one too long for the file system) is simply not found."""
+    try:
+        return _resolve_scenario_name(name, beside=beside)
+    except (ValueError, OSError):
+        return None
 
 
 def resolve_experiment(name: str) -> Path:
@@ -541,9 +520,10 @@ class _Checker:
             return None
         points = spec.get("points")
         if points is not None and (not isinstance(points, int) or isinstance(points, bool)
-                                   or points < 2):
-            self.add("points must be a whole number of at least 2", f"{where}.points",
-                     value=points, allowed="a whole number from 2 up")
+                                   or not 2 <= points <= MAX_RUNS):
+            self.add(f"points must be a whole number from 2 to {MAX_RUNS:,}",
+                     f"{where}.points", value=points,
+                     allowed=f"a whole number from 2 to {MAX_RUNS:,}")
             return None
         return Factor(name, paths, kind, low=float(low), high=float(high), points=points)
 
@@ -556,7 +536,7 @@ class _Checker:
             return None
         ok = True
         for i, lev in enumerate(levels):
-            if not isinstance(lev, str) or resolve_name(lev, beside=beside) is None:
+            if not isinstance(lev, str) or resolve_name(lev, beside) is None:
                 names = bundled_names()
                 self.add(f"no scenario named {lev!r}", f"{where}.levels[{i}]", value=lev,
                          allowed="a .yaml file beside the experiment, or one of: "
@@ -648,7 +628,7 @@ def load_experiment(path: str | Path, shown: str | None = None) -> Experiment:
         names = []
     for n in names:
         where = "base" if scenario_factor is None else "factors.scenario.levels"
-        found = resolve_name(str(n), beside=beside)
+        found = resolve_name(str(n), beside)
         if found is None:
             if scenario_factor is None:
                 all_names = bundled_names()
@@ -680,7 +660,7 @@ def load_experiment(path: str | Path, shown: str | None = None) -> Experiment:
               allowed="one of: " + ", ".join(DESIGNS),
               suggestion=nearest_name(str(design), DESIGNS))
         design = None
-    samples = c.whole(data, "samples", None, 1, None, "samples")
+    samples = c.whole(data, "samples", None, 1, MAX_RUNS, "samples")
     if design in SAMPLED and samples is None and "samples" not in data:
         c.add(f"the {design} design needs `samples:`", "design",
               allowed="a whole number (sobol: a power of 2 such as 64 or 256)")
@@ -735,51 +715,59 @@ def _outcomes(c: _Checker, raw: Any) -> tuple[str, ...]:
 
 
 def build_design(exp: Experiment, c: _Checker) -> None:
-    """Fill exp.points (factor name -> value, one dict per design point)."""
-    factors = exp.factors
-    if exp.design == "full_factorial":
-        grids = [f.grid() for f in factors]
-        total = math.prod(len(g) for g in grids) * exp.replications
-        if total > MAX_RUNS:
-            c.add(f"the full factorial has {total:,} runs, more than {MAX_RUNS:,}", "factors",
-                  allowed="fewer levels or factors, or a latin_hypercube or sobol design")
-            return
-        exp.points = [dict(zip((f.name for f in factors), combo, strict=True))
-                      for combo in itertools.product(*grids)]
-        exp.varied = [None] * len(exp.points)
-    elif exp.design == "one_at_a_time":
-        baseline = {f.name: _baseline(exp, f) for f in factors}
-        exp.points, exp.varied = [dict(baseline)], [None]
-        for f in factors:
-            for v in f.grid():
-                if v == baseline[f.name]:
-                    continue
-                exp.points.append({**baseline, f.name: v})
-                exp.varied.append(f.name)
-    else:
-        from SALib.sample import latin, sobol
+    """Set exp.points, once the run count is known to be within the limits.
 
+    Counts come first, by arithmetic: a design the limits refuse is never built, and one
+    they accept is built lazily (see experiments.points)."""
+    factors = exp.factors
+    points = count(exp.design, factors, exp.samples)
+    total = points * exp.replications
+    if total > MAX_RUNS:
+        what = {"full_factorial": "the full factorial", "one_at_a_time": "the design"}.get(
+            exp.design, f"the {exp.design} design")
+        if exp.design == "full_factorial":
+            how = " x ".join(f"{f.n_levels:,}" for f in factors) + " levels"
+        elif exp.design == "one_at_a_time":
+            how = "1 + " + " + ".join(f"{f.n_levels:,}" for f in factors) + " points"
+        elif exp.design == "sobol":
+            how = f"{exp.samples:,} samples x ({len(factors)} factors + 2)"
+        else:
+            how = f"{exp.samples:,} samples"
+        c.add(f"{what} has {total:,} runs ({how} x {exp.replications:,} replications), "
+              f"more than {MAX_RUNS:,}", _count_blame(exp),
+              allowed="fewer levels, points, samples or replications"
+              + (", or a latin_hypercube or sobol design"
+                 if exp.design == "full_factorial" else ""))
+        return
+    held = stored_values(exp.design, factors, exp.samples)
+    if held > MAX_DESIGN_VALUES:
+        c.add(f"the {exp.design} design holds {held:,} numbers ({exp.samples:,} samples x "
+              f"{len(factors)} factors{' x 2' if exp.design == 'sobol' else ''}), more than "
+              f"{MAX_DESIGN_VALUES:,}", "samples", value=exp.samples,
+              allowed="fewer samples or factors")
+        return
+    if exp.design == "full_factorial":
+        exp.points = FactorialDesign(factors)
+    elif exp.design == "one_at_a_time":
+        exp.points = OneAtATimeDesign(factors, {f.name: _baseline(exp, f) for f in factors})
+    else:
         assert exp.samples is not None
-        problem = exp.salib_problem()
-        rng_seed = design_seed(exp.seed)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # the power-of-2 advice is ours to give
-            if exp.design == "sobol":
-                matrix = sobol.sample(problem, exp.samples, calc_second_order=False,
-                                      scramble=True, seed=rng_seed)
-            else:
-                matrix = latin.sample(problem, exp.samples, seed=rng_seed)
+        make = sobol if exp.design == "sobol" else latin_hypercube
+        exp.points = make(factors, exp.samples, design_seed(exp.seed))
         if exp.design == "sobol" and exp.samples & (exp.samples - 1):
             exp.notes.append(f"samples: {exp.samples} is not a power of 2; Sobol indices "
                              "converge best with 2^k samples (e.g. 64, 128, 256)")
-        total = len(matrix) * exp.replications
-        if total > MAX_RUNS:
-            c.add(f"the design has {total:,} runs, more than {MAX_RUNS:,}", "samples",
-                  value=exp.samples)
-            return
-        exp.points = [{f.name: f.from_sample(x) for f, x in zip(factors, row, strict=True)}
-                      for row in matrix]
-        exp.varied = [None] * len(exp.points)
+
+
+def _count_blame(exp: Experiment) -> str:
+    """Where to point a too-large run count: `samples`, the factor with the most levels
+    taken from `points:`, or the factors."""
+    if exp.design in ("sobol", "latin_hypercube"):
+        return "samples"
+    ranged = [f for f in exp.factors if f.points]
+    if ranged:
+        return f"factors.{max(ranged, key=lambda f: f.points or 0).name}.points"
+    return "factors"
 
 
 def _baseline(exp: Experiment, f: Factor) -> Any:
@@ -788,7 +776,7 @@ def _baseline(exp: Experiment, f: Factor) -> Any:
     A factor whose parameters differ in the base, or the scenario factor, starts at its
     first level."""
     if f.kind == "scenario" or not exp.bases:
-        return f.grid()[0]
+        return f.level(0)
     scenario = next(iter(exp.bases.values()))
     values = set()
     for p in f.parameters:
@@ -796,4 +784,4 @@ def _baseline(exp: Experiment, f: Factor) -> Any:
         for part in p.split("."):
             node = getattr(node, part)
         values.add(node)
-    return values.pop() if len(values) == 1 else f.grid()[0]
+    return values.pop() if len(values) == 1 else f.level(0)

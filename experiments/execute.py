@@ -19,6 +19,7 @@ import pandas as pd
 
 from experiments.runner import RunSpec, run_one, scenario_hash
 from simulation import __version__
+from simulation.fingerprint import model_fingerprint
 from simulation.scenario import Scenario, with_values
 
 _TRACEBACK_CHARS = 4000
@@ -53,6 +54,7 @@ class RunRecord:
     scenario_hash: str | None = None
     host: str = ""
     cogov_version: str = __version__
+    model_code: str = ""  # the fingerprint of the model code that ran it
     error: str | None = None
     traceback: str | None = None
     series: pd.DataFrame | None = field(default=None, repr=False)
@@ -87,11 +89,11 @@ def execute_run(task: RunTask) -> RunRecord:
             series = result.series.reset_index()
             series.insert(0, "run_id", task.run_id)
         return RunRecord(task.run_id, "ok", outcomes, started, utc_now(), steps, digest, host,
-                         series=series)
+                         model_code=model_fingerprint(), series=series)
     except Exception as exc:  # a failing run is a result, not a crash of the sweep
         return RunRecord(
             task.run_id, "error", {}, started, utc_now(), steps, digest, host,
-            error=error_text(exc),
+            model_code=model_fingerprint(), error=error_text(exc),
             traceback=traceback.format_exc()[-_TRACEBACK_CHARS:],
         )
 

@@ -11,20 +11,8 @@ matplotlib.use("Agg")  # files only, no display
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from experiments.stats import band
+from experiments.stats import KEY_SERIES, band
 from simulation.metrics import OUTCOMES
-
-# The outcomes a reader looks at first, over time.
-KEY_SERIES = (
-    "resolution_rate",
-    "grassroots_share",
-    "escalations_per_10k",
-    "trust",
-    "welfare_gini",
-    "digital_gap",
-    "volunteer_share",
-    "spending_per_resident",
-)
 
 # Chart titles in plain ASCII: matplotlib's default font has no Chinese glyphs.
 _LABELS = {o.name: (o.meaning.split(" (")[0], o.unit) for o in OUTCOMES}

@@ -9,16 +9,22 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import multiprocessing
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
+from experiments.pool import (
+    IN_FLIGHT_PER_WORKER,
+    check_stop,
+    process_pool,
+    stop_pool,
+    submit_bounded,
+)
 from simulation import CoGovernanceModel
 from simulation.scenario import Scenario
 
@@ -87,6 +93,8 @@ def map_runs[T, R](
     Yields (item, result) pairs as runs finish, with a progress bar on stderr. With
     `workers=1` (or a single item) runs in this process, which keeps tracebacks simple
     and avoids process start-up; `executor` may be any concurrent.futures executor.
+    Only a few runs per worker are in flight at a time; on Ctrl-C or SIGTERM queued runs
+    are cancelled and the workers stopped.
     """
     from tqdm import tqdm
 
@@ -97,23 +105,25 @@ def map_runs[T, R](
     try:
         if executor is None and (workers == 1 or len(items) == 1):
             for item in items:
+                check_stop()
                 yield item, task(item)
                 bar.update()
             return
         own = executor is None
-        # forkserver: forking a process that has started threads (tqdm's monitor, BLAS)
-        # can deadlock; workers start clean and import the model once.
-        ex = executor or ProcessPoolExecutor(
-            max_workers=min(workers, len(items)),
-            mp_context=multiprocessing.get_context("forkserver"))
+        ex = executor or process_pool(min(workers, len(items)))
+        finished = False
         try:
-            futures = {ex.submit(task, item): item for item in items}
-            for fut in as_completed(futures):
-                yield futures[fut], fut.result()
+            window = IN_FLIGHT_PER_WORKER * workers
+            for item, fut in submit_bounded(ex, task, items, window):
+                yield item, fut.result()
                 bar.update()
+            finished = True
         finally:
             if own:
-                ex.shutdown(wait=True, cancel_futures=True)
+                if finished:
+                    ex.shutdown(wait=True)
+                else:  # interrupted, a run failed, or the caller stopped early
+                    stop_pool(ex)
     finally:
         bar.close()
 

@@ -9,6 +9,18 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+# The outcomes a reader looks at first, over time (compare's charts).
+KEY_SERIES = (
+    "resolution_rate",
+    "grassroots_share",
+    "escalations_per_10k",
+    "trust",
+    "welfare_gini",
+    "digital_gap",
+    "volunteer_share",
+    "spending_per_resident",
+)
+
 
 def mean_ci(values: np.ndarray | list[float], level: float = 0.95) -> tuple[float, float, float]:
     """Mean and the two ends of its Student-t confidence interval (NaNs are dropped).

@@ -15,27 +15,29 @@ sweep.
 from __future__ import annotations
 
 import argparse
-import multiprocessing
-import signal
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import (
     FIRST_COMPLETED,
     BrokenExecutor,
     Executor,
     Future,
-    ProcessPoolExecutor,
     wait,
 )
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from experiments.design import Experiment, load_experiment, resolve_experiment
 from experiments.execute import RunRecord, RunTask, error_text, execute_run, utc_now
+from experiments.pool import IN_FLIGHT_PER_WORKER, check_stop, process_pool, stop_pool
 from experiments.runner import default_workers
 from experiments.store import Store, StoreError
+from simulation.fingerprint import model_fingerprint
+
+if TYPE_CHECKING:
+    import numpy as np
 
 EXIT_FAILED_RUNS = 1
 EXIT_INPUT = 2
@@ -83,34 +85,6 @@ class InlineExecutor(Executor):
         return fut
 
 
-def _ignore_sigint() -> None:
-    """Pool workers leave Ctrl-C to the sweep, which stops them itself."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def process_pool(workers: int) -> ProcessPoolExecutor:
-    # forkserver/spawn: workers do not inherit the parent's threads or open database.
-    # The fork server imports the model once; each worker then starts as a cheap fork.
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["experiments.execute"])
-    else:
-        ctx = multiprocessing.get_context("spawn")
-    return ProcessPoolExecutor(max_workers=workers, initializer=_ignore_sigint, mp_context=ctx)
-
-
-def _stop_pool(ex: Executor) -> None:
-    """Cancel queued runs and stop running ones now (they are run again on resume)."""
-    ex.shutdown(wait=False, cancel_futures=True)
-    if isinstance(ex, ProcessPoolExecutor):
-        terminate = getattr(ex, "terminate_workers", None)  # Python 3.14+
-        if terminate is not None:
-            terminate()
-            return
-        for proc in list((getattr(ex, "_processes", None) or {}).values()):
-            proc.terminate()
-
-
 @dataclass
 class Backend:
     """An executor and how to start again, the size of the in-flight window, and cleanup."""
@@ -141,7 +115,8 @@ def dask_backend(address: str) -> Backend:
         raise SweepError(f"the Dask scheduler at {address} has no workers: {exc}") from None
     threads = sum(client.nthreads().values()) or 1
     executor = client.get_executor(pure=False)  # every run is a task of its own
-    return Backend(executor, 2 * threads, f"Dask cluster {address} ({threads} threads)",
+    return Backend(executor, IN_FLIGHT_PER_WORKER * threads,
+                   f"Dask cluster {address} ({threads} threads)",
                    close=client.close)
 
 
@@ -149,7 +124,7 @@ def local_backend(workers: int | None) -> Backend:
     n = workers or default_workers()
     if n == 1:
         return Backend(InlineExecutor(), 1, "this process", owned=True)
-    return Backend(process_pool(n), 2 * n, f"{n} local processes",
+    return Backend(process_pool(n), IN_FLIGHT_PER_WORKER * n, f"{n} local processes",
                    restart=lambda: process_pool(n), owned=True)
 
 
@@ -175,20 +150,21 @@ def run_sweep(
     log = log or sys.stderr
     store = Store.open(store_path, exp)
     try:
-        done = store.ok_run_ids()
+        done = store.ok_runs()
+        already = int(done.sum())
         before = store.counts()
-        pending = [(p, r) for p, r in exp.all_runs() if exp.run_id(p, r) not in done]
-        report = SweepReport(exp.name, Path(store_path), exp.n_runs, len(done))
-        if not pending:
+        report = SweepReport(exp.name, Path(store_path), exp.n_runs, already)
+        if already == exp.n_runs:
             return report
         for note in exp.notes:
             print(f"note: {note}", file=log)
         retry = before.get("error", 0)
-        if done or retry:
-            print(f"{exp.name}: resuming: {len(done)} of {exp.n_runs} runs already stored"
+        if already or retry:
+            print(f"{exp.name}: resuming: {already:,} of {exp.n_runs:,} runs already stored"
                   + (f"; trying {retry} failed run(s) again" if retry else ""), file=log)
         if executor is not None:
-            backend = Backend(executor, window or 2 * default_workers(), "given executor")
+            backend = Backend(executor, window or IN_FLIGHT_PER_WORKER * default_workers(),
+                              "given executor")
         elif scheduler:
             backend = dask_backend(scheduler)
         else:
@@ -196,7 +172,7 @@ def run_sweep(
         if window:
             backend.window = window
         try:
-            _drive(exp, store, pending, backend, report, progress, log)
+            _drive(exp, store, _pending(exp, done), backend, report, progress, log)
         finally:
             backend.close()
         return report
@@ -204,7 +180,16 @@ def run_sweep(
         store.close()
 
 
-def _drive(exp: Experiment, store: Store, pending: list[tuple[int, int]], backend: Backend,
+def _pending(exp: Experiment, done: np.ndarray) -> Iterator[tuple[int, int]]:
+    """(point, replication) of every run not stored 'ok', in run_id order, one at a time."""
+    reps = exp.replications
+    for index in range(exp.n_runs):
+        if not done[index]:
+            yield divmod(index, reps)
+
+
+def _drive(exp: Experiment, store: Store, pending: Iterator[tuple[int, int]],
+           backend: Backend,
            report: SweepReport, progress: bool, log: TextIO) -> None:
     from tqdm import tqdm
 
@@ -224,6 +209,7 @@ def _drive(exp: Experiment, store: Store, pending: list[tuple[int, int]], backen
 
     def record(done: list[tuple[RunTask, RunRecord]]) -> None:
         """Store runs as they complete; runs that completed together share a commit."""
+        done = [(t, _same_model(exp, t, rec)) for t, rec in done]
         store.write_many([(t.point, t.replication, t.seed, rec) for t, rec in done])
         for _, rec in done:
             report.ran += 1
@@ -267,6 +253,7 @@ def _drive(exp: Experiment, store: Store, pending: list[tuple[int, int]], backen
             if not in_flight:
                 break
             finished, _ = wait(list(in_flight), return_when=FIRST_COMPLETED)
+            check_stop()  # a signal DuckDB or a library swallowed
             broken = False
             done = []
             for fut in finished:
@@ -295,7 +282,7 @@ def _drive(exp: Experiment, store: Store, pending: list[tuple[int, int]], backen
         for fut in in_flight:
             fut.cancel()
         if backend.owned:
-            _stop_pool(ex)
+            stop_pool(ex)
         stopped = True
     finally:
         bar.close()
@@ -325,9 +312,20 @@ class LogLines:
             self.shown, self.shown_at = self.done, now
 
 
+def _same_model(exp: Experiment, task: RunTask, rec: RunRecord) -> RunRecord:
+    """A run computed by other model code (a cluster worker with another cogov installed)
+    is not this experiment's result: it is stored as a failure, to be run again."""
+    if rec.status != "ok" or rec.model_code == exp.model_code:
+        return rec
+    return _failed(task, f"the worker on {rec.host or 'another host'} runs other model code "
+                   f"(cogov {rec.cogov_version}, code {rec.model_code}) than this sweep "
+                   f"(code {exp.model_code}): install the same cogov on every worker")
+
+
 def _failed(task: RunTask, message: str) -> RunRecord:
     now = utc_now()
-    return RunRecord(task.run_id, "error", {}, now, now, task.steps, error=message)
+    return RunRecord(task.run_id, "error", {}, now, now, task.steps, error=message,
+                     model_code=model_fingerprint())
 
 
 # ------------------------------------------------------------------ command line

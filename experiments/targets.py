@@ -197,19 +197,48 @@ def print_table(results: list[CheckResult], skipped: list[NotModelled], reps: in
 
 def cli_targets(args) -> int:
     checks, skipped = read_targets(Path(args.file) if args.file else TARGETS_FILE)
-    results = measure(checks, args.reps, scenario_override=args.scenario,
-                      workers=args.workers, steps=args.steps,
-                      progress=not args.no_progress)
+    report = report_files(Path(args.report), args.force) if args.report else []
+    try:
+        results = measure(checks, args.reps, scenario_override=args.scenario,
+                          workers=args.workers, steps=args.steps,
+                          progress=not args.no_progress)
+    except BaseException:
+        for f in report:
+            f.discard()
+        raise
     if args.json:
         print(json.dumps(result_rows(results), indent=2, allow_nan=True))
     else:
         print_table(results, skipped, args.reps)
-    if args.report:
+    if report:
+        from experiments.outputs import writing_files
         from experiments.validation_report import write_report
 
-        path = write_report(Path(args.report), results, skipped, args.reps)
-        print(f"report written to {path}", file=sys.stderr)
+        text, *charts = report
+        with writing_files(*report):
+            write_report(text.final, results, skipped, args.reps, write_to=text.temp,
+                         images={f.final.name: f.temp for f in charts})
+        print(f"report written to {text.final}", file=sys.stderr)
     return 0 if all(r.passed for r in results) else 1
+
+
+def report_files(path: Path, force: bool) -> list:
+    """The validation report and its charts (img/ beside it), checked before any run:
+    each replaced only if cogov wrote it (or with --force)."""
+    from experiments.outputs import prepare_file
+    from experiments.validation_report import IMAGES, image_of_report, is_report
+
+    files = [prepare_file(path, is_ours=is_report, what="validation report", force=force)]
+    try:
+        for name in IMAGES:
+            files.append(prepare_file(
+                path.parent / "img" / name, what="chart of the validation report",
+                is_ours=lambda _p, name=name: image_of_report(path, name), force=force))
+    except BaseException:
+        for f in files:
+            f.discard()
+        raise
+    return files
 
 
 __all__ = ["Check", "CheckResult", "cli_targets", "measure", "read_targets"]

@@ -44,6 +44,16 @@ def schema_text() -> str:
     return json.dumps(scenario_json_schema(), indent=2, ensure_ascii=False) + "\n"
 
 
+def is_schema_file(path: Path) -> bool:
+    """Was this file written by `cogov schema` (a JSON schema titled "cogov scenario")?"""
+    try:
+        with path.open("rb") as fh:
+            data = json.loads(fh.read(4 * 2**20))  # the schema is ~100 kB
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and data.get("title") == "cogov scenario"
+
+
 def write_schema(path: Path | None = None) -> Path:
     path = path or SCHEMA_PATH
     path.write_text(schema_text(), encoding="utf-8")

@@ -24,6 +24,8 @@ from pydantic import (
     model_validator,
 )
 
+from simulation.scenario.memory import memory_limit_bytes
+
 ASSUMED = "assumed"
 # The largest county a scenario may declare; a network file may hold no more residents.
 MAX_RESIDENTS = 1_000_000
@@ -953,17 +955,6 @@ class Caps(NamedTuple):
     bounds: Mapping[str, float]  # parameter path -> most allowed
     where: str  # who sets them, for messages: "the browser view"
     advice: str  # what to do instead: "run larger counties with `cogov run`"
-
-
-def memory_limit_bytes() -> int:
-    """Half the machine's physical memory: what one run may take (others run beside it)."""
-    import os
-
-    try:
-        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (ValueError, OSError, AttributeError):
-        total = 8 * 2**30
-    return total // 2
 
 
 # --------------------------------------------------------------------------- introspection
