@@ -61,6 +61,17 @@ def _why(exc: OSError) -> str:
     return exc.strerror or str(exc)
 
 
+def _make_folder(folder: Path) -> None:
+    """Create `folder` and its parents; a file standing where a folder must be is named
+    (mkdir alone would only say "File exists")."""
+    for part in (folder, *folder.parents):
+        if part.exists():
+            if not part.is_dir():
+                raise NotADirectoryError(20, f"{part} is a file, not a folder (Not a directory)")
+            break
+    folder.mkdir(parents=True, exist_ok=True)
+
+
 def _read_manifest(folder: Path) -> dict | None:
     try:
         data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
@@ -194,7 +205,7 @@ def prepare_folder(requested: str | Path | None, default: Path, *, kind: str,
     if state == "same":
         mode, note = "replace", f"replacing {what} in {target}/"
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
+        _make_folder(target.parent)
         staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.partial-"))
     except OSError as exc:
         raise OutputError(f"cannot write the outputs to {target}/: {_why(exc)}") from None
@@ -242,7 +253,7 @@ def prepare_file(path: str | Path, *, is_ours: Callable[[Path], bool], what: str
         raise OutputError(f"{path} exists and was not written by cogov as a {what}; choose "
                           "another name, or add --force to replace it")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        _make_folder(path.parent)
         # the temporary name keeps the extension: writers pick the format from it
         fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
                                     suffix=f".partial{path.suffix}")

@@ -125,8 +125,9 @@ class socket_port:
 
 
 def test_schema_into_a_missing_or_impossible_folder(tmp_path: Path) -> None:
-    refused(["schema", "--out", str(tmp_path / "missing" / "s.json")],
-            "cannot write", "No such file or directory")
+    # A missing folder is made, as for every output; a file in the way is refused.
+    code, out, err = call(["schema", "--out", str(tmp_path / "missing" / "s.json")])
+    assert code == 0 and (tmp_path / "missing" / "s.json").is_file(), (out, err)
     (tmp_path / "file").write_text("x", encoding="utf-8")
     refused(["schema", "--out", str(tmp_path / "file" / "s.json")], "Not a directory")
 

@@ -341,7 +341,8 @@ def test_dispute_surges_multiply_and_stop_when_they_end() -> None:
     scenario = small_scenario({"shocks": [
         {**surge, "week": 1, "duration_weeks": 1, "magnitude": 9.0},  # over before week 4
         surge, {**surge, "magnitude": 1.0, "duration_weeks": 1}]})
-    multipliers = [shocks_at(scenario, week).arising_multiplier for week in range(9)]
+    multipliers = [shocks_at(scenario, week).arising_multiplier.get("all", 1.0)
+                   for week in range(9)]
     assert multipliers == pytest.approx([1, 10, 1, 1, 1.5 * 2, 1.5, 1.5, 1, 1])
 
 

@@ -23,7 +23,9 @@ import pytest
 from experiments.store import read_store
 
 ROOT = Path(__file__).resolve().parents[1]
-PROGRESS = re.compile(rb"(\d+)/(\d+) \[")
+# A progress bar on a terminal ("12/36 [") or, as here through a pipe, log lines
+# ("12/36 runs stored").
+PROGRESS = re.compile(rb"(\d+)/(\d+) (?:\[|runs stored)")
 EXPERIMENT = """\
 base: default
 set:
