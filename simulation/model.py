@@ -12,6 +12,7 @@ from pathlib import Path
 
 import mesa
 import numpy as np
+from mesa.agent import AgentSet
 
 from simulation import metrics
 from simulation.agents.government import Government, Role
@@ -30,6 +31,7 @@ from simulation.disputes import (
 from simulation.ladder import HandlingLadder
 from simulation.levers import lever_cost_per_week, levers_at, shocks_at
 from simulation.network import (
+    FlaggedTieShare,
     MultilayerNetwork,
     read_tie_file,
     small_world_ties,
@@ -94,10 +96,15 @@ class CoGovernanceModel(mesa.Model):
                 self.territory, net.ties_urban, net.ties_rural, net.rewiring,
                 net.cross_grid_share, self.rng,
             )
-        Resident.create_agents(self, n, list(range(n)))
+        # Residents and volunteers as Mesa agents are handles onto rows, made when something
+        # lists the model's agents (see `agents`): the weekly rules work on the columns.
+        self._resident_handles: list[Resident] | None = None
         self.volunteer_handles: dict[int, Volunteer] = {}
-        for row in np.flatnonzero(self.residents.volunteer).tolist():
-            self.volunteer_handles[row] = Volunteer(self, row)
+        # Each resident's share of ties who volunteer, followed as volunteers come and go.
+        self.volunteer_ties = FlaggedTieShare(self.network, self.residents.volunteer)
+        # 1 + party mobilisation per resident, and what it was computed for (see
+        # `simulation.agents.volunteer.mobilisation_lift`).
+        self.mobilisation_lift_for: tuple[tuple, np.ndarray] | None = None
 
         # --- institutional actors
         terr = self.territory
@@ -125,6 +132,9 @@ class CoGovernanceModel(mesa.Model):
         self.detection_coverage = np.zeros(terr.n_grids)
         self.volunteers_per_grid = np.zeros(terr.n_grids)
         self.deprivation = np.zeros(n)
+        # Work arrays of the weekly updates (see `learn_norms_and_trust`).
+        self._learning_state = np.empty((n, 3))
+        self._work = np.empty((2, n))
         self.poorest = np.zeros(n, dtype=bool)  # the poorest 40% by income
         # Each resident's share of the week's services, and the (targeted share, offline
         # reach) it was computed for: it changes only with those levers or with incomes.
@@ -219,42 +229,68 @@ class CoGovernanceModel(mesa.Model):
         """
         res, p, lv, ef = self.residents, self.params, self.lever, self.params.effects
         a = p.behaviour.social_learning
-        disc = 0.97 * res.discontent
+        # In place, in work arrays: at a million residents each temporary array costs
+        # about as much as the arithmetic. The order of operations is the formulas'.
+        state, w1, w2 = self._learning_state, self._work[0], self._work[1]
+        state[:, 0] = res.norm
+        state[:, 1] = res.trust
+        disc = np.multiply(res.discontent, 0.97, out=state[:, 2])
         # Everyone learns from last week's state: the three neighbour means in one product.
-        nb_norm, nb_trust, nb_disc = self.network.neighbour_mean(
-            np.column_stack([res.norm, res.trust, disc])).T
+        nb_norm, nb_trust, nb_disc = self.network.neighbour_mean(state).T
         pull = ef.campaign_norm_rate * lv["norm_campaigns"] + ef.credit_norm_rate * lv[
             "credit_system"]
-        norm = (res.norm + a * (nb_norm - res.norm) + pull * (1 - res.norm)
-                + p.behaviour.norm_decay * (res.initial_norm - res.norm))
-        res.norm[:] = np.clip(norm, 0, 1)
-        res.norm_displayed[:] = res.norm + ef.credit_display * lv["credit_system"] * (1 - res.norm)
+        # norm + a (N̄(norm) − norm) + pull (1 − norm) + decay (initial − norm)
+        norm = res.norm
+        np.subtract(nb_norm, norm, out=w1)
+        w1 *= a
+        np.add(norm, w1, out=w1)
+        np.subtract(1, norm, out=w2)
+        w2 *= pull
+        w1 += w2
+        np.subtract(res.initial_norm, norm, out=w2)
+        w2 *= p.behaviour.norm_decay
+        w1 += w2
+        np.clip(w1, 0, 1, out=norm)
+        # displayed = norm + credit_display × credit_system × (1 − norm)
+        np.subtract(1, norm, out=w2)
+        w2 *= ef.credit_display * lv["credit_system"]
+        np.add(norm, w2, out=res.norm_displayed)
 
-        target_legal = res.initial_legal + ef.legal_awareness_gain * lv["legal_services"] * (
-            1 - res.initial_legal)
-        res.legal_awareness += 0.02 * (target_legal - res.legal_awareness)
-        target_part = res.initial_participation + ef.councils_participation * lv["councils"] * (
-            1 - res.initial_participation)
-        res.participation += 0.02 * (target_part - res.participation)
+        # x += 0.02 (target − x), target = initial + gain × lever × (1 − initial)
+        for x, initial, gain in (
+            (res.legal_awareness, res.initial_legal,
+             ef.legal_awareness_gain * lv["legal_services"]),
+            (res.participation, res.initial_participation,
+             ef.councils_participation * lv["councils"]),
+        ):
+            np.subtract(1, initial, out=w1)
+            w1 *= gain
+            np.add(initial, w1, out=w1)
+            w1 -= x
+            w1 *= 0.02
+            x += w1
 
-        trust = res.trust + a * (nb_trust - res.trust)
-        trust -= 0.01 * res.discontent * trust
+        # trust + a (N̄(trust) − trust), less 0.01 × discontent × that, less resentment
+        trust = w1
+        np.subtract(nb_trust, res.trust, out=trust)
+        trust *= a
+        np.add(res.trust, trust, out=trust)
+        np.multiply(res.discontent, 0.01, out=w2)
+        w2 *= trust
+        trust -= w2
         trust -= ef.credit_resentment * max(0.0, lv["credit_system"] - 0.5)
         for group, drop in self.shock.trust_drop.items():
             mask = group_mask(res, group)
             trust[mask] *= 1 - drop
-        res.trust[:] = np.clip(trust, 0, 1)
-        res.discontent[:] = disc + a * (nb_disc - disc)
+        np.clip(trust, 0, 1, out=res.trust)
+        # discontent: disc + a (N̄(disc) − disc)
+        np.subtract(nb_disc, disc, out=w2)
+        w2 *= a
+        np.add(disc, w2, out=res.discontent)
 
     def recruit_volunteers(self) -> None:
         """自治 and 党建: residents join or quit volunteering; early detection follows."""
-        joined, quitted = update_volunteers(self)
-        for row in quitted.tolist():
-            handle = self.volunteer_handles.pop(row, None)
-            if handle is not None:
-                handle.remove()
-        for row in joined.tolist():
-            self.volunteer_handles[row] = Volunteer(self, row)
+        update_volunteers(self)
         self._update_detection()
         n_vol = np.count_nonzero(self.residents.volunteer)
         self.volunteer_hours_total += n_vol * self.params.behaviour.volunteer_hours
@@ -272,13 +308,22 @@ class CoGovernanceModel(mesa.Model):
         for group, factor in self.shock.arising_multiplier.items():
             if group != "all":
                 surge = surge * np.where(group_mask(res, group), factor, 1.0)
-        return (
-            d.base_rate / WEEKS_PER_YEAR
-            * surge
-            * (1 + d.deprivation_effect * self.deprivation + 0.5 * res.discontent)
-            * (1 - d.norm_effect * res.norm) / (1 - d.norm_effect * 0.5)
-            * (1 - d.deterrence_effect * lv["enforcement"] * (0.5 + 0.5 * res.legal_awareness))
-        )
+        # The product above, factor by factor in place (one work array).
+        hazard = np.multiply(self.deprivation, d.deprivation_effect)
+        hazard += 1
+        factor = np.multiply(res.discontent, 0.5, out=self._work[0])
+        hazard += factor
+        hazard *= d.base_rate / WEEKS_PER_YEAR * surge
+        np.multiply(res.norm, d.norm_effect, out=factor)
+        np.subtract(1, factor, out=factor)
+        hazard *= factor
+        hazard /= 1 - d.norm_effect * 0.5
+        np.multiply(res.legal_awareness, 0.5, out=factor)
+        factor += 0.5
+        factor *= d.deterrence_effect * lv["enforcement"]
+        np.subtract(1, factor, out=factor)
+        hazard *= factor
+        return hazard
 
     def arise_disputes(self) -> None:
         """New disputes arise; some are defused early; some are settled by the parties.
@@ -367,14 +412,14 @@ class CoGovernanceModel(mesa.Model):
         parties, outcome, satisfaction, severity = (
             parties[keep], outcome[keep], satisfaction[keep], severity[keep])
         good = outcome == Outcome.RESOLVED
-        gain = np.zeros(self.n_residents)
-        loss = np.zeros(self.n_residents)
-        np.add.at(gain, parties[good], beh.trust_gain * satisfaction[good])
-        np.add.at(loss, parties[~good], beh.trust_loss)
-        touched = np.unique(parties)  # everyone else's trust is unchanged
+        # Everyone else's trust is unchanged: sums over the parties touched this week only.
+        touched, slot = np.unique(parties, return_inverse=True)
+        gain = np.zeros(len(touched))
+        loss = np.zeros(len(touched))
+        np.add.at(gain, slot[good], beh.trust_gain * satisfaction[good])
+        np.add.at(loss, slot[~good], beh.trust_loss)
         trust = res.trust[touched]
-        trust += (np.minimum(gain[touched], 1) * (1 - trust)
-                  - np.minimum(loss[touched], 1) * trust)
+        trust += (np.minimum(gain, 1) * (1 - trust) - np.minimum(loss, 1) * trust)
         res.trust[touched] = np.clip(trust, 0, 1)
         res.discontent[parties[good]] *= 0.5
         np.add.at(res.discontent, parties[~good], severity[~good])
@@ -391,9 +436,11 @@ class CoGovernanceModel(mesa.Model):
         annualised income plus services minus losses, smoothed over about half a year.
         """
         res, p, lv = self.residents, self.params, self.lever
-        income = res.base_income.copy()
-        for group, factor in self.shock.income_multiplier.items():
-            income[group_mask(res, group)] *= factor
+        income = res.base_income
+        if self.shock.income_multiplier:
+            income = income.copy()
+            for group, factor in self.shock.income_multiplier.items():
+                income[group_mask(res, group)] *= factor
         if not np.array_equal(income, res.income):
             res.income[:] = income
             self._follow_income()
@@ -417,12 +464,17 @@ class CoGovernanceModel(mesa.Model):
         if (targeted_share, offline_reach) != self._shares_for:
             self._service_shares = self._shares_of_services(targeted_share, offline_reach)
             self._shares_for = (targeted_share, offline_reach)
-        res.services_this_week[:] = services * self._service_shares
+        np.multiply(self._service_shares, services, out=res.services_this_week)
         # Services that reach no one (nobody left with a channel) are not paid out.
         services *= self._service_shares_total
 
-        annual = income + WEEKS_PER_YEAR * (res.services_this_week - res.loss_this_week)
-        res.welfare += (annual - res.welfare) / 26.0
+        # welfare += (income + 52 (services − losses) − welfare) / 26, in place
+        step = np.subtract(res.services_this_week, res.loss_this_week, out=self._work[0])
+        step *= WEEKS_PER_YEAR
+        np.add(income, step, out=step)
+        step -= res.welfare
+        step /= 26.0
+        res.welfare += step
         np.maximum(res.welfare, 0.0, out=res.welfare)
 
         self.services_this_week = services
@@ -435,6 +487,43 @@ class CoGovernanceModel(mesa.Model):
         self._snapshot = metrics.step_snapshot(self)
         self.record.append(self._snapshot)
         self.datacollector.collect(self)
+
+    # ================================================================== Mesa's agent sets
+
+    @property
+    def agents(self) -> AgentSet:
+        """Every agent, residents and volunteers included (see `sync_agent_handles`)."""
+        self.sync_agent_handles()
+        return super().agents
+
+    @property
+    def agents_by_type(self) -> dict[type[mesa.Agent], AgentSet]:
+        self.sync_agent_handles()
+        return super().agents_by_type
+
+    @property
+    def agent_types(self) -> list[type]:
+        self.sync_agent_handles()
+        return super().agent_types
+
+    def sync_agent_handles(self) -> None:
+        """Make the residents' Mesa handles, and one `Volunteer` per volunteer now.
+
+        A `Resident` only points at its row of the columns, and the weekly rules never
+        list agents, so the handles are made the first time something lists them (Mesa's
+        `agents`, `agents_by_type`, `agent_types`) and volunteers' handles are brought in
+        step with the volunteer flags each time: a county of a million residents does not
+        hold a million Python objects it never uses.
+        """
+        if "_resident_handles" not in self.__dict__:
+            return  # Mesa asks before the residents exist
+        if self._resident_handles is None:
+            self._resident_handles = [Resident(self, row) for row in range(self.n_residents)]
+        rows = set(np.flatnonzero(self.residents.volunteer).tolist())
+        for row in [r for r in self.volunteer_handles if r not in rows]:
+            self.volunteer_handles.pop(row).remove()
+        for row in sorted(rows.difference(self.volunteer_handles)):
+            self.volunteer_handles[row] = Volunteer(self, row)
 
     # ================================================================== helpers
 

@@ -14,8 +14,6 @@ Array operations run on `adjacency`, a row-normalised sparse matrix of the socia
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import networkx as nx
 import numpy as np
 import scipy.sparse as sp
@@ -23,22 +21,43 @@ import scipy.sparse as sp
 from simulation.population import Territory
 from simulation.tie_file import NetworkFileError, read_tie_file
 
-__all__ = ["MultilayerNetwork", "NetworkFileError", "read_tie_file", "small_world_ties",
-           "ties_from_edges"]
+__all__ = ["FlaggedTieShare", "MultilayerNetwork", "NetworkFileError", "read_tie_file",
+           "small_world_ties", "ties_from_edges"]
 
 
-@dataclass
 class MultilayerNetwork:
-    """The three layers plus the sparse form of the social layer used in array updates."""
+    """The three layers plus the sparse form of the social layer used in array updates.
 
-    social: nx.Graph
-    adjacency: sp.csr_matrix  # row-normalised social ties (isolated rows are all zero)
-    degree: np.ndarray
-    service: nx.Graph = field(default_factory=nx.Graph)
-    coordination: nx.Graph = field(default_factory=nx.Graph)
+    The social layer is held as `adjacency`, a row-normalised CSR matrix; its networkx form
+    (`social`) is built from it the first time something asks for it (the browser view's
+    drawing, tests), since a county of a million residents would spend most of its set-up
+    time and memory on a graph of dicts that the weekly rules never read.
+    """
 
-    def __post_init__(self) -> None:
-        self.isolated = np.flatnonzero(self.degree == 0)  # residents without ties
+    def __init__(self, adjacency: sp.csr_matrix, degree: np.ndarray) -> None:
+        self.adjacency = adjacency  # row-normalised social ties (isolated rows are all zero)
+        self.degree = degree
+        self.isolated = np.flatnonzero(degree == 0)  # residents without ties
+        self.service = nx.Graph()
+        self.coordination = nx.Graph()
+        self._social: nx.Graph | None = None
+
+    @property
+    def n(self) -> int:
+        return int(self.adjacency.shape[0])
+
+    @property
+    def social(self) -> nx.Graph:
+        """The resident ties as a networkx graph: nodes 0..n-1, each tie once (low, high)."""
+        if self._social is None:
+            graph = nx.Graph()
+            graph.add_nodes_from(range(self.n))
+            upper = sp.triu(self.adjacency, k=1).tocoo()
+            order = np.lexsort((upper.col, upper.row))  # row by row, neighbours ascending
+            graph.add_edges_from(zip(upper.row[order].tolist(), upper.col[order].tolist(),
+                                     strict=True))
+            self._social = graph
+        return self._social
 
     def neighbour_mean(self, values: np.ndarray) -> np.ndarray:
         """Mean of `values` over each resident's ties (the resident's own value if none).
@@ -52,6 +71,55 @@ class MultilayerNetwork:
         return out
 
 
+class FlaggedTieShare:
+    """The share of each resident's ties whose other end holds a flag, kept as flags change.
+
+    `MultilayerNetwork.neighbour_mean` of a 0/1 column is a sparse product over every tie;
+    a flag such as volunteering changes for a few residents a week, so this keeps the
+    count of flagged ties per resident and updates only the residents tied to a change.
+    The share is the number `neighbour_mean` gives, bit for bit: a row of the product adds
+    the row's weight 1/degree once per flagged tie, in order, so the sum depends only on
+    the degree and the count and is read from a table of those running sums.
+    """
+
+    def __init__(self, network: MultilayerNetwork, flags: np.ndarray) -> None:
+        adj = network.adjacency
+        self._indptr, self._indices = adj.indptr, adj.indices
+        self._degree = network.degree.astype(np.int64)
+        self._isolated = network.isolated
+        most = int(self._degree.max()) if self._degree.size else 0
+        # sums[d, c]: c additions of 1/d from 0, as the sparse product makes them.
+        self._sums = np.zeros((most + 1, most + 1))
+        for d in np.unique(self._degree[self._degree > 0]).tolist():
+            self._sums[d, 1 : d + 1] = np.cumsum(np.full(d, 1.0 / d))
+        self._flags = np.array(flags, dtype=bool)
+        running = np.concatenate([[0], np.cumsum(self._flags[self._indices], dtype=np.int64)])
+        self.count = np.diff(running[self._indptr]).astype(np.int32)  # flagged ties per row
+        self.share = self._sums[self._degree, self.count]
+        self.share[self._isolated] = self._flags[self._isolated]  # no ties: its own flag
+
+    def update(self, flags: np.ndarray) -> np.ndarray:
+        """Follow the flags as they are now; returns the share of flagged ties per row.
+
+        The returned array is kept and updated in place: read it, do not change it.
+        """
+        changed = np.flatnonzero(flags != self._flags)
+        if len(changed) == 0:
+            return self.share
+        now = flags[changed]
+        self._flags[changed] = now
+        starts, ends = self._indptr[changed], self._indptr[changed + 1]
+        lengths = (ends - starts).astype(np.int64)
+        # The ties of every changed row, end to end: its neighbours gain or lose one.
+        first = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
+        neighbours = self._indices[first + np.arange(lengths.sum())]
+        np.add.at(self.count, neighbours, np.repeat(np.where(now, 1, -1), lengths))
+        self.share[neighbours] = self._sums[self._degree[neighbours], self.count[neighbours]]
+        alone = changed[self._degree[changed] == 0]
+        self.share[alone] = flags[alone]
+        return self.share
+
+
 def _edges_to_network(n: int, edges: np.ndarray) -> MultilayerNetwork:
     edges = np.asarray(edges, dtype=np.int64).reshape(-1, 2)
     edges = edges[edges[:, 0] != edges[:, 1]]
@@ -60,11 +128,7 @@ def _edges_to_network(n: int, edges: np.ndarray) -> MultilayerNetwork:
     degree = np.asarray(a.sum(axis=1)).ravel()
     inv = np.divide(1.0, degree, out=np.zeros(n), where=degree > 0)
     adjacency = sp.diags(inv) @ a
-    graph = nx.Graph()
-    graph.add_nodes_from(range(n))
-    upper = sp.triu(a, k=1).tocoo()
-    graph.add_edges_from(zip(upper.row.tolist(), upper.col.tolist(), strict=True))
-    return MultilayerNetwork(social=graph, adjacency=adjacency.tocsr(), degree=degree)
+    return MultilayerNetwork(adjacency.tocsr(), degree)
 
 
 def small_world_ties(

@@ -12,7 +12,12 @@ import pytest
 from conftest import small_scenario, sorted_edges
 
 from simulation.model import CoGovernanceModel
-from simulation.network import NetworkFileError, read_tie_file
+from simulation.network import (
+    FlaggedTieShare,
+    NetworkFileError,
+    read_tie_file,
+    ties_from_edges,
+)
 from simulation.tie_file import tie_file_problem
 
 
@@ -99,6 +104,27 @@ def test_mean_degree_is_close_to_the_declared_ties() -> None:
     p = model.params.network
     assert model.network.degree[res.urban].mean() == pytest.approx(p.ties_urban, rel=0.15)
     assert model.network.degree[~res.urban].mean() == pytest.approx(p.ties_rural, rel=0.15)
+
+
+def test_the_share_of_flagged_ties_is_the_neighbour_mean_bit_for_bit() -> None:
+    """`FlaggedTieShare` follows flips of a flag; it must equal the sparse product exactly,
+    isolated residents (their own flag) included."""
+    rng = np.random.default_rng(5)
+    n = 400
+    net = ties_from_edges(n, rng.integers(0, 300, size=(700, 2)))  # rows 300+ have no ties
+    assert len(net.isolated) > 100
+    flags = rng.random(n) < 0.2
+    share = FlaggedTieShare(net, flags)
+    np.testing.assert_array_equal(share.share, net.neighbour_mean(flags.astype(float)))
+    for week in range(15):
+        flags = flags ^ (rng.random(n) < (0.5 if week == 7 else 0.03))
+        got = share.update(flags)
+        assert np.array_equal(got, net.neighbour_mean(flags.astype(float)))
+    assert share.update(flags) is got  # nothing changed: nothing recomputed
+    degree = np.diff(net.adjacency.indptr)
+    ties = (net.adjacency != 0).astype(np.int64)
+    np.testing.assert_array_equal(share.count, ties @ flags.astype(np.int64))
+    assert (share.count <= degree).all()
 
 
 # --- ties from a file --------------------------------------------------------------------

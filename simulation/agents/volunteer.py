@@ -22,7 +22,27 @@ class Volunteer(Resident):
 
     def quit(self) -> None:
         self.model.residents.volunteer[self.row] = False
+        self.model.volunteer_handles.pop(self.row, None)
         self.remove()
+
+
+def mobilisation_lift(model: CoGovernanceModel) -> np.ndarray:
+    """1 + mobilisation for every resident (see `update_volunteers`).
+
+    It changes only when party cells switch on or off, so it is kept with the cells'
+    states it was computed for and recomputed when they differ. Read it, do not change it.
+    """
+    res = model.residents
+    m = model.params.effects.cell_mobilisation
+    key = (model.cell_active.tobytes(), m, id(res.grid), id(res.party_member))
+    kept = model.mobilisation_lift_for
+    if kept is not None and kept[0] == key:
+        return kept[1]
+    lifted = np.multiply(model.cell_active[res.grid], m)
+    np.multiply(lifted, 2, out=lifted, where=res.party_member)  # members are asked first
+    lifted += 1
+    model.mobilisation_lift_for = (key, lifted)
+    return lifted
 
 
 def update_volunteers(model: CoGovernanceModel) -> tuple[np.ndarray, np.ndarray]:
@@ -38,20 +58,20 @@ def update_volunteers(model: CoGovernanceModel) -> tuple[np.ndarray, np.ndarray]
     p = model.params
     lv = model.lever
     ef = p.effects
-    mobilisation = ef.cell_mobilisation * model.cell_active[res.grid] * (1 + res.party_member)
-    peer = model.network.neighbour_mean(res.volunteer.astype(np.float64))
-    join = (
+    lifted = mobilisation_lift(model)
+    peer = model.volunteer_ties.update(res.volunteer)  # share of ties who volunteer
+    join = np.multiply(lifted, (
         p.behaviour.volunteer_join_rate
         * (1 + ef.incentives_join * lv["volunteer_incentives"])
         * (1 + ef.credit_volunteer * lv["credit_system"])
-        * (1 + mobilisation)
-        * res.participation
-        * (1 + 2 * peer)
-    )
-    quit_ = (
-        p.behaviour.volunteer_quit_rate
-        * (1 - ef.incentives_quit * lv["volunteer_incentives"])
-        / (1 + mobilisation)
+    ))
+    join *= res.participation
+    by_example = np.multiply(peer, 2)
+    by_example += 1
+    join *= by_example
+    quit_ = np.divide(
+        p.behaviour.volunteer_quit_rate * (1 - ef.incentives_quit * lv["volunteer_incentives"]),
+        lifted,
     )
     draw = model.rng.random(len(res))
     joined = np.flatnonzero(~res.volunteer & (draw < join))
