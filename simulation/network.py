@@ -7,9 +7,10 @@
   actors exist; see `CoGovernanceModel._build_service_layer`).
 - `coordination`: ties between institutional actors along which hand-offs travel.
 
-All randomness comes from the generator passed in (the model's `rng`); networkx
-generators receive integer seeds drawn from it, so the same seed gives the same graph.
-Array operations run on `adjacency`, a row-normalised sparse matrix of the social layer.
+All randomness comes from the generator passed in (the model's `rng`), so the same seed
+gives the same graph. The social layer is generated and kept as arrays: `adjacency`, a
+row-normalised CSR matrix, is what the weekly updates use; its networkx form is built
+only when asked for.
 """
 
 from __future__ import annotations
@@ -121,14 +122,92 @@ class FlaggedTieShare:
 
 
 def _edges_to_network(n: int, edges: np.ndarray) -> MultilayerNetwork:
+    """The network of `n` residents with these ties (pairs of rows, in either order).
+
+    Self-ties are dropped and repeated ties kept once. The CSR matrix is built directly,
+    row by row with neighbours in ascending order; each entry of row i is 1/degree_i.
+    """
     edges = np.asarray(edges, dtype=np.int64).reshape(-1, 2)
     edges = edges[edges[:, 0] != edges[:, 1]]
-    a = sp.coo_matrix((np.ones(len(edges)), (edges[:, 0], edges[:, 1])), shape=(n, n))
-    a = ((a + a.T) > 0).astype(np.float64).tocsr()
-    degree = np.asarray(a.sum(axis=1)).ravel()
+    ends = np.concatenate([edges, edges[:, ::-1]])  # both directions
+    pairs = np.sort(ends[:, 0] * n + ends[:, 1])  # by row, then by neighbour
+    pairs = pairs[np.concatenate([[True], pairs[1:] != pairs[:-1]])]  # each tie once
+    rows, cols = np.divmod(pairs, n)
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
+    degree = np.diff(indptr).astype(np.float64)
     inv = np.divide(1.0, degree, out=np.zeros(n), where=degree > 0)
-    adjacency = sp.diags(inv) @ a
-    return MultilayerNetwork(adjacency.tocsr(), degree)
+    index = np.int32 if max(n, len(pairs)) < 2**31 else np.int64
+    adjacency = sp.csr_matrix(
+        (np.repeat(inv, np.diff(indptr)), cols.astype(index), indptr.astype(index)),
+        shape=(n, n),
+    )
+    return MultilayerNetwork(adjacency, degree)
+
+
+def _ranges(starts: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For blocks [start, start + length): (which block, offset in the block) per element."""
+    block = np.repeat(np.arange(len(lengths)), lengths)
+    offset = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    return block, offset
+
+
+def _ring_lattices(size: np.ndarray, half: np.ndarray, start: np.ndarray, rewiring: float,
+                   rng: np.random.Generator) -> np.ndarray:
+    """Watts-Strogatz small worlds in many groups at once, as pairs of positions.
+
+    Group g holds positions start_g .. start_g + size_g − 1 on a ring; each position is
+    tied to the next `half_g` on the ring (Watts & Strogatz 1998), and each tie is
+    rewired with probability `rewiring`: its far end moves to a position of the same group
+    drawn uniformly among the others, drawn again while the tie would repeat one that
+    exists. A group whose ring already ties everyone to everyone is not rewired.
+    Unlike networkx's `watts_strogatz_graph`, which rewires one tie after another, all
+    ties of all groups are rewired at once.
+    """
+    n_positions = int(size.sum())
+    group_of_position = np.repeat(np.arange(len(size)), size)
+    position, step = _ranges(np.arange(n_positions), np.repeat(half, size))
+    group = group_of_position[position]
+    local = position - start[group]
+    s = size[group]
+    far = (local + step + 1) % s
+    moved = np.flatnonzero((rng.random(len(far)) < rewiring) & (s - 1 > 2 * half[group]))
+
+    def draw(which: np.ndarray, both_ends: bool = False) -> np.ndarray:
+        """New far ends for these ties (a uniform other position of the group), or new
+        pairs of the group when `both_ends`; returns their keys."""
+        if both_ends:
+            local[which] = rng.integers(0, s[which])
+            position[which] = start[group[which]] + local[which]
+        far[which] = (local[which] + 1 + rng.integers(0, s[which] - 1)) % s[which]
+        near, other = position[which], start[group[which]] + far[which]
+        return np.minimum(near, other) * n_positions + np.maximum(near, other)
+
+    keys = draw(moved)
+    # The ties kept so far, as sorted keys: every tie not rewired (no two repeat) ...
+    fixed = np.ones(len(far), dtype=bool)
+    fixed[moved] = False
+    near, other = position[fixed], start[group[fixed]] + far[fixed]
+    taken = np.sort(np.minimum(near, other) * n_positions + np.maximum(near, other))
+    pending = moved
+    for attempt in range(200):
+        # ... then the rewired ones that repeat neither a kept tie nor an earlier one.
+        at = np.minimum(np.searchsorted(taken, keys), max(len(taken) - 1, 0))
+        clash = taken[at] == keys if len(taken) else np.zeros(len(keys), dtype=bool)
+        _, first = np.unique(keys, return_index=True)
+        fresh = np.zeros(len(keys), dtype=bool)
+        fresh[first] = True
+        ok = fresh & ~clash
+        accepted = np.sort(keys[ok])
+        taken = np.insert(taken, np.searchsorted(taken, accepted), accepted)
+        pending = pending[~ok]
+        if len(pending) == 0:
+            break
+        # A near end that others' rewired ties have tied to everyone can take no new
+        # tie: after a while such a tie moves to a free pair of its group instead, so
+        # the number of ties stays what the ring had.
+        keys = draw(pending, both_ends=attempt >= 20)
+    return np.column_stack([position, start[group] + far])
 
 
 def small_world_ties(
@@ -145,46 +224,45 @@ def small_world_ties(
     (k = the area's ties per resident): a Watts-Strogatz graph with the largest even
     number of ties below that, plus random pairs inside the grid for the remainder. Then
     ties to random residents of other grids of the same community bring each resident's
-    mean to k, about cross × k of them across grids.
+    mean to k, about cross × k of them across grids. Every grid and community is drawn at
+    once, in arrays.
     """
     grid_of = territory.grid_of
     n = len(grid_of)
+    # Residents grid by grid: grid g holds positions start[g] .. start[g] + size[g] − 1.
     members = np.argsort(grid_of, kind="stable")
-    starts = np.concatenate([[0], np.cumsum(territory.grid_size)])
-    edge_blocks: list[np.ndarray] = []
-    for g in range(territory.n_grids):
-        ids = members[starts[g] : starts[g + 1]]
-        s = len(ids)
-        k_area = ties_urban if territory.urban_grid[g] else ties_rural
-        within = min(k_area * (1 - cross_grid_share), s - 1)
-        k = int(within // 2 * 2)  # Watts-Strogatz needs an even number of ties
-        if k >= 2 and s > 2:
-            seed = int(rng.integers(2**31))
-            local = nx.watts_strogatz_graph(s, k, rewiring, seed=seed)
-            e = np.asarray(local.edges(), dtype=np.int64).reshape(-1, 2)
-            edge_blocks.append(ids[e])
-        else:
-            k = 0
-        extra = int(rng.poisson((within - k) * s / 2)) if s > 1 else 0
-        if extra:
-            edge_blocks.append(np.column_stack([rng.choice(ids, extra), rng.choice(ids, extra)]))
-    # Ties across grids of the same community.
-    comm_of_res = territory.community_of_grid[grid_of]
-    for c in range(territory.n_communities):
-        res_c = np.flatnonzero(comm_of_res == c)
-        if len(np.unique(grid_of[res_c])) < 2:
-            continue
-        k_mean = np.where(territory.urban_grid[grid_of[res_c]], ties_urban, ties_rural).mean()
-        # Draw enough pairs that the ones joining two different grids hit the target.
-        sizes = np.bincount(grid_of[res_c]) / len(res_c)
-        p_apart = 1.0 - float((sizes**2).sum())
-        m = int(rng.poisson(len(res_c) * cross_grid_share * k_mean / 2 / p_apart))
-        a = rng.choice(res_c, size=m)
-        b = rng.choice(res_c, size=m)
-        keep = grid_of[a] != grid_of[b]
-        edge_blocks.append(np.column_stack([a[keep], b[keep]]))
-    edges = np.concatenate(edge_blocks) if edge_blocks else np.empty((0, 2), dtype=np.int64)
-    return _edges_to_network(n, edges)
+    size = territory.grid_size.astype(np.int64)
+    start = np.cumsum(size) - size
+    k_area = np.where(territory.urban_grid, ties_urban, ties_rural)
+    within = np.minimum(k_area * (1 - cross_grid_share), size - 1)
+    k = (within // 2 * 2).astype(np.int64)  # Watts-Strogatz needs an even number of ties
+    k[(k < 2) | (size <= 2)] = 0
+    blocks = [_ring_lattices(size, k // 2, start, rewiring, rng)]
+    # The remainder inside each grid: a Poisson number of random pairs.
+    extra = rng.poisson(np.where(size > 1, (within - k) * size / 2, 0.0))
+    grid = np.repeat(np.arange(len(size)), extra)
+    blocks.append(np.column_stack([start[grid] + rng.integers(0, size[grid]),
+                                   start[grid] + rng.integers(0, size[grid])]))
+    # Ties across grids of the same community: pairs drawn from the whole community, of
+    # which those joining two grids are kept (drawn enough that those hit the target).
+    community = territory.community_of_grid
+    n_c = np.bincount(community, weights=size).astype(np.int64)
+    grids_c = np.bincount(community)
+    k_mean = np.bincount(community, weights=size * k_area) / np.maximum(n_c, 1)
+    p_apart = 1.0 - np.bincount(community, weights=size**2) / np.maximum(n_c, 1) ** 2
+    many = grids_c >= 2
+    pairs = np.zeros(len(n_c), dtype=np.int64)
+    pairs[many] = rng.poisson(n_c[many] * cross_grid_share * k_mean[many] / 2 / p_apart[many])
+    # Positions community by community (grids of a community are not always adjacent).
+    by_community = np.argsort(community[np.repeat(np.arange(len(size)), size)], kind="stable")
+    c_start = np.cumsum(n_c) - n_c
+    c = np.repeat(np.arange(len(n_c)), pairs)
+    a = by_community[c_start[c] + rng.integers(0, n_c[c])]
+    b = by_community[c_start[c] + rng.integers(0, n_c[c])]
+    position_grid = np.repeat(np.arange(len(size)), size)
+    keep = position_grid[a] != position_grid[b]
+    blocks.append(np.column_stack([a[keep], b[keep]]))
+    return _edges_to_network(n, members[np.concatenate(blocks)])
 
 
 def ties_from_edges(n: int, edges: np.ndarray) -> MultilayerNetwork:
