@@ -129,15 +129,18 @@ def _edges_to_network(n: int, edges: np.ndarray) -> MultilayerNetwork:
     """
     edges = np.asarray(edges, dtype=np.int64).reshape(-1, 2)
     edges = edges[edges[:, 0] != edges[:, 1]]
-    ends = np.concatenate([edges, edges[:, ::-1]])  # both directions
-    pairs = np.sort(ends[:, 0] * n + ends[:, 1])  # by row, then by neighbour
-    pairs = pairs[np.concatenate([[True], pairs[1:] != pairs[:-1]])]  # each tie once
-    rows, cols = np.divmod(pairs, n)
-    indptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
+    # Each tie in both directions as row × n + neighbour, sorted: row by row, neighbours
+    # ascending; repeated ties kept once.
+    pairs = np.concatenate([edges[:, 0] * n + edges[:, 1], edges[:, 1] * n + edges[:, 0]])
+    del edges
+    pairs.sort()
+    pairs = pairs[np.concatenate([[True], pairs[1:] != pairs[:-1]])]
+    indptr = np.searchsorted(pairs, np.arange(n + 1, dtype=np.int64) * n)
+    cols = pairs % n
+    del pairs
     degree = np.diff(indptr).astype(np.float64)
     inv = np.divide(1.0, degree, out=np.zeros(n), where=degree > 0)
-    index = np.int32 if max(n, len(pairs)) < 2**31 else np.int64
+    index = np.int32 if max(n, len(cols)) < 2**31 else np.int64
     adjacency = sp.csr_matrix(
         (np.repeat(inv, np.diff(indptr)), cols.astype(index), indptr.astype(index)),
         shape=(n, n),
