@@ -28,6 +28,7 @@ from simulation.disputes import (
     Outcome,
     Stage,
 )
+from simulation.draws import draw_rows
 from simulation.ladder import HandlingLadder
 from simulation.levers import lever_cost_per_week, levers_at, shocks_at
 from simulation.network import (
@@ -229,64 +230,63 @@ class CoGovernanceModel(mesa.Model):
         """
         res, p, lv, ef = self.residents, self.params, self.lever, self.params.effects
         a = p.behaviour.social_learning
-        # In place, in work arrays: at a million residents each temporary array costs
-        # about as much as the arithmetic. The order of operations is the formulas'.
+        # In place, in work arrays, each update rearranged to as few passes over the county
+        # as it takes (at a million residents a pass costs about a millisecond).
         state, w1, w2 = self._learning_state, self._work[0], self._work[1]
         state[:, 0] = res.norm
         state[:, 1] = res.trust
-        disc = np.multiply(res.discontent, 0.97, out=state[:, 2])
+        np.multiply(res.discontent, 0.97, out=state[:, 2])  # discontent decays
         # Everyone learns from last week's state: the three neighbour means in one product.
         nb_norm, nb_trust, nb_disc = self.network.neighbour_mean(state).T
         pull = ef.campaign_norm_rate * lv["norm_campaigns"] + ef.credit_norm_rate * lv[
             "credit_system"]
+        decay = p.behaviour.norm_decay
         # norm + a (N̄(norm) − norm) + pull (1 − norm) + decay (initial − norm)
+        #   = (1 − a − pull − decay) norm + a N̄(norm) + decay initial + pull
         norm = res.norm
-        np.subtract(nb_norm, norm, out=w1)
-        w1 *= a
-        np.add(norm, w1, out=w1)
-        np.subtract(1, norm, out=w2)
-        w2 *= pull
+        np.multiply(norm, 1 - a - pull - decay, out=w1)
+        np.multiply(nb_norm, a, out=w2)
         w1 += w2
-        np.subtract(res.initial_norm, norm, out=w2)
-        w2 *= p.behaviour.norm_decay
+        np.multiply(res.initial_norm, decay, out=w2)
         w1 += w2
+        w1 += pull
         np.clip(w1, 0, 1, out=norm)
-        # displayed = norm + credit_display × credit_system × (1 − norm)
-        np.subtract(1, norm, out=w2)
-        w2 *= ef.credit_display * lv["credit_system"]
-        np.add(norm, w2, out=res.norm_displayed)
+        # displayed = norm + c (1 − norm) = (1 − c) norm + c, c = credit_display × credit_system
+        c = ef.credit_display * lv["credit_system"]
+        np.multiply(norm, 1 - c, out=res.norm_displayed)
+        res.norm_displayed += c
 
-        # x += 0.02 (target − x), target = initial + gain × lever × (1 − initial)
-        for x, initial, gain in (
+        # x += 0.02 (target − x), target = initial + g (1 − initial):
+        #   x = 0.98 x + 0.02 (1 − g) initial + 0.02 g
+        for x, initial, g in (
             (res.legal_awareness, res.initial_legal,
              ef.legal_awareness_gain * lv["legal_services"]),
             (res.participation, res.initial_participation,
              ef.councils_participation * lv["councils"]),
         ):
-            np.subtract(1, initial, out=w1)
-            w1 *= gain
-            np.add(initial, w1, out=w1)
-            w1 -= x
-            w1 *= 0.02
+            x *= 0.98
+            np.multiply(initial, 0.02 * (1 - g), out=w1)
             x += w1
+            x += 0.02 * g
 
-        # trust + a (N̄(trust) − trust), less 0.01 × discontent × that, less resentment
+        # trust + a (N̄(trust) − trust), eroded by 0.01 × discontent of that, less resentment
         trust = w1
-        np.subtract(nb_trust, res.trust, out=trust)
-        trust *= a
-        np.add(res.trust, trust, out=trust)
-        np.multiply(res.discontent, 0.01, out=w2)
-        w2 *= trust
-        trust -= w2
+        np.multiply(res.trust, 1 - a, out=trust)
+        np.multiply(nb_trust, a, out=w2)
+        trust += w2
+        np.multiply(res.discontent, -0.01, out=w2)
+        w2 += 1
+        trust *= w2
         trust -= ef.credit_resentment * max(0.0, lv["credit_system"] - 0.5)
         for group, drop in self.shock.trust_drop.items():
             mask = group_mask(res, group)
             trust[mask] *= 1 - drop
         np.clip(trust, 0, 1, out=res.trust)
-        # discontent: disc + a (N̄(disc) − disc)
-        np.subtract(nb_disc, disc, out=w2)
-        w2 *= a
-        np.add(disc, w2, out=res.discontent)
+        # discontent: d + a (N̄(d) − d), d = 0.97 × discontent
+        #   = (1 − a) 0.97 discontent + a N̄(d)
+        res.discontent *= (1 - a) * 0.97
+        np.multiply(nb_disc, a, out=w2)
+        res.discontent += w2
 
     def recruit_volunteers(self) -> None:
         """自治 and 党建: residents join or quit volunteering; early detection follows."""
@@ -295,47 +295,64 @@ class CoGovernanceModel(mesa.Model):
         n_vol = np.count_nonzero(self.residents.volunteer)
         self.volunteer_hours_total += n_vol * self.params.behaviour.volunteer_hours
 
-    def arising_hazard(self) -> np.ndarray:
+    def arising_hazard(self, rows: np.ndarray | None = None) -> np.ndarray:
         """Each resident's chance this week of becoming the first party of a dispute.
 
         base_rate / 52 × dispute surge of the resident's groups × (1 + deprivation effect
         × relative deprivation + discontent / 2) × (1 − norm effect × norm) / (1 − norm
         effect / 2) × (1 − deterrence effect × enforcement × (0.5 + legal awareness / 2)).
+        For the given rows only, or for every resident.
         """
         res, p, lv = self.residents, self.params, self.lever
         d = p.disputes
+
+        def of(column: np.ndarray) -> np.ndarray:
+            return column if rows is None else column[rows]
+
         surge: float | np.ndarray = self.shock.arising_multiplier.get("all", 1.0)
         for group, factor in self.shock.arising_multiplier.items():
             if group != "all":
-                surge = surge * np.where(group_mask(res, group), factor, 1.0)
-        # The product above, factor by factor in place (one work array).
-        hazard = np.multiply(self.deprivation, d.deprivation_effect)
-        hazard += 1
-        factor = np.multiply(res.discontent, 0.5, out=self._work[0])
-        hazard += factor
-        hazard *= d.base_rate / WEEKS_PER_YEAR * surge
-        np.multiply(res.norm, d.norm_effect, out=factor)
-        np.subtract(1, factor, out=factor)
-        hazard *= factor
-        hazard /= 1 - d.norm_effect * 0.5
-        np.multiply(res.legal_awareness, 0.5, out=factor)
-        factor += 0.5
-        factor *= d.deterrence_effect * lv["enforcement"]
-        np.subtract(1, factor, out=factor)
-        hazard *= factor
-        return hazard
+                surge = surge * np.where(of(group_mask(res, group)), factor, 1.0)
+        return (
+            d.base_rate / WEEKS_PER_YEAR
+            * surge
+            * (1 + d.deprivation_effect * of(self.deprivation) + 0.5 * of(res.discontent))
+            * (1 - d.norm_effect * of(res.norm)) / (1 - d.norm_effect * 0.5)
+            * (1 - d.deterrence_effect * lv["enforcement"]
+               * (0.5 + 0.5 * of(res.legal_awareness)))
+        )
+
+    def arising_bound(self) -> float:
+        """An upper bound of `arising_hazard` over residents: each factor at its largest."""
+        res, d, lv = self.residents, self.params.disputes, self.lever
+        if self.n_residents == 0:
+            return 0.0
+        surge = self.shock.arising_multiplier.get("all", 1.0)
+        for group, factor in self.shock.arising_multiplier.items():
+            if group != "all":
+                surge *= max(1.0, factor)
+        return (
+            d.base_rate / WEEKS_PER_YEAR
+            * surge
+            * (1 + d.deprivation_effect * float(self.deprivation.max())
+               + 0.5 * float(res.discontent.max()))
+            * (1 - d.norm_effect * float(res.norm.min())) / (1 - d.norm_effect * 0.5)
+            * (1 - d.deterrence_effect * lv["enforcement"]
+               * (0.5 + 0.5 * float(res.legal_awareness.min())))
+        )
 
     def arise_disputes(self) -> None:
         """New disputes arise; some are defused early; some are settled by the parties.
 
-        Each resident becomes a party with the week's `arising_hazard`. A candidate's risk
-        is detected early with the grid's coverage (源头治理) and then defused with chance
+        Each resident becomes a party with the week's `arising_hazard` (drawn by thinning
+        from `arising_bound`: `simulation.draws.draw_rows`). A candidate's risk is
+        detected early with the grid's coverage (源头治理) and then defused with chance
         `prevention_effect`; the rest arise, and the parties settle some themselves (L0).
         """
         res, p = self.residents, self.params
         d = p.disputes
-        hazard = self.arising_hazard()
-        party = np.flatnonzero(self.rng.random(self.n_residents) < hazard)
+        party = draw_rows(self.rng, self.n_residents, self.arising_bound(),
+                          self.arising_hazard)
         if len(party) == 0:
             return
         grid = res.grid[party]

@@ -634,3 +634,19 @@ def test_mobilisation_lift_follows_the_cells_that_are_active() -> None:
     model.cell_active[:] = ~model.cell_active  # the other half switch on
     np.testing.assert_array_equal(mobilisation_lift(model), expected())
     assert set(np.unique(mobilisation_lift(model)).tolist()) == {1.0, 1 + m, 1 + 2 * m}
+
+
+def test_the_arising_bound_is_above_every_residents_hazard() -> None:
+    """Disputes are drawn by thinning from `arising_bound`: it must never be exceeded,
+    under a surge that hits one group and with discontent piling up."""
+    scenario = small_scenario({"levers.rule_of_law.enforcement": 0.0}, shocks=[
+        {"kind": "dispute_surge", "group": "migrant", "week": 2, "duration_weeks": 10,
+         "magnitude": 3.0}])
+    model = CoGovernanceModel(scenario, rng=5)
+    model.residents.discontent[::7] = 2.5
+    for _ in range(14):
+        model.step()
+        hazard = model.arising_hazard()
+        assert hazard.max() <= model.arising_bound()
+        np.testing.assert_array_equal(model.arising_hazard(np.arange(0, 2000, 3)),
+                                      hazard[::3])

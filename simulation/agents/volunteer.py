@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from simulation.agents.resident import Resident
+from simulation.draws import draw_rows
 
 if TYPE_CHECKING:
     from simulation.model import CoGovernanceModel
@@ -52,7 +53,9 @@ def update_volunteers(model: CoGovernanceModel) -> tuple[np.ndarray, np.ndarray]
     willingness × (1 + 2 × share of volunteering neighbours);
     quit = base × (1 − incentives) / (1 + mobilisation),
     where mobilisation = cell_mobilisation in grids with an active party cell (doubled for
-    party members: 党员联户, members are asked first) and 0 elsewhere.
+    party members: 党员联户, members are asked first) and 0 elsewhere. Each resident joins
+    or quits with its own chance, independently; the draws are thinned
+    (`simulation.draws.draw_rows`), since a chance is small for everyone.
     """
     res = model.residents
     p = model.params
@@ -60,22 +63,27 @@ def update_volunteers(model: CoGovernanceModel) -> tuple[np.ndarray, np.ndarray]
     ef = p.effects
     lifted = mobilisation_lift(model)
     peer = model.volunteer_ties.update(res.volunteer)  # share of ties who volunteer
-    join = np.multiply(lifted, (
+    join_rate = (
         p.behaviour.volunteer_join_rate
         * (1 + ef.incentives_join * lv["volunteer_incentives"])
         * (1 + ef.credit_volunteer * lv["credit_system"])
-    ))
-    join *= res.participation
-    by_example = np.multiply(peer, 2)
-    by_example += 1
-    join *= by_example
-    quit_ = np.divide(
-        p.behaviour.volunteer_quit_rate * (1 - ef.incentives_quit * lv["volunteer_incentives"]),
-        lifted,
     )
-    draw = model.rng.random(len(res))
-    joined = np.flatnonzero(~res.volunteer & (draw < join))
-    quitted = np.flatnonzero(res.volunteer & (draw < quit_))
+    quit_rate = p.behaviour.volunteer_quit_rate * (1 - ef.incentives_quit
+                                                   * lv["volunteer_incentives"])
+
+    def chance(rows: np.ndarray) -> np.ndarray:
+        """A volunteer's chance of quitting, anyone else's of joining."""
+        lift = lifted[rows]
+        join = join_rate * lift * res.participation[rows] * (1 + 2 * peer[rows])
+        return np.where(res.volunteer[rows], quit_rate / lift, join)
+
+    # lift >= 1, participation and the share of ties at most their largest values.
+    n = len(res)
+    bound = max(join_rate * float(lifted.max()) * float(res.participation.max()) * 3,
+                quit_rate) if n else 0.0
+    rows = draw_rows(model.rng, n, bound, chance)
+    was = res.volunteer[rows]
+    joined, quitted = rows[~was], rows[was]
     res.volunteer[joined] = True
     res.volunteer[quitted] = False
     return joined, quitted
