@@ -29,9 +29,7 @@ From the runs stored with status 'ok':
 
 from __future__ import annotations
 
-import argparse
 import math
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -423,39 +421,3 @@ def headline(a: Analysis) -> list[str]:
                 lines.append(f"  {r.outcome} given {r.given}: best {r.factor} = {r.best} "
                              f"({r.mean:.3g}; {r.difference:+.3g} vs {r.runner_up})")
     return lines
-
-
-def cli_analyze(args: argparse.Namespace) -> int:
-    from experiments.cli import output_folder
-
-    store = Path(args.store)
-    folder = output_folder(args, store.with_name(store.name.removesuffix(".duckdb")
-                                                 + "_report"), "analyze")
-    try:
-        a = analyze(store)
-    except StoreError as exc:
-        folder.discard()
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except BaseException:
-        folder.discard()
-        raise
-    with folder.writing():
-        written = write_outputs(a, folder.staging)
-        folder.written += [p.name for p in written]
-    out = folder.final
-    exp = a.study.experiment
-    print(f"{exp['name']}: {len(a.study.ok):,} runs ({exp['design']}, "
-          f"{exp['n_points']:,} points x {exp['replications']} replications)")
-    for note in a.study.notes:
-        print(f"note: {note}")
-    lines = headline(a)
-    if lines:
-        print("clearest findings (95% intervals):")
-        for line in lines[:20]:
-            print(line)
-        if len(lines) > 20:
-            print(f"  ... and {len(lines) - 20} more in the report")
-    print(f"report: {out / 'report.html'}")
-    print("tables: " + ", ".join(p.name for p in written if p.suffix == ".csv"))
-    return 0

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import itertools
 import math
-import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -151,8 +151,13 @@ def too_few_seeds(reps: int) -> str | None:
 
 
 def calibrate(reps: int = 10, workers: int | None = None, progress: bool = True,
-              blocks: tuple[Block, ...] = BLOCKS) -> tuple[dict[str, float], dict[str, str]]:
-    """Search every block in turn; returns fitted values and, per value, what it fits."""
+              blocks: tuple[Block, ...] = BLOCKS,
+              report: Callable[[str], None] | None = None
+              ) -> tuple[dict[str, float], dict[str, str]]:
+    """Search every block in turn; returns fitted values and, per value, what it fits.
+
+    `report`, when given, receives one line per block: its loss at the values chosen.
+    """
     problem = too_few_seeds(reps)
     if problem:
         raise ValueError(problem)
@@ -161,8 +166,9 @@ def calibrate(reps: int = 10, workers: int | None = None, progress: bool = True,
     against: dict[str, str] = {}
     for block in blocks:
         best, best_loss, _ = search_block(block, fitted, checks, reps, workers, progress)
-        print(f"{block.name}: loss {best_loss:.3f} at "
-              + ", ".join(f"{k}={v:g}" for k, v in best.items()), file=sys.stderr)
+        if report is not None:
+            report(f"{block.name}: loss {best_loss:.3f} at "
+                   + ", ".join(f"{k}={v:g}" for k, v in best.items()))
         fitted.update(best)
         for path in best:
             against[path] = ", ".join(block.targets)
@@ -229,34 +235,3 @@ def current_values(paths: list[str], scenario_file: Path = DEFAULT_FILE) -> dict
             node = node[part]
         out[path] = node
     return out
-
-
-def cli_calibrate(args) -> int:
-    """Refuse what cannot work before running anything; then fit, show, and write."""
-    problem = too_few_seeds(args.reps)
-    out = Path(args.out) if args.out else DEFAULT_OUT
-    write = args.write or args.out is not None
-    if args.replace and args.out is not None:
-        problem = "--replace rewrites scenarios/default.yaml; it takes no --out"
-    elif write and not args.replace and out.exists():
-        problem = (f"{out} exists; give another --out, remove it, or use --replace to "
-                   "rewrite scenarios/default.yaml")
-    if problem:
-        print(f"error: {problem}", file=sys.stderr)
-        return 2
-    fitted, against = calibrate(args.reps, args.workers, not args.no_progress)
-    print(f"Fitted values against {DEFAULT_FILE.name} ({args.reps} seeds per candidate):")
-    for line in change_lines(fitted, current_values(list(fitted))):
-        print("  " + line)
-    for p in fitted:
-        print(f"  {p}: fitted to {against[p]}")
-    if args.replace:
-        path = write_calibrated(fitted, against, DEFAULT_FILE, reps=args.reps)
-        print(f"written into {path}: every bundled scenario now runs with these values")
-    elif write:
-        path = write_calibrated(fitted, against, out, reps=args.reps)
-        print(f"written to {path} ({DEFAULT_FILE} is unchanged; --replace rewrites it)")
-    else:
-        print("nothing written: --write saves them to a new file, --replace into "
-              f"{DEFAULT_FILE}")
-    return 0

@@ -28,6 +28,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -63,7 +64,8 @@ from simulation.scenario.errors import nearest_name
 from simulation.scenario.loader import resolve_name as _resolve_scenario_name
 from simulation.scenario.yaml_safe import read_yaml_mapping
 
-BUNDLED_EXPERIMENTS = Path(__file__).resolve().parent
+# The bundled experiment files are package data of this package.
+BUNDLED_EXPERIMENTS = Path(str(resources.files("experiments")))
 DESIGNS = ("full_factorial", "latin_hypercube", "sobol", "one_at_a_time")
 SAMPLED = ("latin_hypercube", "sobol")  # designs that need `samples`
 TOP_KEYS = ("description", "base", "set", "factors", "design", "samples", "replications",

@@ -14,7 +14,6 @@ sweep.
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -29,19 +28,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from experiments.design import Experiment, load_experiment, resolve_experiment
+from experiments.design import Experiment
 from experiments.execute import RunRecord, RunTask, error_text, execute_run, utc_now
 from experiments.pool import IN_FLIGHT_PER_WORKER, check_stop, process_pool, stop_pool
 from experiments.runner import default_workers
-from experiments.store import Store, StoreError
+from experiments.store import Store
 from simulation.fingerprint import model_fingerprint
 
 if TYPE_CHECKING:
     import numpy as np
 
-EXIT_FAILED_RUNS = 1
-EXIT_INPUT = 2
-EXIT_INTERRUPTED = 130
 MAX_POOL_RESTARTS = 5
 WORKER_DIED = "a worker process died while this run was queued or running (out of memory? killed?)"
 CLUSTER_HINT = "pip install 'cogov[cluster]'"
@@ -328,7 +324,7 @@ def _failed(task: RunTask, message: str) -> RunRecord:
                      model_code=model_fingerprint())
 
 
-# ------------------------------------------------------------------ command line
+# ------------------------------------------------------------------ summary
 
 
 def summary_lines(report: SweepReport) -> list[str]:
@@ -353,32 +349,3 @@ def summary_lines(report: SweepReport) -> list[str]:
     if not report.interrupted and report.stored_ok == report.total:
         lines.append(f"Next: cogov analyze {store}")
     return lines
-
-
-def cli_sweep(args: argparse.Namespace) -> int:
-    path = resolve_experiment(args.experiment)
-    exp = load_experiment(path, shown=str(args.experiment) if Path(args.experiment).suffix
-                          else str(path))
-    store = Path(args.store) if args.store else Path("results") / f"{exp.name}.duckdb"
-    if not getattr(args, "no_progress", False):
-        where = args.scheduler or f"{args.workers or default_workers()} worker(s)"
-        print(f"{exp.name}: {exp.n_points:,} design points x {exp.replications} "
-              f"replication(s) = {exp.n_runs:,} runs ({exp.design}) on {where} -> {store}",
-              file=sys.stderr)
-    try:
-        report = run_sweep(exp, store, workers=args.workers, scheduler=args.scheduler,
-                           progress=not args.no_progress)
-    except (StoreError, SweepError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_INPUT
-    for line in summary_lines(report):
-        print(line)
-    if report.interrupted:
-        return EXIT_INTERRUPTED
-    return EXIT_FAILED_RUNS if report.failed else 0
-
-
-if __name__ == "__main__":  # pragma: no cover
-    from experiments.cli import main
-
-    sys.exit(main(["sweep", *sys.argv[1:]]))

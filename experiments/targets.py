@@ -8,10 +8,9 @@ MISS. Entries marked `not_modelled` are listed with their reason and not counted
 
 from __future__ import annotations
 
-import json
 import math
-import sys
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,8 @@ from simulation.scenario import Problem, Scenario, ScenarioError, load_scenario,
 from simulation.scenario.errors import nearest_name
 from simulation.scenario.yaml_safe import read_yaml_mapping
 
-TARGETS_FILE = Path(__file__).resolve().parent / "data" / "targets.yaml"
+# The bundled targets file is package data of the experiment library.
+TARGETS_FILE = Path(str(resources.files("experiments") / "data" / "targets.yaml"))
 
 
 @dataclass(frozen=True)
@@ -177,68 +177,4 @@ def result_rows(results: list[CheckResult]) -> list[dict[str, Any]]:
     return rows
 
 
-def print_table(results: list[CheckResult], skipped: list[NotModelled], reps: int) -> None:
-    print(f"Model against real figures: mean and 95% interval over {reps} seeds")
-    print()
-    header = f"  {'figure':<40} {'scenario':<10} {'model mean [95% CI]':<28} {'range':<18} "
-    print(header + "result")
-    for r in results:
-        lo, hi = r.ci
-        model = f"{fmt(r.mean)} [{fmt(lo)}, {fmt(hi)}]"
-        rng = f"{fmt(r.check.low)}-{fmt(r.check.high)}"
-        tag = "" if r.check.kind == "target" else " (input)"
-        print(f"  {(r.check.key + tag)[:40]:<40} {r.check.scenario[:10]:<10} {model:<28} "
-              f"{rng:<18} {'PASS' if r.passed else 'MISS'}")
-    for s in skipped:
-        print(f"  {s.key[:40]:<40} {'—':<10} {'not modelled':<28} {'':<18} —  ({s.reason})")
-    passed = sum(r.passed for r in results)
-    print(f"\n{passed} of {len(results)} checks pass")
-
-
-def cli_targets(args) -> int:
-    checks, skipped = read_targets(Path(args.file) if args.file else TARGETS_FILE)
-    report = report_files(Path(args.report), args.force) if args.report else []
-    try:
-        results = measure(checks, args.reps, scenario_override=args.scenario,
-                          workers=args.workers, steps=args.steps,
-                          progress=not args.no_progress)
-    except BaseException:
-        for f in report:
-            f.discard()
-        raise
-    if args.json:
-        print(json.dumps(result_rows(results), indent=2, allow_nan=True))
-    else:
-        print_table(results, skipped, args.reps)
-    if report:
-        from experiments.outputs import writing_files
-        from experiments.validation_report import write_report
-
-        text, *charts = report
-        with writing_files(*report):
-            write_report(text.final, results, skipped, args.reps, write_to=text.temp,
-                         images={f.final.name: f.temp for f in charts})
-        print(f"report written to {text.final}", file=sys.stderr)
-    return 0 if all(r.passed for r in results) else 1
-
-
-def report_files(path: Path, force: bool) -> list:
-    """The validation report and its charts (img/ beside it), checked before any run:
-    each replaced only if cogov wrote it (or with --force)."""
-    from experiments.outputs import prepare_file
-    from experiments.validation_report import IMAGES, image_of_report, is_report
-
-    files = [prepare_file(path, is_ours=is_report, what="validation report", force=force)]
-    try:
-        for name in IMAGES:
-            files.append(prepare_file(
-                path.parent / "img" / name, what="chart of the validation report",
-                is_ours=lambda _p, name=name: image_of_report(path, name), force=force))
-    except BaseException:
-        for f in files:
-            f.discard()
-        raise
-    return files
-
-
-__all__ = ["Check", "CheckResult", "cli_targets", "measure", "read_targets"]
+__all__ = ["Check", "CheckResult", "measure", "read_targets"]

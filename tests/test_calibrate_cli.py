@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from cli.main import main
 from experiments import calibrate
-from experiments.cli import main
 from simulation.scenario import load_scenario, load_scenario_file
 
 FITTED = {"welfare.income_dispersion": 0.76, "welfare.elderly_income_factor": 0.7,
@@ -24,7 +24,7 @@ def fake_fit(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """calibrate() returns fixed values at once; the list records the reps it was given."""
     calls: list[int] = []
 
-    def fit(reps, workers, progress, blocks=calibrate.BLOCKS):
+    def fit(reps, workers, progress, blocks=calibrate.BLOCKS, report=None):
         calls.append(reps)
         return dict(FITTED), dict(AGAINST)
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from experiments.cli import main
+from cli.main import main
 from simulation.levers import shocks_at
 from simulation.model import CoGovernanceModel
 from simulation.population import group_mask

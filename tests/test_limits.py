@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from experiments.cli import MAX_REPS, main
+from cli.common import MAX_REPS
+from cli.main import main
 from experiments.pool import IN_FLIGHT_PER_WORKER
 from experiments.runner import map_runs
 from simulation.scenario import parameter_spec
@@ -135,7 +136,7 @@ def test_a_refusal_does_not_import_the_plotting_stack(tmp_path: Path, case: str)
     experiment.write_text("factors:\n  levers.rule_of_law.enforcement:\n    low: 0.1\n"
                           "    high: 0.9\n    points: 2000000000\n")
     argv = [a.format(bad=bad, experiment=experiment) for a in REFUSED[case]]
-    probe = ("import sys\nfrom experiments.cli import main\n"
+    probe = ("import sys\nfrom cli.main import main\n"
              f"try:\n    code = main({argv!r})\n"
              "except SystemExit as exc:\n    code = exc.code\n"
              "heavy = sorted(m for m in sys.modules if m.split('.')[0] in "

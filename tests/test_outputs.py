@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from experiments.cli import main
+from cli.main import main
 from experiments.outputs import MANIFEST, safe_name
 
 SMALL = ["--set", "population.residents=1000", "--steps", "3"]

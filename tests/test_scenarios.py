@@ -560,7 +560,7 @@ def test_real_memory_limit_refuses_a_million_residents_with_fifty_ties(tmp_path:
 def test_oversized_scenario_builds_no_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                             capsys: pytest.CaptureFixture[str],
                                             text: str) -> None:
-    from experiments.cli import main
+    from cli.main import main
     from simulation.model import CoGovernanceModel
 
     def refuse(*args: object, **kwargs: object) -> None:

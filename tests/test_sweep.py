@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from experiments.cli import main
+from cli.main import main
 from experiments.design import load_experiment
 from experiments.store import Store, StoreError, read_store, series_dir
 from experiments.sweep import SweepError, run_sweep, summary_lines

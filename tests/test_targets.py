@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from cli.main import main
 from experiments import calibrate, targets
-from experiments.cli import main
 from simulation.scenario import ScenarioError, load_scenario_file
 
 TARGETS = """\

@@ -21,8 +21,8 @@ import pytest
 import yaml
 from scipy import stats
 
+from cli.main import main
 from experiments import calibrate, runner, targets, validation_report
-from experiments.cli import main
 from simulation.model import CoGovernanceModel
 from simulation.scenario import load_scenario, with_values
 

@@ -54,6 +54,9 @@ log = logging.getLogger("cogov.app")
 MIX_NAMES = ("A", "B")
 DEFAULT_SOURCES = ("default", "fengqiao")
 SPEEDS = (1, 2, 4, 8, 13)  # weeks per frame while playing
+# How `cogov app --scenario-folder` tells the page (solara runs app.py in the server's
+# process): the folder whose files the page may load by name.
+FOLDER_ENV = "COGOV_APP_SCENARIO_FOLDER"
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+import scenarios
 from simulation.scenario import hints
 from simulation.scenario.errors import (
     Problem,
@@ -37,7 +38,7 @@ from simulation.scenario.files import SCENARIO_SUFFIXES, FileAccess, LocalFiles,
 from simulation.scenario.schema import LEVER_PATHS, Caps, Scenario
 from simulation.scenario.yaml_safe import PartialYaml, read_yaml_mapping
 
-BUNDLED_DIR = Path(__file__).resolve().parents[2] / "scenarios"
+BUNDLED_DIR = scenarios.folder()
 NOT_INHERITED = ("name", "description", "description_zh", "extends")
 MAX_EXTENDS_DEPTH = 32
 
