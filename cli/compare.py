@@ -23,7 +23,7 @@ from cli.common import (
 )
 from cli.run import OUTCOME_UNITS
 from simulation.scenario import Problem, Scenario, ScenarioError, resolve_name, scenario_dir
-from simulation.scenario.loader import sorted_problems
+from simulation.scenario.validation import sorted_problems
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

@@ -24,7 +24,9 @@ from pydantic import (
     model_validator,
 )
 
+from simulation.scenario.errors import nearest_path
 from simulation.scenario.memory import memory_limit_bytes
+from simulation.scenario.validation import Invalid
 
 ASSUMED = "assumed"
 # The largest county a scenario may declare; a network file may hold no more residents.
@@ -810,7 +812,9 @@ class Ramp(Section):
         # Checked with the other fields, so a ramp of a non-lever is reported at once
         # (LEVER_PATHS is defined below, from the Levers section).
         if parameter not in LEVER_PATHS:
-            raise ValueError(f"{parameter!r} is not a lever")
+            raise Invalid(f"{parameter!r} is not a lever", value=parameter,
+                          allowed="one of: " + ", ".join(LEVER_PATHS),
+                          suggestion=nearest_path(parameter, LEVER_PATHS))
         return parameter
 
     @model_validator(mode="after")
