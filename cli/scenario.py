@@ -11,7 +11,13 @@ from pydantic_core import PydanticUndefined
 
 from cli.common import EXIT_INPUT, add_force, print_notes
 from experiments.outputs import prepare_file, writing_files
-from simulation.scenario import iter_parameters, load_scenario_file, validate_files
+from simulation.numbers import format_number
+from simulation.scenario import (
+    ParameterSpec,
+    iter_parameters,
+    load_scenario_file,
+    validate_files,
+)
 from simulation.scenario.schema import iter_event_fields
 
 
@@ -20,7 +26,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("files", nargs="+")
     p.set_defaults(func=cmd_validate)
 
-    p = sub.add_parser("params", help="list every parameter with default, range and unit")
+    p = sub.add_parser("params", help="list every parameter with its prior, calibrated "
+                       "value, range and unit")
     p.add_argument("--json", action="store_true")
     p.add_argument("-v", "--verbose", action="store_true", help="meaning and source too")
     p.set_defaults(func=cmd_params)
@@ -54,6 +61,7 @@ def cmd_params(args: argparse.Namespace) -> int:
         print(json.dumps([s.__dict__ for s in specs], indent=2, ensure_ascii=False,
                          default=str))
         return 0
+    print(f"{'parameter':<52} {'prior':>10} {'calibrated':>10}  [range] unit")
     for s in specs:
         print_parameter(s, args.verbose)
     if args.verbose:
@@ -78,14 +86,25 @@ effect, and `cogov validate`, `run` and `compare` say so in a note. Example:
 """
 
 
-def print_parameter(s, verbose: bool, source: bool = True) -> None:
-    rng = (f"{s.minimum:g}..{s.maximum:g}" if s.minimum is not None
-           and s.maximum is not None else "/".join(s.choices) or s.kind)
-    default = "required" if s.default is PydanticUndefined else s.default
-    print(f"{s.path:<52} {default!s:>10}  [{rng}] {s.unit}".rstrip())
+def print_parameter(s: ParameterSpec, verbose: bool, source: bool = True) -> None:
+    """One line per parameter: its prior, its calibrated value (blank if it has none), its
+    range and unit; with `verbose` its meaning, source and what it was fitted to."""
+    rng = (f"{format_number(s.minimum, grouped=False)}..{format_number(s.maximum, grouped=False)}"
+           if s.minimum is not None and s.maximum is not None
+           else "/".join(s.choices) or s.kind)
+    prior = "required" if s.prior is PydanticUndefined else _value(s.prior)
+    calibrated = _value(s.default) if s.calibrated else ""
+    print(f"{s.path:<52} {prior:>10} {calibrated:>10}  [{rng}] {s.unit}".rstrip())
     if verbose:
         label = f"{s.label_zh} — " if s.label_zh else ""
-        print(f"    {label}{s.meaning}" + (f" Source: {s.source}" if source else ""))
+        fitted = (f" Calibrated against {', '.join(s.calibrated_against)}."
+                  if s.calibrated else "")
+        print(f"    {label}{s.meaning}" + (f" Source: {s.source}." if source else "")
+              + fitted)
+
+
+def _value(value: object) -> str:
+    return format_number(value, grouped=False) if value is not None else "none"
 
 
 def cmd_schema(args: argparse.Namespace) -> int:

@@ -32,14 +32,15 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
                    help="seeds per candidate (default and least 10)")
     p.add_argument("--workers", type=int, default=None, help="processes (default: all cores)")
     p.add_argument("--write", action="store_true",
-                   help="write the fitted values to a new scenario file (see --out); "
-                   "scenarios/default.yaml is left as it is")
+                   help="write the fitted values to a new calibration file (see --out); "
+                   "the bundled calibration is left as it is")
     p.add_argument("--out", default=None, metavar="FILE.yaml",
-                   help="file for --write (default runs/calibrate/default.yaml); never "
+                   help="file for --write (default runs/calibrate/calibrated.yaml); never "
                    "overwritten")
     p.add_argument("--replace", action="store_true",
-                   help="write the fitted values into scenarios/default.yaml, which every "
-                   "bundled scenario extends")
+                   help="write the fitted values into the bundled calibration "
+                   "(simulation/scenario/calibrated.yaml), which every scenario starts "
+                   "from")
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     p.set_defaults(func=cmd_calibrate)
 
@@ -135,23 +136,24 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else DEFAULT_OUT
     write = args.write or args.out is not None
     if args.replace and args.out is not None:
-        problem = "--replace rewrites scenarios/default.yaml; it takes no --out"
+        problem = "--replace rewrites the bundled calibration; it takes no --out"
     elif write and not args.replace and out.exists():
         problem = (f"{out} exists; give another --out, remove it, or use --replace to "
-                   "rewrite scenarios/default.yaml")
+                   "rewrite the bundled calibration")
     if problem:
         print(f"error: {problem}", file=sys.stderr)
         return EXIT_INPUT
     fitted, against = calibrate(args.reps, args.workers, not args.no_progress,
                                 report=lambda line: print(line, file=sys.stderr))
-    print(f"Fitted values against {DEFAULT_FILE.name} ({args.reps} seeds per candidate):")
+    print(f"Fitted values against the calibration in force ({args.reps} seeds per "
+          "candidate, from the priors):")
     for line in change_lines(fitted, current_values(list(fitted))):
         print("  " + line)
     for p in fitted:
-        print(f"  {p}: fitted to {against[p]}")
+        print(f"  {p}: fitted to {', '.join(against[p])}")
     if args.replace:
         path = write_calibrated(fitted, against, DEFAULT_FILE, reps=args.reps)
-        print(f"written into {path}: every bundled scenario now runs with these values")
+        print(f"written into {path}: every scenario now starts from these values")
     elif write:
         path = write_calibrated(fitted, against, out, reps=args.reps)
         print(f"written to {path} ({DEFAULT_FILE} is unchanged; --replace rewrites it)")

@@ -1,5 +1,10 @@
-"""Scenarios: the parameter declarations, the YAML reader and the validation messages."""
+"""Scenarios: the parameter declarations, the YAML reader and the validation messages.
 
+Importing this package makes the calibrated values (simulation/scenario/calibrated.yaml)
+the defaults of their parameters (see `simulation.scenario.calibration`).
+"""
+
+from simulation.scenario.calibration import read_calibration, use_calibration
 from simulation.scenario.errors import Problem, ScenarioError
 from simulation.scenario.loader import (
     BUNDLED_DIR,
@@ -19,6 +24,8 @@ from simulation.scenario.schema import (
     iter_parameters,
     parameter_spec,
 )
+
+use_calibration(read_calibration())
 
 __all__ = [
     "BUNDLED_DIR",

@@ -2,7 +2,8 @@
 
 A scenario file holds only what differs from the scenario it `extends:` (a name resolved
 beside the file first, then among the bundled scenarios in `scenarios/`); a file without
-`extends:` changes the scenario type's defaults. Which files a scenario may read (its
+`extends:` changes the defaults, which are the calibrated county (as `extends: default`
+is). Which files a scenario may read (its
 parents, its network file) is decided by a policy from `simulation.scenario.files`: any
 scenario file on the command line, only bundled and uploaded ones in the browser view.
 Mappings merge key by key; lists (`schedules`, `shocks`) replace the parent's list whole.
@@ -33,6 +34,7 @@ from simulation.scenario.errors import (
     short_repr,
 )
 from simulation.scenario.files import SCENARIO_SUFFIXES, FileAccess, LocalFiles, Refused
+from simulation.scenario.paths import get_path, set_path
 from simulation.scenario.schema import Caps, Scenario
 from simulation.scenario.validation import Origin, sorted_problems
 from simulation.scenario.yaml_safe import PartialYaml, read_yaml_mapping
@@ -266,15 +268,10 @@ def with_values(scenario: Scenario, updates: dict[str, Any],
     """
     data = scenario.model_dump()
     for path, value in updates.items():
-        node = data
-        parts = path.split(".")
-        for part in parts[:-1]:
-            if not isinstance(node, dict) or part not in node:
-                raise _unknown_parameter(path)
-            node = node[part]
-        if not isinstance(node, dict) or parts[-1] not in node:
-            raise _unknown_parameter(path)
-        node[parts[-1]] = value
+        try:
+            set_path(data, path, value)
+        except KeyError:
+            raise _unknown_parameter(path) from None
     try:
         return Scenario.model_validate(data, context={"caps": caps})
     except ValidationError as exc:
@@ -312,15 +309,12 @@ def validate_files(paths: list[str]) -> dict[str, list[Problem]]:
 
 
 def changed_values(scenario: Scenario) -> dict[str, Any]:
-    """The parameters where `scenario` differs from the scenario type's defaults."""
+    """The parameters where `scenario` differs from the defaults (the calibrated county)."""
     from simulation.scenario.schema import iter_parameters
 
     out: dict[str, Any] = {}
-    full = scenario.model_dump()
     for spec in iter_parameters():
-        node: Any = full
-        for part in spec.path.split("."):
-            node = node[part]
-        if node != spec.default:
-            out[spec.path] = node
+        value = get_path(scenario, spec.path)
+        if value != spec.default:
+            out[spec.path] = value
     return out

@@ -26,6 +26,7 @@ from pydantic import (
 
 from simulation.scenario.errors import nearest_path
 from simulation.scenario.memory import memory_limit_bytes
+from simulation.scenario.paths import get_path, nested
 from simulation.scenario.validation import Invalid
 
 ASSUMED = "assumed"
@@ -908,6 +909,13 @@ class Scenario(Section):
     shocks: tuple[Shock, ...] = Field(default=(), description="Shocks.")
     run: Run = Field(default_factory=Run)
 
+    @classmethod
+    def priors(cls) -> Scenario:
+        """The county of the declared values alone: every calibrated parameter at its prior
+        (what `cogov calibrate` fits from). `Scenario()` is the calibrated county."""
+        return cls.model_validate(nested({p.path: p.prior for p in iter_parameters()
+                                          if p.calibrated}))
+
     @model_validator(mode="after")
     def _within_caps(self, info: ValidationInfo) -> Scenario:
         """Bounds lower than the declared ones, when the caller gives some (`Caps`)."""
@@ -918,9 +926,7 @@ class Scenario(Section):
         if caps is None:
             return self
         for path, most in caps.bounds.items():
-            value: Any = self
-            for part in path.split("."):
-                value = getattr(value, part)
+            value = get_path(self, path)
             if value > most:
                 raise ValueError(f"{path}: {value:,} is more than {caps.where} allows "
                                  f"(at most {most:,}); {caps.advice}")
@@ -970,7 +976,7 @@ class ParameterSpec:
 
     path: str
     kind: str  # "int", "float", "choice", "text"
-    default: Any
+    default: Any  # what a scenario has unless it sets it: the calibrated value or the prior
     minimum: float | None
     maximum: float | None
     unit: str
@@ -979,6 +985,9 @@ class ParameterSpec:
     source: str
     choices: tuple[str, ...] = ()
     meaning_zh: str = ""
+    prior: Any = None  # the value declared here, before any calibration
+    calibrated: bool = False  # fitted to real figures (simulation/scenario/calibrated.yaml)
+    calibrated_against: tuple[str, ...] = ()  # the targets it was fitted to
 
 
 def _walk(model: type[BaseModel], prefix: str) -> list[ParameterSpec]:
@@ -1005,11 +1014,13 @@ def _walk(model: type[BaseModel], prefix: str) -> list[ParameterSpec]:
             kind = "float"
         else:
             kind = "text"
+        default = field.get_default(call_default_factory=True)
+        calibration = extra.get("calibrated")
         specs.append(
             ParameterSpec(
                 path=path,
                 kind=kind,
-                default=field.get_default(call_default_factory=True),
+                default=default,
                 minimum=lo,
                 maximum=hi,
                 unit=str(extra.get("unit", "")),
@@ -1018,6 +1029,10 @@ def _walk(model: type[BaseModel], prefix: str) -> list[ParameterSpec]:
                 source=str(extra.get("source", ASSUMED)),
                 choices=choices,
                 meaning_zh=str(extra.get("meaning_zh", "")),
+                prior=extra.get("prior", default),
+                calibrated=isinstance(calibration, dict),
+                calibrated_against=tuple(calibration["targets"])
+                if isinstance(calibration, dict) else (),
             )
         )
     return specs

@@ -351,6 +351,13 @@ def read_file[M: BaseModel](root: type[M], path: Path, shown: str | None = None,
     Raises:
         ScenarioError: every problem of the file, in line order.
     """
+    return read_checked(root, path, shown, context)[0]
+
+
+def read_checked[M: BaseModel](root: type[M], path: Path, shown: str | None = None,
+                               context: dict[str, Any] | None = None
+                               ) -> tuple[M, dict[str, int]]:
+    """`read_file`, with the line of every field path of the file."""
     import dataclasses
 
     from simulation.scenario.yaml_safe import PartialYaml, read_yaml_mapping
@@ -369,4 +376,4 @@ def read_file[M: BaseModel](root: type[M], path: Path, shown: str | None = None,
     problems.extend(found)
     if problems or model is None:
         raise ScenarioError(sorted_problems(problems))
-    return model
+    return model, lines
