@@ -6,7 +6,6 @@ Bad input gets a plain message and a non-zero exit, never a traceback (see `cli.
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ from typing import Any
 import yaml
 
 from experiments.outputs import OutputFolder, prepare_folder
+from simulation.numbers import format_number
 from simulation.scenario import (
     Problem,
     Scenario,
@@ -89,12 +89,5 @@ def add_set(p: argparse.ArgumentParser) -> None:
 
 
 def fmt(value: float, unit: str = "") -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    if not unit and float(value).is_integer():
-        return f"{int(value):,}"  # a count
-    if unit.startswith("yuan") or abs(value) >= 1000:
-        return f"{value:,.0f}"
-    if abs(value) >= 100:
-        return f"{value:.1f}"
-    return f"{value:.3f}"
+    """A measured value for a table (see `simulation.numbers.format_number`)."""
+    return format_number(value, unit, measured=True)

@@ -87,8 +87,9 @@ def print_table(results: list, skipped: list, reps: int) -> None:
     print(header + "result")
     for r in results:
         lo, hi = r.ci
-        model = f"{fmt(r.mean)} [{fmt(lo)}, {fmt(hi)}]"
-        rng = f"{fmt(r.check.low)}-{fmt(r.check.high)}"
+        o = r.check.outcome
+        model = f"{fmt(r.mean, o)} [{fmt(lo, o)}, {fmt(hi, o)}]"
+        rng = f"{fmt(r.check.low, o)}-{fmt(r.check.high, o)}"
         tag = "" if r.check.kind == "target" else " (input)"
         print(f"  {(r.check.key + tag)[:40]:<40} {r.check.scenario[:10]:<10} {model:<28} "
               f"{rng:<18} {'PASS' if r.passed else 'MISS'}")

@@ -42,6 +42,7 @@ from experiments.design import design_seed
 from experiments.stats import mean_ci
 from experiments.store import StoreError, read_store
 from simulation.metrics import OUTCOMES
+from simulation.numbers import format_number
 
 DIRECTION = {o.name: o.higher_is_better for o in OUTCOMES}
 BINS = 5
@@ -113,7 +114,7 @@ def _level_key(study: Study, f: dict[str, Any]) -> tuple[pd.Series, pd.Series, p
         labels = [f"{edges[i]:.3g}–{edges[i + 1]:.3g}" for i in range(BINS)]
         return (pd.Series([labels[i] for i in idx], index=runs.index),
                 pd.Series(mids[idx], index=runs.index), runs)
-    label = values.map(lambda v: f"{v:g}" if isinstance(v, float) else str(v))
+    label = values.map(_fmt)
     plot = values if study.numeric(f) else pd.Series(np.nan, index=runs.index)
     return label, plot, runs
 
@@ -355,7 +356,8 @@ def _difference(a: pd.DataFrame, b: pd.DataFrame, o: str, paired: bool
 
 
 def _fmt(v: Any) -> str:
-    return f"{v:g}" if isinstance(v, float) else str(v)
+    """A factor's level as a label: the value as written (simulation.numbers)."""
+    return format_number(v, grouped=False)
 
 
 # ------------------------------------------------------------------ everything

@@ -12,13 +12,25 @@ import math
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, RootModel, field_validator, model_validator
 
 from experiments.runner import RunSpec, map_runs
 from experiments.stats import mean_ci
-from simulation.scenario import Problem, Scenario, ScenarioError, load_scenario, scenario_dir
+from simulation.metrics import COUNT_NAMES, OUTCOME_NAMES, OUTCOMES
+from simulation.numbers import format_number
+from simulation.scenario import (
+    Problem,
+    Scenario,
+    ScenarioError,
+    bundled_names,
+    load_scenario,
+    resolve_name,
+    scenario_dir,
+)
 from simulation.scenario.errors import nearest_name
-from simulation.scenario.yaml_safe import read_yaml_mapping
+from simulation.scenario.validation import Invalid, read_file
 
 # The bundled targets file is package data of the experiment library.
 TARGETS_FILE = Path(str(resources.files("experiments") / "data" / "targets.yaml"))
@@ -65,42 +77,104 @@ class CheckResult:
         return not math.isnan(m) and self.check.low <= m <= self.check.high
 
 
-# ------------------------------------------------------------------ reading the file
+# ------------------------------------------------------------------ the file
+
+
+# What a run reports besides its summary: figures the model is built from, as realised
+# (see `profile`), for `kind: input` checks.
+PROFILE_NAMES = ("elderly_share", "urban_share", "migrant_share", "digital_share",
+                 "volunteer_share_initial", "hours_per_volunteer", "grid_workers_per_1000")
+CHECKABLE = COUNT_NAMES + OUTCOME_NAMES + PROFILE_NAMES  # what a check may name
+
+
+class _Part(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Figure(_Part):
+    """One published figure and where it comes from."""
+
+    figure: float = Field(strict=True, description="The figure.")
+    note: str = Field("", description="Its source.")
+
+
+class CheckSpec(_Part):
+    """Which outcome reproduces a figure, in which scenario, within what range."""
+
+    outcome: str = Field(description="An outcome of a run's summary (or of its profile).")
+    scenario: str = Field("default", description="The scenario the figure applies to.")
+    range: tuple[float, float] = Field(description="[low, high]: PASS if the model's mean "
+                                       "falls inside.")
+
+    @field_validator("outcome")
+    @classmethod
+    def _known(cls, outcome: str) -> str:
+        if outcome not in CHECKABLE:
+            raise Invalid(f"unknown outcome {outcome!r}", value=outcome,
+                          allowed="an outcome of `cogov run --json`, or one of: "
+                          + ", ".join(PROFILE_NAMES),
+                          suggestion=nearest_name(outcome, CHECKABLE))
+        return outcome
+
+    @field_validator("scenario")
+    @classmethod
+    def _exists(cls, scenario: str) -> str:
+        if resolve_name(scenario) is None:
+            names = bundled_names()
+            raise Invalid(f"no scenario named {scenario!r}", value=scenario,
+                          allowed="a scenario file, or one of: " + ", ".join(names),
+                          suggestion=nearest_name(Path(scenario).stem, names))
+        return scenario
+
+    @model_validator(mode="after")
+    def _ordered(self) -> CheckSpec:
+        low, high = self.range
+        if not low <= high:
+            raise Invalid("range must be [low, high] with low <= high", path="range",
+                          value=list(self.range), allowed="[low, high] with low <= high")
+        return self
+
+
+class Target(_Part):
+    """One entry of the targets file."""
+
+    meaning: str = Field("", description="What the figure measures.")
+    values: list[Figure] = Field(default_factory=list, description="The published figures.")
+    target_range: tuple[float, float] | None = Field(None, description="The range the "
+                                                     "shared targets file gives.")
+    caution: str = Field("", description="What to keep in mind.")
+    note: str = Field("", description="How the model relates to the figure.")
+    kind: Literal["target", "input"] = Field(
+        "target", description="A pattern the model must reproduce, or a figure it is built "
+        "from.")
+    check: CheckSpec | None = Field(None, description="How the model is checked against it.")
+    not_modelled: str | None = Field(None, description="Why the model does not reproduce it.")
+
+
+class TargetsFile(RootModel[dict[str, Target]]):
+    """A targets file: name -> figure."""
 
 
 def read_targets(path: Path = TARGETS_FILE) -> tuple[list[Check], list[NotModelled]]:
-    """Parse the targets file; problems are reported like scenario problems."""
-    data, lines = read_yaml_mapping(path)
+    """Read and check a targets file like a scenario file (file, line, field, value, what
+    is allowed, the nearest name; every problem at once).
+
+    Returns:
+        The checks (entries with a `check:`) and the entries not modelled.
+
+    Raises:
+        ScenarioError: every problem of the file, in line order.
+    """
     checks: list[Check] = []
     skipped: list[NotModelled] = []
-    problems: list[Problem] = []
-    for key, entry in data.items():
-        if not isinstance(entry, dict):
-            problems.append(Problem("each target must be a mapping", file=str(path),
-                                    line=lines.get(key), path=key))
-            continue
-        meaning = str(entry.get("meaning", ""))
-        if "not_modelled" in entry:
-            skipped.append(NotModelled(key, meaning, str(entry["not_modelled"])))
-            continue
-        check = entry.get("check")
-        if not isinstance(check, dict):
-            continue  # a figure without a check is information only
-        rng = check.get("range")
-        where = f"{key}.check"
-        if not (isinstance(rng, list) and len(rng) == 2
-                and all(isinstance(x, int | float) for x in rng) and rng[0] <= rng[1]):
-            problems.append(Problem("range must be [low, high] with low <= high",
-                                    file=str(path), line=lines.get(f"{where}.range"),
-                                    path=f"{where}.range", value=rng))
-            continue
-        figures = tuple((float(v.get("figure", math.nan)), str(v.get("note", "")))
-                        for v in entry.get("values", []) if isinstance(v, dict))
-        checks.append(Check(key, meaning, str(entry.get("kind", "target")),
-                            str(check.get("outcome")), str(check.get("scenario", "default")),
-                            float(rng[0]), float(rng[1]), figures))
-    if problems:
-        raise ScenarioError(problems)
+    for key, entry in read_file(TargetsFile, path).root.items():
+        if entry.not_modelled is not None:
+            skipped.append(NotModelled(key, entry.meaning, entry.not_modelled))
+        elif entry.check is not None:  # a figure without a check is information only
+            c = entry.check
+            checks.append(Check(key, entry.meaning, entry.kind, c.outcome, c.scenario,
+                                float(c.range[0]), float(c.range[1]),
+                                tuple((f.figure, f.note) for f in entry.values)))
     return checks, skipped
 
 
@@ -158,10 +232,12 @@ def measure(checks: list[Check], reps: int, *, scenario_override: str | None = N
 # ------------------------------------------------------------------ reporting
 
 
-def fmt(x: float) -> str:
-    if math.isnan(x):
-        return "—"
-    return f"{x:,.1f}" if abs(x) >= 100 else f"{x:.3f}"
+UNITS = {o.name: o.unit for o in OUTCOMES}
+
+
+def fmt(x: float, outcome: str = "") -> str:
+    """A measured value of a check, in its outcome's unit (simulation.numbers)."""
+    return format_number(x, UNITS.get(outcome, ""), measured=True)
 
 
 def result_rows(results: list[CheckResult]) -> list[dict[str, Any]]:

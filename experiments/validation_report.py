@@ -25,7 +25,9 @@ from experiments.calibrate import BLOCKS
 from experiments.plots import funnel_chart
 from experiments.runner import RunSpec, map_runs, run_model
 from experiments.targets import Check, CheckResult, NotModelled, _run_with_profile, fmt
+from simulation.numbers import format_number
 from simulation.scenario import load_scenario, parameter_spec, scenario_dir, with_values
+from simulation.scenario.paths import get_path
 
 # NBS 2023 per-capita disposable income by quintile (yuan), from targets.yaml.
 NBS_QUINTILE_MEANS = (9_215, 20_442, 32_195, 50_220, 95_055)
@@ -81,7 +83,7 @@ def sensitivity(checks: list[Check], reps: int, change: float = 0.1) -> pd.DataF
         targets = [by_key[t] for t in block.targets if t in by_key]
         for path in block.grid:
             base = load_scenario("default")
-            value = _value(base, path)
+            value = float(get_path(base, path))
             spec = parameter_spec(path)
             lo = max(spec.minimum if spec.minimum is not None else -math.inf,
                      value * (1 - change))
@@ -103,13 +105,6 @@ def sensitivity(checks: list[Check], reps: int, change: float = 0.1) -> pd.DataF
                              "at_minus": m_lo, "at_plus": m_hi,
                              "elasticity": _elasticity(m_lo, m_hi, lo, hi, value)})
     return pd.DataFrame(rows)
-
-
-def _value(scenario, path: str) -> float:
-    node = scenario
-    for part in path.split("."):
-        node = getattr(node, part)
-    return float(node)
 
 
 def _elasticity(y_lo: float, y_hi: float, x_lo: float, x_hi: float, x: float) -> float:
@@ -194,9 +189,10 @@ def write_report(path: Path, results: list[CheckResult], skipped: list[NotModell
            "|---|---|---|---|---|---|---|"]
     for r in results:
         lo, hi = r.ci
+        o = r.check.outcome
         out.append(f"| {r.check.key} | {r.check.kind} | {r.check.scenario} | "
-                   f"`{r.check.outcome}` | {fmt(r.mean)} [{fmt(lo)}, {fmt(hi)}] | "
-                   f"{fmt(r.check.low)}–{fmt(r.check.high)} | "
+                   f"`{o}` | {fmt(r.mean, o)} [{fmt(lo, o)}, {fmt(hi, o)}] | "
+                   f"{fmt(r.check.low, o)}–{fmt(r.check.high, o)} | "
                    f"{'PASS' if r.passed else '**MISS**'} |")
     for s in skipped:
         out.append(f"| {s.key} | not modelled | — | — | — | — | {s.reason} |")
@@ -219,9 +215,12 @@ def write_report(path: Path, results: list[CheckResult], skipped: list[NotModell
             "relative change of the target per relative change of the parameter.", "",
             "| parameter | calibrated value | target | at −10% | at +10% | elasticity |",
             "|---|---|---|---|---|---|"]
+    by_key = {r.check.key: r.check for r in results}
     for row in sens.itertuples():
-        out.append(f"| `{row.parameter}` | {row.value:g} | {row.target} | "
-                   f"{fmt(row.at_minus)} | {fmt(row.at_plus)} | {row.elasticity:+.2f} |")
+        unit = by_key[row.target].outcome if row.target in by_key else ""
+        out.append(f"| `{row.parameter}` | {format_number(row.value)} | {row.target} | "
+                   f"{fmt(row.at_minus, unit)} | {fmt(row.at_plus, unit)} | "
+                   f"{row.elasticity:+.2f} |")
     weak = sorted(p for p, g in sens.groupby("parameter")
                   if g["elasticity"].abs().max() < 0.1)
     if weak:

@@ -284,9 +284,9 @@ def test_schema_into_a_missing_folder_creates_it(tmp_path: Path) -> None:
 
 TARGETS = """\
 gini:
-  description: Gini of per-capita disposable income
+  meaning: Gini of per-capita disposable income
   kind: target
-  figures: [{value: 0.465, year: 2023, source: NBS}]
+  values: [{figure: 0.465, note: "NBS 2023"}]
   check: {scenario: default, outcome: income_gini, range: [0.0, 1.0]}
 """
 

@@ -215,7 +215,8 @@ def test_cli_exit_codes_and_summary(tmp_path: Path, capsys) -> None:
     bad.write_text(TINY.replace("design: full_factorial", "design: factorial"))
     assert main(["sweep", str(bad), "--store", str(tmp_path / "b.duckdb")]) == 2
     err = capsys.readouterr().err
-    assert "bad.yaml:" in err and "unknown design" in err
+    assert "bad.yaml:11: design: not one of the allowed choices" in err
+    assert "(did you mean 'full_factorial'?)" in err
 
 
 def test_default_store_is_results_experiment(tmp_path: Path, monkeypatch, capsys) -> None:

@@ -79,13 +79,43 @@ def test_a_bad_range_is_reported_with_its_line(tmp_path: Path) -> None:
     assert problem.path == "gini.check.range" and problem.line == 6
 
 
-def test_an_unknown_outcome_is_named_with_a_suggestion(tmp_path: Path) -> None:
+def test_an_unknown_outcome_is_named_with_its_line_and_a_suggestion(tmp_path: Path) -> None:
     path = tmp_path / "targets.yaml"
     path.write_text(TARGETS.replace("outcome: income_gini", "outcome: income_gin"))
-    checks, _ = targets.read_targets(path)
     with pytest.raises(ScenarioError) as info:
-        targets.measure(checks, 1, steps=0, workers=1, progress=False)
-    assert info.value.problems[0].suggestion == "income_gini"
+        targets.read_targets(path)  # before any run
+    [p] = info.value.problems
+    assert p.path == "gini.check.outcome" and p.line == 6 and p.file == str(path)
+    assert p.suggestion == "income_gini" and p.value == "income_gin"
+
+
+def test_a_bad_targets_file_gets_every_problem_at_once_with_its_line(tmp_path: Path) -> None:
+    """The same messages as a bad scenario: an unknown key with the nearest one, a value of
+    the wrong type, a choice out of its list, each with file, line and field."""
+    path = tmp_path / "targets.yaml"
+    path.write_text(TARGETS.replace("  kind: target\n  check:", "  kind: traget\n  chek:")
+                    .replace("{figure: 0.22,", "{figure: high,"))
+    with pytest.raises(ScenarioError) as info:
+        targets.read_targets(path)
+    found = {p.path: p for p in info.value.problems}
+    assert list(found) == ["gini.kind", "gini.chek", "elderly.values[0].figure"]
+    assert [p.line for p in info.value.problems] == [5, 6, 9]
+    assert found["gini.kind"].suggestion == "target"
+    assert found["gini.chek"].suggestion == "check"
+    assert "unknown key 'chek'" in found["gini.chek"].message
+    figure = found["elderly.values[0].figure"]
+    assert figure.value == "high" and "expected a number" in figure.message
+    assert all(p.file == str(path) for p in info.value.problems)
+
+
+def test_an_unknown_scenario_in_a_check_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "targets.yaml"
+    path.write_text(TARGETS.replace("scenario: default, range: [0.40",
+                                    "scenario: fengqaio, range: [0.40"))
+    with pytest.raises(ScenarioError) as info:
+        targets.read_targets(path)
+    [p] = info.value.problems
+    assert p.path == "gini.check.scenario" and p.suggestion == "fengqiao" and p.line == 6
 
 
 def test_loss_is_zero_at_the_centre_and_one_at_an_edge() -> None:

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, RootModel, ValidationError
 from pydantic.fields import FieldInfo
 
 from simulation.numbers import format_number
@@ -146,10 +146,25 @@ def _step(ann: Any) -> tuple[type[BaseModel] | None, int]:
     return None, 0
 
 
+def keys_of(model: type[BaseModel]) -> list[str]:
+    """The keys a file may give a model: its fields, by alias where they have one."""
+    return [field.alias or name for name, field in model.model_fields.items()]
+
+
+def field_named(model: type[BaseModel], key: str) -> FieldInfo | None:
+    """The field a file's key names (by alias where it has one)."""
+    for name, field in model.model_fields.items():
+        if (field.alias or name) == key:
+            return field
+    return None
+
+
 def model_at(root: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | None:
     """The model class that holds the field at `loc` (for key suggestions)."""
     model: type[BaseModel] | None = root
     skip = 0
+    if issubclass(root, RootModel):  # its errors are located inside its one field
+        model, skip = _step(root.model_fields["root"].annotation)
     for part in loc[:-1]:
         if model is None:
             return None
@@ -158,7 +173,7 @@ def model_at(root: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | N
         if skip:
             skip -= 1
             continue
-        field = model.model_fields.get(str(part))
+        field = field_named(model, str(part))
         if field is None:
             return None
         model, skip = _step(field.annotation)
@@ -169,7 +184,7 @@ def field_at(root: type[BaseModel], loc: tuple[Any, ...]) -> FieldInfo | None:
     holder = model_at(root, loc)
     if holder is None or not loc:
         return None
-    return holder.model_fields.get(str(loc[-1]))
+    return field_named(holder, str(loc[-1]))
 
 
 def bounds_of(field: FieldInfo) -> tuple[float | None, float | None]:
@@ -246,6 +261,18 @@ def problems_from_validation(exc: ValidationError, root: type[BaseModel], origin
     return problems
 
 
+def invalid_from(exc: ValidationError, root: type[BaseModel], prefix: str,
+                 data: Any = None) -> list[Invalid]:
+    """The problems of validating `data` as `root` inside a validator, as `Invalid`s
+    located under `prefix` (relative to the validator's own field)."""
+    found = []
+    for p in problems_from_validation(exc, root, {}, None, data):
+        path = prefix + ("" if not p.path or p.path.startswith("[") else ".") + (p.path or "")
+        found.append(Invalid(p.message, path=path, value=p.value, allowed=p.allowed,
+                             suggestion=p.suggestion))
+    return found
+
+
 def _problem(err: Any, loc: tuple[Any, ...], kind: str, root: type[BaseModel],
              origin: Origin, default_file: str | None, data: Any) -> Problem:
     value = err.get("input")
@@ -265,7 +292,7 @@ def _problem(err: Any, loc: tuple[Any, ...], kind: str, root: type[BaseModel],
         value = value_at(data, loc)
     elif kind == "extra_forbidden":
         holder = model_at(root, loc)
-        choices = list(holder.model_fields) if holder else []
+        choices = keys_of(holder) if holder else []
         msg = f"unknown key {str(loc[-1])!r}"
         suggestion = nearest_name(str(loc[-1]), choices)
         allowed = "one of: " + ", ".join(choices) if choices else None
