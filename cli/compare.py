@@ -22,7 +22,8 @@ from cli.common import (
     print_notes,
 )
 from cli.run import OUTCOME_UNITS
-from simulation.scenario import Problem, Scenario, ScenarioError, resolve_name, scenario_dir
+from simulation.scenario import Problem, Scenario, ScenarioError, memory, resolve_name, scenario_dir
+from simulation.scenario.memory import check_fits_in_memory
 from simulation.scenario.validation import sorted_problems
 
 
@@ -71,6 +72,7 @@ def load_compared(names: list[str], overrides: dict[str, Any], steps: int | None
     for name in names:
         try:
             s = load_with_overrides(name, overrides)
+            check_fits_in_memory(s, file=name)
         except ScenarioError as exc:
             problems.extend(exc.problems)
             continue
@@ -195,10 +197,8 @@ def check_compare_fits(specs: list, columns: int) -> None:
     compare keeps every run's outcomes and weekly series (for the charts' bands); a
     float64 per week and column, about twice over (the frame and its copy when stacked).
     """
-    from simulation.scenario.schema import memory_limit_bytes
-
     need = sum(BYTES_PER_RUN_FIXED + 2 * 8 * columns * (s.steps + 1) for s in specs)
-    have = memory_limit_bytes()
+    have = memory.memory_limit_bytes()
     if need > have:
         raise ScenarioError([Problem(
             f"compare keeps every run's outcomes and weekly series: {len(specs):,} runs need "

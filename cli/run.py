@@ -21,6 +21,7 @@ from experiments.outputs import OutputFolder, safe_name
 from simulation import __version__
 from simulation.metrics import OUTCOMES
 from simulation.scenario import Scenario, scenario_dir
+from simulation.scenario.memory import check_fits_in_memory
 
 OUTCOME_UNITS = {o.name: o.unit for o in OUTCOMES}
 
@@ -59,6 +60,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from experiments.runner import RunSpec, run_one
 
     scenario = load_with_overrides(args.scenario, parse_set(args.set))
+    check_fits_in_memory(scenario, file=args.scenario)
     steps = args.steps or scenario.run.steps
     print_notes(args.scenario, scenario, steps)
     spec = RunSpec(scenario, args.seed, steps, str(scenario_dir(args.scenario)))

@@ -32,13 +32,16 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     from experiments.design import load_experiment, resolve_experiment
-    from experiments.runner import default_workers
+    from experiments.pool import BackendError, default_workers
     from experiments.store import StoreError
-    from experiments.sweep import SweepError, run_sweep, summary_lines
+    from experiments.sweep import run_sweep, summary_lines
+    from simulation.scenario.memory import check_fits_in_memory
 
     path = resolve_experiment(args.experiment)
     exp = load_experiment(path, shown=str(args.experiment) if Path(args.experiment).suffix
                           else str(path))
+    for name, base in exp.bases.items():  # before any run: the machine can hold them
+        check_fits_in_memory(base, file=name)
     store = Path(args.store) if args.store else Path("results") / f"{exp.name}.duckdb"
     if not args.no_progress:
         where = args.scheduler or f"{args.workers or default_workers()} worker(s)"
@@ -48,7 +51,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     try:
         report = run_sweep(exp, store, workers=args.workers, scheduler=args.scheduler,
                            progress=not args.no_progress)
-    except (StoreError, SweepError) as exc:
+    except (StoreError, BackendError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_INPUT
     for line in summary_lines(report):

@@ -67,11 +67,11 @@ def cmd_targets(args: argparse.Namespace) -> int:
         print_table(results, skipped, args.reps)
     if report:
         from experiments.outputs import writing_files
-        from experiments.validation_report import write_report
+        from experiments.validation_report import write_validation_report
 
         text, *charts = report
         with writing_files(*report):
-            write_report(text.final, results, skipped, args.reps, write_to=text.temp,
+            write_validation_report(text.final, results, skipped, args.reps, write_to=text.temp,
                          images={f.final.name: f.temp for f in charts})
         print(f"report written to {text.final}", file=sys.stderr)
     return 0 if all(r.passed for r in results) else 1

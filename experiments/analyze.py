@@ -384,7 +384,7 @@ def analyze(store: str | Path) -> Analysis:
 
 
 def write_outputs(a: Analysis, out: Path) -> list[Path]:
-    from experiments.report import write_report
+    from experiments.report import write_sweep_report
 
     out.mkdir(parents=True, exist_ok=True)
     written = []
@@ -399,7 +399,7 @@ def write_outputs(a: Analysis, out: Path) -> list[Path]:
     runs = a.study.runs.drop(columns=["traceback"], errors="ignore")
     runs.to_csv(out / "runs.csv", index=False)
     written.append(out / "runs.csv")
-    written.append(write_report(a, out / "report.html"))
+    written.append(write_sweep_report(a, out / "report.html"))
     return written
 
 

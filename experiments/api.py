@@ -29,6 +29,7 @@ from simulation.scenario import (
     with_values,
 )
 from simulation.scenario.errors import nearest_name, nearest_path
+from simulation.scenario.memory import check_fits_in_memory
 
 NUMBERS = COUNT_NAMES + OUTCOME_NAMES  # what a run returns as one number each
 SERIES = STEP_METRICS  # what it can return week by week
@@ -159,7 +160,8 @@ def run_model(*, seed: int = 0, steps: int | None = None, scenario: str | Scenar
     ------
     ScenarioError
         For an unknown or doubled parameter, a value out of bounds, an unknown outcome or
-        series name (each with the nearest valid name), or a bad scenario file.
+        series name (each with the nearest valid name), a bad scenario file, or a county
+        larger than this machine can hold.
 
     Examples
     --------
@@ -184,6 +186,7 @@ def run_model(*, seed: int = 0, steps: int | None = None, scenario: str | Scenar
             f"{n!r} is asked for both as a number (outcomes) and as a series", path="series",
             value=n) for n in both])
     sc, folder = scenario_with(params, scenario)
+    check_fits_in_memory(sc)
     seed = int(_plain(seed, "int"))
     n = int(_plain(steps, "int")) if steps is not None else sc.run.steps
     result = run_one(RunSpec(sc, seed, n, folder), keep_series=weekly or False)

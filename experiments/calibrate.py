@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from experiments.runner import RunSpec, map_runs
-from experiments.targets import Check, _run_with_profile, read_targets
+from experiments.targets import Check, read_targets, run_with_profile
 from simulation.scenario import (
     iter_parameters,
     load_scenario,
@@ -127,7 +127,7 @@ def search_block(block: Block, fitted: dict[str, float], checks: dict[str, Check
             specs.extend(RunSpec(s, seed, block.steps, str(scenario_dir(sc)), label=f"{i}|{sc}")
                          for seed in range(reps))
     outputs: dict[str, list[dict[str, float]]] = {}
-    for spec, out in map_runs(_run_with_profile, specs, workers=workers, progress=progress,
+    for spec, out in map_runs(run_with_profile, specs, workers=workers, progress=progress,
                               description=f"calibrate {block.name}"):
         outputs.setdefault(spec.label, []).append(out)
     rows = []

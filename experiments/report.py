@@ -205,7 +205,7 @@ def best_figure(pm: pd.DataFrame, cat: str, others: list[str], outcome: str) -> 
 # ------------------------------------------------------------------ page
 
 
-def write_report(a: Analysis, path: Path) -> Path:
+def write_sweep_report(a: Analysis, path: Path) -> Path:
     s = a.study
     exp, d = s.experiment, s.definition
     factors = [f["name"] for f in s.factors]

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import (
     FIRST_COMPLETED,
     BrokenExecutor,
@@ -26,12 +26,11 @@ from concurrent.futures import (
 )
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from experiments.design import Experiment
 from experiments.execute import RunRecord, RunTask, error_text, execute_run, utc_now
-from experiments.pool import IN_FLIGHT_PER_WORKER, check_stop, process_pool, stop_pool
-from experiments.runner import default_workers
+from experiments.pool import Backend, BackendError, check_stop, open_backend, stop_pool
 from experiments.store import Store
 from simulation.fingerprint import model_fingerprint
 
@@ -40,13 +39,10 @@ if TYPE_CHECKING:
 
 MAX_POOL_RESTARTS = 5
 WORKER_DIED = "a worker process died while this run was queued or running (out of memory? killed?)"
-CLUSTER_HINT = "pip install 'cogov[cluster]'"
-CONNECT_TIMEOUT = "20s"  # to reach the scheduler
-WORKERS_TIMEOUT = 60  # seconds to wait for a first worker
 
 
-class SweepError(Exception):
-    """A sweep that cannot start: no cluster, a store in use or of another experiment."""
+class SweepError(BackendError):
+    """A sweep that cannot go on: its worker pool broke again and again."""
 
 
 @dataclass
@@ -64,64 +60,6 @@ class SweepReport:
     @property
     def stored_ok(self) -> int:
         return self.already + self.ran - self.failed
-
-
-# ------------------------------------------------------------------ executors
-
-
-class InlineExecutor(Executor):
-    """Runs each task at once in this process (`--workers 1`): plain tracebacks, no start-up."""
-
-    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
-        fut: Future = Future()
-        try:
-            fut.set_result(fn(*args, **kwargs))
-        except Exception as exc:
-            fut.set_exception(exc)
-        return fut
-
-
-@dataclass
-class Backend:
-    """An executor and how to start again, the size of the in-flight window, and cleanup."""
-
-    executor: Executor
-    window: int
-    label: str
-    restart: Callable[[], Executor] | None = None
-    close: Callable[[], None] = lambda: None
-    owned: bool = False  # created here: shut down here
-
-
-def dask_backend(address: str) -> Backend:
-    """Connect to a running Dask scheduler; its workers must have cogov installed."""
-    try:
-        from dask.distributed import Client
-    except ImportError:
-        raise SweepError(f"--scheduler needs Dask distributed, which is not installed: "
-                         f"{CLUSTER_HINT}") from None
-    try:
-        client = Client(address, timeout=CONNECT_TIMEOUT)
-    except (OSError, TimeoutError, ValueError) as exc:
-        raise SweepError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
-    try:
-        client.wait_for_workers(1, timeout=WORKERS_TIMEOUT)
-    except (OSError, TimeoutError) as exc:
-        client.close()
-        raise SweepError(f"the Dask scheduler at {address} has no workers: {exc}") from None
-    threads = sum(client.nthreads().values()) or 1
-    executor = client.get_executor(pure=False)  # every run is a task of its own
-    return Backend(executor, IN_FLIGHT_PER_WORKER * threads,
-                   f"Dask cluster {address} ({threads} threads)",
-                   close=client.close)
-
-
-def local_backend(workers: int | None) -> Backend:
-    n = workers or default_workers()
-    if n == 1:
-        return Backend(InlineExecutor(), 1, "this process", owned=True)
-    return Backend(process_pool(n), IN_FLIGHT_PER_WORKER * n, f"{n} local processes",
-                   restart=lambda: process_pool(n), owned=True)
 
 
 # ------------------------------------------------------------------ the sweep
@@ -158,15 +96,8 @@ def run_sweep(
         if already or retry:
             print(f"{exp.name}: resuming: {already:,} of {exp.n_runs:,} runs already stored"
                   + (f"; trying {retry} failed run(s) again" if retry else ""), file=log)
-        if executor is not None:
-            backend = Backend(executor, window or IN_FLIGHT_PER_WORKER * default_workers(),
-                              "given executor")
-        elif scheduler:
-            backend = dask_backend(scheduler)
-        else:
-            backend = local_backend(workers)
-        if window:
-            backend.window = window
+        backend = open_backend(workers=workers, scheduler=scheduler, executor=executor,
+                               window=window)
         try:
             _drive(exp, store, _pending(exp, done), backend, report, progress, log)
         finally:

@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel, field_validator, model_validator
 
-from experiments.runner import RunSpec, map_runs
+from experiments.runner import RunSpec, map_runs, simulate
 from experiments.stats import mean_ci
 from simulation.metrics import COUNT_NAMES, OUTCOME_NAMES, OUTCOMES
 from simulation.numbers import format_number
@@ -196,10 +196,9 @@ def profile(model) -> dict[str, float]:
     }
 
 
-def _run_with_profile(spec: RunSpec) -> dict[str, float]:
-    from experiments.runner import run_model
-
-    model = run_model(spec.scenario, spec.seed, spec.steps, spec.scenario_dir)
+def run_with_profile(spec: RunSpec) -> dict[str, float]:
+    """One run's summary and profile: everything a check may name."""
+    model = simulate(spec.scenario, spec.seed, spec.steps, spec.scenario_dir)
     return {**model.summary(), **profile(model)}
 
 
@@ -214,7 +213,7 @@ def measure(checks: list[Check], reps: int, *, scenario_override: str | None = N
              for n, (s, d) in scenarios.items() for seed in range(first_seed,
                                                                   first_seed + reps)]
     outputs: dict[str, list[dict[str, float]]] = {n: [] for n in names}
-    for spec, out in map_runs(_run_with_profile, specs, workers=workers, progress=progress,
+    for spec, out in map_runs(run_with_profile, specs, workers=workers, progress=progress,
                               description="targets"):
         outputs[spec.label].append(out)
     results = []

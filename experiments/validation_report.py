@@ -23,8 +23,8 @@ import pandas as pd
 
 from experiments.calibrate import BLOCKS
 from experiments.plots import funnel_chart
-from experiments.runner import RunSpec, map_runs, run_model
-from experiments.targets import Check, CheckResult, NotModelled, _run_with_profile, fmt
+from experiments.runner import RunSpec, map_runs, simulate
+from experiments.targets import Check, CheckResult, NotModelled, fmt, run_with_profile
 from simulation.numbers import format_number
 from simulation.scenario import load_scenario, parameter_spec, scenario_dir, with_values
 from simulation.scenario.paths import get_path
@@ -35,7 +35,7 @@ FUNNEL_SCENARIOS = ("baseline", "default", "three_governances", "fengqiao")
 
 
 def _quintile_means(seed: int) -> np.ndarray:
-    model = run_model(load_scenario("default"), seed, steps=0)
+    model = simulate(load_scenario("default"), seed, steps=0)
     income = np.sort(model.residents.income)
     return np.array([part.mean() for part in np.array_split(income, 5)])
 
@@ -66,7 +66,7 @@ def funnel(path: Path, reps: int) -> Path:
         specs += [RunSpec(s, seed, s.run.steps, str(scenario_dir(name)), label=name)
                   for seed in range(min(reps, 10))]
     rows = [{"scenario": spec.label, **out}
-            for spec, out in map_runs(_run_with_profile, specs, progress=False)]
+            for spec, out in map_runs(run_with_profile, specs, progress=False)]
     runs = pd.DataFrame(rows)
     runs["scenario"] = pd.Categorical(runs["scenario"], categories=list(FUNNEL_SCENARIOS))
     return funnel_chart(runs.sort_values("scenario"), path)
@@ -96,7 +96,7 @@ def sensitivity(checks: list[Check], reps: int, change: float = 0.1) -> pd.DataF
                     runs.extend(RunSpec(s, seed, block.steps, str(scenario_dir(sc)),
                                         label=f"{side}|{sc}") for seed in range(reps))
             out: dict[str, list[dict[str, float]]] = {}
-            for spec_, o in map_runs(_run_with_profile, runs, progress=False):
+            for spec_, o in map_runs(run_with_profile, runs, progress=False):
                 out.setdefault(spec_.label, []).append(o)
             for t in targets:
                 m_lo = float(np.nanmean([o[t.outcome] for o in out[f"low|{t.scenario}"]]))
@@ -158,7 +158,7 @@ def image_of_report(report: Path, name: str) -> bool:
         return False
 
 
-def write_report(path: Path, results: list[CheckResult], skipped: list[NotModelled],
+def write_validation_report(path: Path, results: list[CheckResult], skipped: list[NotModelled],
                  reps: int, *, write_to: Path | None = None,
                  images: dict[str, Path] | None = None) -> Path:
     """Write the report that belongs at `path` (named in it; its charts in img/ beside it).

@@ -66,12 +66,12 @@ def test_steps_have_the_bound_of_run_steps(no_model: None, command: str) -> None
 
 def test_a_comparison_that_cannot_be_held_in_memory_is_refused(
         no_model: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    from simulation.scenario import schema
+    from simulation.scenario import memory
 
     # 2 scenarios x 10,000 seeds, each 12 series of 261 weeks (twice over) and a row of
     # outcomes: 20,000 x (2 x 8 x 12 x 261 + 8,000) bytes = 1.1 GiB, above 0.25 GiB (which
     # holds one run of 10,000 residents).
-    monkeypatch.setattr(schema, "memory_limit_bytes", lambda: 2**28)
+    monkeypatch.setattr(memory, "memory_limit_bytes", lambda: 2**28)
     code, _, err = call(["compare", "default", "baseline", "--reps", "10000",
                          "--out", str(tmp_path / "out")])
     assert code == 2

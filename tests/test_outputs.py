@@ -248,7 +248,7 @@ def test_analyze_again_replaces_its_report_and_a_full_disk_keeps_the_old(
     assert "report.html" in before and "runs.csv" in before
     from experiments import report
 
-    monkeypatch.setattr(report, "write_report", disk_full)
+    monkeypatch.setattr(report, "write_sweep_report", disk_full)
     code, _, err = call(argv)
     assert code == 1 and "nothing was written" in err
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before

@@ -245,6 +245,7 @@ def load_scenario_file(path: Path, shown: str | None = None, *, files: FileAcces
     data["name"] = path.stem
     try:
         scenario = Scenario.model_validate(data, context={"caps": caps})
+        problems.extend(_feasibility(scenario, origin, shown))
     except ValidationError as exc:
         problems.extend(problems_from_validation(exc, origin, shown, data))
     if problems:
@@ -273,9 +274,29 @@ def with_values(scenario: Scenario, updates: dict[str, Any],
         except KeyError:
             raise _unknown_parameter(path) from None
     try:
-        return Scenario.model_validate(data, context={"caps": caps})
+        changed = Scenario.model_validate(data, context={"caps": caps})
     except ValidationError as exc:
         raise ScenarioError(problems_from_validation(exc, {}, None, data)) from None
+    problems = _feasibility(changed, {}, None)
+    if problems:
+        raise ScenarioError(problems)
+    return changed
+
+
+def _feasibility(scenario: Scenario, origin: Origin, shown: str | None) -> list[Problem]:
+    """Checks across a valid scenario that need the model's arithmetic (the declaration
+    holds none): can its mix spend `budget.lever_spending`?"""
+    # Imported when first needed: simulation.levers imports this package (for the
+    # declarations), whose __init__ imports this module. The dependency runs one way,
+    # loader -> levers -> schema.
+    from simulation.levers import lever_spending_problem
+
+    message = lever_spending_problem(scenario)
+    if message is None:
+        return []
+    file, line = validation.locate("budget.lever_spending", origin, shown)
+    return [Problem(message, file=file, line=line, path="budget.lever_spending",
+                    value=scenario.budget.lever_spending)]
 
 
 def _unknown_parameter(path: str) -> ScenarioError:

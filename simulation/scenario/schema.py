@@ -25,7 +25,6 @@ from pydantic import (
 )
 
 from simulation.scenario.errors import nearest_path
-from simulation.scenario.memory import memory_limit_bytes
 from simulation.scenario.paths import get_path, nested
 from simulation.scenario.validation import Invalid
 
@@ -880,13 +879,6 @@ DISPUTE_SHARE_FIELDS = (
     "share_public_service",
 )
 
-# Bytes of memory the model needs per resident and per social tie, measured on the default
-# scenario (arrays, Mesa handles, the networkx tie layer); used to refuse sizes the machine
-# cannot hold before anything is allocated.
-BYTES_PER_RESIDENT = 2_500
-BYTES_PER_TIE = 600
-
-
 class Scenario(Section):
     """A complete scenario: every parameter of a run except the seed."""
 
@@ -937,25 +929,10 @@ class Scenario(Section):
         shares = [getattr(self.disputes, f) for f in DISPUTE_SHARE_FIELDS]
         if sum(shares) <= 0:
             raise ValueError("disputes: the dispute type shares (share_*) are all zero")
-        if self.budget.lever_spending is not None:
-            from simulation.levers import max_lever_spending
-
-            most = max_lever_spending(self)
-            if self.budget.lever_spending > most + 1e-9:
-                raise ValueError(
-                    f"budget.lever_spending: {self.budget.lever_spending:g} yuan is more than "
-                    f"this mix can spend with every lever it uses at 1 ({most:.1f} yuan per "
-                    "resident-year)"
-                )
-        ties = max(self.network.ties_urban, self.network.ties_rural)
-        need = self.population.residents * (BYTES_PER_RESIDENT + ties * BYTES_PER_TIE)
-        if need > memory_limit_bytes():
-            raise ValueError(
-                f"population.residents: {self.population.residents:,} residents with up to "
-                f"{ties:g} ties each need "
-                f"about {need / 2**30:.1f} GiB, more than the "
-                f"{memory_limit_bytes() / 2**30:.1f} GiB this machine can give a run"
-            )
+        # Whether the levers can spend budget.lever_spending needs the levers' arithmetic
+        # (simulation.levers.lever_spending_problem, called by the loader), and whether a
+        # county fits in memory depends on the machine (simulation.scenario.memory, called
+        # where runs start): neither belongs to the declaration.
         return self
 
 
