@@ -261,7 +261,8 @@ def _parse_lines(text: str, name: str, cap: int, limit: int) -> Ties:
     seen_data = False
     text_ids = False  # an id that is not a whole number, outside the first line
 
-    def node(key: int | str) -> int:
+    def node(key: int | str | None) -> int:
+        assert key is not None  # every key was checked to be a number or a name
         i = index.get(key)
         if i is None:
             i = index[key] = len(index)

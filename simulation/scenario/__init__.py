@@ -6,9 +6,8 @@ the defaults of their parameters (see `simulation.scenario.calibration`).
 
 from simulation.scenario.calibration import read_calibration, use_calibration
 from simulation.scenario.errors import Problem, ScenarioError
+from simulation.scenario.files import BUNDLED_DIR, bundled_names
 from simulation.scenario.loader import (
-    BUNDLED_DIR,
-    bundled_names,
     changed_values,
     load_scenario,
     load_scenario_file,

@@ -83,7 +83,7 @@ def read_calibration(path: Path = CALIBRATION_FILE, shown: str | None = None
     try:
         Scenario.model_validate(_as_declared(data))
     except ValidationError as exc:
-        origin = {p: (shown, lines.get(f"{p}.value")) for p in values}
+        origin: validation.Origin = {p: (shown, lines.get(f"{p}.value")) for p in values}
         problems = validation.problems_from_validation(exc, Scenario, origin, shown, data)
         raise ScenarioError([_at_value(p) for p in problems]) from None
     return values

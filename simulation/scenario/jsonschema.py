@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from simulation.scenario.loader import BUNDLED_DIR
+from simulation.scenario.files import BUNDLED_DIR
 from simulation.scenario.schema import Scenario
 
 SCHEMA_PATH = BUNDLED_DIR / "scenario.schema.json"

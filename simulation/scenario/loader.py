@@ -24,7 +24,6 @@ from typing import Any
 
 from pydantic import ValidationError
 
-import scenarios
 from simulation.scenario import validation
 from simulation.scenario.errors import (
     Problem,
@@ -33,22 +32,22 @@ from simulation.scenario.errors import (
     nearest_path,
     short_repr,
 )
-from simulation.scenario.files import SCENARIO_SUFFIXES, FileAccess, LocalFiles, Refused
+from simulation.scenario.files import (
+    SCENARIO_SUFFIXES,
+    FileAccess,
+    LocalFiles,
+    Refused,
+    bundled_names,
+)
 from simulation.scenario.paths import get_path, set_path
 from simulation.scenario.schema import Caps, Scenario
 from simulation.scenario.validation import Origin, sorted_problems
 from simulation.scenario.yaml_safe import PartialYaml, read_yaml_mapping
 
-BUNDLED_DIR = scenarios.folder()
 NOT_INHERITED = ("name", "description", "description_zh", "extends")
 MAX_EXTENDS_DEPTH = 32
 
 LOCAL = LocalFiles()
-
-
-def bundled_names() -> list[str]:
-    """Names of the bundled scenarios (file stems in `scenarios/`)."""
-    return sorted(p.stem for p in BUNDLED_DIR.glob("*.yaml"))
 
 
 def resolve_name(name: str, beside: Path | None = None,
@@ -155,19 +154,23 @@ def _check_network_file(scenario: Scenario, folder: Path, files: FileAccess, ori
 
     name = scenario.network.file
     file, line = validation.locate("network.file", origin, shown)
-    where = {"file": file, "line": line, "path": "network.file", "value": name}
+
+    def refused(message: str) -> ScenarioError:
+        return ScenarioError([Problem(message, file=file, line=line, path="network.file",
+                                      value=name)])
+
     try:
         target = files.network_file(name, folder)
     except Refused as exc:
-        raise ScenarioError([Problem(str(exc), **where)]) from None
+        raise refused(str(exc)) from None
     problem = tie_file_problem(target)
     if problem:
-        raise ScenarioError([Problem(f"{files.shown(target)}: {problem}", **where)])
+        raise refused(f"{files.shown(target)}: {problem}")
     if parse:
         try:
             read_tie_file(target, shown=files.shown(target))
         except NetworkFileError as exc:
-            raise ScenarioError([Problem(str(exc), **where)]) from None
+            raise refused(str(exc)) from None
 
 
 # ------------------------------------------------------------------ validation messages

@@ -993,6 +993,7 @@ def _walk(model: type[BaseModel], prefix: str) -> list[ParameterSpec]:
             kind = "text"
         default = field.get_default(call_default_factory=True)
         calibration = extra.get("calibrated")
+        targets = calibration.get("targets") if isinstance(calibration, dict) else None
         specs.append(
             ParameterSpec(
                 path=path,
@@ -1008,8 +1009,8 @@ def _walk(model: type[BaseModel], prefix: str) -> list[ParameterSpec]:
                 meaning_zh=str(extra.get("meaning_zh", "")),
                 prior=extra.get("prior", default),
                 calibrated=isinstance(calibration, dict),
-                calibrated_against=tuple(calibration["targets"])
-                if isinstance(calibration, dict) else (),
+                calibrated_against=tuple(map(str, targets))
+                if isinstance(targets, list) else (),
             )
         )
     return specs
