@@ -52,13 +52,6 @@ OFFLINE_ENV = {
 }
 
 
-def offline_env(base: dict[str, str] | None = None) -> dict[str, str]:
-    """An environment for a Solara server that makes no request outside this machine."""
-    env = dict(os.environ if base is None else base)
-    env.update(OFFLINE_ENV)
-    return env
-
-
 APP_EXTRA_HINT = ("the browser view is the optional `app` extra, which is not installed "
                   "here: run ./cogov (it installs it), or pip install -e '.[app]'")
 

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import resources
@@ -176,12 +175,6 @@ class Experiment:
             outcomes=self.outcomes,
             keep_series=self.series,
         )
-
-    def all_runs(self) -> Iterator[tuple[int, int]]:
-        """(point, replication) of every run, in run_id order."""
-        for p in range(self.n_points):
-            for r in range(self.replications):
-                yield p, r
 
 
 def run_seed(seed: int, spawn_key: tuple[int, ...]) -> int:

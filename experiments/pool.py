@@ -56,12 +56,6 @@ class StopRequested(KeyboardInterrupt):
 _stop = threading.Event()
 
 
-def stop_requested() -> bool:
-    """True once SIGINT or SIGTERM arrived; loops check it in case a library (DuckDB) took
-    the KeyboardInterrupt for itself."""
-    return _stop.is_set()
-
-
 def check_stop() -> None:
     if _stop.is_set():
         raise KeyboardInterrupt

@@ -166,9 +166,6 @@ class DisputePool:
         """Ids of open disputes, oldest first."""
         return np.asarray(self._open, dtype=np.int64)
 
-    def n_open(self) -> int:
-        return len(self._open)
-
     def end(self, ids: np.ndarray | list[int], outcome: Outcome, week: int) -> None:
         """End disputes with one outcome. Ending an already ended dispute is a bug."""
         ids = np.asarray(ids, dtype=np.int64)

@@ -113,8 +113,9 @@ class CoGovernanceModel(mesa.Model):
         self.town_population = np.bincount(terr.town_of_grid, weights=terr.grid_size,
                                            minlength=terr.n_towns).astype(np.int64)
         priorities = self.rng.random(terr.n_grids)
-        self.party_cells = [PartyCell(self, g, priorities[g]) for g in range(terr.n_grids)]
-        # Grids in the order their cells switch on (lowest priority draw first).
+        self.party_cells = [PartyCell(self, g) for g in range(terr.n_grids)]
+        # Grids in the order their cells switch on (lowest priority draw first), so a ramp
+        # of cell_coverage adds cells rather than reshuffling them.
         self._cell_order = np.argsort(priorities, kind="stable")
         self.town_offices = [Government(self, Role.TOWN_OFFICE, t) for t in range(terr.n_towns)]
         self.county_centre = Government(self, Role.COUNTY_CENTRE)
@@ -149,7 +150,6 @@ class CoGovernanceModel(mesa.Model):
         self.services_total = 0.0
         self.overspent_total = 0.0
         self.volunteer_hours_total = 0.0
-        self.handoffs_lost_total = 0
         type_shares = np.array([getattr(p.disputes, f) for f in DISPUTE_SHARE_FIELDS])
         type_shares = type_shares / type_shares.sum()
         # Cumulative type weights for each (rural, migrant) pair, row 2 × rural + migrant
@@ -362,7 +362,6 @@ class CoGovernanceModel(mesa.Model):
         then spreads to neighbours (see `learn_norms_and_trust`; cf. Epstein 2002).
         """
         ended = np.asarray(self.ladder.ended_this_week, dtype=np.int64)
-        self.handoffs_lost_total = self.ladder.handoffs_lost
         self.disputes.compact()
         if len(ended) == 0:
             return

@@ -403,7 +403,7 @@ def test_server_is_set_up_to_work_offline():
     from cli import app as appserver
 
     assert appserver.asset_problem() is None  # solara-assets installed and matching
-    env = appserver.offline_env({})
+    env = appserver.OFFLINE_ENV
     assert env["SOLARA_ASSETS_PROXY"] == "true"
     assert env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "false"
     args = appserver.solara_args("127.0.0.1", 8765)

@@ -206,7 +206,7 @@ def test_run_ids_are_deterministic_and_name_the_definition(tmp_path: Path) -> No
     assert a.run_id(3, 2) == b.run_id(3, 2) == f"{a.definition_hash[:8]}-p000003-r0002"
     c = load_experiment(write(tmp_path, GOOD.replace("seed: 7", "seed: 8")))
     assert c.definition_hash != a.definition_hash
-    ids = [a.run_id(p, r) for p, r in a.all_runs()]
+    ids = [a.run_id(p, r) for p in range(a.n_points) for r in range(a.replications)]
     assert len(set(ids)) == a.n_runs and ids == sorted(ids)
 
 
