@@ -61,25 +61,41 @@ class Study:
 
     @property
     def ok(self) -> pd.DataFrame:
+        """The runs stored with status 'ok' (failed runs are left out of every result)."""
         return self.runs[self.runs.status == "ok"]
 
     @property
     def factors(self) -> list[dict[str, Any]]:
+        """The experiment's factors, as stored in its definition."""
         return self.definition["factors"]
 
     @property
     def outcomes(self) -> list[str]:
+        """The outcomes kept, in the experiment's order."""
         return [o for o in self.definition["outcomes"] if o in self.runs.columns]
 
     @property
     def design(self) -> str:
+        """The design's name (full_factorial, one_at_a_time, latin_hypercube, sobol)."""
         return self.definition["design"]
 
     def numeric(self, f: dict[str, Any]) -> bool:
+        """Does factor `f` take numbers (so its levels can be plotted on an axis)?"""
         return f["kind"] in ("number", "integer")
 
 
 def load_study(path: str | Path) -> Study:
+    """Read a sweep's store for analysis.
+
+    A sweep that is not complete is analysed with the runs there are, and the study says
+    so in a note.
+
+    Args:
+        path: the DuckDB store written by `cogov sweep`.
+
+    Raises:
+        StoreError: the file is not a sweep's store, or cannot be read.
+    """
     experiment, runs, points = read_store(path)
     study = Study(Path(path), experiment, experiment["definition"], runs, points)
     total = int(experiment["n_runs"])
@@ -120,6 +136,16 @@ def _level_key(study: Study, f: dict[str, Any]) -> tuple[pd.Series, pd.Series, p
 
 
 def main_effects(study: Study) -> pd.DataFrame:
+    """Each outcome's mean and 95% interval at each level of each factor.
+
+    Every ok run counts at its factor's level (in a one-at-a-time design, only the runs
+    that vary that factor and the base point); a sampled factor's range is cut into
+    equal bins.
+
+    Returns:
+        One row per (factor, level, outcome): x (the level's value, for plotting), n,
+        mean, ci_low, ci_high.
+    """
     rows = []
     for f in study.factors:
         label, plot, runs = _level_key(study, f)
@@ -152,6 +178,12 @@ def _level_order(f: dict[str, Any], label: pd.Series, plot: pd.Series) -> list[s
 
 
 def point_means(study: Study) -> pd.DataFrame:
+    """Each outcome's mean and 95% interval over the replications of each design point.
+
+    Returns:
+        One row per (point, outcome), with the point's factor values, n, mean, ci_low and
+        ci_high.
+    """
     names = [f["name"] for f in study.factors]
     rows = []
     for point, group in study.ok.groupby("point", sort=True):
@@ -285,6 +317,9 @@ def ols(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, int] | No
 
 
 def verdict(outcome: str, effect: float, lo: float, hi: float) -> str:
+    """An interaction in words: additive when its 95% interval [lo, hi] holds zero;
+    otherwise complements when it moves the outcome the good way (DIRECTION), substitutes
+    when the bad way, or just its sign for an outcome with no good direction."""
     if not (lo > 0 or hi < 0):
         return "no clear interaction (additive)"
     good = DIRECTION.get(outcome)
@@ -365,6 +400,8 @@ def _fmt(v: Any) -> str:
 
 @dataclass
 class Analysis:
+    """Everything `analyze` finds in a store (the tables of the report)."""
+
     study: Study
     main_effects: pd.DataFrame
     point_means: pd.DataFrame
@@ -375,6 +412,12 @@ class Analysis:
 
 
 def analyze(store: str | Path) -> Analysis:
+    """Analyse a sweep's store: main effects, point means, Sobol indices (sobol designs),
+    two-factor interactions and the best levels.
+
+    Raises:
+        StoreError: the store cannot be read, or holds no successful run.
+    """
     study = load_study(store)
     if study.ok.empty:
         raise StoreError(f"{store} has no successful runs to analyse")
@@ -384,6 +427,12 @@ def analyze(store: str | Path) -> Analysis:
 
 
 def write_outputs(a: Analysis, out: Path) -> list[Path]:
+    """Write the analysis's tables (CSV, the runs without tracebacks) and its HTML report
+    into the folder `out`.
+
+    Returns:
+        The files written.
+    """
     from experiments.report import write_sweep_report
 
     out.mkdir(parents=True, exist_ok=True)

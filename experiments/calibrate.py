@@ -68,6 +68,12 @@ class Block:
     steps: int  # weeks per run (0: the targets depend only on the initial population)
 
     def check_tunable(self) -> None:
+        """Refuse to tune a parameter with an empirical source: only values the modellers
+        assumed (or calibrated before) are fitted.
+
+        Raises:
+            ValueError: naming the parameter and its source.
+        """
         for path in self.grid:
             spec = parameter_spec(path)
             if spec.source != ASSUMED and not spec.source.startswith("calibrated"):
@@ -100,7 +106,15 @@ BLOCKS: tuple[Block, ...] = (
 
 
 def loss(values: list[float], check: Check) -> float:
-    """((mean − mid) / half-width)² of a target range."""
+    """((mean − mid) / half-width)² of a target range: 0 at its centre, 1 at an edge.
+
+    Args:
+        values: one outcome over seeds (NaNs are left out).
+        check: the target, with its range.
+
+    Returns:
+        The loss; infinite when no value is finite.
+    """
     finite = [v for v in values if not math.isnan(v)]
     if not finite:
         return math.inf
@@ -113,7 +127,19 @@ def loss(values: list[float], check: Check) -> float:
 def search_block(block: Block, fitted: dict[str, float], checks: dict[str, Check],
                  reps: int, workers: int | None, progress: bool) -> tuple[dict[str, float],
                                                                           float, list]:
-    """Evaluate every candidate of a block; returns the best values, its loss, all rows."""
+    """Evaluate every candidate of a block over the same `reps` seeds.
+
+    Args:
+        block: the parameters searched together, their grids and targets.
+        fitted: values every candidate keeps (the priors and earlier blocks' fits).
+        checks: the targets by name.
+        reps: seeds per candidate.
+        workers: processes (default: all cores).
+        progress: show a progress bar.
+
+    Returns:
+        The best candidate's values, its loss, and (values, loss) for every candidate.
+    """
     block.check_tunable()
     wanted = [checks[t] for t in block.targets]
     scenarios = sorted({c.scenario for c in wanted})

@@ -91,13 +91,16 @@ class Experiment:
 
     @property
     def n_points(self) -> int:
+        """Design points."""
         return len(self.points)
 
     @property
     def n_runs(self) -> int:
+        """Runs: design points times replications."""
         return self.n_points * self.replications
 
     def salib_problem(self) -> dict[str, Any]:
+        """The design as SALib's `problem` (a factor with levels is sampled as an index)."""
         return {"num_vars": len(self.factors), "names": [f.name for f in self.factors],
                 "bounds": [f.salib_bounds() for f in self.factors]}
 
@@ -127,10 +130,12 @@ class Experiment:
 
     @property
     def model_code(self) -> str:
+        """The fingerprint of the model code this experiment's runs must come from."""
         return self.definition["model"]["code"]
 
     @cached_property
     def definition_hash(self) -> str:
+        """16 hex digits identifying the definition (a store holds one definition)."""
         text = json.dumps(self.definition, sort_keys=True, separators=(",", ":"), default=str)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
@@ -141,10 +146,14 @@ class Experiment:
         return f"{self.definition_hash[:8]}-p{point:06d}-r{replication:04d}"
 
     def seed_for(self, point: int, replication: int) -> int:
+        """The run's seed: of the replication alone with common random numbers, of the
+        point and the replication otherwise (see the module docstring)."""
         key = (replication,) if self.common_random_numbers else (point, replication)
         return run_seed(self.seed, key)
 
     def base_name(self, point: int) -> str:
+        """The scenario a design point starts from (the scenario factor's level, or
+        `base`)."""
         if any(f.kind == "scenario" for f in self.factors):
             return str(self.points[point][SCENARIO_FACTOR])
         assert self.base is not None
@@ -162,6 +171,7 @@ class Experiment:
         return out
 
     def task(self, point: int, replication: int) -> RunTask:
+        """Everything a worker needs for one run of the design, picklable."""
         name = self.base_name(point)
         return RunTask(
             run_id=self.run_id(point, replication),
@@ -184,6 +194,7 @@ def run_seed(seed: int, spawn_key: tuple[int, ...]) -> int:
 
 
 def design_seed(seed: int) -> int:
+    """The seed sampled designs (Latin hypercube, Sobol) are drawn with."""
     return int(np.random.SeedSequence(seed).generate_state(1, dtype=np.uint32)[0])
 
 
@@ -191,11 +202,17 @@ def design_seed(seed: int) -> int:
 
 
 def bundled_experiments() -> list[str]:
+    """Names of the bundled experiment files (package data of `experiments`)."""
     return sorted(p.stem for p in BUNDLED_EXPERIMENTS.glob("*.yaml"))
 
 
 def resolve_experiment(name: str) -> Path:
-    """A path as given, or the name of a bundled experiment (`smoke`)."""
+    """The experiment file `name` means: a path as given (with or without .yaml), or the
+    name of a bundled experiment (`smoke`).
+
+    Raises:
+        ScenarioError: there is none, with the nearest bundled name.
+    """
     raw = Path(name)
     for cand in (raw, raw.with_suffix(".yaml"), BUNDLED_EXPERIMENTS / raw,
                  BUNDLED_EXPERIMENTS / raw.with_suffix(".yaml")):

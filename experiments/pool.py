@@ -57,6 +57,8 @@ _stop = threading.Event()
 
 
 def check_stop() -> None:
+    """Raise KeyboardInterrupt once SIGINT or SIGTERM arrived (a library such as DuckDB may
+    have swallowed the first one)."""
     if _stop.is_set():
         raise KeyboardInterrupt
 
@@ -250,8 +252,20 @@ def dask_backend(address: str) -> Backend:
 
 def submit_bounded[T, R](ex: Executor, task: Callable[[T], R], items: Iterable[T],
                          window: int) -> Iterator[tuple[T, Future]]:
-    """Submit `task(item)` for each item with at most `window` in flight; yields
-    (item, finished future) as runs finish. Stops at a SIGINT/SIGTERM."""
+    """Run `task(item)` for each item with at most `window` in flight at a time.
+
+    Args:
+        ex: the executor (see `open_backend`).
+        task: a picklable top-level function.
+        items: taken one at a time, so a long list is never held as futures.
+        window: most runs submitted and not yet handed back.
+
+    Yields:
+        (item, its finished future) as runs finish, in the order they finish.
+
+    Raises:
+        KeyboardInterrupt: at a SIGINT or SIGTERM, between runs.
+    """
     queue = iter(items)
     in_flight: dict[Future, T] = {}
 

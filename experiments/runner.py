@@ -35,6 +35,8 @@ class RunSpec:
 
 @dataclass
 class RunResult:
+    """One run's outcomes (`summary()`) and, when kept, its weekly series."""
+
     spec: RunSpec
     summary: dict[str, float]
     series: pd.DataFrame | None
@@ -62,7 +64,15 @@ def simulate(scenario: Scenario, seed: int, steps: int | None = None,
 
 
 def run_one(spec: RunSpec, keep_series: bool | Iterable[str] = True) -> RunResult:
-    """Run one spec; keep the whole weekly record, some of its columns, or none."""
+    """Run one spec.
+
+    Args:
+        spec: the scenario, seed, weeks and folder of its files.
+        keep_series: True for the whole weekly record, a list of its columns, or False.
+
+    Returns:
+        The run's outcomes and the series kept.
+    """
     model = simulate(spec.scenario, spec.seed, spec.steps, spec.scenario_dir)
     series = None
     if keep_series:
@@ -116,7 +126,19 @@ def run_many(
     executor: Executor | None = None,
     description: str = "runs",
 ) -> Iterator[RunResult]:
-    """Run specs in parallel (see `map_runs`); yields results as they finish."""
+    """Run specs in parallel (see `map_runs`).
+
+    Args:
+        specs: the runs.
+        workers: processes (default: all cores; 1 runs in this process).
+        keep_series: as for `run_one`.
+        progress: show a progress bar.
+        executor: any concurrent.futures executor instead of local processes.
+        description: the progress bar's label.
+
+    Yields:
+        Each run's result as it finishes (not in the order of `specs`).
+    """
     keep = keep_series if isinstance(keep_series, bool) else tuple(keep_series)
     task = functools.partial(run_one, keep_series=keep)
     for _, result in map_runs(task, specs, workers=workers, progress=progress,

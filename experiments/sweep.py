@@ -47,6 +47,8 @@ class SweepError(BackendError):
 
 @dataclass
 class SweepReport:
+    """What one invocation of a sweep did (see `summary_lines`)."""
+
     experiment: str
     store: Path
     total: int  # runs in the design
@@ -59,6 +61,7 @@ class SweepReport:
 
     @property
     def stored_ok(self) -> int:
+        """Runs stored with status 'ok' now, before and during this invocation."""
         return self.already + self.ran - self.failed
 
 
@@ -76,10 +79,29 @@ def run_sweep(
     progress: bool = True,
     log: TextIO | None = None,
 ) -> SweepReport:
-    """Run every run of `exp` not yet stored with status 'ok'; returns what happened.
+    """Run every run of `exp` not yet stored with status 'ok', storing each as it ends.
 
-    Give `executor` to use any concurrent.futures executor (it is not shut down);
-    otherwise `scheduler` (a Dask address) or `workers` local processes are used.
+    A run already stored ok is never run again; a failed one is run again. Seeds belong
+    to (design point, replication), so a resumed sweep stores the numbers an
+    uninterrupted one would.
+
+    Args:
+        exp: the checked experiment (`load_experiment`).
+        store_path: its DuckDB store (created, or resumed if it holds this experiment).
+        workers: local processes (default: all cores; 1 runs in this process).
+        scheduler: a Dask scheduler's address instead (tcp://HOST:PORT).
+        executor: any concurrent.futures executor instead (not shut down here).
+        window: runs in flight at a time (default: a few per worker).
+        progress: a progress bar on a terminal, plain lines in a log.
+        log: where notes and progress go (default: stderr).
+
+    Returns:
+        What this invocation did (an interrupted sweep says so; nothing is lost).
+
+    Raises:
+        StoreError: the store belongs to another experiment or model, or is in use.
+        BackendError: the Dask cluster cannot be used.
+        SweepError: the worker pool broke again and again.
     """
     log = log or sys.stderr
     store = Store.open(store_path, exp)
@@ -259,6 +281,7 @@ def _failed(task: RunTask, message: str) -> RunRecord:
 
 
 def summary_lines(report: SweepReport) -> list[str]:
+    """The sweep's outcome for a reader: runs, rate, failures, how to resume, what next."""
     store = report.store
     if report.ran == 0 and not report.interrupted:
         return [f"{report.experiment}: all {report.total:,} runs are already in {store}; "

@@ -52,6 +52,8 @@ class Check:
 
 @dataclass(frozen=True)
 class NotModelled:
+    """A figure the model does not reproduce, and why."""
+
     key: str
     meaning: str
     reason: str
@@ -59,20 +61,25 @@ class NotModelled:
 
 @dataclass
 class CheckResult:
+    """A check's values over seeds; it passes when their mean lies in the range."""
+
     check: Check
     values: list[float] = field(default_factory=list)
 
     @property
     def mean(self) -> float:
+        """The mean over seeds (NaNs left out)."""
         return mean_ci(self.values)[0]
 
     @property
     def ci(self) -> tuple[float, float]:
+        """The mean's 95% Student-t confidence interval."""
         _, lo, hi = mean_ci(self.values)
         return lo, hi
 
     @property
     def passed(self) -> bool:
+        """PASS: the mean lies inside the target range (a NaN mean never passes)."""
         m = self.mean
         return not math.isnan(m) and self.check.low <= m <= self.check.high
 
@@ -205,7 +212,23 @@ def run_with_profile(spec: RunSpec) -> dict[str, float]:
 def measure(checks: list[Check], reps: int, *, scenario_override: str | None = None,
             workers: int | None = None, steps: int | None = None, progress: bool = True,
             first_seed: int = 0) -> list[CheckResult]:
-    """Run every scenario the checks need over `reps` seeds and collect each outcome."""
+    """Run every scenario the checks need over the same seeds and collect each outcome.
+
+    Args:
+        checks: what to measure (`read_targets`).
+        reps: seeds per scenario, from `first_seed` on.
+        scenario_override: run every check on this scenario instead of its own.
+        workers: processes (default: all cores).
+        steps: weeks per run (default: each scenario's run.steps).
+        progress: show a progress bar.
+        first_seed: the first seed.
+
+    Returns:
+        One result per check, in the checks' order.
+
+    Raises:
+        ScenarioError: a check names an outcome the runs do not report.
+    """
     names = sorted({scenario_override or c.scenario for c in checks})
     scenarios: dict[str, tuple[Scenario, str]] = {
         n: (load_scenario(n), str(scenario_dir(n))) for n in names}
@@ -240,6 +263,7 @@ def fmt(x: float, outcome: str = "") -> str:
 
 
 def result_rows(results: list[CheckResult]) -> list[dict[str, Any]]:
+    """The checks' results as plain rows (`cogov targets --json`)."""
     rows = []
     for r in results:
         lo, hi = r.ci
