@@ -65,7 +65,7 @@ class PartialYaml(ScenarioError):
         self.data = data
         self.lines = lines
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[type[ScenarioError], tuple[list[Problem]]]:
         return ScenarioError, (self.problems,)
 
 
