@@ -47,3 +47,23 @@ def test_agents_list_every_resident_and_the_volunteers_of_the_week() -> None:
             model.town_offices) + 2 + len(model.social_organisations)
         one = residents[17]
         assert one.trust == res.trust[one.row] and one.grid == res.grid[one.row]
+
+
+def test_the_datacollector_is_the_one_weekly_record() -> None:
+    """`record`, `dataframe()` and Mesa's DataCollector are one record, read three ways."""
+    model = CoGovernanceModel(small_scenario({"population.residents": 300}), rng=2)
+    for _ in range(3):
+        model.step()
+    columns = model.datacollector.model_vars
+    assert columns["week"] == [0, 1, 2, 3]  # Mesa's `steps` and the model's week agree
+    assert model.steps == model.week == 3
+    frame = model.dataframe()
+    assert list(frame.index) == [0, 1, 2, 3]
+    assert len(model.record) == 4
+    for week in range(4):
+        row = model.record[week]
+        assert row == {name: values[week] for name, values in columns.items()}
+        assert frame.loc[week, "trust"] == row["trust"]
+    assert model.record[-1] == model.record[3] and model.record[1:] == [
+        model.record[w] for w in (1, 2, 3)]
+    assert model.record[3]["resolved"] == model.summary()["resolved"]

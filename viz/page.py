@@ -30,12 +30,11 @@ from pathlib import Path
 import solara
 from solara.alias import rv
 
-from experiments.appserver import FOLDER_ENV
 from viz import markup
 from viz.charts import CHARTS, ChartPainter, ChartSpec
 from viz.controls import LeverControl, lever_groups, residents_spec
 from viz.i18n import Lang, param_help, param_label, t
-from viz.lab import APP_LIMITS, SPEEDS, Lab, MixFrame
+from viz.lab import APP_LIMITS, FOLDER_ENV, SPEEDS, Lab, MixFrame
 from viz.network import COLOUR_BY, NetworkPainter
 
 log = logging.getLogger("cogov.app")

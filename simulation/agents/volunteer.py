@@ -21,11 +21,6 @@ if TYPE_CHECKING:
 class Volunteer(Resident):
     """Handle for a resident who is an active volunteer (one per volunteer)."""
 
-    def quit(self) -> None:
-        self.model.residents.volunteer[self.row] = False
-        self.model.volunteer_handles.pop(self.row, None)
-        self.remove()
-
 
 def mobilisation_lift(model: CoGovernanceModel) -> np.ndarray:
     """1 + mobilisation for every resident (see `update_volunteers`).
