@@ -181,6 +181,17 @@ class DisputePool:
         if outcome == Outcome.RESOLVED:
             self.resolved_by_level += np.bincount(self.level[ids], minlength=4)
 
+    def end_one(self, case: int, outcome: Outcome, week: int) -> None:
+        """`end` for a single dispute (the ladder ends them one at a time)."""
+        if self.outcome[case] != Outcome.OPEN:
+            raise RuntimeError("a dispute cannot end twice")
+        self.outcome[case] = outcome
+        self.stage[case] = Stage.ENDED
+        self.ended[case] = week
+        self.ended_by_outcome[outcome] += 1
+        if outcome == Outcome.RESOLVED:
+            self.resolved_by_level[self.level[case]] += 1
+
     def compact(self) -> None:
         """Drop ended disputes from the open list (called once a step)."""
         if self._open:

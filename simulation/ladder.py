@@ -60,6 +60,8 @@ class HandlingLadder:
         self.ended_this_week: list[int] = []
         self.handoffs_lost = 0
         self.handoffs = 0
+        self._contracted_share = 0.0
+        self._contracted_share_week = -1  # the week it was computed for
 
     # ------------------------------------------------------------------ intake
 
@@ -115,11 +117,20 @@ class HandlingLadder:
         # The town contracts out a share of its L2 cases in proportion to the contracted
         # organisations' capacity (政府购买服务).
         if m.social_organisations:
-            so_cap = sum(s.capacity_per_week() for s in m.social_organisations)
-            own = sum(t.capacity_per_week(m.town_population[t.town]) for t in m.town_offices)
-            if m.rng.random() < so_cap / max(so_cap + own, 1e-9):
+            if m.rng.random() < self.contracted_share():
                 return m.social_organisations[int(m.rng.integers(len(m.social_organisations)))]
         return town_office
+
+    def contracted_share(self) -> float:
+        """Share of a town's L2 cases contracted out: the organisations' share of the
+        capacity of organisations and town offices together (computed once a week)."""
+        m = self.model
+        if self._contracted_share_week != m.week:
+            so_cap = sum(s.capacity_per_week() for s in m.social_organisations)
+            own = sum(t.capacity_per_week(m.town_population[t.town]) for t in m.town_offices)
+            self._contracted_share = so_cap / max(so_cap + own, 1e-9)
+            self._contracted_share_week = m.week
+        return self._contracted_share
 
     def send(self, case: int, level: Level, *, walk_in: bool = False,
              source: Handler | None = None, entrusted: bool = False) -> None:
@@ -274,7 +285,7 @@ class HandlingLadder:
 
     def _end(self, case: int, outcome: Outcome) -> None:
         m = self.model
-        m.disputes.end([case], outcome, m.week)
+        m.disputes.end_one(case, outcome, m.week)
         self.ended_this_week.append(case)
 
     # ------------------------------------------------------------------ impatience

@@ -193,13 +193,45 @@ def resolution_shares(c: dict[str, int], residents: int, weeks: int) -> dict[str
     }
 
 
-def _means_in_and_out(values: np.ndarray, mask: np.ndarray) -> tuple[float, float]:
-    """Mean of `values` inside `mask` and outside it (NaN for an empty side)."""
-    n_in = int(np.count_nonzero(mask))
+class _Group:
+    """A boolean group of residents in the forms the weekly measures use."""
+
+    def __init__(self, mask: np.ndarray) -> None:
+        self.mask = mask.copy()  # what the forms below were made from
+        self.inside = mask.astype(np.float64)
+        self.outside = (~mask).astype(np.float64)
+        self.n_in = int(np.count_nonzero(mask))
+        self.codes = self.mask.astype(np.intp)  # 1 inside, 0 outside (Theil's groups)
+        self.counts = np.bincount(self.codes, minlength=2)
+
+
+# Groups by the id of their mask, checked against the mask's contents at every use: the
+# groups (urban, elderly, digital) are fixed in a run, so their float and code forms are
+# made once instead of every week. A few entries: the groups of the models in use.
+_GROUPS: dict[int, _Group] = {}
+_GROUPS_KEPT = 6
+
+
+def _group(mask: np.ndarray) -> _Group:
+    hit = _GROUPS.get(id(mask))
+    if hit is not None and hit.mask.shape == mask.shape and np.array_equal(hit.mask, mask):
+        return hit
+    if len(_GROUPS) >= _GROUPS_KEPT:
+        del _GROUPS[next(iter(_GROUPS))]  # the oldest
+    _GROUPS[id(mask)] = group = _Group(np.asarray(mask, dtype=bool))
+    return group
+
+
+def _means_in_and_out(values: np.ndarray, group: _Group) -> tuple[float, float]:
+    """Mean of `values` inside the group and outside it (NaN for an empty side)."""
+    n_in = group.n_in
     n_out = values.size - n_in
-    # Dot products with the mask: much cheaper than selecting values[mask].
-    return (float(np.dot(values, mask)) / n_in if n_in else float("nan"),
-            float(np.dot(values, ~mask)) / n_out if n_out else float("nan"))
+    # Dot products with the 0/1 weights: much cheaper than selecting values[mask] (numpy's
+    # loop, not the threaded BLAS: see `metrics_core._dot`).
+    inside = float(np.einsum("i,i->", values, group.inside))
+    outside = float(np.einsum("i,i->", values, group.outside))
+    return (inside / n_in if n_in else float("nan"),
+            outside / n_out if n_out else float("nan"))
 
 
 def welfare_measures(model: CoGovernanceModel) -> dict[str, float]:
@@ -209,12 +241,19 @@ def welfare_measures(model: CoGovernanceModel) -> dict[str, float]:
     (the gaps are one minus the ratios of `metrics_core.ratio_of_means`).
     """
     res = model.residents
-    w = res.welfare
-    gini, bottom20, top_bottom = mc.sorted_inequality(np.sort(w), 0.2)
-    total, between, _ = mc.theil_decomposition(w, res.urban)
-    urban, rural = _means_in_and_out(w, res.urban)
-    elderly, not_elderly = _means_in_and_out(w, res.elderly)
-    digital, excluded = _means_in_and_out(w, res.digital)
+    w = np.asarray(res.welfare, dtype=np.float64)
+    ordered = np.sort(w)
+    # Sorted, the checks of the inequality measures are the two ends: NaN sorts last.
+    if ordered.size and not (ordered[0] >= 0 and np.isfinite(ordered[-1])):
+        raise ValueError("welfare must be finite and non-negative")
+    gini, bottom20, top_bottom = mc.sorted_inequality_of_checked(ordered, 0.2)
+    urban_group = _group(res.urban)
+    total, between, _ = mc.theil_decomposition_of_codes(
+        w, urban_group.codes, urban_group.counts,
+        all_positive=bool(ordered.size) and bool(ordered[0] > 0))
+    urban, rural = _means_in_and_out(w, urban_group)
+    elderly, not_elderly = _means_in_and_out(w, _group(res.elderly))
+    digital, excluded = _means_in_and_out(w, _group(res.digital))
     return {
         "welfare_mean": float(w.mean()),
         "welfare_gini": gini,

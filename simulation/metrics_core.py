@@ -16,6 +16,7 @@ Conventions shared by the functions:
   differences of the piecewise-linear Lorenz curve, and adjacent shares always add up.
 """
 
+import functools
 import math
 
 import numpy as np
@@ -26,7 +27,9 @@ __all__ = [
     "percentile_or_nan",
     "ratio_of_means",
     "sorted_inequality",
+    "sorted_inequality_of_checked",
     "theil_decomposition",
+    "theil_decomposition_of_codes",
     "top_bottom_ratio",
 ]
 
@@ -59,6 +62,16 @@ def _as_mask(mask: ArrayLike, size: int) -> NDArray[np.bool_]:
     if arr.shape != (size,):
         raise ValueError(f"mask has shape {arr.shape}, expected ({size},) to match values")
     return arr
+
+
+def _dot(x: NDArray[np.float64], y: NDArray[np.float64]) -> float:
+    """Σ x_i y_i of two 1-D float arrays, in numpy's own loop.
+
+    Not `np.dot`: for long vectors that calls the multithreaded BLAS, whose threads keep
+    spinning after each call; measures recorded every week then slowed the whole step by
+    a third on a shared two-core machine.
+    """
+    return float(np.einsum("i,i->", x, y))
 
 
 def _lorenz_holdings(sorted_values: NDArray[np.float64], points: ArrayLike) -> NDArray[np.float64]:
@@ -175,27 +188,45 @@ def theil_decomposition(values: ArrayLike, groups: ArrayLike) -> tuple[float, fl
     """
     x = _as_nonnegative_1d(values)
     codes = _factorize(groups, x.size)
+    return theil_decomposition_of_codes(x, codes, np.bincount(codes))
+
+
+def theil_decomposition_of_codes(
+    x: NDArray[np.float64],
+    codes: NDArray[np.integer],
+    group_counts: NDArray[np.intp],
+    all_positive: bool | None = None,
+) -> tuple[float, float, float]:
+    """`theil_decomposition` for values already checked and groups already coded.
+
+    For callers that measure the same groups every week: ``x`` is a 1-D float64 array of
+    finite, non-negative values, ``codes`` its group codes 0..k-1 (integers) and
+    ``group_counts`` ``np.bincount(codes)``; ``all_positive`` says whether every value is
+    above 0 when the caller knows it (None: checked here). Same formulas and results, bit
+    for bit, as `theil_decomposition`, without checking its inputs again.
+    """
     total_sum = float(x.sum()) if x.size else 0.0
     if total_sum <= 0.0:
         return 0.0, 0.0, 0.0
     mean = total_sum / x.size
-    group_sums = np.bincount(codes, weights=x)
-    group_counts = np.bincount(codes)
+    group_sums = np.bincount(codes, weights=x, minlength=len(group_counts))
     present = group_sums > 0
     group_means = np.zeros_like(group_sums)
     group_means[present] = group_sums[present] / group_counts[present]
     between = float(np.sum(group_sums[present] * np.log(group_means[present] / mean))) / total_sum
     # One logarithm per value serves both sums: ln(x / m) = ln x − ln m, with m the overall
     # mean (total) or the value's group mean (within).
-    positive = x > 0
-    if positive.all():  # the usual case: no selection needed
+    if all_positive is None:
+        all_positive = bool((x > 0).all())
+    if all_positive:  # the usual case: no selection needed
         x_pos, code_pos = x, codes
     else:
+        positive = x > 0
         x_pos, code_pos = x[positive], codes[positive]
     log_x = np.log(x_pos)
     log_group_mean = np.log(group_means, out=np.zeros_like(group_means), where=present)
-    total = float(np.dot(x_pos, log_x - np.log(mean))) / total_sum
-    within = float(np.dot(x_pos, log_x - log_group_mean[code_pos])) / total_sum
+    total = _dot(x_pos, log_x - np.log(mean)) / total_sum
+    within = _dot(x_pos, log_x - log_group_mean[code_pos]) / total_sum
     return max(0.0, total), between, within
 
 
@@ -262,12 +293,21 @@ def sorted_inequality(
     x = _as_nonnegative_1d(sorted_values, "sorted_values")
     if np.any(x[1:] < x[:-1]):
         raise ValueError("sorted_values must be sorted ascending")
+    return sorted_inequality_of_checked(x, fraction)
+
+
+def sorted_inequality_of_checked(
+    x: NDArray[np.float64], fraction: float
+) -> tuple[float, float, float]:
+    """`sorted_inequality` for a 1-D float64 array already known to be sorted ascending,
+    finite and non-negative, and a fraction in (0, 1]: the same results, bit for bit,
+    without checking them again (callers that sort the values themselves each week)."""
     n = x.size
     total = float(x.sum()) if n else 0.0
     if total <= 0.0:
         return 0.0, math.nan, math.nan
     # gini with unit weights: cumulative weight C_i = i, so 2 C_i - w_i - W = 2i - 1 - n.
-    numerator = float(np.dot(x, np.arange(1 - n, n, 2, dtype=np.float64)))
+    numerator = _dot(x, _gini_weights(n))
     gini_value = max(0.0, numerator / (n * total))
     bottom = _holding(x, fraction)
     top = total - _holding(x, 1.0 - fraction)
@@ -277,6 +317,14 @@ def sorted_inequality(
     else:
         ratio = top / bottom
     return gini_value, share, ratio
+
+
+@functools.lru_cache(maxsize=4)
+def _gini_weights(n: int) -> NDArray[np.float64]:
+    """2i - 1 - n for i = 1..n (read-only; kept for the population sizes in use)."""
+    weights = np.arange(1 - n, n, 2, dtype=np.float64)
+    weights.flags.writeable = False
+    return weights
 
 
 def ratio_of_means(values: ArrayLike, mask: ArrayLike) -> float:

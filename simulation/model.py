@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, overload
 
 import mesa
 import numpy as np
+from mesa.agent import AgentSet
 
 from simulation import metrics
 from simulation.agents.government import Government, Role
@@ -29,9 +30,11 @@ from simulation.disputes import (
     Outcome,
     Stage,
 )
+from simulation.draws import draw_rows
 from simulation.ladder import HandlingLadder
 from simulation.levers import lever_cost_per_week, levers_at, shocks_at
 from simulation.network import (
+    FlaggedTieShare,
     MultilayerNetwork,
     read_tie_file,
     small_world_ties,
@@ -102,10 +105,15 @@ class CoGovernanceModel(mesa.Model):
                 self.territory, net.ties_urban, net.ties_rural, net.rewiring,
                 net.cross_grid_share, self.rng,
             )
-        Resident.create_agents(self, n, list(range(n)))
+        # Residents and volunteers as Mesa agents are handles onto rows, made when something
+        # lists the model's agents (see `agents`): the weekly rules work on the columns.
+        self._resident_handles: list[Resident] | None = None
         self.volunteer_handles: dict[int, Volunteer] = {}
-        for row in np.flatnonzero(self.residents.volunteer).tolist():
-            self.volunteer_handles[row] = Volunteer(self, row)
+        # Each resident's share of ties who volunteer, followed as volunteers come and go.
+        self.volunteer_ties = FlaggedTieShare(self.network, self.residents.volunteer)
+        # 1 + party mobilisation per resident, and what it was computed for (see
+        # `simulation.agents.volunteer.mobilisation_lift`).
+        self.mobilisation_lift_for: tuple[tuple, np.ndarray] | None = None
 
         # --- institutional actors
         terr = self.territory
@@ -134,6 +142,9 @@ class CoGovernanceModel(mesa.Model):
         self.detection_coverage = np.zeros(terr.n_grids)
         self.volunteers_per_grid = np.zeros(terr.n_grids)
         self.deprivation = np.zeros(n)
+        # Work arrays of the weekly updates (see `learn_norms_and_trust`).
+        self._learning_state = np.empty((n, 3))
+        self._work = np.empty((2, n))
         self.poorest = np.zeros(n, dtype=bool)  # the poorest 40% by income
         # Each resident's share of the week's services, and the (targeted share, offline
         # reach) it was computed for: it changes only with those levers or with incomes.
@@ -227,78 +238,129 @@ class CoGovernanceModel(mesa.Model):
         """
         res, p, lv, ef = self.residents, self.params, self.lever, self.params.effects
         a = p.behaviour.social_learning
-        disc = 0.97 * res.discontent
+        # In place, in work arrays, each update rearranged to as few passes over the county
+        # as it takes (at a million residents a pass costs about a millisecond).
+        state, w1, w2 = self._learning_state, self._work[0], self._work[1]
+        state[:, 0] = res.norm
+        state[:, 1] = res.trust
+        np.multiply(res.discontent, 0.97, out=state[:, 2])  # discontent decays
         # Everyone learns from last week's state: the three neighbour means in one product.
-        nb_norm, nb_trust, nb_disc = self.network.neighbour_mean(
-            np.column_stack([res.norm, res.trust, disc])).T
+        nb_norm, nb_trust, nb_disc = self.network.neighbour_mean(state).T
         pull = ef.campaign_norm_rate * lv["norm_campaigns"] + ef.credit_norm_rate * lv[
             "credit_system"]
-        norm = (res.norm + a * (nb_norm - res.norm) + pull * (1 - res.norm)
-                + p.behaviour.norm_decay * (res.initial_norm - res.norm))
-        res.norm[:] = np.clip(norm, 0, 1)
-        res.norm_displayed[:] = res.norm + ef.credit_display * lv["credit_system"] * (1 - res.norm)
+        decay = p.behaviour.norm_decay
+        # norm + a (N̄(norm) − norm) + pull (1 − norm) + decay (initial − norm)
+        #   = (1 − a − pull − decay) norm + a N̄(norm) + decay initial + pull
+        norm = res.norm
+        np.multiply(norm, 1 - a - pull - decay, out=w1)
+        np.multiply(nb_norm, a, out=w2)
+        w1 += w2
+        np.multiply(res.initial_norm, decay, out=w2)
+        w1 += w2
+        w1 += pull
+        np.clip(w1, 0, 1, out=norm)
+        # displayed = norm + c (1 − norm) = (1 − c) norm + c, c = credit_display × credit_system
+        c = ef.credit_display * lv["credit_system"]
+        np.multiply(norm, 1 - c, out=res.norm_displayed)
+        res.norm_displayed += c
 
-        target_legal = res.initial_legal + ef.legal_awareness_gain * lv["legal_services"] * (
-            1 - res.initial_legal)
-        res.legal_awareness += 0.02 * (target_legal - res.legal_awareness)
-        target_part = res.initial_participation + ef.councils_participation * lv["councils"] * (
-            1 - res.initial_participation)
-        res.participation += 0.02 * (target_part - res.participation)
+        # x += 0.02 (target − x), target = initial + g (1 − initial):
+        #   x = 0.98 x + 0.02 (1 − g) initial + 0.02 g
+        for x, initial, g in (
+            (res.legal_awareness, res.initial_legal,
+             ef.legal_awareness_gain * lv["legal_services"]),
+            (res.participation, res.initial_participation,
+             ef.councils_participation * lv["councils"]),
+        ):
+            x *= 0.98
+            np.multiply(initial, 0.02 * (1 - g), out=w1)
+            x += w1
+            x += 0.02 * g
 
-        trust = res.trust + a * (nb_trust - res.trust)
-        trust -= 0.01 * res.discontent * trust
+        # trust + a (N̄(trust) − trust), eroded by 0.01 × discontent of that, less resentment
+        trust = w1
+        np.multiply(res.trust, 1 - a, out=trust)
+        np.multiply(nb_trust, a, out=w2)
+        trust += w2
+        np.multiply(res.discontent, -0.01, out=w2)
+        w2 += 1
+        trust *= w2
         trust -= ef.credit_resentment * max(0.0, lv["credit_system"] - 0.5)
         for group, drop in self.shock.trust_drop.items():
             mask = group_mask(res, group)
             trust[mask] *= 1 - drop
-        res.trust[:] = np.clip(trust, 0, 1)
-        res.discontent[:] = disc + a * (nb_disc - disc)
+        np.clip(trust, 0, 1, out=res.trust)
+        # discontent: d + a (N̄(d) − d), d = 0.97 × discontent
+        #   = (1 − a) 0.97 discontent + a N̄(d)
+        res.discontent *= (1 - a) * 0.97
+        np.multiply(nb_disc, a, out=w2)
+        res.discontent += w2
 
     def recruit_volunteers(self) -> None:
         """自治 and 党建: residents join or quit volunteering; early detection follows."""
-        joined, quitted = update_volunteers(self)
-        for row in quitted.tolist():
-            handle = self.volunteer_handles.pop(row, None)
-            if handle is not None:
-                handle.remove()
-        for row in joined.tolist():
-            self.volunteer_handles[row] = Volunteer(self, row)
+        update_volunteers(self)
         self._update_detection()
         n_vol = np.count_nonzero(self.residents.volunteer)
         self.volunteer_hours_total += n_vol * self.params.behaviour.volunteer_hours
 
-    def arising_hazard(self) -> np.ndarray:
+    def arising_hazard(self, rows: np.ndarray | None = None) -> np.ndarray:
         """Each resident's chance this week of becoming the first party of a dispute.
 
         base_rate / 52 × dispute surge of the resident's groups × (1 + deprivation effect
         × relative deprivation + discontent / 2) × (1 − norm effect × norm) / (1 − norm
         effect / 2) × (1 − deterrence effect × enforcement × (0.5 + legal awareness / 2)).
+        For the given rows only, or for every resident.
         """
         res, p, lv = self.residents, self.params, self.lever
         d = p.disputes
+
+        def of(column: np.ndarray) -> np.ndarray:
+            return column if rows is None else column[rows]
+
         surge: float | np.ndarray = self.shock.arising_multiplier.get("all", 1.0)
         for group, factor in self.shock.arising_multiplier.items():
             if group != "all":
-                surge = surge * np.where(group_mask(res, group), factor, 1.0)
+                surge = surge * np.where(of(group_mask(res, group)), factor, 1.0)
         return (
             d.base_rate / WEEKS_PER_YEAR
             * surge
-            * (1 + d.deprivation_effect * self.deprivation + 0.5 * res.discontent)
-            * (1 - d.norm_effect * res.norm) / (1 - d.norm_effect * 0.5)
-            * (1 - d.deterrence_effect * lv["enforcement"] * (0.5 + 0.5 * res.legal_awareness))
+            * (1 + d.deprivation_effect * of(self.deprivation) + 0.5 * of(res.discontent))
+            * (1 - d.norm_effect * of(res.norm)) / (1 - d.norm_effect * 0.5)
+            * (1 - d.deterrence_effect * lv["enforcement"]
+               * (0.5 + 0.5 * of(res.legal_awareness)))
+        )
+
+    def arising_bound(self) -> float:
+        """An upper bound of `arising_hazard` over residents: each factor at its largest."""
+        res, d, lv = self.residents, self.params.disputes, self.lever
+        if self.n_residents == 0:
+            return 0.0
+        surge = self.shock.arising_multiplier.get("all", 1.0)
+        for group, factor in self.shock.arising_multiplier.items():
+            if group != "all":
+                surge *= max(1.0, factor)
+        return (
+            d.base_rate / WEEKS_PER_YEAR
+            * surge
+            * (1 + d.deprivation_effect * float(self.deprivation.max())
+               + 0.5 * float(res.discontent.max()))
+            * (1 - d.norm_effect * float(res.norm.min())) / (1 - d.norm_effect * 0.5)
+            * (1 - d.deterrence_effect * lv["enforcement"]
+               * (0.5 + 0.5 * float(res.legal_awareness.min())))
         )
 
     def arise_disputes(self) -> None:
         """New disputes arise; some are defused early; some are settled by the parties.
 
-        Each resident becomes a party with the week's `arising_hazard`. A candidate's risk
-        is detected early with the grid's coverage (源头治理) and then defused with chance
+        Each resident becomes a party with the week's `arising_hazard` (drawn by thinning
+        from `arising_bound`: `simulation.draws.draw_rows`). A candidate's risk is
+        detected early with the grid's coverage (源头治理) and then defused with chance
         `prevention_effect`; the rest arise, and the parties settle some themselves (L0).
         """
         res, p = self.residents, self.params
         d = p.disputes
-        hazard = self.arising_hazard()
-        party = np.flatnonzero(self.rng.random(self.n_residents) < hazard)
+        party = draw_rows(self.rng, self.n_residents, self.arising_bound(),
+                          self.arising_hazard)
         if len(party) == 0:
             return
         grid = res.grid[party]
@@ -374,14 +436,14 @@ class CoGovernanceModel(mesa.Model):
         parties, outcome, satisfaction, severity = (
             parties[keep], outcome[keep], satisfaction[keep], severity[keep])
         good = outcome == Outcome.RESOLVED
-        gain = np.zeros(self.n_residents)
-        loss = np.zeros(self.n_residents)
-        np.add.at(gain, parties[good], beh.trust_gain * satisfaction[good])
-        np.add.at(loss, parties[~good], beh.trust_loss)
-        touched = np.unique(parties)  # everyone else's trust is unchanged
+        # Everyone else's trust is unchanged: sums over the parties touched this week only.
+        touched, slot = np.unique(parties, return_inverse=True)
+        gain = np.zeros(len(touched))
+        loss = np.zeros(len(touched))
+        np.add.at(gain, slot[good], beh.trust_gain * satisfaction[good])
+        np.add.at(loss, slot[~good], beh.trust_loss)
         trust = res.trust[touched]
-        trust += (np.minimum(gain[touched], 1) * (1 - trust)
-                  - np.minimum(loss[touched], 1) * trust)
+        trust += (np.minimum(gain, 1) * (1 - trust) - np.minimum(loss, 1) * trust)
         res.trust[touched] = np.clip(trust, 0, 1)
         res.discontent[parties[good]] *= 0.5
         np.add.at(res.discontent, parties[~good], severity[~good])
@@ -398,9 +460,11 @@ class CoGovernanceModel(mesa.Model):
         annualised income plus services minus losses, smoothed over about half a year.
         """
         res, p, lv = self.residents, self.params, self.lever
-        income = res.base_income.copy()
-        for group, factor in self.shock.income_multiplier.items():
-            income[group_mask(res, group)] *= factor
+        income = res.base_income
+        if self.shock.income_multiplier:
+            income = income.copy()
+            for group, factor in self.shock.income_multiplier.items():
+                income[group_mask(res, group)] *= factor
         if not np.array_equal(income, res.income):
             res.income[:] = income
             self._follow_income()
@@ -424,12 +488,17 @@ class CoGovernanceModel(mesa.Model):
         if (targeted_share, offline_reach) != self._shares_for:
             self._service_shares = self._shares_of_services(targeted_share, offline_reach)
             self._shares_for = (targeted_share, offline_reach)
-        res.services_this_week[:] = services * self._service_shares
+        np.multiply(self._service_shares, services, out=res.services_this_week)
         # Services that reach no one (nobody left with a channel) are not paid out.
         services *= self._service_shares_total
 
-        annual = income + WEEKS_PER_YEAR * (res.services_this_week - res.loss_this_week)
-        res.welfare += (annual - res.welfare) / 26.0
+        # welfare += (income + 52 (services − losses) − welfare) / 26, in place
+        step = np.subtract(res.services_this_week, res.loss_this_week, out=self._work[0])
+        step *= WEEKS_PER_YEAR
+        np.add(income, step, out=step)
+        step -= res.welfare
+        step /= 26.0
+        res.welfare += step
         np.maximum(res.welfare, 0.0, out=res.welfare)
 
         self.services_this_week = services
@@ -441,6 +510,43 @@ class CoGovernanceModel(mesa.Model):
     def collect(self) -> None:
         self._snapshot = metrics.step_snapshot(self)
         self.datacollector.collect(self)
+
+    # ================================================================== Mesa's agent sets
+
+    @property
+    def agents(self) -> AgentSet:
+        """Every agent, residents and volunteers included (see `sync_agent_handles`)."""
+        self.sync_agent_handles()
+        return super().agents
+
+    @property
+    def agents_by_type(self) -> dict[type[mesa.Agent], AgentSet]:
+        self.sync_agent_handles()
+        return super().agents_by_type
+
+    @property
+    def agent_types(self) -> list[type]:
+        self.sync_agent_handles()
+        return super().agent_types
+
+    def sync_agent_handles(self) -> None:
+        """Make the residents' Mesa handles, and one `Volunteer` per volunteer now.
+
+        A `Resident` only points at its row of the columns, and the weekly rules never
+        list agents, so the handles are made the first time something lists them (Mesa's
+        `agents`, `agents_by_type`, `agent_types`) and volunteers' handles are brought in
+        step with the volunteer flags each time: a county of a million residents does not
+        hold a million Python objects it never uses.
+        """
+        if "_resident_handles" not in self.__dict__:
+            return  # Mesa asks before the residents exist
+        if self._resident_handles is None:
+            self._resident_handles = [Resident(self, row) for row in range(self.n_residents)]
+        rows = set(np.flatnonzero(self.residents.volunteer).tolist())
+        for row in [r for r in self.volunteer_handles if r not in rows]:
+            self.volunteer_handles.pop(row).remove()
+        for row in sorted(rows.difference(self.volunteer_handles)):
+            self.volunteer_handles[row] = Volunteer(self, row)
 
     # ================================================================== helpers
 

@@ -72,7 +72,7 @@ class ServiceQueue:
             return []
         busy = max(self.servers, len(self.in_service))
         p = min(1.0, self.server_equivalents / (busy * self.service_weeks))
-        done_mask = rng.random(len(self.in_service)) < p
+        done_mask = (rng.random(len(self.in_service)) < p).tolist()
         done = [c for c, d in zip(self.in_service, done_mask, strict=True) if d]
         if done:
             self.in_service = [c for c, d in zip(self.in_service, done_mask, strict=True)

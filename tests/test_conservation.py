@@ -166,6 +166,23 @@ def test_pool_end_twice_raises_and_changes_nothing() -> None:
                              "escalated": 0, "arisen": 40}
 
 
+def test_ending_one_dispute_is_ending_a_list_of_one() -> None:
+    one, listed = make_pool(12), make_pool(12)
+    for case, outcome, week in ((3, Outcome.RESOLVED, 2), (4, Outcome.ESCALATED, 2),
+                                (7, Outcome.RESOLVED, 5), (8, Outcome.RELAPSED, 6)):
+        one.level[case] = listed.level[case] = case % 4  # resolutions counted by rung
+        one.end_one(case, outcome, week)
+        listed.end([case], outcome, week)
+    with pytest.raises(RuntimeError):
+        one.end_one(3, Outcome.ABANDONED, 7)
+    assert one.outcome[3] == Outcome.RESOLVED and one.ended[3] == 2
+    for column in ("outcome", "stage", "ended", "ended_by_outcome", "resolved_by_level"):
+        np.testing.assert_array_equal(getattr(one, column), getattr(listed, column))
+    assert one.resolved_by_level.tolist() == [0, 0, 0, 2]  # rungs 3 and 7 % 4 = 3
+    assert one.counts() == {"open": 8, "resolved": 2, "relapsed": 1, "abandoned": 0,
+                            "escalated": 1, "arisen": 12}
+
+
 def test_every_relapse_has_exactly_one_follow_up(surge_run) -> None:
     model, _ = surge_run
     pool = model.disputes

@@ -616,3 +616,37 @@ def test_an_agreement_holds_by_both_parties_norms() -> None:
         model.ladder.resolve(case, Level.L0)
     relapsed = np.mean(model.disputes.outcome[cases] == Outcome.RELAPSED)
     assert abs(relapsed - 0.675) < 4 * np.sqrt(0.675 * 0.325 / n)
+
+
+def test_mobilisation_lift_follows_the_cells_that_are_active() -> None:
+    """1 + mobilisation is kept between weeks; it must change when cells switch."""
+    from simulation.agents.volunteer import mobilisation_lift
+
+    model = CoGovernanceModel(small_scenario({"levers.party_leadership.cell_coverage": 0.5}),
+                              rng=3)
+    res, m = model.residents, model.params.effects.cell_mobilisation
+
+    def expected() -> np.ndarray:
+        return 1 + m * model.cell_active[res.grid] * (1 + res.party_member)
+
+    assert 0 < model.cell_active.sum() < len(model.cell_active)
+    np.testing.assert_array_equal(mobilisation_lift(model), expected())
+    model.cell_active[:] = ~model.cell_active  # the other half switch on
+    np.testing.assert_array_equal(mobilisation_lift(model), expected())
+    assert set(np.unique(mobilisation_lift(model)).tolist()) == {1.0, 1 + m, 1 + 2 * m}
+
+
+def test_the_arising_bound_is_above_every_residents_hazard() -> None:
+    """Disputes are drawn by thinning from `arising_bound`: it must never be exceeded,
+    under a surge that hits one group and with discontent piling up."""
+    scenario = small_scenario({"levers.rule_of_law.enforcement": 0.0}, shocks=[
+        {"kind": "dispute_surge", "group": "migrant", "week": 2, "duration_weeks": 10,
+         "magnitude": 3.0}])
+    model = CoGovernanceModel(scenario, rng=5)
+    model.residents.discontent[::7] = 2.5
+    for _ in range(14):
+        model.step()
+        hazard = model.arising_hazard()
+        assert hazard.max() <= model.arising_bound()
+        np.testing.assert_array_equal(model.arising_hazard(np.arange(0, 2000, 3)),
+                                      hazard[::3])

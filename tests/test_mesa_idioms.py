@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from simulation.model import CoGovernanceModel
 from tests.conftest import small_scenario
 
@@ -25,6 +27,26 @@ def test_run_model_stops_after_run_steps() -> None:
     model.run_model()
     assert calls == 6 and model.week == 6 and not model.running
     assert len(model.dataframe()) == 7  # week 0 and weeks 1-6
+
+
+def test_agents_list_every_resident_and_the_volunteers_of_the_week() -> None:
+    """Residents' and volunteers' Mesa handles are made when the agents are listed."""
+    from simulation.agents import Resident, Volunteer
+
+    model = CoGovernanceModel(small_scenario({"population.residents": 300}), rng=2)
+    res = model.residents
+    for week in range(12):
+        model.step()
+        if week % 5:
+            continue  # listed now and then: the handles catch up with every change since
+        residents = model.agents_by_type[Resident]
+        assert sorted(a.row for a in residents) == list(range(300))
+        volunteers = sorted(a.row for a in model.agents_by_type[Volunteer])
+        assert volunteers == np.flatnonzero(res.volunteer).tolist()
+        assert len(model.agents) == 300 + len(volunteers) + len(model.party_cells) + len(
+            model.town_offices) + 2 + len(model.social_organisations)
+        one = residents[17]
+        assert one.trust == res.trust[one.row] and one.grid == res.grid[one.row]
 
 
 def test_the_datacollector_is_the_one_weekly_record() -> None:

@@ -12,7 +12,12 @@ import pytest
 from conftest import small_scenario, sorted_edges
 
 from simulation.model import CoGovernanceModel
-from simulation.network import NetworkFileError, read_tie_file
+from simulation.network import (
+    FlaggedTieShare,
+    NetworkFileError,
+    read_tie_file,
+    ties_from_edges,
+)
 from simulation.tie_file import tie_file_problem
 
 
@@ -99,6 +104,63 @@ def test_mean_degree_is_close_to_the_declared_ties() -> None:
     p = model.params.network
     assert model.network.degree[res.urban].mean() == pytest.approx(p.ties_urban, rel=0.15)
     assert model.network.degree[~res.urban].mean() == pytest.approx(p.ties_rural, rel=0.15)
+
+
+def test_without_rewiring_each_grid_is_a_ring_lattice() -> None:
+    """Watts-Strogatz before rewiring: each resident tied to the k/2 next and the k/2
+    previous residents of its grid, around a ring (k = 6 urban, 10 rural here)."""
+    model = build({"network.cross_grid_share": 0.0, "network.rewiring": 0.0})
+    terr, adj = model.territory, model.network.adjacency
+    for g in range(terr.n_grids):
+        ids = np.flatnonzero(terr.grid_of == g)
+        s, half = len(ids), (3 if terr.urban_grid[g] else 5)
+        for local in (0, 1, s // 2, s - 1):
+            row = ids[local]
+            ring = sorted(ids[(local + j) % s] for j in (*range(1, half + 1),
+                                                         *range(-half, 0)))
+            assert adj.indices[adj.indptr[row]:adj.indptr[row + 1]].tolist() == ring
+
+
+@pytest.mark.parametrize(("per_grid", "ties"), [(250, 10.0), (12, 10.0), (11, 10.0), (10, 2.0)])
+def test_rewiring_moves_ties_inside_grids_and_keeps_their_number(per_grid: int,
+                                                                 ties: float) -> None:
+    """With every tie rewired, grids keep exactly s·k/2 ties, none repeated or to self
+    (12 residents with 10 ties each: one free partner each; 11 with 10: complete, kept).
+    Grids of equal size and an even number of ties below it: no remainder pairs."""
+    model = build({"network.cross_grid_share": 0.0, "network.rewiring": 1.0,
+                   "network.ties_urban": ties, "network.ties_rural": ties,
+                   "population.residents_per_grid": per_grid,
+                   "population.residents": 60 * per_grid})
+    terr, net = model.territory, model.network
+    _, across = cross_grid_edges(model)
+    assert not across.any()
+    k = np.minimum(ties, terr.grid_size - 1) // 2 * 2
+    assert net.degree.sum() == (terr.grid_size * k).sum()  # each tie counted at both ends
+    complete = k == terr.grid_size - 1
+    for g in np.flatnonzero(complete):
+        assert (net.degree[terr.grid_of == g] == k[g]).all()
+    assert not any(u == v for u, v in net.social.edges())
+
+
+def test_the_share_of_flagged_ties_is_the_neighbour_mean_bit_for_bit() -> None:
+    """`FlaggedTieShare` follows flips of a flag; it must equal the sparse product exactly,
+    isolated residents (their own flag) included."""
+    rng = np.random.default_rng(5)
+    n = 400
+    net = ties_from_edges(n, rng.integers(0, 300, size=(700, 2)))  # rows 300+ have no ties
+    assert len(net.isolated) > 100
+    flags = rng.random(n) < 0.2
+    share = FlaggedTieShare(net, flags)
+    np.testing.assert_array_equal(share.share, net.neighbour_mean(flags.astype(float)))
+    for week in range(15):
+        flags = flags ^ (rng.random(n) < (0.5 if week == 7 else 0.03))
+        got = share.update(flags)
+        assert np.array_equal(got, net.neighbour_mean(flags.astype(float)))
+    assert share.update(flags) is got  # nothing changed: nothing recomputed
+    degree = np.diff(net.adjacency.indptr)
+    ties = (net.adjacency != 0).astype(np.int64)
+    np.testing.assert_array_equal(share.count, ties @ flags.astype(np.int64))
+    assert (share.count <= degree).all()
 
 
 # --- ties from a file --------------------------------------------------------------------
