@@ -1,6 +1,6 @@
 """The `cogov` command line (also `python -m cli`): the parser and the entry point.
 
-Subcommands: run, compare, validate, params, schema, sweep, analyze, targets, calibrate,
+Subcommands: run, compare, validate, new, diff, params, schema, sweep, analyze, targets, calibrate,
 app. Every parameter can be set from the command line with `--set PATH=VALUE`, by the
 dotted names declared in the scenario type. Bad input gets a plain message and a
 non-zero exit, never a traceback.

@@ -1,20 +1,23 @@
-"""`cogov validate`, `cogov params` and `cogov schema`: scenario files and parameters."""
+"""`cogov validate`, `new`, `diff`, `params` and `schema`: scenario files and parameters."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
 from pydantic_core import PydanticUndefined
 
 from cli.common import EXIT_INPUT, add_force, print_notes
+from cli.starter import differences, starter_text
 from experiments.outputs import prepare_file, writing_files
 from simulation.numbers import format_number
 from simulation.scenario import (
     ParameterSpec,
     iter_parameters,
+    load_scenario,
     load_scenario_file,
     validate_files,
 )
@@ -25,6 +28,21 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("validate", help="check scenario files; exit 0 only if all are valid")
     p.add_argument("files", nargs="+")
     p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("new", help="write a commented starter scenario that extends a mix")
+    p.add_argument("name", help="the new file (NAME or NAME.yaml), e.g. my_reform")
+    p.add_argument("--from", dest="mix", default="default", metavar="MIX",
+                   help="the scenario it starts from: a bundled name or a file "
+                   "(default: default)")
+    add_force(p)
+    p.set_defaults(func=cmd_new)
+
+    p = sub.add_parser("diff", help="what two scenarios set differently (after extends: "
+                       "is resolved); exit 0 if nothing, 1 if something")
+    p.add_argument("first")
+    p.add_argument("second")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_diff)
 
     p = sub.add_parser("params", help="list every parameter with its prior, calibrated "
                        "value, range and unit")
@@ -53,6 +71,60 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if bad:
         print(f"{bad} of {len(results)} file(s) have problems", file=sys.stderr)
     return EXIT_INPUT if bad else 0
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    """Write NAME.yaml, a starter that extends the mix; never over an existing file unless
+    told to (`--force`)."""
+    target = Path(args.name if Path(args.name).suffix.lower() in (".yaml", ".yml")
+                  else f"{args.name}.yaml")
+    mix = load_scenario(args.mix)  # a bad mix is reported like any scenario
+    mix_file = Path(args.mix)
+    if mix_file.suffix.lower() in (".yaml", ".yml") and mix_file.is_file():
+        # A file of the student's own: named from the new file's folder, as extends: reads it.
+        extends = Path(os.path.relpath(mix_file.resolve(), target.resolve().parent)).as_posix()
+    else:
+        extends = args.mix
+    if target.exists() and not args.force:
+        print(f"error: {target} exists; choose another name, or add --force to replace it",
+              file=sys.stderr)
+        return EXIT_INPUT
+    if not target.parent.is_dir():
+        print(f"error: no folder {target.parent}/ to write {target.name} in", file=sys.stderr)
+        return EXIT_INPUT
+    target.write_text(starter_text(str(target), args.mix, extends, mix), encoding="utf-8")
+    load_scenario_file(target, shown=str(target))  # what was written is a valid scenario
+    print(f"wrote {target}: extends {args.mix} and changes nothing yet; open it, remove "
+          f"the '# ' in front of what you want to change, then: cogov diff {args.mix} "
+          f"{target}")
+    return 0
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    """Print what two scenarios set differently; exit 1 if anything, as diff(1) does."""
+    first, second = load_scenario(args.first), load_scenario(args.second)
+    found = differences(first, second)
+    if args.json:
+        print(json.dumps([{"parameter": d.path, args.first: d.first, args.second: d.second,
+                           "unit": d.unit} for d in found], indent=2, ensure_ascii=False))
+        return 1 if found else 0
+    if not found:
+        print(f"{args.first} and {args.second} set every parameter the same "
+              "(after extends: is resolved).")
+        return 0
+    rows = [(d.path, _cell(d.first), _cell(d.second), d.unit) for d in found]
+    width = [max(len(r[i]) for r in [("parameter", args.first, args.second, ""), *rows])
+             for i in range(3)]
+    print(f"{len(found)} difference(s) after extends: is resolved "
+          "(- means the scenario has no such schedule or shock):")
+    print(f"{'parameter':<{width[0]}}  {args.first:>{width[1]}}  {args.second:>{width[2]}}")
+    for path, a, b, unit in rows:
+        print(f"{path:<{width[0]}}  {a:>{width[1]}}  {b:>{width[2]}}  {unit}".rstrip())
+    return 1
+
+
+def _cell(value: object) -> str:
+    return "-" if value is None else format_number(value, grouped=False)
 
 
 def cmd_params(args: argparse.Namespace) -> int:

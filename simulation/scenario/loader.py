@@ -40,7 +40,7 @@ from simulation.scenario.files import (
     bundled_names,
 )
 from simulation.scenario.paths import get_path, set_path
-from simulation.scenario.schema import Caps, Scenario
+from simulation.scenario.schema import Caps, Scenario, Section
 from simulation.scenario.validation import Origin, sorted_problems
 from simulation.scenario.yaml_safe import PartialYaml, read_yaml_mapping
 
@@ -61,6 +61,31 @@ def resolve_name(name: str, beside: Path | None = None,
 
 
 # ------------------------------------------------------------------ merging
+
+
+def is_section(path: str) -> bool:
+    """Whether `path` names a group of parameters (`levers`, `levers.rule_of_law`), not one
+    parameter."""
+    model: Any = Scenario
+    for part in path.split("."):
+        fields = getattr(model, "model_fields", None)
+        if not fields or part not in fields:
+            return False
+        model = fields[part].annotation
+    return isinstance(model, type) and issubclass(model, Section)
+
+
+def _without_empty_sections(data: dict, prefix: str = "") -> dict:
+    """`data` without the groups left with nothing under them: a group whose lines are all
+    commented out (as in a starter file from `cogov new`) changes nothing."""
+    out = {}
+    for key, value in data.items():
+        path = f"{prefix}{key}"
+        if value is None and is_section(path):
+            continue
+        out[key] = (_without_empty_sections(value, path + ".")
+                    if isinstance(value, dict) and is_section(path) else value)
+    return out
 
 
 def _deep_merge(base: dict, top: dict, top_file: str, top_lines: dict[str, int],
@@ -99,7 +124,7 @@ def _read_chain(path: Path, shown: str, seen: list[Path],
         problems.extend(dataclasses.replace(p, file=shown) for p in exc.problems)
         return {}, {}
     parent_name = data.get("extends")
-    own = {k: v for k, v in data.items() if k != "extends"}
+    own = _without_empty_sections({k: v for k, v in data.items() if k != "extends"})
     origin: Origin = {}
     base: dict = {}
     if parent_name is not None:
