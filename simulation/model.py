@@ -384,35 +384,16 @@ class CoGovernanceModel(mesa.Model):
         for case in ids[settle].tolist():
             self.ladder.resolve(case, Level.L0)
 
-    def spawn_follow_up(self, case: int) -> None:
-        """A broken agreement: the same parties' dispute comes back, a little graver."""
-        pool = self.disputes
-        party = pool.party[[case]]
-        other = pool.other[[case]]
-        self.disputes.add(
-            self.week, pool.kind[[case]], np.minimum(1.0, pool.severity[[case]] * 1.2),
-            party, other, pool.grid[[case]], self.ladder.new_patience(party),
-            np.zeros(1, dtype=bool), parent=np.array([case]),
-        )
-        self._count_open(party, other, +1)
-
     def take_in_disputes(self) -> None:
+        """Intake and routing: `HandlingLadder.intake`."""
         self.ladder.intake()
 
     def handle_disputes(self) -> None:
-        """Each handler works its queue for a week: L1 in every grid, then L2, then L3."""
-        for cell in self.party_cells:
-            if len(cell.queue):
-                cell.convene_mediation(self.volunteers_per_grid[cell.grid],
-                                       int(self.grid_population[cell.grid]))
-        for office in self.town_offices:
-            office.handle_cases(int(self.town_population[office.town]))
-        for org in self.social_organisations:
-            org.mediate()
-        self.county_centre.handle_cases(self.n_residents)
-        self.court.handle_cases(self.n_residents)
+        """Every handler works its queue for a week: `HandlingLadder.handle_week`."""
+        self.ladder.handle_week()
 
     def run_out_of_patience(self) -> None:
+        """Impatience: `HandlingLadder.run_out_of_patience`."""
         self.ladder.run_out_of_patience()
 
     def feed_back_endings(self) -> None:
