@@ -171,7 +171,7 @@ def dispute_counts(model: CoGovernanceModel) -> dict[str, int]:
     counts = {k: by_outcome[k] for k in ("arisen", "open", "resolved", "relapsed",
                                           "abandoned", "escalated")}
     counts["prevented"] = int(model.prevented)
-    for level in Level:
+    for level in (Level.L0, Level.L1, Level.L2, Level.L3):
         counts[f"resolved_l{int(level)}"] = int(pool.resolved_by_level[level])
     return counts
 
@@ -278,7 +278,8 @@ def queue_lengths(model: CoGovernanceModel) -> dict[str, int]:
     pool = model.disputes
     ids = pool.open_ids
     on_ladder = ids[pool.stage[ids] != Stage.AWAITING_INTAKE] if len(ids) else ids
-    lv = np.bincount(pool.level[on_ladder], minlength=4) if len(on_ladder) else np.zeros(4)
+    lv = (np.bincount(pool.level[on_ladder], minlength=len(Level)) if len(on_ladder)
+          else np.zeros(len(Level)))
     return {"queued_l1": int(lv[1]), "queued_l2": int(lv[2]), "queued_l3": int(lv[3])}
 
 
