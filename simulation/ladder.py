@@ -63,6 +63,11 @@ class HandlingLadder:
         self._contracted_share = 0.0
         self._contracted_share_week = -1  # the week it was computed for
 
+    def reset_tallies(self) -> None:
+        """Hand-off counts start from zero (at week 0, after the warm-up)."""
+        self.handoffs_lost = 0
+        self.handoffs = 0
+
     # ------------------------------------------------------------------ intake
 
     def intake(self) -> None:
