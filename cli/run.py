@@ -39,10 +39,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def write_run_outputs(out: OutputFolder, scenario: Scenario, seed: int, steps: int,
-                      summary: dict[str, float], series, argv: list[str]) -> None:
+                      summary: dict[str, float], series, argv: list[str],
+                      years=None) -> None:
     from experiments.runner import scenario_hash
 
     series.to_csv(out.path("series.csv"))
+    if years is not None:
+        years.to_csv(out.path("years.csv"))  # every windowed outcome, year by year
     series.to_parquet(out.path("series.parquet"))
     out.path("summary.json").write_text(json.dumps(summary, indent=2, allow_nan=True))
     out.path("scenario.yaml").write_text(
@@ -73,7 +76,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise
     with folder.writing():
         write_run_outputs(folder, scenario, args.seed, steps, result.summary, result.series,
-                          args.argv)
+                          args.argv, years=result.years)
     out = folder.final
     if args.json:
         print(json.dumps(result.summary, indent=2, allow_nan=True))
@@ -84,5 +87,5 @@ def cmd_run(args: argparse.Namespace) -> int:
     for key, value in result.summary.items():
         unit = OUTCOME_UNITS.get(key, "")
         print(f"  {key:<{width}}  {fmt(value, unit):>12}  {unit}")
-    print(f"time series and scenario written to {out}/")
+    print(f"time series, yearly outcomes and scenario written to {out}/")
     return 0

@@ -40,6 +40,7 @@ class RunResult:
     spec: RunSpec
     summary: dict[str, float]
     series: pd.DataFrame | None
+    years: pd.DataFrame | None = None  # every windowed outcome, year by year
 
 
 def scenario_hash(scenario: Scenario) -> str:
@@ -79,7 +80,7 @@ def run_one(spec: RunSpec, keep_series: bool | Iterable[str] = True) -> RunResul
         series = model.dataframe()
         if not isinstance(keep_series, bool):
             series = series[list(keep_series)]
-    return RunResult(spec, model.summary(), series)
+    return RunResult(spec, model.summary(), series, model.yearly() if keep_series else None)
 
 
 def map_runs[T, R](

@@ -30,6 +30,20 @@ class Level(IntEnum):
     L1 = 1  # grid / community: volunteers, grid workers, party cell, resident council
     L2 = 2  # town mediation, social organisations, county one-stop centre
     L3 = 3  # formal law: arbitration, litigation, court-entrusted mediation
+    PETITION = 4  # the petition office (信访): outside the ladder, handles petitions
+
+
+class HandlerKind(IntEnum):
+    """Which kind of handler last worked on a dispute (NONE: never taken up)."""
+
+    NONE = 0
+    PARTY_CELL = 1  # the grid's mediation convened by its party cell (L1)
+    TOWN_OFFICE = 2  # town mediation (L2)
+    SOCIAL_ORGANISATION = 3  # contracted social organisation (L2)
+    COUNTY_CENTRE = 4  # county one-stop centre (L2)
+    ENTRUSTED = 5  # court-entrusted mediation (L3)
+    COURT = 6  # litigation (L3)
+    PETITION_OFFICE = 7  # the petition office
 
 
 class Stage(IntEnum):
@@ -49,6 +63,13 @@ class Outcome(IntEnum):
     RELAPSED = 2  # an agreement that was not kept (a follow-up dispute arises)
     ABANDONED = 3  # the party gave up
     ESCALATED = 4  # the party petitioned (信访/上访): the dispute left the ladder upward
+    LUMPED = 5  # never brought forward nor found: the party endured it (not a ladder failure)
+    CLOSED_UNRESOLVED = 6  # recorded as resolved by the handler, the grievance not met
+
+
+# Endings in which the party's grievance was left unmet outside a ruling or agreement.
+UNRESOLVED_EXITS = (Outcome.ABANDONED, Outcome.ESCALATED, Outcome.LUMPED,
+                    Outcome.CLOSED_UNRESOLVED)
 
 
 # Types whose other party is a resident (a tie neighbour); the rest face a firm or office.
@@ -71,6 +92,15 @@ class DisputePool:
         "grid": (np.int32, -1),
         "arose": (np.int32, -1),  # week
         "ended": (np.int32, -1),  # week
+        # Days are continuous: week w spans days [7 (w - 1), 7 w), so week 1 starts at day
+        # 0 and the warm-up's days are negative.
+        "arose_day": (np.float64, np.nan),  # day it arose
+        "intake_day": (np.float64, np.nan),  # day it was taken up by the ladder
+        "ended_day": (np.float64, np.nan),  # day it ended
+        "waited_days": (np.float64, 0),  # days spent waiting on the ladder, not worked on
+        "heard": (np.bool_, False),  # a handler worked on it (the party was heard)
+        "handler_kind": (np.int8, 0),  # HandlerKind of the last handler that worked on it
+        "petitions": (np.int8, 0),  # petitions lodged for this dispute
         "stage": (np.int8, 0),
         "level": (np.int8, 0),  # current rung (or the rung it ended at)
         "outcome": (np.int8, 0),
@@ -91,6 +121,13 @@ class DisputePool:
     grid: np.ndarray
     arose: np.ndarray
     ended: np.ndarray
+    arose_day: np.ndarray
+    intake_day: np.ndarray
+    ended_day: np.ndarray
+    waited_days: np.ndarray
+    heard: np.ndarray
+    handler_kind: np.ndarray
+    petitions: np.ndarray
     stage: np.ndarray
     level: np.ndarray
     outcome: np.ndarray
@@ -109,7 +146,9 @@ class DisputePool:
             setattr(self, name, np.full(self._cap, fill, dtype=dtype))
         self._open: list[int] = []
         self.ended_by_outcome = np.zeros(len(Outcome), dtype=np.int64)
-        self.resolved_by_level = np.zeros(4, dtype=np.int64)
+        self.resolved_by_level = np.zeros(len(Level), dtype=np.int64)
+        self.first_id = 0  # the first dispute of the measured run (after the warm-up)
+        self._open_at_start = 0  # disputes open when measuring started
 
     # ------------------------------------------------------------------ growth
 
@@ -135,8 +174,12 @@ class DisputePool:
         patience: np.ndarray,
         early: np.ndarray,
         parent: np.ndarray | None = None,
+        arose_day: np.ndarray | None = None,
     ) -> np.ndarray:
-        """Append new open disputes; returns their ids."""
+        """Append new open disputes; returns their ids.
+
+        `arose_day` is the continuous day each arose (default: the first day of `week`).
+        """
         n = len(kind)
         if n == 0:
             return np.empty(0, dtype=np.int64)
@@ -149,6 +192,7 @@ class DisputePool:
         self.other[ids] = other
         self.grid[ids] = grid
         self.arose[ids] = week
+        self.arose_day[ids] = (week - 1) * 7.0 if arose_day is None else arose_day
         self.patience[ids] = patience
         self.early[ids] = early
         self.stage[ids] = Stage.AWAITING_INTAKE
@@ -166,8 +210,12 @@ class DisputePool:
         """Ids of open disputes, oldest first."""
         return np.asarray(self._open, dtype=np.int64)
 
-    def end(self, ids: np.ndarray | list[int], outcome: Outcome, week: int) -> None:
-        """End disputes with one outcome. Ending an already ended dispute is a bug."""
+    def end(self, ids: np.ndarray | list[int], outcome: Outcome, week: int,
+            day: float | None = None) -> None:
+        """End disputes with one outcome on `day` (default: the first day of `week`).
+
+        Ending an already ended dispute is a bug.
+        """
         ids = np.asarray(ids, dtype=np.int64)
         if len(ids) == 0:
             return
@@ -176,18 +224,21 @@ class DisputePool:
         self.outcome[ids] = outcome
         self.stage[ids] = Stage.ENDED
         self.ended[ids] = week
+        self.ended_day[ids] = (week - 1) * 7.0 if day is None else day
         # Running tallies, so that the weekly record does not rescan the whole pool.
         self.ended_by_outcome[outcome] += len(ids)
         if outcome == Outcome.RESOLVED:
-            self.resolved_by_level += np.bincount(self.level[ids], minlength=4)
+            self.resolved_by_level += np.bincount(self.level[ids], minlength=len(Level))
 
-    def end_one(self, case: int, outcome: Outcome, week: int) -> None:
+    def end_one(self, case: int, outcome: Outcome, week: int,
+                day: float | None = None) -> None:
         """`end` for a single dispute (the ladder ends them one at a time)."""
         if self.outcome[case] != Outcome.OPEN:
             raise RuntimeError("a dispute cannot end twice")
         self.outcome[case] = outcome
         self.stage[case] = Stage.ENDED
         self.ended[case] = week
+        self.ended_day[case] = (week - 1) * 7.0 if day is None else day
         self.ended_by_outcome[outcome] += 1
         if outcome == Outcome.RESOLVED:
             self.resolved_by_level[self.level[case]] += 1
@@ -198,8 +249,18 @@ class DisputePool:
             arr = np.asarray(self._open, dtype=np.int64)
             self._open = arr[self.outcome[arr] == Outcome.OPEN].tolist()
 
+    def start_window(self) -> None:
+        """Count from here (week 0 after a warm-up): tallies restart at zero, disputes
+        still open stay open and count among `open`, not among those arisen."""
+        self._open_at_start = int(self.size - self.ended_by_outcome.sum())
+        self.first_id = self.size
+        self.ended_by_outcome[:] = 0
+        self.resolved_by_level[:] = 0
+
     def counts(self) -> dict[str, int]:
-        """Numbers of disputes by outcome, over the whole run so far (from the tallies)."""
+        """Numbers of disputes by outcome since measuring started (from the tallies):
+        each ending, those arisen, and those open now."""
         c = self.ended_by_outcome.copy()
-        c[Outcome.OPEN] = self.size - c.sum()
-        return {o.name.lower(): int(c[o]) for o in Outcome} | {"arisen": int(self.size)}
+        arisen = self.size - self.first_id
+        c[Outcome.OPEN] = arisen + self._open_at_start - c.sum()
+        return {o.name.lower(): int(c[o]) for o in Outcome} | {"arisen": int(arisen)}

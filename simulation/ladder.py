@@ -63,6 +63,11 @@ class HandlingLadder:
         self._contracted_share = 0.0
         self._contracted_share_week = -1  # the week it was computed for
 
+    def reset_tallies(self) -> None:
+        """Hand-off counts start from zero (at week 0, after the warm-up)."""
+        self.handoffs_lost = 0
+        self.handoffs = 0
+
     # ------------------------------------------------------------------ intake
 
     def intake(self) -> None:
@@ -177,6 +182,20 @@ class HandlingLadder:
 
     # ------------------------------------------------------------------ service
 
+    def handle_week(self) -> None:
+        """Each handler works its queue for a week: L1 in every grid, then L2, then L3."""
+        m = self.model
+        for cell in m.party_cells:
+            if len(cell.queue):
+                cell.convene_mediation(m.volunteers_per_grid[cell.grid],
+                                       int(m.grid_population[cell.grid]))
+        for office in m.town_offices:
+            office.handle_cases(int(m.town_population[office.town]))
+        for org in m.social_organisations:
+            org.mediate()
+        m.county_centre.handle_cases(m.n_residents)
+        m.court.handle_cases(m.n_residents)
+
     def start_service(self, case: int, handler: Handler) -> None:
         """A handler starts work on a case: it pays the rung's cost."""
         m = self.model
@@ -262,10 +281,23 @@ class HandlingLadder:
         if m.rng.random() < p_relapse:
             pool.satisfaction[case] = 0.3
             self._end(case, Outcome.RELAPSED)
-            m.spawn_follow_up(case)
+            self.spawn_follow_up(case)
         else:
             pool.satisfaction[case] = SATISFACTION_BY_LEVEL[level] * timely
             self._end(case, Outcome.RESOLVED)
+
+    def spawn_follow_up(self, case: int) -> None:
+        """A broken agreement: the same parties' dispute comes back, a little graver."""
+        m = self.model
+        pool = m.disputes
+        party = pool.party[[case]]
+        other = pool.other[[case]]
+        pool.add(
+            m.week, pool.kind[[case]], np.minimum(1.0, pool.severity[[case]] * 1.2),
+            party, other, pool.grid[[case]], self.new_patience(party),
+            np.zeros(1, dtype=bool), parent=np.array([case]),
+        )
+        m._count_open(party, other, +1)
 
     def give_up_or_escalate(self, case: int) -> None:
         """The party stops waiting: it petitions if its grievance is high enough."""

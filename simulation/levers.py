@@ -137,6 +137,9 @@ class ShockEffects:
     income_multiplier: dict[str, float]  # group -> income factor this week
 
 
+NO_SHOCK = ShockEffects({}, {}, {})  # a week without shocks (the warm-up)
+
+
 def shocks_at(scenario: Scenario, week: int) -> ShockEffects:
     """Combine the shocks in force in `week`.
 

@@ -28,6 +28,7 @@ class OutcomeSpec:
     label_zh: str
     higher_is_better: bool | None = None
     meaning_zh: str = ""
+    windowed: bool = True  # also reported for the last year (`<name>_last_year`)
 
 
 OUTCOMES: tuple[OutcomeSpec, ...] = (
@@ -137,8 +138,25 @@ _MEANING_ZH = {
     "services_per_resident": "每年人均公共服务与转移支付",
     "overspend_per_resident": "每年人均超出预算的支出（抓手与办案费用超过预算时仍照付）",
 }
-OUTCOMES = tuple(dataclasses.replace(o, meaning_zh=_MEANING_ZH[o.name]) for o in OUTCOMES)
+RUN_OUTCOMES = tuple(dataclasses.replace(o, meaning_zh=_MEANING_ZH[o.name]) for o in OUTCOMES)
+
+# Every windowed outcome again for the last 52 weeks of the run, generated here so that
+# an outcome declared above gets its twin without a second declaration.
+LAST_YEAR = "_last_year"
+WINDOW_WEEKS = 52
+
+
+def _last_year(o: OutcomeSpec) -> OutcomeSpec:
+    return dataclasses.replace(
+        o, name=o.name + LAST_YEAR, meaning=f"{o.meaning} - over the last 52 weeks",
+        label_zh=f"{o.label_zh}（最近一年）", meaning_zh=f"{o.meaning_zh}（最近52周）",
+        windowed=False)
+
+
+OUTCOMES = RUN_OUTCOMES + tuple(_last_year(o) for o in RUN_OUTCOMES if o.windowed)
 OUTCOME_NAMES: tuple[str, ...] = tuple(o.name for o in OUTCOMES)
+RUN_OUTCOME_NAMES: tuple[str, ...] = tuple(o.name for o in RUN_OUTCOMES)
+WINDOWED_NAMES: tuple[str, ...] = tuple(o.name for o in RUN_OUTCOMES if o.windowed)
 # Counts over the whole run that the summary reports before the outcomes.
 COUNT_NAMES: tuple[str, ...] = (
     "residents", "weeks", "arisen", "resolved", "relapsed", "abandoned", "escalated",
@@ -157,6 +175,23 @@ STEP_METRICS: tuple[str, ...] = (
     "bottom20_share", "top_bottom_ratio", "urban_rural_ratio", "digital_gap", "elderly_gap",
     "welfare_urban", "welfare_rural", "welfare_elderly", "welfare_digitally_excluded",
     "volunteer_share", "detection_coverage", "spending_per_resident",
+    "income_gini", "income_urban_rural_ratio", "income_top_bottom_ratio",
+)
+
+# Outcomes that describe the county's state: over a window, the mean of their weekly
+# values (weeks after the window's start up to its end).
+STATE_OUTCOMES: tuple[str, ...] = (
+    "trust", "norm", "false_compliance", "volunteer_share",
+    "welfare_mean", "welfare_gini", "welfare_theil", "welfare_theil_between",
+    "top_bottom_ratio", "bottom20_share", "urban_rural_ratio", "digital_gap", "elderly_gap",
+    "income_gini", "income_urban_rural_ratio", "income_top_bottom_ratio",
+)
+
+# Running totals whose differences between a window's ends give its counts and sums.
+TALLY_NAMES: tuple[str, ...] = (
+    "arisen", "resolved", "relapsed", "abandoned", "escalated", "prevented",
+    "resolved_l0", "resolved_l1", "resolved_l2", "resolved_l3",
+    "handoffs", "handoffs_lost", "spent", "services", "overspent", "volunteer_hours",
 )
 
 
@@ -171,7 +206,7 @@ def dispute_counts(model: CoGovernanceModel) -> dict[str, int]:
     counts = {k: by_outcome[k] for k in ("arisen", "open", "resolved", "relapsed",
                                           "abandoned", "escalated")}
     counts["prevented"] = int(model.prevented)
-    for level in Level:
+    for level in (Level.L0, Level.L1, Level.L2, Level.L3):
         counts[f"resolved_l{int(level)}"] = int(pool.resolved_by_level[level])
     return counts
 
@@ -278,7 +313,8 @@ def queue_lengths(model: CoGovernanceModel) -> dict[str, int]:
     pool = model.disputes
     ids = pool.open_ids
     on_ladder = ids[pool.stage[ids] != Stage.AWAITING_INTAKE] if len(ids) else ids
-    lv = np.bincount(pool.level[on_ladder], minlength=4) if len(on_ladder) else np.zeros(4)
+    lv = (np.bincount(pool.level[on_ladder], minlength=len(Level)) if len(on_ladder)
+          else np.zeros(len(Level)))
     return {"queued_l1": int(lv[1]), "queued_l2": int(lv[2]), "queued_l3": int(lv[3])}
 
 
@@ -301,19 +337,50 @@ def step_snapshot(model: CoGovernanceModel) -> dict[str, float]:
     snap["false_compliance"] = float((res.norm_displayed - res.norm).mean())
     snap["volunteer_share"] = np.count_nonzero(res.volunteer) / res.volunteer.size
     snap["detection_coverage"] = float(model.detection_coverage.mean())
+    snap.update(model.income_measures)
     return snap
 
 
-def time_to_resolution(model: CoGovernanceModel) -> tuple[float, float]:
-    """Median and 90th percentile of weeks from arising to resolution."""
+def income_measures(income: np.ndarray, urban: np.ndarray) -> dict[str, float]:
+    """Income inequality (the model recomputes it only when incomes change)."""
+    return {
+        "income_gini": mc.gini(income),
+        "income_urban_rural_ratio": mc.ratio_of_means(income, urban),
+        "income_top_bottom_ratio": mc.top_bottom_ratio(income),
+    }
+
+
+def tallies(model: CoGovernanceModel, snapshot: dict[str, float]) -> tuple[float, ...]:
+    """The running totals of `TALLY_NAMES` now (counts from the week's snapshot)."""
+    return (
+        *(float(snapshot[k]) for k in TALLY_NAMES[:10]),
+        float(model.ladder.handoffs), float(model.ladder.handoffs_lost),
+        model.spent_total, model.services_total, model.overspent_total,
+        model.volunteer_hours_total,
+    )
+
+
+def ended_in(model: CoGovernanceModel, start: int, end: int) -> np.ndarray:
+    """Mask over the pool's rows: disputes that ended in weeks start + 1 … end."""
+    pool = model.disputes
+    ended = pool.ended[: pool.size]
+    return (pool.outcome[: pool.size] != Outcome.OPEN) & (ended > start) & (ended <= end)
+
+
+def time_to_resolution(model: CoGovernanceModel, window: np.ndarray | None = None
+                       ) -> tuple[float, float]:
+    """Median and 90th percentile of weeks from arising to resolution (of the disputes
+    in `window`, a mask over the pool's rows; all by default)."""
     pool = model.disputes
     n = pool.size
     done = pool.outcome[:n] == Outcome.RESOLVED
+    if window is not None:
+        done &= window
     weeks = (pool.ended[:n] - pool.arose[:n])[done]
     return mc.percentile_or_nan(weeks, 50), mc.percentile_or_nan(weeks, 90)
 
 
-def mediation_success(model: CoGovernanceModel) -> float:
+def mediation_success(model: CoGovernanceModel, window: np.ndarray | None = None) -> float:
     """Share of disputes that reached L1-L2 mediation and ended in agreement there.
 
     Counts disputes whose last rung was L1 or L2 (ended there, whatever the outcome) and
@@ -325,48 +392,89 @@ def mediation_success(model: CoGovernanceModel) -> float:
     level = pool.level[:n]
     out = pool.outcome[:n]
     ended = out != Outcome.OPEN
+    if window is not None:
+        ended &= window
     at_mediation = ended & ((level == Level.L1) | (level == Level.L2))
     agreed = at_mediation & ((out == Outcome.RESOLVED) | (out == Outcome.RELAPSED))
     went_on = ended & (level == Level.L3) & (pool.handoffs[:n] > 0)
     return _ratio(int(agreed.sum()), int(at_mediation.sum() + went_on.sum()))
 
 
-def summary(model: CoGovernanceModel) -> dict[str, float]:
-    """Every outcome in `OUTCOMES` for the run so far, plus the residents and weeks."""
-    res = model.residents
-    snap = dict(model._snapshot) if model._snapshot.get("week") == model.week else (
-        step_snapshot(model))
-    c = {k: int(snap[k]) for k in ("arisen", "resolved", "relapsed", "abandoned",
-                                   "escalated", "prevented")}
-    median, p90 = time_to_resolution(model)
+def _state_means(model: CoGovernanceModel, start: int, end: int) -> dict[str, float]:
+    """Mean weekly value of each state outcome over weeks start + 1 … end (the value of
+    week `end` for an empty window); weeks not recorded take the current value."""
+    columns = model.datacollector.model_vars
+    out: dict[str, float] = {}
+    for name in STATE_OUTCOMES:
+        recorded = columns.get(name, [])
+        weeks = range(start + 1, end + 1) if end > start else range(end, end + 1)
+        values = [recorded[w] if w < len(recorded) else model._snapshot[name] for w in weeks]
+        out[name] = float(np.mean(values))
+    return out
+
+
+def _tallies_at(model: CoGovernanceModel, week: int) -> np.ndarray:
+    if week >= model.week or week >= len(model.tallies_by_week):
+        return np.asarray(tallies(model, model._snapshot), dtype=np.float64)
+    return np.asarray(model.tallies_by_week[week], dtype=np.float64)
+
+
+def outcomes_between(model: CoGovernanceModel, start: int, end: int) -> dict[str, float]:
+    """Every run outcome (`RUN_OUTCOMES`) over weeks start + 1 … end.
+
+    Counts and rates come from the differences of running totals between the window's
+    ends; outcomes over disputes (time to resolution, satisfaction, mediation success)
+    from the disputes that ended in the window; state outcomes (trust, inequality,
+    volunteer share) are the mean of their weekly values in the window.
+    """
+    t = dict(zip(TALLY_NAMES, _tallies_at(model, end) - _tallies_at(model, start),
+                 strict=True))
+    c = {k: round(t[k]) for k in TALLY_NAMES[:10]}
+    weeks = max(end - start, 1)
+    years = weeks / 52.0
+    n_res = model.n_residents
+    out: dict[str, float] = resolution_shares(c, n_res, weeks)
+    window = ended_in(model, start, end)
+    out["grassroots_mediation_success"] = mediation_success(model, window)
+    out["median_weeks"], out["p90_weeks"] = time_to_resolution(model, window)
     pool = model.disputes
-    n = pool.size
-    ended = pool.outcome[:n] != Outcome.OPEN
-    years = max(model.week, 1) / 52.0
-    out: dict[str, float] = {
-        "residents": model.n_residents,
-        "weeks": model.week,
-        **{k: float(v) for k, v in c.items()},
-    }
-    out.update(resolution_shares({**c, **{f"resolved_l{i}": int(snap[f"resolved_l{i}"])
-                                          for i in range(4)}}, model.n_residents, model.week))
-    out["grassroots_mediation_success"] = mediation_success(model)
-    out["median_weeks"] = median
-    out["p90_weeks"] = p90
-    out["satisfaction"] = (float(np.nanmean(pool.satisfaction[:n][ended])) if ended.any()
-                           else float("nan"))
-    out.update({k: snap[k] for k in ("trust", "norm", "false_compliance", "volunteer_share")})
-    out.update(welfare_measures(model))
-    out["income_gini"] = mc.gini(res.income)
-    out["income_urban_rural_ratio"] = mc.ratio_of_means(res.income, res.urban)
-    out["income_top_bottom_ratio"] = mc.top_bottom_ratio(res.income)
-    out["volunteer_hours"] = model.volunteer_hours_total / model.n_residents / years
-    handoffs = model.ladder.handoffs
-    out["handoff_loss_rate"] = _ratio(model.ladder.handoffs_lost, handoffs)
-    out["spending_per_resident"] = model.spent_total / model.n_residents / years
-    out["cost_per_resolved"] = _ratio(model.spent_total, c["resolved"])
-    out["services_per_resident"] = model.services_total / model.n_residents / years
-    out["overspend_per_resident"] = model.overspent_total / model.n_residents / years
-    for i in range(4):
-        out[f"resolved_l{i}"] = float(snap[f"resolved_l{i}"])
+    satisfied = pool.satisfaction[: pool.size][window]
+    out["satisfaction"] = float(np.nanmean(satisfied)) if satisfied.size else float("nan")
+    out.update(_state_means(model, start, end))
+    out["volunteer_hours"] = t["volunteer_hours"] / n_res / years
+    out["handoff_loss_rate"] = _ratio(t["handoffs_lost"], t["handoffs"])
+    out["spending_per_resident"] = t["spent"] / n_res / years
+    out["cost_per_resolved"] = _ratio(t["spent"], c["resolved"])
+    out["services_per_resident"] = t["services"] / n_res / years
+    out["overspend_per_resident"] = t["overspent"] / n_res / years
+    return {k: out[k] for k in RUN_OUTCOME_NAMES}
+
+
+def summary(model: CoGovernanceModel) -> dict[str, float]:
+    """Every outcome in `OUTCOMES` for the run so far, plus the residents and weeks.
+
+    `<outcome>` is over the whole run (weeks 1 … now); `<outcome>_last_year` over its
+    last 52 weeks (the whole run, if shorter).
+    """
+    if model._snapshot.get("week") != model.week:
+        model._snapshot = step_snapshot(model)
+    snap = model._snapshot
+    out: dict[str, float] = {"residents": model.n_residents, "weeks": model.week}
+    for k in COUNT_NAMES[2:]:
+        out[k] = float(snap[k])
+    out.update(outcomes_between(model, 0, model.week))
+    last = outcomes_between(model, max(0, model.week - WINDOW_WEEKS), model.week)
+    out.update({name + LAST_YEAR: last[name] for name in WINDOWED_NAMES})
     return {k: out[k] for k in COUNT_NAMES + OUTCOME_NAMES}
+
+
+def yearly(model: CoGovernanceModel) -> list[dict[str, float]]:
+    """One row per year of the run so far (the last may be part of a year): every
+    windowed outcome over that year's weeks."""
+    rows = []
+    for first in range(0, model.week, WINDOW_WEEKS):
+        end = min(first + WINDOW_WEEKS, model.week)
+        values = outcomes_between(model, first, end)
+        rows.append({"year": first // WINDOW_WEEKS + 1, "first_week": first + 1,
+                     "last_week": end, **{k: values[k] for k in WINDOWED_NAMES}})
+    return rows

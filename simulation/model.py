@@ -32,7 +32,7 @@ from simulation.disputes import (
 )
 from simulation.draws import draw_rows
 from simulation.ladder import HandlingLadder
-from simulation.levers import lever_cost_per_week, levers_at, shocks_at
+from simulation.levers import NO_SHOCK, lever_cost_per_week, levers_at, shocks_at
 from simulation.network import (
     FlaggedTieShare,
     MultilayerNetwork,
@@ -176,6 +176,9 @@ class CoGovernanceModel(mesa.Model):
         self.residents.welfare += max(0.0, budget_year - lever_year)
         self._follow_income()
         self._update_detection()
+        self.warming_up = False
+        if p.run.warmup_weeks:
+            self.warm_up(p.run.warmup_weeks)
 
         # The weekly record is Mesa's DataCollector, one column per value of the week's
         # snapshot (metrics.step_snapshot); `record` and `dataframe()` read it.
@@ -184,6 +187,9 @@ class CoGovernanceModel(mesa.Model):
             model_reporters={name: _reporter(name) for name in self._snapshot}
         )
         self.datacollector.collect(self)
+        # The running totals at the end of each week (index = week), whose differences
+        # give any window's counts (see `simulation.metrics.outcomes_between`).
+        self.tallies_by_week = [metrics.tallies(self, self._snapshot)]
 
     # ================================================================== the schedule
 
@@ -192,7 +198,7 @@ class CoGovernanceModel(mesa.Model):
 
         After `run.steps` weeks the model sets `running` to False, so Mesa's
         `model.run_model()` (which steps while `running`) stops there; calling `step()`
-        again still runs a further week.
+        again still runs a further week. Warm-up weeks (`warm_up`) are not recorded.
         """
         self.week += 1
         self.set_levers_and_shocks()
@@ -205,16 +211,49 @@ class CoGovernanceModel(mesa.Model):
         self.run_out_of_patience()
         self.feed_back_endings()
         self.update_welfare()
+        if self.warming_up:
+            return
         self.collect()
         if self.week >= self.params.run.steps:
             self.running = False
 
+    def warm_up(self, weeks: int) -> None:
+        """Run `weeks` weeks before week 0, then start measuring afresh (spin-up).
+
+        The warm-up weeks are numbered 1 − weeks … 0 and run with the levers in force at
+        week 0 (before any ramp moves them) and without shocks, so that the county reaches
+        its own state (disputes open in the queues, trust and norms after learning) before
+        the run. Every counter and tally then restarts from zero: outcomes never include
+        warm-up weeks; the pool keeps its open disputes and residents keep their state.
+        Initial-transient deletion (Law 2015, Simulation Modeling and Analysis, ch. 9).
+        """
+        self.warming_up = True
+        self.week = -weeks
+        for _ in range(weeks):
+            self.step()
+        self.warming_up = False
+        self.week = 0
+        self.lever = levers_at(self.params, 0)
+        self.shock = shocks_at(self.params, 0)
+        self.prevented = 0
+        self.spent_total = 0.0
+        self.lever_spent_total = 0.0
+        self.case_spent_total = 0.0
+        self.services_total = 0.0
+        self.overspent_total = 0.0
+        self.volunteer_hours_total = 0.0
+        self.ladder.reset_tallies()
+        self.disputes.start_window()
+
     # ================================================================== phases
 
     def set_levers_and_shocks(self) -> None:
-        """Levers in force this week (reform ramps) and the shocks that hit."""
-        self.lever = levers_at(self.params, self.week)
-        self.shock = shocks_at(self.params, self.week)
+        """Levers in force this week (reform ramps) and the shocks that hit.
+
+        In the warm-up (weeks up to 0) the levers are those of week 0 and no shock hits.
+        """
+        self.lever = levers_at(self.params, max(self.week, 0))
+        self.shock = shocks_at(self.params, self.week) if self.week > 0 else NO_SHOCK
         self._activate_party_cells()
         self.case_costs_this_week = 0.0
         self.ladder.ended_this_week = []
@@ -384,35 +423,16 @@ class CoGovernanceModel(mesa.Model):
         for case in ids[settle].tolist():
             self.ladder.resolve(case, Level.L0)
 
-    def spawn_follow_up(self, case: int) -> None:
-        """A broken agreement: the same parties' dispute comes back, a little graver."""
-        pool = self.disputes
-        party = pool.party[[case]]
-        other = pool.other[[case]]
-        self.disputes.add(
-            self.week, pool.kind[[case]], np.minimum(1.0, pool.severity[[case]] * 1.2),
-            party, other, pool.grid[[case]], self.ladder.new_patience(party),
-            np.zeros(1, dtype=bool), parent=np.array([case]),
-        )
-        self._count_open(party, other, +1)
-
     def take_in_disputes(self) -> None:
+        """Intake and routing: `HandlingLadder.intake`."""
         self.ladder.intake()
 
     def handle_disputes(self) -> None:
-        """Each handler works its queue for a week: L1 in every grid, then L2, then L3."""
-        for cell in self.party_cells:
-            if len(cell.queue):
-                cell.convene_mediation(self.volunteers_per_grid[cell.grid],
-                                       int(self.grid_population[cell.grid]))
-        for office in self.town_offices:
-            office.handle_cases(int(self.town_population[office.town]))
-        for org in self.social_organisations:
-            org.mediate()
-        self.county_centre.handle_cases(self.n_residents)
-        self.court.handle_cases(self.n_residents)
+        """Every handler works its queue for a week: `HandlingLadder.handle_week`."""
+        self.ladder.handle_week()
 
     def run_out_of_patience(self) -> None:
+        """Impatience: `HandlingLadder.run_out_of_patience`."""
         self.ladder.run_out_of_patience()
 
     def feed_back_endings(self) -> None:
@@ -510,6 +530,7 @@ class CoGovernanceModel(mesa.Model):
     def collect(self) -> None:
         self._snapshot = metrics.step_snapshot(self)
         self.datacollector.collect(self)
+        self.tallies_by_week.append(metrics.tallies(self, self._snapshot))
 
     # ================================================================== Mesa's agent sets
 
@@ -624,6 +645,7 @@ class CoGovernanceModel(mesa.Model):
         self.deprivation = np.maximum(0.0, mine - res.income) / np.maximum(mine, 1e-9)
         k = int(0.4 * (self.n_residents - 1))
         self.poorest = res.income <= np.partition(res.income, k)[k]
+        self.income_measures = metrics.income_measures(res.income, res.urban)
         self._shares_for = None  # the services shares follow the poorest: recompute them
 
     def _update_detection(self) -> None:
@@ -681,6 +703,13 @@ class CoGovernanceModel(mesa.Model):
     def summary(self) -> dict[str, float]:
         """Every outcome for the run so far (see `simulation.metrics.summary`)."""
         return metrics.summary(self)
+
+    def yearly(self) -> pd.DataFrame:
+        """Every windowed outcome year by year, one row per year of the run (the last
+        may be part of a year): see `simulation.metrics.yearly`."""
+        import pandas as pd
+
+        return pd.DataFrame(metrics.yearly(self)).set_index("year")
 
     @property
     def record(self) -> WeeklyRecord:

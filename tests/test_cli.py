@@ -169,11 +169,14 @@ def expected_run_scenario():
 
 def test_run_writes_every_output(run_out: tuple[Path, str]) -> None:
     out, _ = run_out
-    for name in ("series.csv", "series.parquet", "summary.json", "scenario.yaml", "run.json"):
+    for name in ("series.csv", "series.parquet", "summary.json", "scenario.yaml", "run.json",
+                 "years.csv"):
         assert (out / name).is_file() and (out / name).stat().st_size > 0, name
     series = pd.read_parquet(out / "series.parquet")
     assert len(series) in (RUN_STEPS, RUN_STEPS + 1)
     assert len(pd.read_csv(out / "series.csv")) == len(series)
+    years = pd.read_csv(out / "years.csv")
+    assert len(years) == 1 and years["last_week"].tolist() == [RUN_STEPS]  # part of a year
 
 
 def test_run_json_prints_the_summary(run_out: tuple[Path, str]) -> None:

@@ -163,7 +163,8 @@ def test_pool_end_twice_raises_and_changes_nothing() -> None:
     pool.compact()
     assert 3 not in pool.open_ids and 5 not in pool.open_ids
     assert pool.counts() == {"open": 38, "resolved": 1, "relapsed": 0, "abandoned": 1,
-                             "escalated": 0, "arisen": 40}
+                             "escalated": 0, "lumped": 0, "closed_unresolved": 0,
+                             "arisen": 40}
 
 
 def test_ending_one_dispute_is_ending_a_list_of_one() -> None:
@@ -178,9 +179,10 @@ def test_ending_one_dispute_is_ending_a_list_of_one() -> None:
     assert one.outcome[3] == Outcome.RESOLVED and one.ended[3] == 2
     for column in ("outcome", "stage", "ended", "ended_by_outcome", "resolved_by_level"):
         np.testing.assert_array_equal(getattr(one, column), getattr(listed, column))
-    assert one.resolved_by_level.tolist() == [0, 0, 0, 2]  # rungs 3 and 7 % 4 = 3
+    assert one.resolved_by_level.tolist() == [0, 0, 0, 2, 0]  # rungs 3 and 7 % 4 = 3
     assert one.counts() == {"open": 8, "resolved": 2, "relapsed": 1, "abandoned": 0,
-                            "escalated": 1, "arisen": 12}
+                            "escalated": 1, "lumped": 0, "closed_unresolved": 0,
+                            "arisen": 12}
 
 
 def test_every_relapse_has_exactly_one_follow_up(surge_run) -> None:

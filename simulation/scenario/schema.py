@@ -866,6 +866,13 @@ class Run(Section):
         260, 1, 5_200, unit="weeks", zh="模拟周数",
         meaning="Number of weekly steps (260 = 5 years).",
     )
+    warmup_weeks: int = param(
+        0, 0, 520, unit="weeks", zh="预热周数",
+        meaning="Weeks run before week 0 with the week-0 levers and no shocks, then "
+        "discarded (outcomes never include them): the county reaches its own state first.",
+        source="Initial-transient deletion: Law (2015), Simulation Modeling and Analysis, "
+        "ch. 9. Default 0 until the calibration is refitted with a warm-up.",
+    )
 
 
 # --------------------------------------------------------------------------- scenario

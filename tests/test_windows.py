@@ -1,0 +1,111 @@
+"""Warm-up and measurement windows: outcomes over the run, the last year, and each year."""
+
+from __future__ import annotations
+
+import math
+from typing import ClassVar
+
+import numpy as np
+import pytest
+
+from simulation.levers import NO_SHOCK
+from simulation.metrics import LAST_YEAR, TALLY_NAMES, WINDOWED_NAMES
+from simulation.model import CoGovernanceModel
+from tests.conftest import run, small_scenario
+
+
+def _same(a: float, b: float) -> bool:
+    return a == pytest.approx(b, rel=1e-12, abs=1e-12) or (math.isnan(a) and math.isnan(b))
+
+
+def test_a_run_of_one_year_has_its_last_year_equal_to_the_run() -> None:
+    model = run(small_scenario(), 3, 52)
+    out = model.summary()
+    for name in WINDOWED_NAMES:
+        assert _same(out[name + LAST_YEAR], out[name]), name
+
+
+def test_last_year_counts_are_differences_of_the_recorded_totals() -> None:
+    model = run(small_scenario(), 4, 104)
+    out = model.summary()
+    rec = model.record
+    d = {k: rec[104][k] - rec[52][k] for k in ("resolved", "relapsed", "abandoned",
+                                               "escalated", "arisen")}
+    ended = d["resolved"] + d["relapsed"] + d["abandoned"] + d["escalated"]
+    assert out["resolution_rate_last_year"] == pytest.approx(d["resolved"] / ended)
+    assert out["disputes_per_1000_last_year"] == pytest.approx(
+        d["arisen"] / model.n_residents * 1000)  # one year: per year = the count
+    assert out["escalations_per_10k"] == pytest.approx(
+        rec[104]["escalated"] / model.n_residents * 10_000 / 2)  # two years
+    # State outcomes: the mean of the weekly values over the window.
+    trust = [rec[w]["trust"] for w in range(1, 105)]
+    assert out["trust"] == pytest.approx(np.mean(trust))
+    assert out["trust_last_year"] == pytest.approx(np.mean(trust[52:]))
+
+
+def test_yearly_rows_are_the_windows_of_each_year() -> None:
+    model = run(small_scenario(), 5, 104)
+    years = model.yearly()
+    assert years.index.tolist() == [1, 2]
+    assert years["first_week"].tolist() == [1, 53] and years["last_week"].tolist() == [52, 104]
+    out = model.summary()
+    for name in WINDOWED_NAMES:
+        assert _same(float(years.loc[2, name]), out[name + LAST_YEAR]), name
+
+
+def test_pool_outcomes_of_a_window_take_the_disputes_that_ended_in_it() -> None:
+    model = run(small_scenario(), 6, 104)
+    pool = model.disputes
+    n = pool.size
+    late = (pool.outcome[:n] != 0) & (pool.ended[:n] > 52)
+    expected = float(np.nanmean(pool.satisfaction[:n][late]))
+    assert model.summary()["satisfaction_last_year"] == pytest.approx(expected)
+
+
+class _Probe(CoGovernanceModel):
+    seen: ClassVar[list] = []
+
+    def pay_for_levers(self) -> None:
+        self.seen.append((self.week, self.lever["legal_services"], self.shock))
+        super().pay_for_levers()
+
+
+def test_warm_up_runs_before_week_0_with_week_0_levers_and_no_shocks() -> None:
+    scenario = small_scenario({
+        "run.warmup_weeks": 30,
+        "levers.rule_of_law.legal_services": 0.1,
+        "schedules": [{"parameter": "levers.rule_of_law.legal_services", "start_week": 0,
+                       "end_week": 10, "to": 0.9}],
+        "shocks": [{"kind": "legitimacy", "week": 0, "duration_weeks": 60,
+                    "magnitude": 0.3}],
+    })
+    _Probe.seen = []
+    model = _Probe(scenario, rng=1)
+    assert [w for w, *_ in _Probe.seen] == list(range(-29, 1))
+    assert all(v == pytest.approx(0.1) for _, v, _ in _Probe.seen)
+    assert all(s is NO_SHOCK for *_, s in _Probe.seen)
+    # Measuring starts afresh at week 0: nothing counted, yet disputes are open.
+    assert model.week == 0 and len(model.record) == 1
+    assert all(v == 0 for v in model.tallies_by_week[0]), TALLY_NAMES
+    assert model.record[0]["open"] > 0
+    model.step()
+    assert _Probe.seen[-1][0] == 1 and _Probe.seen[-1][2] is not NO_SHOCK
+
+
+def test_outcomes_never_count_warm_up_disputes() -> None:
+    model = run(small_scenario({"run.warmup_weeks": 20}), 2, 10)
+    pool = model.disputes
+    n = pool.size
+    assert (pool.arose[:n] <= 0).any()  # the warm-up's disputes are in the pool
+    assert model.summary()["arisen"] == np.count_nonzero(pool.arose[:n] >= 1)
+    ended = pool.outcome[:n] != 0
+    assert model.summary()["resolved"] == np.count_nonzero(
+        ended & (pool.outcome[:n] == 1) & (pool.ended[:n] >= 1))
+
+
+def test_warm_up_fills_the_queues_before_week_0() -> None:
+    """Direction: a warmed-up county starts the run with disputes already open."""
+    cold = [CoGovernanceModel(small_scenario(), rng=s).record[0]["open"] for s in (1, 2)]
+    warm = [CoGovernanceModel(small_scenario({"run.warmup_weeks": 26}), rng=s)
+            .record[0]["open"] for s in (1, 2)]
+    assert sum(cold) == 0 and sum(warm) > 0
