@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from simulation.disputes import Outcome
+from simulation.disputes import Level, Outcome
 from simulation.population import group_mask
 
 if TYPE_CHECKING:
@@ -23,11 +23,12 @@ def learn_norms_and_trust(model: CoGovernanceModel) -> None:
       under norm campaigns and, slowly, the credit system, and erode back towards their
       initial level (`norm_decay`);
     - displayed compliance exceeds internal norms under the credit system (false
-      compliance); strict lists (above 0.5) cost trust (resentment);
+      compliance);
     - legal awareness and participation approach targets raised by legal services and
       resident councils;
-    - trust moves towards the neighbours' mean, is eroded by carried discontent, and
-      falls under legitimacy shocks; discontent decays and spreads along ties.
+    - trust moves towards the neighbours' mean, recovers towards the resident's initial
+      trust (its predisposition) at `trust_recovery`, is eroded by carried discontent,
+      and falls under legitimacy shocks; discontent decays and spreads along ties.
     """
     res, p, lv, ef = model.residents, model.params, model.lever, model.params.effects
     a = p.behaviour.social_learning
@@ -70,15 +71,18 @@ def learn_norms_and_trust(model: CoGovernanceModel) -> None:
         x += w1
         x += 0.02 * g
 
-    # trust + a (N̄(trust) − trust), eroded by 0.01 × discontent of that, less resentment
+    # trust + a (N̄(trust) − trust) + r (initial − trust), eroded by 0.01 × discontent:
+    #   [(1 − a − r) trust + a N̄(trust) + r initial] × (1 − 0.01 discontent)
+    r = p.behaviour.trust_recovery
     trust = w1
-    np.multiply(res.trust, 1 - a, out=trust)
+    np.multiply(res.trust, 1 - a - r, out=trust)
     np.multiply(nb_trust, a, out=w2)
+    trust += w2
+    np.multiply(res.initial_trust, r, out=w2)
     trust += w2
     np.multiply(res.discontent, -0.01, out=w2)
     w2 += 1
     trust *= w2
-    trust -= ef.credit_resentment * max(0.0, lv["credit_system"] - 0.5)
     for group, drop in model.shock.trust_drop.items():
         mask = group_mask(res, group)
         trust[mask] *= 1 - drop
@@ -90,14 +94,19 @@ def learn_norms_and_trust(model: CoGovernanceModel) -> None:
     res.discontent += w2
 
 
-
 def feed_back_endings(model: CoGovernanceModel) -> None:
     """Parties learn from how their disputes ended this week.
 
-    A resolution raises both parties' trust by `trust_gain × satisfaction × (1 −
-    trust)` and halves their discontent; a relapse, abandonment or escalation lowers
-    trust by `trust_loss × trust` and adds the dispute's severity to discontent, which
-    then spreads to neighbours (see `learn_norms_and_trust`; cf. Epstein 2002).
+    Each resident party's trust moves towards the ending's experience quality q
+    (`pool.satisfaction`, see `simulation.experience.experience_quality`): by
+    `trust_rate_up × (q − trust)` when q is above its trust, by `trust_rate_down × (q −
+    trust)` when below (negativity bias: Kampen, Van de Walle & Bouckaert 2006), summed
+    over its endings this week; its tie neighbours hear of it and take `vicarious_weight`
+    of that step each (vicarious experience: Rosenbaum, Schuck, Costello, Hawkins & Ring
+    2005, Police Quarterly 8:343). Endings the parties reached alone (L0, held or broken)
+    involve no institution and leave trust as it is. A resolution halves the parties'
+    discontent; any other ending adds the dispute's severity to it, which then spreads to
+    neighbours (see `learn_norms_and_trust`; cf. Epstein 2002).
     """
     ended = np.asarray(model.ladder.ended_this_week, dtype=np.int64)
     model.disputes.compact()
@@ -106,21 +115,37 @@ def feed_back_endings(model: CoGovernanceModel) -> None:
     pool, res, beh = model.disputes, model.residents, model.params.behaviour
     parties = np.concatenate([pool.party[ended], pool.other[ended]])
     outcome = np.concatenate([pool.outcome[ended]] * 2)
-    satisfaction = np.concatenate([pool.satisfaction[ended]] * 2)
+    quality = np.concatenate([pool.satisfaction[ended]] * 2)
     severity = np.concatenate([pool.severity[ended]] * 2)
+    institutional = np.concatenate([pool.level[ended] != Level.L0] * 2)
     keep = parties >= 0
-    parties, outcome, satisfaction, severity = (
-        parties[keep], outcome[keep], satisfaction[keep], severity[keep])
+    parties, outcome, quality, severity, institutional = (
+        parties[keep], outcome[keep], quality[keep], severity[keep], institutional[keep])
     good = outcome == Outcome.RESOLVED
     # Everyone else's trust is unchanged: sums over the parties touched this week only.
-    touched, slot = np.unique(parties, return_inverse=True)
-    gain = np.zeros(len(touched))
-    loss = np.zeros(len(touched))
-    np.add.at(gain, slot[good], beh.trust_gain * satisfaction[good])
-    np.add.at(loss, slot[~good], beh.trust_loss)
-    trust = res.trust[touched]
-    trust += (np.minimum(gain, 1) * (1 - trust) - np.minimum(loss, 1) * trust)
-    res.trust[touched] = np.clip(trust, 0, 1)
+    who = parties[institutional]
+    if len(who):
+        q = quality[institutional]
+        # Word of mouth: each party's tie neighbours hear of it and move towards q too,
+        # by `vicarious_weight` of the party's step (Rosenbaum et al. 2005).
+        adj = model.network.adjacency
+        start, end = adj.indptr[who], adj.indptr[who + 1]
+        counts = end - start
+        # Positions start..end−1 of every party, in one vector.
+        offsets = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+        heard_by = adj.indices[np.repeat(start, counts) + offsets]
+        heard_q = np.repeat(q, counts)
+        weight = np.concatenate([np.ones(len(who)),
+                                 np.full(len(heard_by), beh.vicarious_weight)])
+        everyone = np.concatenate([who, heard_by])
+        q_all = np.concatenate([q, heard_q])
+        touched, slot = np.unique(everyone, return_inverse=True)
+        before = res.trust[touched]
+        gap = q_all - before[slot]
+        rate = np.where(gap > 0, beh.trust_rate_up, beh.trust_rate_down)
+        step = np.zeros(len(touched))
+        np.add.at(step, slot, weight * rate * gap)
+        res.trust[touched] = np.clip(before + step, 0, 1)
     res.discontent[parties[good]] *= 0.5
     np.add.at(res.discontent, parties[~good], severity[~good])
     model._count_open(pool.party[ended], pool.other[ended], -1)
