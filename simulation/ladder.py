@@ -23,6 +23,7 @@ from simulation.agents.resident import (
 )
 from simulation.agents.social_organisation import PROFESSIONAL_BONUS, SocialOrganisation
 from simulation.disputes import DisputeType, Level, Outcome, Stage
+from simulation.experience import experience_quality, relapse_probability
 from simulation.queueing import ServiceQueue
 
 if TYPE_CHECKING:
@@ -33,15 +34,6 @@ Handler = PartyCell | Government | SocialOrganisation
 # Severity above which a case belongs to a rung, when triage routes it (assumed): small
 # matters to the grid, larger ones to the town or centre, the gravest to formal law.
 RUNG_BY_SEVERITY = ((0.45, Level.L1), (0.80, Level.L2), (1.01, Level.L3))
-
-# Relapse risk by the rung that settled the dispute (assumed): agreements reached alone
-# are broken most, court rulings least (they can be enforced).
-RELAPSE_BY_LEVEL = {Level.L0: 1.5, Level.L1: 1.0, Level.L2: 0.8, Level.L3: 0.4}
-
-# Satisfaction with a resolution by rung (assumed): a settlement close to home satisfies
-# more than a ruling imposed by a court.
-SATISFACTION_BY_LEVEL = {Level.L0: 1.0, Level.L1: 0.95, Level.L2: 0.85, Level.L3: 0.65}
-
 
 def correct_rung(severity: float) -> Level:
     for bound, level in RUNG_BY_SEVERITY:
@@ -247,7 +239,7 @@ class HandlingLadder:
         self.queue_of.pop(case, None)
         level = Level(int(pool.level[case]))
         if m.rng.random() < self.success_probability(case, handler, entrusted):
-            self.resolve(case, level)
+            self.resolve(case, level, ruling=(level == Level.L3 and not entrusted))
             return
         if level == Level.L1:
             self.send(case, Level.L2, source=handler)
@@ -264,26 +256,28 @@ class HandlingLadder:
 
     # ------------------------------------------------------------------ endings
 
-    def resolve(self, case: int, level: Level) -> None:
-        """An agreement or ruling: it holds, or it relapses into a follow-up dispute."""
+    def resolve(self, case: int, level: Level, *, ruling: bool = False) -> None:
+        """An agreement or ruling: it holds, or it relapses into a follow-up dispute.
+
+        Relapse and the parties' experience quality (`satisfaction`) follow
+        `simulation.experience`: a court ruling (`ruling`) is fair only as far as a party
+        expects to win it.
+        """
         m = self.model
         pool = m.disputes
         party, other = int(pool.party[case]), int(pool.other[case])
         norm = m.residents.norm[party]
         if other >= 0:
             norm = (norm + m.residents.norm[other]) / 2
-        p_relapse = (m.params.disputes.relapse_base * RELAPSE_BY_LEVEL[level]
-                     * (1 - m.params.effects.enforcement_relapse * m.lever["enforcement"])
-                     * (1.5 - norm))
+        p_relapse = relapse_probability(m, level, float(norm))
         pool.level[case] = level
-        waited = m.week - pool.arose[case]
-        timely = min(max(1 - waited / (2 * m.params.disputes.patience_weeks), 0.2), 1.0)
+        fair = m.params.behaviour.ruling_fairness if ruling else 1.0
         if m.rng.random() < p_relapse:
-            pool.satisfaction[case] = 0.3
+            pool.satisfaction[case] = experience_quality(m, case, resolved=False, fair=fair)
             self._end(case, Outcome.RELAPSED)
             self.spawn_follow_up(case)
         else:
-            pool.satisfaction[case] = SATISFACTION_BY_LEVEL[level] * timely
+            pool.satisfaction[case] = experience_quality(m, case, resolved=True, fair=fair)
             self._end(case, Outcome.RESOLVED)
 
     def spawn_follow_up(self, case: int) -> None:
@@ -307,12 +301,12 @@ class HandlingLadder:
         self.queue_of.pop(case, None)
         escalate = bool(will_escalate(m, pool.party[[case]], pool.severity[[case]])[0])
         if escalate:
-            pool.satisfaction[case] = 0.0
+            pool.satisfaction[case] = experience_quality(m, case, resolved=False)
             pool.cost[case] += m.params.ladder.cost_petition
             m.case_costs_this_week += m.params.ladder.cost_petition
             self._end(case, Outcome.ESCALATED)
         else:
-            pool.satisfaction[case] = 0.1
+            pool.satisfaction[case] = experience_quality(m, case, resolved=False)
             self._end(case, Outcome.ABANDONED)
 
     def _end(self, case: int, outcome: Outcome) -> None:

@@ -16,18 +16,17 @@ import mesa
 import numpy as np
 from mesa.agent import AgentSet
 
-from simulation import metrics
+from simulation import metrics, trust, volunteering
 from simulation.agents.government import Government, Role
 from simulation.agents.party_cell import PartyCell
 from simulation.agents.resident import Resident, settle_alone_probability
 from simulation.agents.social_organisation import SocialOrganisation
-from simulation.agents.volunteer import Volunteer, update_volunteers
+from simulation.agents.volunteer import Volunteer
 from simulation.disputes import (
     IS_RESIDENT_VS_RESIDENT,
     DisputePool,
     DisputeType,
     Level,
-    Outcome,
     Stage,
 )
 from simulation.draws import draw_rows
@@ -263,84 +262,12 @@ class CoGovernanceModel(mesa.Model):
                                                          self.n_residents)
 
     def learn_norms_and_trust(self) -> None:
-        """德治 and social learning: norms, legal awareness, participation and trust move.
-
-        - internal norms move towards the neighbours' mean (social learning), towards 1
-          under norm campaigns and, slowly, the credit system, and erode back towards their
-          initial level (`norm_decay`);
-        - displayed compliance exceeds internal norms under the credit system (false
-          compliance); strict lists (above 0.5) cost trust (resentment);
-        - legal awareness and participation approach targets raised by legal services and
-          resident councils;
-        - trust moves towards the neighbours' mean, is eroded by carried discontent, and
-          falls under legitimacy shocks; discontent decays and spreads along ties.
-        """
-        res, p, lv, ef = self.residents, self.params, self.lever, self.params.effects
-        a = p.behaviour.social_learning
-        # In place, in work arrays, each update rearranged to as few passes over the county
-        # as it takes (at a million residents a pass costs about a millisecond).
-        state, w1, w2 = self._learning_state, self._work[0], self._work[1]
-        state[:, 0] = res.norm
-        state[:, 1] = res.trust
-        np.multiply(res.discontent, 0.97, out=state[:, 2])  # discontent decays
-        # Everyone learns from last week's state: the three neighbour means in one product.
-        nb_norm, nb_trust, nb_disc = self.network.neighbour_mean(state).T
-        pull = ef.campaign_norm_rate * lv["norm_campaigns"] + ef.credit_norm_rate * lv[
-            "credit_system"]
-        decay = p.behaviour.norm_decay
-        # norm + a (N̄(norm) − norm) + pull (1 − norm) + decay (initial − norm)
-        #   = (1 − a − pull − decay) norm + a N̄(norm) + decay initial + pull
-        norm = res.norm
-        np.multiply(norm, 1 - a - pull - decay, out=w1)
-        np.multiply(nb_norm, a, out=w2)
-        w1 += w2
-        np.multiply(res.initial_norm, decay, out=w2)
-        w1 += w2
-        w1 += pull
-        np.clip(w1, 0, 1, out=norm)
-        # displayed = norm + c (1 − norm) = (1 − c) norm + c, c = credit_display × credit_system
-        c = ef.credit_display * lv["credit_system"]
-        np.multiply(norm, 1 - c, out=res.norm_displayed)
-        res.norm_displayed += c
-
-        # x += 0.02 (target − x), target = initial + g (1 − initial):
-        #   x = 0.98 x + 0.02 (1 − g) initial + 0.02 g
-        for x, initial, g in (
-            (res.legal_awareness, res.initial_legal,
-             ef.legal_awareness_gain * lv["legal_services"]),
-            (res.participation, res.initial_participation,
-             ef.councils_participation * lv["councils"]),
-        ):
-            x *= 0.98
-            np.multiply(initial, 0.02 * (1 - g), out=w1)
-            x += w1
-            x += 0.02 * g
-
-        # trust + a (N̄(trust) − trust), eroded by 0.01 × discontent of that, less resentment
-        trust = w1
-        np.multiply(res.trust, 1 - a, out=trust)
-        np.multiply(nb_trust, a, out=w2)
-        trust += w2
-        np.multiply(res.discontent, -0.01, out=w2)
-        w2 += 1
-        trust *= w2
-        trust -= ef.credit_resentment * max(0.0, lv["credit_system"] - 0.5)
-        for group, drop in self.shock.trust_drop.items():
-            mask = group_mask(res, group)
-            trust[mask] *= 1 - drop
-        np.clip(trust, 0, 1, out=res.trust)
-        # discontent: d + a (N̄(d) − d), d = 0.97 × discontent
-        #   = (1 − a) 0.97 discontent + a N̄(d)
-        res.discontent *= (1 - a) * 0.97
-        np.multiply(nb_disc, a, out=w2)
-        res.discontent += w2
+        """德治 and social learning (see `simulation.trust.learn_norms_and_trust`)."""
+        trust.learn_norms_and_trust(self)
 
     def recruit_volunteers(self) -> None:
-        """自治 and 党建: residents join or quit volunteering; early detection follows."""
-        update_volunteers(self)
-        self._update_detection()
-        n_vol = np.count_nonzero(self.residents.volunteer)
-        self.volunteer_hours_total += n_vol * self.params.behaviour.volunteer_hours
+        """自治 and 党建 (see `simulation.volunteering.recruit_volunteers`)."""
+        volunteering.recruit_volunteers(self)
 
     def arising_hazard(self, rows: np.ndarray | None = None) -> np.ndarray:
         """Each resident's chance this week of becoming the first party of a dispute.
@@ -436,38 +363,9 @@ class CoGovernanceModel(mesa.Model):
         self.ladder.run_out_of_patience()
 
     def feed_back_endings(self) -> None:
-        """Parties learn from how their disputes ended this week.
-
-        A resolution raises both parties' trust by `trust_gain × satisfaction × (1 −
-        trust)` and halves their discontent; a relapse, abandonment or escalation lowers
-        trust by `trust_loss × trust` and adds the dispute's severity to discontent, which
-        then spreads to neighbours (see `learn_norms_and_trust`; cf. Epstein 2002).
-        """
-        ended = np.asarray(self.ladder.ended_this_week, dtype=np.int64)
-        self.disputes.compact()
-        if len(ended) == 0:
-            return
-        pool, res, beh = self.disputes, self.residents, self.params.behaviour
-        parties = np.concatenate([pool.party[ended], pool.other[ended]])
-        outcome = np.concatenate([pool.outcome[ended]] * 2)
-        satisfaction = np.concatenate([pool.satisfaction[ended]] * 2)
-        severity = np.concatenate([pool.severity[ended]] * 2)
-        keep = parties >= 0
-        parties, outcome, satisfaction, severity = (
-            parties[keep], outcome[keep], satisfaction[keep], severity[keep])
-        good = outcome == Outcome.RESOLVED
-        # Everyone else's trust is unchanged: sums over the parties touched this week only.
-        touched, slot = np.unique(parties, return_inverse=True)
-        gain = np.zeros(len(touched))
-        loss = np.zeros(len(touched))
-        np.add.at(gain, slot[good], beh.trust_gain * satisfaction[good])
-        np.add.at(loss, slot[~good], beh.trust_loss)
-        trust = res.trust[touched]
-        trust += (np.minimum(gain, 1) * (1 - trust) - np.minimum(loss, 1) * trust)
-        res.trust[touched] = np.clip(trust, 0, 1)
-        res.discontent[parties[good]] *= 0.5
-        np.add.at(res.discontent, parties[~good], severity[~good])
-        self._count_open(pool.party[ended], pool.other[ended], -1)
+        """Parties learn from how their disputes ended (see
+        `simulation.trust.feed_back_endings`)."""
+        trust.feed_back_endings(self)
 
     def update_welfare(self) -> None:
         """共享: incomes, dispute losses, and public services paid from what is left.

@@ -299,9 +299,14 @@ def test_enforcement_deters_disputes_and_keeps_agreements() -> None:
     arise_on = mean_of(on, lambda r: r.arisen_per_resident)
     # Deterrence: hazard × (1 - 0.3 × (0.5 + awareness / 2)), about 20% fewer.
     assert arise_on < 0.9 * arise_off
+    # Only agreements that can be enforced respond: relapse × (1 − 0.7 × enforceability),
+    # enforceability 1 at court, 0.5 × court linkage for mediation, 0 for L0 (hand
+    # arithmetic in tests/test_trust.py). With full linkage, about 0.125 against 0.143.
+    off = lever_runs("enforcement", 0.0, court_linkage=1.0)
+    on = lever_runs("enforcement", 1.0, court_linkage=1.0)
     relapse_off = mean_of(off, lambda r: r.summary["relapse_rate"])
     relapse_on = mean_of(on, lambda r: r.summary["relapse_rate"])
-    assert relapse_on < 0.75 * relapse_off  # relapse chance × (1 - 0.7): about 0.05 vs 0.16
+    assert relapse_on < 0.95 * relapse_off
 
 
 # ==================================================================== 德治
@@ -317,13 +322,14 @@ def test_norm_campaigns_raise_norms_and_lower_arising() -> None:
         off, lambda r: r.arisen_per_resident)
 
 
-def test_credit_system_breeds_false_compliance_and_resentment() -> None:
+def test_credit_system_breeds_false_compliance_without_draining_trust() -> None:
     off = lever_runs("credit_system", 0.0, seeds=FEW_SEEDS)
     on = lever_runs("credit_system", 1.0, seeds=FEW_SEEDS)
     assert np.all(each_seed(off, lambda r: r.summary["false_compliance"]) == 0.0)
     assert np.all(each_seed(on, lambda r: r.summary["false_compliance"]) > 0.15)
+    # No weekly trust loss for everyone under strict lists (it had no source).
     assert np.all(each_seed(on, lambda r: r.summary["trust"])
-                  < each_seed(off, lambda r: r.summary["trust"]) - 0.03)
+                  > each_seed(off, lambda r: r.summary["trust"]) - 0.01)
     # ... while internal norms rise a little (the moral bank).
     assert np.all(each_seed(on, lambda r: r.summary["norm"])
                   > each_seed(off, lambda r: r.summary["norm"]))

@@ -17,16 +17,18 @@ from tests.conftest import small_scenario
 
 # ------------------------------------------------------------------ feedback from endings
 
-GAIN, LOSS = 0.1, 0.2
+UP, DOWN = 0.1, 0.2
 
 
 def plant(model: CoGovernanceModel, party: int, other: int, outcome: Outcome,
-          severity: float, satisfaction: float) -> int:
-    """An ended dispute between `party` and `other` (-1: a firm or office)."""
+          severity: float, satisfaction: float, level: Level = Level.L1) -> int:
+    """An ended dispute between `party` and `other` (-1: a firm or office) whose
+    experience quality is `satisfaction`."""
     pool = model.disputes
     (case,) = pool.add(model.week, np.zeros(1, np.int8), np.array([severity]),
                        np.array([party], np.int32), np.array([other], np.int32),
                        np.zeros(1, np.int32), np.ones(1), np.zeros(1, bool))
+    pool.level[case] = level
     pool.end([case], outcome, model.week)
     pool.satisfaction[case] = satisfaction
     model.ladder.ended_this_week.append(case)
@@ -38,61 +40,82 @@ def plant(model: CoGovernanceModel, party: int, other: int, outcome: Outcome,
 
 @pytest.fixture
 def fed_back() -> tuple[CoGovernanceModel, np.ndarray, np.ndarray]:
-    """A model whose week ended five disputes; returns it with trust and discontent before."""
-    model = CoGovernanceModel(small_scenario({"behaviour.trust_gain": GAIN,
-                                              "behaviour.trust_loss": LOSS}), rng=3)
+    """A model whose week ended these disputes; returns it with trust and discontent before.
+
+    Word of mouth is off here (tested in tests/test_trust.py), so only parties move.
+    """
+    model = CoGovernanceModel(small_scenario({"behaviour.trust_rate_up": UP,
+                                              "behaviour.trust_rate_down": DOWN,
+                                              "behaviour.vicarious_weight": 0.0}), rng=3)
     model.week = 5
     res = model.residents
     for row, trust, disc in ((10, 0.5, 0.6), (11, 0.2, 0.0), (20, 0.6, 0.2), (30, 0.9, 0.1),
                              (31, 0.4, 0.0), (40, 0.5, 0.8), (41, 0.3, 0.05), (0, 0.5, 0.1),
-                             (70, 0.4, 0.0), (50, 0.5, 0.0), (60, 0.5, 0.0)):
+                             (70, 0.4, 0.0), (50, 0.5, 0.0), (60, 0.5, 0.0), (80, 0.5, 0.4)):
         res.trust[row], res.discontent[row] = trust, disc
     plant(model, 10, 11, Outcome.RESOLVED, severity=0.4, satisfaction=0.8)
-    plant(model, 20, -1, Outcome.ESCALATED, severity=0.5, satisfaction=0.0)
-    plant(model, 30, 31, Outcome.ABANDONED, severity=0.3, satisfaction=0.1)
-    plant(model, 40, -1, Outcome.RESOLVED, severity=0.2, satisfaction=0.6)
-    plant(model, 40, 41, Outcome.RELAPSED, severity=0.7, satisfaction=0.3)
+    plant(model, 20, -1, Outcome.ESCALATED, severity=0.5, satisfaction=0.3)
+    plant(model, 30, 31, Outcome.ABANDONED, severity=0.3, satisfaction=0.3)
+    plant(model, 40, -1, Outcome.RESOLVED, severity=0.2, satisfaction=0.9)
+    plant(model, 40, 41, Outcome.RELAPSED, severity=0.7, satisfaction=0.4)
     plant(model, 70, 0, Outcome.ABANDONED, severity=0.4, satisfaction=0.1)  # resident 0
-    # Many endings in one week: the gains (and the losses) add up, but at most to 1.
+    # Many endings in one week: the steps add up, and trust stays within [0, 1].
     for _ in range(11):
         plant(model, 50, -1, Outcome.RESOLVED, severity=0.1, satisfaction=1.0)
     plant(model, 50, -1, Outcome.ABANDONED, severity=0.1, satisfaction=0.1)
     for _ in range(6):
-        plant(model, 60, -1, Outcome.ABANDONED, severity=0.1, satisfaction=0.1)
+        plant(model, 60, -1, Outcome.ABANDONED, severity=0.1, satisfaction=0.0)
     plant(model, 60, -1, Outcome.RESOLVED, severity=0.1, satisfaction=1.0)
+    # Settled by the parties alone: no institution involved.
+    plant(model, 80, -1, Outcome.RESOLVED, severity=0.2, satisfaction=1.0, level=Level.L0)
     trust, disc = res.trust.copy(), res.discontent.copy()
     model.feed_back_endings()
     return model, trust, disc
 
 
-def test_a_resolution_raises_both_parties_trust_by_gain_times_satisfaction(fed_back) -> None:
+def test_trust_moves_up_towards_a_better_experience_at_the_rate_up(fed_back) -> None:
     model, _, _ = fed_back
     trust = model.residents.trust
-    # trust + trust_gain × satisfaction × (1 − trust)
-    assert trust[10] == pytest.approx(0.5 + 0.1 * 0.8 * 0.5)  # 0.54
-    assert trust[11] == pytest.approx(0.2 + 0.1 * 0.8 * 0.8)  # 0.264
+    # trust + rate_up × (q − trust), q = 0.8
+    assert trust[10] == pytest.approx(0.5 + 0.1 * 0.3)  # 0.53
+    assert trust[11] == pytest.approx(0.2 + 0.1 * 0.6)  # 0.26
+    # A broken agreement that still beats a low trust raises it (q 0.4 > 0.3).
+    assert trust[41] == pytest.approx(0.3 + 0.1 * 0.1)
 
 
-def test_a_failure_lowers_trust_by_loss_times_trust(fed_back) -> None:
+def test_trust_moves_down_towards_a_worse_experience_at_the_rate_down(fed_back) -> None:
     model, _, _ = fed_back
     trust = model.residents.trust
-    # trust − trust_loss × trust, for escalation, abandonment and relapse alike
-    assert trust[20] == pytest.approx(0.6 - 0.2 * 0.6)  # escalated: 0.48
-    assert trust[30] == pytest.approx(0.9 - 0.2 * 0.9)  # abandoned: 0.72
-    assert trust[31] == pytest.approx(0.4 - 0.2 * 0.4)  # the other party too: 0.32
-    assert trust[41] == pytest.approx(0.3 - 0.2 * 0.3)  # relapsed: 0.24
-    assert trust[0] == pytest.approx(0.5 - 0.2 * 0.5)  # resident 0 is a party like any
-    assert trust[70] == pytest.approx(0.4 - 0.2 * 0.4)
+    # trust + rate_down × (q − trust)
+    assert trust[20] == pytest.approx(0.6 - 0.2 * 0.3)  # escalated, q 0.3: 0.54
+    assert trust[30] == pytest.approx(0.9 - 0.2 * 0.6)  # abandoned: 0.78
+    assert trust[31] == pytest.approx(0.4 - 0.2 * 0.1)  # the other party too: 0.38
+    assert trust[0] == pytest.approx(0.5 - 0.2 * 0.4)  # resident 0 is a party like any
+    assert trust[70] == pytest.approx(0.4 - 0.2 * 0.3)
 
 
-def test_a_resolution_and_a_failure_in_one_week_add_up(fed_back) -> None:
+def test_a_worse_experience_weighs_more_than_an_equally_better_one(fed_back) -> None:
+    """Negativity bias: the same distance below trust moves it twice as far."""
+    model, before, _ = fed_back
+    up = model.residents.trust[10] - before[10]  # q 0.3 above trust
+    down = before[20] - model.residents.trust[20]  # q 0.3 below trust
+    assert down == pytest.approx(2 * up)
+
+
+def test_steps_of_one_week_add_up_and_trust_stays_in_bounds(fed_back) -> None:
     model, _, _ = fed_back
-    # Resident 40: one resolution (satisfaction 0.6) and one relapse, from trust 0.5.
-    assert model.residents.trust[40] == pytest.approx(0.5 + 0.1 * 0.6 * 0.5 - 0.2 * 0.5)
-    # Resident 50: gains 11 × 0.1 = 1.1, capped at 1, and one loss: 0.5 + 0.5 − 0.2 × 0.5.
-    assert model.residents.trust[50] == pytest.approx(0.9)
-    # Resident 60: losses 6 × 0.2 = 1.2, capped at 1, and one gain: 0.5 + 0.05 − 0.5.
-    assert model.residents.trust[60] == pytest.approx(0.05)
+    # Resident 40: q 0.9 and q 0.4 from trust 0.5: + 0.1 × 0.4 − 0.2 × 0.1.
+    assert model.residents.trust[40] == pytest.approx(0.5 + 0.04 - 0.02)
+    # Resident 50: 11 × 0.1 × 0.5 − 0.2 × 0.4 = 0.47: 0.97.
+    assert model.residents.trust[50] == pytest.approx(0.97)
+    # Resident 60: 6 × (−0.2 × 0.5) + 0.1 × 0.5 = −0.55: clipped at 0.
+    assert model.residents.trust[60] == 0.0
+
+
+def test_settling_alone_leaves_trust_in_institutions_as_it_is(fed_back) -> None:
+    model, before, _ = fed_back
+    assert model.residents.trust[80] == before[80]
+    assert model.residents.discontent[80] == pytest.approx(0.2)  # halved all the same
 
 
 def test_resolution_halves_discontent_and_failure_adds_severity(fed_back) -> None:
@@ -109,7 +132,7 @@ def test_resolution_halves_discontent_and_failure_adds_severity(fed_back) -> Non
 def test_feedback_touches_only_the_parties_and_closes_their_disputes(fed_back) -> None:
     model, trust, disc = fed_back
     res = model.residents
-    parties = [0, 10, 11, 20, 30, 31, 40, 41, 50, 60, 70]
+    parties = [0, 10, 11, 20, 30, 31, 40, 41, 50, 60, 70, 80]
     others = np.setdiff1d(np.arange(model.n_residents), parties)
     np.testing.assert_array_equal(res.trust[others], trust[others])
     np.testing.assert_array_equal(res.discontent[others], disc[others])
@@ -117,50 +140,74 @@ def test_feedback_touches_only_the_parties_and_closes_their_disputes(fed_back) -
     assert len(model.disputes.open_ids) == 0  # the ended disputes left the open list
 
 
-# ------------------------------------------------------------------ satisfaction
+# ------------------------------------------------------------------ experience quality
 
 
-def resolve_after(waited: int, level: Level, **changes) -> tuple[CoGovernanceModel, int]:
-    """Resolve a dispute that arose `waited` weeks ago; agreements always hold."""
-    model = CoGovernanceModel(small_scenario({"disputes.relapse_base": 0.0,
-                                              "disputes.patience_weeks": 10.0, **changes}),
+def resolve_after(waited: int, level: Level, *, handled: bool = True, ruling: bool = False,
+                  **changes) -> tuple[CoGovernanceModel, int]:
+    """Resolve a dispute that arose `waited` weeks ago with a patience of 10 weeks;
+    agreements always hold. `handled`: a handler worked on it (it cost something)."""
+    model = CoGovernanceModel(small_scenario({"disputes.relapse_base": 0.0, **changes}),
                               rng=2)
     pool = model.disputes
     (case,) = pool.add(0, np.zeros(1, np.int8), np.array([0.5]), np.array([7], np.int32),
-                       np.array([-1], np.int32), np.zeros(1, np.int32), np.ones(1),
+                       np.array([-1], np.int32), np.zeros(1, np.int32), np.array([10.0]),
                        np.zeros(1, bool))
+    if handled:
+        pool.cost[case] = 300.0
     model.week = waited
-    model.ladder.resolve(int(case), level)
+    model.ladder.resolve(int(case), level, ruling=ruling)
     return model, int(case)
 
 
 @pytest.mark.parametrize(("waited", "timely"), [
-    (0, 1.0),  # at once: full satisfaction
+    (0, 1.0),  # at once
     (5, 0.75),  # 1 − 5 / (2 × 10)
-    (10, 0.5),  # a whole mean patience: half
-    (18, 0.2),  # 1 − 18/20 = 0.1, but never below 0.2
-    (60, 0.2),
+    (10, 0.5),  # a whole patience: half
+    (18, 0.1),
+    (60, 0.0),  # never below 0
 ])
-def test_satisfaction_falls_with_waiting(waited: int, timely: float) -> None:
+def test_experience_quality_falls_with_the_time_to_the_ending(waited: int,
+                                                              timely: float) -> None:
     model, case = resolve_after(waited, Level.L2)
     pool = model.disputes
     assert pool.outcome[case] == Outcome.RESOLVED and pool.ended[case] == waited
-    assert pool.satisfaction[case] == pytest.approx(0.85 * timely)  # L2 satisfies 0.85
+    # (0.4 outcome + 0.2 heard + 0.2 timely + 0.2 fair) with default weights
+    assert pool.satisfaction[case] == pytest.approx(0.4 + 0.2 + 0.2 * timely + 0.2)
 
 
-@pytest.mark.parametrize(("level", "satisfaction"), [
-    (Level.L0, 1.0), (Level.L1, 0.95), (Level.L2, 0.85), (Level.L3, 0.65)])
-def test_satisfaction_of_a_timely_resolution_by_rung(level: Level, satisfaction: float) -> None:
-    model, case = resolve_after(0, level)
-    assert model.disputes.satisfaction[case] == pytest.approx(satisfaction)
+@pytest.mark.parametrize(("level", "handled", "ruling", "quality"), [
+    (Level.L0, False, False, 1.0),  # the parties settled it themselves: heard
+    (Level.L1, True, False, 1.0),
+    (Level.L2, False, False, 0.8),  # never worked on (heard 0): 0.4 + 0.2 + 0.2
+    (Level.L3, True, False, 1.0),  # court mediation
+    (Level.L3, True, True, 0.9),  # a ruling: fair 0.5 → 0.4 + 0.2 + 0.2 + 0.1
+])
+def test_experience_quality_of_a_timely_resolution_by_its_mechanism(
+        level: Level, handled: bool, ruling: bool, quality: float) -> None:
+    model, case = resolve_after(0, level, handled=handled, ruling=ruling)
+    assert model.disputes.satisfaction[case] == pytest.approx(quality)
     assert model.disputes.level[case] == level
     assert model.disputes.resolved_by_level[level] == 1
 
 
-def test_a_broken_agreement_satisfies_little_and_comes_back_graver() -> None:
-    # relapse chance = relapse_base × 1.5 (L0) × (1 − 0) × (1.5 − norm 0) = 2.25: certain.
-    model = CoGovernanceModel(small_scenario({"disputes.relapse_base": 1.0,
-                                              "levers.rule_of_law.enforcement": 0.0}), rng=2)
+def test_experience_weights_are_relative() -> None:
+    """Only the outcome counts when the other weights are 0; doubling all changes nothing."""
+    model, case = resolve_after(10, Level.L2, **{"behaviour.weight_voice": 0.0,
+                                                 "behaviour.weight_speed": 0.0,
+                                                 "behaviour.weight_fair": 0.0})
+    assert model.disputes.satisfaction[case] == pytest.approx(1.0)
+    model, case = resolve_after(10, Level.L2, **{"behaviour.weight_outcome": 0.8,
+                                                 "behaviour.weight_voice": 0.4,
+                                                 "behaviour.weight_speed": 0.4,
+                                                 "behaviour.weight_fair": 0.4})
+    assert model.disputes.satisfaction[case] == pytest.approx(0.4 + 0.2 + 0.1 + 0.2)
+
+
+def test_a_broken_agreement_leaves_a_poorer_experience_and_comes_back_graver() -> None:
+    # relapse chance = relapse_base × (1 − 0, L0 cannot be enforced) × (1.5 − norm 0) = 1.5:
+    # certain.
+    model = CoGovernanceModel(small_scenario({"disputes.relapse_base": 1.0}), rng=2)
     model.residents.norm[7] = 0.0
     pool = model.disputes
     (case,) = pool.add(0, np.zeros(1, np.int8), np.array([0.5]), np.array([7], np.int32),
@@ -169,7 +216,8 @@ def test_a_broken_agreement_satisfies_little_and_comes_back_graver() -> None:
     model.week = 3
     model.ladder.resolve(int(case), Level.L0)
     assert pool.outcome[case] == Outcome.RELAPSED
-    assert pool.satisfaction[case] == pytest.approx(0.3)
+    # outcome 0, heard 1 (L0), timely max(0, 1 − 3 / (2 × 1)) = 0, fair 1
+    assert pool.satisfaction[case] == pytest.approx(0.2 + 0.2)
     follow_up = pool.size - 1
     assert follow_up == case + 1 and pool.parent[follow_up] == case
     assert pool.severity[follow_up] == pytest.approx(0.6)  # 1.2 × 0.5
@@ -218,7 +266,7 @@ def test_a_gradual_shock_in_the_model_leaves_one_minus_magnitude_of_trust() -> N
     scenario = small_scenario({
         "behaviour.social_learning": 0.0,  # no pull towards the neighbours
         "disputes.base_rate": 0.0,  # no disputes, so no feedback and no discontent
-        "levers.rule_of_virtue.credit_system": 0.0,  # no resentment
+        "behaviour.trust_recovery": 0.0,  # no pull back to the initial trust
         "shocks": [legitimacy(3, weeks, magnitude)],
     })
     model = CoGovernanceModel(scenario, rng=5)
@@ -604,18 +652,17 @@ def test_where_a_reported_dispute_goes_first(triage: float) -> None:
 
 
 def test_an_agreement_holds_by_both_parties_norms() -> None:
-    """Relapse chance = relapse_base × 1.5 (L0) × (1.5 − the parties' mean norm): with
-    norms 0.2 and 1 (resident 0 is the other party) it is 0.5 × 1.5 × 0.9 = 0.675, where
-    the first party's norm alone would make it 0.975."""
-    model = ladder_model(**{"disputes.relapse_base": 0.5,
-                            "levers.rule_of_law.enforcement": 0.0})
+    """Relapse chance at L0 (never enforceable) = relapse_base × (1.5 − the parties' mean
+    norm): with norms 0.2 and 1 (resident 0 is the other party) it is 0.5 × 0.9 = 0.45,
+    where the first party's norm alone would make it 0.65."""
+    model = ladder_model(**{"disputes.relapse_base": 0.5})
     model.residents.norm[5], model.residents.norm[0] = 0.2, 1.0
     n = 600
     cases = [plant_open(model, 5, 0) for _ in range(n)]
     for case in cases:
         model.ladder.resolve(case, Level.L0)
     relapsed = np.mean(model.disputes.outcome[cases] == Outcome.RELAPSED)
-    assert abs(relapsed - 0.675) < 4 * np.sqrt(0.675 * 0.325 / n)
+    assert abs(relapsed - 0.45) < 4 * np.sqrt(0.45 * 0.55 / n)
 
 
 def test_mobilisation_lift_follows_the_cells_that_are_active() -> None:

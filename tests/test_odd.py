@@ -42,6 +42,7 @@ MODULES = (
     "simulation.metrics_core", "simulation.agents.resident", "simulation.agents.volunteer",
     "simulation.agents.party_cell", "simulation.agents.government",
     "simulation.agents.social_organisation", "simulation.scenario.schema",
+    "simulation.experience", "simulation.trust", "simulation.volunteering",
 )
 
 

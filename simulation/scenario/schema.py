@@ -282,7 +282,14 @@ class Disputes(Section):
     )
     relapse_base: float = param(
         0.15, 0.0, 1.0, unit="probability", zh="协议反悔基础概率",
-        meaning="Chance an agreement is not kept, with no enforcement and average norms.",
+        meaning="Chance an agreement that cannot be enforced (reached alone, or mediated "
+        "and not judicially confirmed) is not kept, at average norms (0.5).",
+    )
+    judicial_confirmation: float = param(
+        0.5, 0.0, 1.0, unit="share", zh="司法确认比例",
+        meaning="Share of L1-L2 mediation agreements judicially confirmed (司法确认, "
+        "which makes them enforceable) at full mediation-litigation linkage: × "
+        "court_linkage.",
     )
 
 
@@ -477,11 +484,6 @@ class Effects(Section):
         1.0, 0.0, 10.0, unit="relative", zh="道德银行→志愿",
         meaning="Volunteer join rate × (1 + this × credit_system) (moral bank).",
     )
-    credit_resentment: float = param(
-        0.002, 0.0, 0.1, unit="trust per week", zh="信用过严→不满",
-        meaning="Weekly trust loss × max(0, credit_system - 0.5): strict public lists breed "
-        "resentment (false enforcement, Centola et al. 2005).",
-    )
     platform_intake: float = param(
         0.6, 0.0, 1.0, unit="per week", zh="平台→受理",
         meaning="Weekly chance a digitally included party reports through the hotline/app: "
@@ -592,10 +594,10 @@ class RuleOfVirtue(Section):
     credit_system: float = lever(
         0.2, zh="红黑榜与道德银行",
         meaning_zh="红黑榜与道德银行："
-        "快速提高表面遵从、缓慢提高内在规范、带动志愿服务；过严则产生表面遵从与不满。",
+        "快速提高表面遵从、缓慢提高内在规范、带动志愿服务；过严则产生表面遵从。",
         meaning="Public reputation and credit systems (红黑榜, "
         "道德银行): raise displayed compliance fast, internal norms slowly, and volunteering; "
-        "strict lists breed false compliance and resentment (Centola et al. 2005).",
+        "strict lists breed false compliance (Centola et al. 2005).",
     )
 
 
@@ -762,14 +764,60 @@ class Behaviour(Section):
         meaning="Weekly rate at which norms, trust and discontent move towards the "
         "neighbours' mean.",
     )
-    trust_gain: float = param(
-        0.10, 0.0, 1.0, unit="share of the gap", zh="信任提升幅度",
-        meaning="Step of a party's trust towards 1 after a satisfying resolution.",
+    trust_rate_up: float = param(
+        0.10, 0.0, 1.0, unit="share of the gap per ending", zh="信任上调速率",
+        meaning="Step of a party's trust towards the experience quality q of an ending "
+        "when q is above its trust.",
     )
-    trust_loss: float = param(
-        0.12, 0.0, 1.0, unit="share of trust", zh="信任下降幅度",
-        meaning="Step of a party's trust towards 0 after a relapse, abandonment or escalation "
-        "(slow resolutions instead lower satisfaction, which scales the trust gain).",
+    trust_rate_down: float = param(
+        0.20, 0.0, 1.0, unit="share of the gap per ending", zh="信任下调速率",
+        meaning="Step of a party's trust towards q when q is below its trust; larger than "
+        "the step up (negativity bias).",
+        source="negativity bias in trust in government: Kampen, Van de Walle & Bouckaert "
+        "2006, Public Performance & Management Review 29:387 (direction); size assumed",
+    )
+    vicarious_weight: float = param(
+        0.3, 0.0, 1.0, unit="share of a party's step", zh="间接经验权重",
+        meaning="Each tie neighbour of a party moves its trust towards the ending's "
+        "experience quality by this share of the party's own step (word of mouth).",
+        source="vicarious experience shapes attitudes to authorities: Rosenbaum, Schuck, "
+        "Costello, Hawkins & Ring 2005, Police Quarterly 8:343 (direction); size assumed",
+    )
+    trust_recovery: float = param(
+        0.0044, 0.0, 0.1, unit="per week", zh="信任恢复速率",
+        meaning="Weekly pull of each resident's trust back towards its initial level "
+        "(its predisposition): 0.0044 is a half-life of about three years.",
+    )
+    weight_outcome: float = param(
+        0.4, 0.0, 1.0, unit="weight", zh="体验权重：结果",
+        meaning="Weight of the outcome (resolved or not) in experience quality q.",
+        source="procedural justice: Tyler 2006, Why People Obey the Law (process weighs "
+        "about as much as outcome); weights assumed",
+    )
+    weight_voice: float = param(
+        0.2, 0.0, 1.0, unit="weight", zh="体验权重：被倾听",
+        meaning="Weight of being heard (a handler worked on the case) in q.",
+        source="Tyler 2006 (voice); weight assumed",
+    )
+    weight_speed: float = param(
+        0.2, 0.0, 1.0, unit="weight", zh="体验权重：及时",
+        meaning="Weight of timeliness in q.",
+        source="expectancy disconfirmation: Van Ryzin 2006, JPART 16:599; weight assumed",
+    )
+    weight_fair: float = param(
+        0.2, 0.0, 1.0, unit="weight", zh="体验权重：公正",
+        meaning="Weight of fairness in q.",
+        source="Tyler 2006 (fair treatment); weight assumed",
+    )
+    timely_patience_multiple: float = param(
+        2.0, 0.1, 10.0, unit="multiple of patience", zh="及时性时限倍数",
+        meaning="Timeliness = 1 - weeks from arising to the ending / (this × the party's "
+        "patience), at least 0.",
+    )
+    ruling_fairness: float = param(
+        0.5, 0.0, 1.0, unit="0-1", zh="判决公正感",
+        meaning="Fairness of a court ruling as the parties experience it: one side loses, "
+        "so each expects it to be fair with this chance (mediated agreements: 1).",
     )
     norm_decay: float = param(
         0.005, 0.0, 1.0, unit="per week", zh="规范回落速率",
