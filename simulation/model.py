@@ -41,6 +41,7 @@ from simulation.network import (
 )
 from simulation.population import build_residents, build_territory, group_mask
 from simulation.scenario.schema import DISPUTE_SHARE_FIELDS, Scenario
+from simulation.welfare import update_welfare
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -368,62 +369,8 @@ class CoGovernanceModel(mesa.Model):
         trust.feed_back_endings(self)
 
     def update_welfare(self) -> None:
-        """共享: incomes, dispute losses, and public services paid from what is left.
-
-        The budget pays the levers and the week's cases first; the rest goes out as
-        public services and transfers. A targeted share (raised by platform targeting)
-        goes to the poorest 40% by income, the rest evenly. Residents without digital
-        access receive only (1 − platform coverage × (1 − offline channels)) of a share,
-        and what they miss goes to the others (the digital divide). Welfare is the
-        annualised income plus services minus losses, smoothed over about half a year.
-        """
-        res, p, lv = self.residents, self.params, self.lever
-        income = res.base_income
-        if self.shock.income_multiplier:
-            income = income.copy()
-            for group, factor in self.shock.income_multiplier.items():
-                income[group_mask(res, group)] *= factor
-        if not np.array_equal(income, res.income):
-            res.income[:] = income
-            self._follow_income()
-
-        res.loss_this_week[:] = 0.0
-        open_ids = self.disputes.open_ids
-        if len(open_ids):
-            pool = self.disputes
-            lost = p.welfare.dispute_loss_per_week * pool.severity[open_ids]
-            np.add.at(res.loss_this_week, pool.party[open_ids], lost)
-            other = pool.other[open_ids]
-            np.add.at(res.loss_this_week, other[other >= 0], lost[other >= 0])
-
-        budget = p.budget.per_resident_year * self.n_residents / WEEKS_PER_YEAR
-        spent = self.lever_costs_this_week + self.case_costs_this_week
-        services = max(0.0, budget - spent)
-        self.overspent_total += max(0.0, spent - budget)  # paid all the same: reported
-        targeted_share = p.welfare.transfer_targeting + (1 - p.welfare.transfer_targeting) * (
-            p.effects.platform_targeting * lv["platform_coverage"])
-        offline_reach = 1.0 - lv["platform_coverage"] * (1 - lv["offline_channels"])
-        if (targeted_share, offline_reach) != self._shares_for:
-            self._service_shares = self._shares_of_services(targeted_share, offline_reach)
-            self._shares_for = (targeted_share, offline_reach)
-        np.multiply(self._service_shares, services, out=res.services_this_week)
-        # Services that reach no one (nobody left with a channel) are not paid out.
-        services *= self._service_shares_total
-
-        # welfare += (income + 52 (services − losses) − welfare) / 26, in place
-        step = np.subtract(res.services_this_week, res.loss_this_week, out=self._work[0])
-        step *= WEEKS_PER_YEAR
-        np.add(income, step, out=step)
-        step -= res.welfare
-        step /= 26.0
-        res.welfare += step
-        np.maximum(res.welfare, 0.0, out=res.welfare)
-
-        self.services_this_week = services
-        self.services_total += services
-        self.lever_spent_total += self.lever_costs_this_week
-        self.case_spent_total += self.case_costs_this_week
-        self.spent_total += spent
+        """共享: incomes, dispute losses and public services (see `simulation.welfare`)."""
+        update_welfare(self)
 
     def collect(self) -> None:
         self._snapshot = metrics.step_snapshot(self)
@@ -517,18 +464,6 @@ class CoGovernanceModel(mesa.Model):
                 g.add_edge(cell.unique_id, town.unique_id)
                 for org in self.social_organisations:
                     g.add_edge(cell.unique_id, org.unique_id)
-
-    def _shares_of_services(self, targeted_share: float, offline_reach: float) -> np.ndarray:
-        """Each resident's share of the week's services (see `update_welfare`)."""
-        reach = np.where(self.residents.digital, 1.0, offline_reach)
-        shares = np.zeros(self.n_residents)
-        for part, eligible in ((targeted_share, self.poorest), (1 - targeted_share, None)):
-            w = reach if eligible is None else reach * eligible
-            total_w = w.sum()
-            if total_w > 0:
-                shares += part * w / total_w
-        self._service_shares_total = float(shares.sum())  # 1, or less if some part reaches no one
-        return shares
 
     def _follow_income(self) -> None:
         """What depends on incomes alone, updated when they change (income shocks).
