@@ -20,6 +20,7 @@ from simulation.scenario.schema import (
     LEVER_PATHS,
     ParameterSpec,
     Scenario,
+    iter_assumptions,
     iter_parameters,
     parameter_spec,
 )
@@ -35,6 +36,7 @@ __all__ = [
     "ScenarioError",
     "bundled_names",
     "changed_values",
+    "iter_assumptions",
     "iter_parameters",
     "load_scenario",
     "load_scenario_file",

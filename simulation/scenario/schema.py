@@ -11,6 +11,7 @@ anything else cites where the figure comes from.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, NamedTuple
@@ -35,6 +36,17 @@ MAX_RESIDENTS = 1_000_000
 # seed, it must fit the 255 bytes a file name may have.
 MAX_NAME_BYTES = 200
 
+# Plausible ranges of the assumptions, for sensitivity and robustness studies. A parameter
+# may declare its own (`param(..., plausible=(low, high))`). Otherwise the documented rule:
+# an "assumed" parameter of a section that describes behaviour or mechanisms (not the
+# county's size, the levers, the budget's level or the run) ranges from ×0.5 to ×1.5 its
+# default, within its bounds. A parameter whose default is 0 has no range by rule (×0.5
+# and ×1.5 of 0 are both 0): it needs a declared one. Sourced parameters have a range only
+# when one is declared.
+PLAUSIBLE_FACTORS = (0.5, 1.5)
+ASSUMPTION_SECTIONS = ("welfare.", "network.", "disputes.", "ladder.", "effects.",
+                       "budget.lever_costs.", "behaviour.")
+
 
 def param(
     default: Any,
@@ -46,12 +58,20 @@ def param(
     zh: str,
     source: str = ASSUMED,
     meaning_zh: str = "",
+    plausible: tuple[float, float] | None = None,
 ) -> Any:
     """Declare one numeric parameter: default, inclusive bounds, unit, meaning and source.
 
     `zh` is the short Chinese label shown in the browser view and the docs; `meaning_zh`
     the Chinese help text (given for the levers, which the browser view shows).
+    `plausible` is the range a sensitivity or robustness study samples (within the bounds);
+    without it the rule above `PLAUSIBLE_FACTORS` applies.
     """
+    if plausible is not None:
+        low, high = (float(v) for v in plausible)
+        if not low <= high or (ge is not None and low < ge) or (le is not None and high > le):
+            raise ValueError(f"plausible range {plausible} must be (low, high) with low <= high "
+                             f"inside the bounds [{ge}, {le}]")
     return Field(
         default,
         ge=ge,
@@ -59,7 +79,9 @@ def param(
         strict=True,  # a quoted "0.5" or a `yes` is a mistake, not a number
         description=meaning,
         json_schema_extra={"unit": unit, "label_zh": zh, "source": source,
-                           **({"meaning_zh": meaning_zh} if meaning_zh else {})},
+                           **({"meaning_zh": meaning_zh} if meaning_zh else {}),
+                           **({"plausible": [plausible[0], plausible[1]]}
+                              if plausible is not None else {})},
     )
 
 
@@ -1020,6 +1042,37 @@ class ParameterSpec:
     prior: Any = None  # the value declared here, before any calibration
     calibrated: bool = False  # fitted to real figures (simulation/scenario/calibrated.yaml)
     calibrated_against: tuple[str, ...] = ()  # the targets it was fitted to
+    # The range sensitivity and robustness studies sample: declared with `param(plausible=)`
+    # or given by the rule (`PLAUSIBLE_FACTORS`); None when the parameter is not uncertain.
+    plausible: tuple[float, float] | None = None
+    plausible_declared: bool = False  # True if declared, False if by rule (or none)
+
+
+def plausible_by_rule(path: str, kind: str, source: str, default: Any,
+                      minimum: float | None, maximum: float | None
+                      ) -> tuple[float, float] | None:
+    """The rule's plausible range of a parameter without a declared one (see
+    `PLAUSIBLE_FACTORS`): ×0.5-×1.5 its default within its bounds, for assumed (or
+    calibrated-from-assumed) numbers of the behaviour and mechanism sections; else None."""
+    if kind not in ("int", "float") or not isinstance(default, int | float):
+        return None
+    if source != ASSUMED or not path.startswith(ASSUMPTION_SECTIONS) or default == 0:
+        return None
+    low, high = sorted(default * f for f in PLAUSIBLE_FACTORS)
+    if minimum is not None:
+        low = max(low, minimum)
+    if maximum is not None:
+        high = min(high, maximum)
+    if kind == "int":
+        low, high = float(math.ceil(low)), float(math.floor(high))
+    # Rounded to 12 significant digits: 0.8 × 1.5 is 1.2, not 1.2000000000000002.
+    low, high = float(f"{low:.12g}"), float(f"{high:.12g}")
+    return (low, high) if low < high else None
+
+
+def _pair(values: list[Any]) -> tuple[float, float]:
+    low, high = values
+    return float(low), float(high)
 
 
 def _walk(model: type[BaseModel], prefix: str) -> list[ParameterSpec]:
@@ -1049,6 +1102,10 @@ def _walk(model: type[BaseModel], prefix: str) -> list[ParameterSpec]:
         default = field.get_default(call_default_factory=True)
         calibration = extra.get("calibrated")
         targets = calibration.get("targets") if isinstance(calibration, dict) else None
+        source = str(extra.get("source", ASSUMED))
+        declared = extra.get("plausible")
+        plausible = (_pair(declared) if isinstance(declared, list)
+                     else plausible_by_rule(path, kind, source, default, lo, hi))
         specs.append(
             ParameterSpec(
                 path=path,
@@ -1059,13 +1116,15 @@ def _walk(model: type[BaseModel], prefix: str) -> list[ParameterSpec]:
                 unit=str(extra.get("unit", "")),
                 meaning=field.description or "",
                 label_zh=str(extra.get("label_zh", "")),
-                source=str(extra.get("source", ASSUMED)),
+                source=source,
                 choices=choices,
                 meaning_zh=str(extra.get("meaning_zh", "")),
                 prior=extra.get("prior", default),
                 calibrated=isinstance(calibration, dict),
                 calibrated_against=tuple(map(str, targets))
                 if isinstance(targets, list) else (),
+                plausible=plausible,
+                plausible_declared=isinstance(declared, list),
             )
         )
     return specs
@@ -1085,6 +1144,12 @@ def iter_parameters() -> list[ParameterSpec]:
         assert isinstance(ann, type) and issubclass(ann, BaseModel)
         specs.extend(_walk(ann, name + "."))
     return specs
+
+
+def iter_assumptions() -> list[ParameterSpec]:
+    """The uncertain assumptions: every parameter with a plausible range (declared or by
+    rule), in declaration order. Sensitivity and robustness studies sample these."""
+    return [p for p in iter_parameters() if p.plausible is not None]
 
 
 def iter_event_fields() -> list[ParameterSpec]:
