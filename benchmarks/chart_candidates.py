@@ -46,12 +46,13 @@ def cpu_seconds(pid: int) -> float:
 
 def serve(port: int) -> subprocess.Popen:
     sys.path.insert(0, str(ROOT))
-    from experiments.appserver import offline_env
+    from cli.app import OFFLINE_ENV
 
     proc = subprocess.Popen(
         [sys.executable, "-m", "solara", "run", str(APP), "--port", str(port), "--host",
          "127.0.0.1", "--production", "--no-open", "--no-check-version", "--log-level",
-         "warning"], env=offline_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+         "warning"], env={**os.environ, **OFFLINE_ENV}, stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         try:

@@ -1,4 +1,7 @@
-"""Experiments on the model: running, comparing, sweeping and analysing scenarios.
+"""The experiment library: running, comparing, sweeping, analysing and calibrating the model.
 
-This layer imports the model core (`simulation`); the core never imports it.
+A library, not a program: the `cogov` command line (`cli/`) calls it and holds every
+argument and message for the terminal. This layer imports the model core (`simulation`);
+the core never imports it. The bundled experiment files (`*.yaml`) and the targets
+(`data/targets.yaml`) are package data, read through `importlib.resources`.
 """

@@ -29,9 +29,7 @@ From the runs stored with status 'ok':
 
 from __future__ import annotations
 
-import argparse
 import math
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,6 +42,7 @@ from experiments.design import design_seed
 from experiments.stats import mean_ci
 from experiments.store import StoreError, read_store
 from simulation.metrics import OUTCOMES
+from simulation.numbers import format_number
 
 DIRECTION = {o.name: o.higher_is_better for o in OUTCOMES}
 BINS = 5
@@ -62,25 +61,41 @@ class Study:
 
     @property
     def ok(self) -> pd.DataFrame:
+        """The runs stored with status 'ok' (failed runs are left out of every result)."""
         return self.runs[self.runs.status == "ok"]
 
     @property
     def factors(self) -> list[dict[str, Any]]:
+        """The experiment's factors, as stored in its definition."""
         return self.definition["factors"]
 
     @property
     def outcomes(self) -> list[str]:
+        """The outcomes kept, in the experiment's order."""
         return [o for o in self.definition["outcomes"] if o in self.runs.columns]
 
     @property
     def design(self) -> str:
+        """The design's name (full_factorial, one_at_a_time, latin_hypercube, sobol)."""
         return self.definition["design"]
 
     def numeric(self, f: dict[str, Any]) -> bool:
+        """Does factor `f` take numbers (so its levels can be plotted on an axis)?"""
         return f["kind"] in ("number", "integer")
 
 
 def load_study(path: str | Path) -> Study:
+    """Read a sweep's store for analysis.
+
+    A sweep that is not complete is analysed with the runs there are, and the study says
+    so in a note.
+
+    Args:
+        path: the DuckDB store written by `cogov sweep`.
+
+    Raises:
+        StoreError: the file is not a sweep's store, or cannot be read.
+    """
     experiment, runs, points = read_store(path)
     study = Study(Path(path), experiment, experiment["definition"], runs, points)
     total = int(experiment["n_runs"])
@@ -115,12 +130,22 @@ def _level_key(study: Study, f: dict[str, Any]) -> tuple[pd.Series, pd.Series, p
         labels = [f"{edges[i]:.3g}–{edges[i + 1]:.3g}" for i in range(BINS)]
         return (pd.Series([labels[i] for i in idx], index=runs.index),
                 pd.Series(mids[idx], index=runs.index), runs)
-    label = values.map(lambda v: f"{v:g}" if isinstance(v, float) else str(v))
+    label = values.map(_fmt)
     plot = values if study.numeric(f) else pd.Series(np.nan, index=runs.index)
     return label, plot, runs
 
 
 def main_effects(study: Study) -> pd.DataFrame:
+    """Each outcome's mean and 95% interval at each level of each factor.
+
+    Every ok run counts at its factor's level (in a one-at-a-time design, only the runs
+    that vary that factor and the base point); a sampled factor's range is cut into
+    equal bins.
+
+    Returns:
+        One row per (factor, level, outcome): x (the level's value, for plotting), n,
+        mean, ci_low, ci_high.
+    """
     rows = []
     for f in study.factors:
         label, plot, runs = _level_key(study, f)
@@ -153,6 +178,12 @@ def _level_order(f: dict[str, Any], label: pd.Series, plot: pd.Series) -> list[s
 
 
 def point_means(study: Study) -> pd.DataFrame:
+    """Each outcome's mean and 95% interval over the replications of each design point.
+
+    Returns:
+        One row per (point, outcome), with the point's factor values, n, mean, ci_low and
+        ci_high.
+    """
     names = [f["name"] for f in study.factors]
     rows = []
     for point, group in study.ok.groupby("point", sort=True):
@@ -286,6 +317,9 @@ def ols(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, int] | No
 
 
 def verdict(outcome: str, effect: float, lo: float, hi: float) -> str:
+    """An interaction in words: additive when its 95% interval [lo, hi] holds zero;
+    otherwise complements when it moves the outcome the good way (DIRECTION), substitutes
+    when the bad way, or just its sign for an outcome with no good direction."""
     if not (lo > 0 or hi < 0):
         return "no clear interaction (additive)"
     good = DIRECTION.get(outcome)
@@ -357,7 +391,8 @@ def _difference(a: pd.DataFrame, b: pd.DataFrame, o: str, paired: bool
 
 
 def _fmt(v: Any) -> str:
-    return f"{v:g}" if isinstance(v, float) else str(v)
+    """A factor's level as a label: the value as written (simulation.numbers)."""
+    return format_number(v, grouped=False)
 
 
 # ------------------------------------------------------------------ everything
@@ -365,6 +400,8 @@ def _fmt(v: Any) -> str:
 
 @dataclass
 class Analysis:
+    """Everything `analyze` finds in a store (the tables of the report)."""
+
     study: Study
     main_effects: pd.DataFrame
     point_means: pd.DataFrame
@@ -375,6 +412,12 @@ class Analysis:
 
 
 def analyze(store: str | Path) -> Analysis:
+    """Analyse a sweep's store: main effects, point means, Sobol indices (sobol designs),
+    two-factor interactions and the best levels.
+
+    Raises:
+        StoreError: the store cannot be read, or holds no successful run.
+    """
     study = load_study(store)
     if study.ok.empty:
         raise StoreError(f"{store} has no successful runs to analyse")
@@ -384,7 +427,13 @@ def analyze(store: str | Path) -> Analysis:
 
 
 def write_outputs(a: Analysis, out: Path) -> list[Path]:
-    from experiments.report import write_report
+    """Write the analysis's tables (CSV, the runs without tracebacks) and its HTML report
+    into the folder `out`.
+
+    Returns:
+        The files written.
+    """
+    from experiments.report import write_sweep_report
 
     out.mkdir(parents=True, exist_ok=True)
     written = []
@@ -399,7 +448,7 @@ def write_outputs(a: Analysis, out: Path) -> list[Path]:
     runs = a.study.runs.drop(columns=["traceback"], errors="ignore")
     runs.to_csv(out / "runs.csv", index=False)
     written.append(out / "runs.csv")
-    written.append(write_report(a, out / "report.html"))
+    written.append(write_sweep_report(a, out / "report.html"))
     return written
 
 
@@ -423,39 +472,3 @@ def headline(a: Analysis) -> list[str]:
                 lines.append(f"  {r.outcome} given {r.given}: best {r.factor} = {r.best} "
                              f"({r.mean:.3g}; {r.difference:+.3g} vs {r.runner_up})")
     return lines
-
-
-def cli_analyze(args: argparse.Namespace) -> int:
-    from experiments.cli import output_folder
-
-    store = Path(args.store)
-    folder = output_folder(args, store.with_name(store.name.removesuffix(".duckdb")
-                                                 + "_report"), "analyze")
-    try:
-        a = analyze(store)
-    except StoreError as exc:
-        folder.discard()
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except BaseException:
-        folder.discard()
-        raise
-    with folder.writing():
-        written = write_outputs(a, folder.staging)
-        folder.written += [p.name for p in written]
-    out = folder.final
-    exp = a.study.experiment
-    print(f"{exp['name']}: {len(a.study.ok):,} runs ({exp['design']}, "
-          f"{exp['n_points']:,} points x {exp['replications']} replications)")
-    for note in a.study.notes:
-        print(f"note: {note}")
-    lines = headline(a)
-    if lines:
-        print("clearest findings (95% intervals):")
-        for line in lines[:20]:
-            print(line)
-        if len(lines) > 20:
-            print(f"  ... and {len(lines) - 20} more in the report")
-    print(f"report: {out / 'report.html'}")
-    print("tables: " + ", ".join(p.name for p in written if p.suffix == ".csv"))
-    return 0

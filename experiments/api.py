@@ -29,6 +29,7 @@ from simulation.scenario import (
     with_values,
 )
 from simulation.scenario.errors import nearest_name, nearest_path
+from simulation.scenario.memory import check_fits_in_memory
 
 NUMBERS = COUNT_NAMES + OUTCOME_NAMES  # what a run returns as one number each
 SERIES = STEP_METRICS  # what it can return week by week
@@ -119,50 +120,42 @@ def run_model(*, seed: int = 0, steps: int | None = None, scenario: str | Scenar
               **params: Any) -> Outcomes:
     """Run the model once and return its outcomes.
 
-    Parameters
-    ----------
-    seed : int, default 0
-        The run's seed: the same arguments and seed give the same numbers, bit for bit.
-    steps : int, optional
-        Weeks to run (default: the scenario's `run.steps`, 260 = five years).
-    scenario : str or Scenario, default "default"
-        The base the parameters change: a bundled scenario name ("fengqiao"), a path to a
-        .yaml file, or a `Scenario` object.
-    outcomes : list of str, optional
-        Names to return as one number each (default: all of them). The names are
-        `simulation.metrics.COUNT_NAMES` (residents, weeks, arisen, resolved, ...) and
-        `OUTCOME_NAMES` (resolution_rate, trust, welfare_gini, ...; meanings and units in
-        `simulation.metrics.OUTCOMES` and docs/ODD.md §6). A single name may be given as
-        a string. An undefined share (no dispute ended, say) is NaN.
-    series : list of str, optional
-        Names to return week by week, each as a numpy array of `steps + 1` floats (week 0,
-        the county as built, then every week): any of `simulation.metrics.STEP_METRICS`
-        (open, trust, resolution_rate, welfare_gini, queued_l1, ...). Cumulative rates
-        such as resolution_rate are "so far" at each week. A name in `series` is returned
-        as its series even where it is also a number (trust, say); naming it in
-        `outcomes` too is an error.
-    **params
-        Any scenario parameter, by its dotted path (`cogov params` lists them all, with
-        bounds and units) or with `__` for the dots, so that keyword-only callers such as
-        the EMA Workbench can pass it: `levers__rule_of_law__enforcement=0.8`. numpy
-        numbers are accepted; whole-number parameters (population.residents) are
-        rounded. Giving a parameter twice (both spellings) is an error.
+    Args:
+        seed: the run's seed: the same arguments and seed give the same numbers, bit for
+            bit.
+        steps: weeks to run (default: the scenario's `run.steps`, 260 = five years).
+        scenario: the base the parameters change: a bundled scenario name ("fengqiao"),
+            a path to a .yaml file, or a `Scenario` object. The default, "default", is
+            the calibrated county, as `Scenario()` is.
+        outcomes: names to return as one number each (default: all of them). The names
+            are `simulation.metrics.COUNT_NAMES` (residents, weeks, arisen, resolved, ...)
+            and `OUTCOME_NAMES` (resolution_rate, trust, welfare_gini, ...; meanings and
+            units in `simulation.metrics.OUTCOMES` and docs/ODD.md §6). A single name may
+            be given as a string. An undefined share (no dispute ended, say) is NaN.
+        series: names to return week by week, each as a numpy array of `steps + 1` floats
+            (week 0, the county as built, then every week): any of
+            `simulation.metrics.STEP_METRICS` (open, trust, resolution_rate, welfare_gini,
+            queued_l1, ...). Cumulative rates such as resolution_rate are "so far" at each
+            week. A name in `series` is returned as its series even where it is also a
+            number (trust, say); naming it in `outcomes` too is an error.
+        **params: any scenario parameter, by its dotted path (`cogov params` lists them
+            all, with bounds and units) or with `__` for the dots, so that keyword-only
+            callers such as the EMA Workbench can pass it:
+            `levers__rule_of_law__enforcement=0.8`. numpy numbers are accepted;
+            whole-number parameters (population.residents) are rounded. Giving a
+            parameter twice (both spellings) is an error.
 
-    Returns
-    -------
-    Outcomes
-        A dict {name: float, or numpy array for a series}. Looking up a name it does not
-        hold raises `OutcomeError` (a LookupError, not a KeyError) naming it, with the
-        nearest valid name for a typo.
+    Returns:
+        Outcomes: a dict {name: float, or numpy array for a series}. Looking up a name it
+        does not hold raises `OutcomeError` (a LookupError, not a KeyError) naming it,
+        with the nearest valid name for a typo.
 
-    Raises
-    ------
-    ScenarioError
-        For an unknown or doubled parameter, a value out of bounds, an unknown outcome or
-        series name (each with the nearest valid name), or a bad scenario file.
+    Raises:
+        ScenarioError: for an unknown or doubled parameter, a value out of bounds, an
+            unknown outcome or series name (each with the nearest valid name), a bad
+            scenario file, or a county larger than this machine can hold.
 
-    Examples
-    --------
+    Examples:
     >>> run_model(seed=1, steps=52, levers__rule_of_law__enforcement=0.8)["resolution_rate"]
     >>> run_model(seed=1, steps=52, **{"levers.rule_of_law.enforcement": 0.8})  # same run
     >>> run_model(scenario="fengqiao", outcomes=["trust", "escalations_per_10k"])
@@ -184,6 +177,7 @@ def run_model(*, seed: int = 0, steps: int | None = None, scenario: str | Scenar
             f"{n!r} is asked for both as a number (outcomes) and as a series", path="series",
             value=n) for n in both])
     sc, folder = scenario_with(params, scenario)
+    check_fits_in_memory(sc)
     seed = int(_plain(seed, "int"))
     n = int(_plain(steps, "int")) if steps is not None else sc.run.steps
     result = run_one(RunSpec(sc, seed, n, folder), keep_series=weekly or False)

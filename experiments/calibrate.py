@@ -10,40 +10,43 @@ A documented grid search with replications, one block of parameters at a time:
    mid and half-width describe the target range: 0 at the centre, 1 at an edge.
 4. The best candidate's values are kept and the next block is searched with them.
 
-`cogov calibrate` prints the fitted values beside the ones in `scenarios/default.yaml`.
-With `--write` they go into a new scenario file (a copy of `scenarios/default.yaml` with
-the calibrated block replaced; `runs/calibrate/default.yaml` unless `--out` says where);
-only `--replace` rewrites `scenarios/default.yaml` itself, which every bundled scenario
-extends. Each value carries a comment saying it was calibrated and against what.
-Parameters with an empirical source are never tuned (`Block` refuses them), and a fit with
-fewer than `MIN_REPS` seeds per candidate is refused.
+The search starts from the priors: every calibrated parameter at its declared value
+(`Scenario.priors()`), so a fit never depends on the calibration it replaces.
+
+`cogov calibrate` prints the fitted values beside the calibrated values in force
+(`simulation/scenario/calibrated.yaml`, which every scenario starts from). With `--write`
+they go into a new calibration file (`runs/calibrate/calibrated.yaml` unless `--out` says
+where: the bundled file with the fitted lines replaced); only `--replace` rewrites the
+bundled file itself. Each value carries its provenance: the targets it was fitted to, the
+seeds per candidate and the date. Parameters with an empirical source are never tuned
+(`Block` refuses them), and a fit with fewer than `MIN_REPS` seeds per candidate is
+refused.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
-import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from experiments.runner import RunSpec, map_runs
-from experiments.targets import Check, _run_with_profile, read_targets
+from experiments.targets import Check, read_targets, run_with_profile
 from simulation.scenario import (
-    BUNDLED_DIR,
+    iter_parameters,
     load_scenario,
     parameter_spec,
     scenario_dir,
     with_values,
 )
+from simulation.scenario.calibration import CALIBRATION_FILE, Calibrated, read_calibration
 from simulation.scenario.schema import ASSUMED
 
-DEFAULT_FILE = BUNDLED_DIR / "default.yaml"
-DEFAULT_OUT = Path("runs") / "calibrate" / "default.yaml"
+DEFAULT_FILE = CALIBRATION_FILE  # the bundled calibration, which every scenario starts from
+DEFAULT_OUT = Path("runs") / "calibrate" / "calibrated.yaml"
 
 # Fewest seeds per candidate for a fit to mean something. Measured on `fengqiao` over 20
 # paired seeds (260 weeks): one grid step of ladder.success_l1 or success_l2 (0.05) moves
@@ -53,8 +56,6 @@ DEFAULT_OUT = Path("runs") / "calibrate" / "default.yaml"
 # exceeds the effect of a step, so the ranking is mostly noise (with 2 seeds it moved
 # success_l1 from 0.85 to 0.8). 10 is the smallest round number above that.
 MIN_REPS = 10
-BEGIN = "# --- calibrated: written by `cogov calibrate`; edit by rerunning it ---"
-END = "# --- end of calibrated values ---"
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,12 @@ class Block:
     steps: int  # weeks per run (0: the targets depend only on the initial population)
 
     def check_tunable(self) -> None:
+        """Refuse to tune a parameter with an empirical source: only values the modellers
+        assumed (or calibrated before) are fitted.
+
+        Raises:
+            ValueError: naming the parameter and its source.
+        """
         for path in self.grid:
             spec = parameter_spec(path)
             if spec.source != ASSUMED and not spec.source.startswith("calibrated"):
@@ -99,7 +106,15 @@ BLOCKS: tuple[Block, ...] = (
 
 
 def loss(values: list[float], check: Check) -> float:
-    """((mean − mid) / half-width)² of a target range."""
+    """((mean − mid) / half-width)² of a target range: 0 at its centre, 1 at an edge.
+
+    Args:
+        values: one outcome over seeds (NaNs are left out).
+        check: the target, with its range.
+
+    Returns:
+        The loss; infinite when no value is finite.
+    """
     finite = [v for v in values if not math.isnan(v)]
     if not finite:
         return math.inf
@@ -112,7 +127,19 @@ def loss(values: list[float], check: Check) -> float:
 def search_block(block: Block, fitted: dict[str, float], checks: dict[str, Check],
                  reps: int, workers: int | None, progress: bool) -> tuple[dict[str, float],
                                                                           float, list]:
-    """Evaluate every candidate of a block; returns the best values, its loss, all rows."""
+    """Evaluate every candidate of a block over the same `reps` seeds.
+
+    Args:
+        block: the parameters searched together, their grids and targets.
+        fitted: values every candidate keeps (the priors and earlier blocks' fits).
+        checks: the targets by name.
+        reps: seeds per candidate.
+        workers: processes (default: all cores).
+        progress: show a progress bar.
+
+    Returns:
+        The best candidate's values, its loss, and (values, loss) for every candidate.
+    """
     block.check_tunable()
     wanted = [checks[t] for t in block.targets]
     scenarios = sorted({c.scenario for c in wanted})
@@ -126,7 +153,7 @@ def search_block(block: Block, fitted: dict[str, float], checks: dict[str, Check
             specs.extend(RunSpec(s, seed, block.steps, str(scenario_dir(sc)), label=f"{i}|{sc}")
                          for seed in range(reps))
     outputs: dict[str, list[dict[str, float]]] = {}
-    for spec, out in map_runs(_run_with_profile, specs, workers=workers, progress=progress,
+    for spec, out in map_runs(run_with_profile, specs, workers=workers, progress=progress,
                               description=f"calibrate {block.name}"):
         outputs.setdefault(spec.label, []).append(out)
     rows = []
@@ -150,61 +177,78 @@ def too_few_seeds(reps: int) -> str | None:
             "that, so the fit would pick values by chance")
 
 
+def priors() -> dict[str, Any]:
+    """Every calibrated parameter at its prior: where the search starts."""
+    return {p.path: p.prior for p in iter_parameters() if p.calibrated}
+
+
 def calibrate(reps: int = 10, workers: int | None = None, progress: bool = True,
-              blocks: tuple[Block, ...] = BLOCKS) -> tuple[dict[str, float], dict[str, str]]:
-    """Search every block in turn; returns fitted values and, per value, what it fits."""
+              blocks: tuple[Block, ...] = BLOCKS,
+              report: Callable[[str], None] | None = None
+              ) -> tuple[dict[str, float], dict[str, tuple[str, ...]]]:
+    """Search every block in turn, from the priors (see the module docstring).
+
+    Args:
+        reps: seeds per candidate (at least `MIN_REPS`).
+        workers: processes (default: all cores).
+        progress: show a progress bar.
+        blocks: what to fit, in order.
+        report: receives one line per block: its loss at the values chosen.
+
+    Returns:
+        The fitted values and, for each, the targets it was fitted to.
+
+    Raises:
+        ValueError: for too few seeds, before anything runs.
+    """
     problem = too_few_seeds(reps)
     if problem:
         raise ValueError(problem)
     checks = {c.key: c for c in read_targets()[0]}
+    start = priors()
     fitted: dict[str, float] = {}
-    against: dict[str, str] = {}
+    against: dict[str, tuple[str, ...]] = {}
     for block in blocks:
-        best, best_loss, _ = search_block(block, fitted, checks, reps, workers, progress)
-        print(f"{block.name}: loss {best_loss:.3f} at "
-              + ", ".join(f"{k}={v:g}" for k, v in best.items()), file=sys.stderr)
+        best, best_loss, _ = search_block(block, {**start, **fitted}, checks, reps, workers,
+                                          progress)
+        if report is not None:
+            report(f"{block.name}: loss {best_loss:.3f} at "
+                   + ", ".join(f"{k}={v:g}" for k, v in best.items()))
         fitted.update(best)
         for path in best:
-            against[path] = ", ".join(block.targets)
+            against[path] = block.targets
     return fitted, against
 
 
-def write_calibrated(fitted: dict[str, float], against: dict[str, str],
+HEADER = """\
+# The calibrated values of the model: what `Scenario()`, `CoGovernanceModel()` and every
+# scenario file use for these parameters unless they set them. Every other parameter keeps
+# the value declared in simulation/scenario/schema.py (its prior).
+#
+# Written by `cogov calibrate` (experiments/calibrate.py): a grid search with `reps` seeds
+# per candidate, fitted to the named targets of experiments/data/targets.yaml. One line
+# per value:
+#   PARAMETER: {value: V, targets: [TARGET, ...], reps: SEEDS, date: YYYY-MM-DD}
+"""
+
+
+def calibration_lines(values: dict[str, Calibrated]) -> list[str]:
+    """One line per calibrated value, as the calibration file holds them."""
+    return [f"{path}: {{value: {c.value!r}, targets: [{', '.join(c.targets)}], "
+            f"reps: {c.reps}, date: {c.date}}}" for path, c in values.items()]
+
+
+def write_calibrated(fitted: dict[str, float], against: dict[str, tuple[str, ...]],
                      path: Path = DEFAULT_FILE, reps: int = 10,
                      template: Path = DEFAULT_FILE) -> Path:
-    """Write the fitted values into the scenario file at `path`, between the calibrated
-    markers. A file that does not exist yet starts as a copy of `template`."""
-    if path.exists():
-        text = path.read_text(encoding="utf-8")
-        preface = ""
-    else:
-        text = template.read_text(encoding="utf-8")
-        preface = (f"# Written by `cogov calibrate --write` from {template.name}: the scenario "
-                   "with refitted values.\n# To make every bundled scenario use them, run "
-                   "`cogov calibrate --replace` (or copy this file\n# over "
-                   "scenarios/default.yaml).\n")
-    if BEGIN in text:
-        head, rest = text.split(BEGIN, 1)
-        tail = rest.split(END, 1)[1] if END in rest else ""
-    else:
-        head, tail = text.rstrip("\n") + "\n\n", ""
-    nested: dict[str, dict[str, Any]] = {}
+    """Write a calibration file at `path`: the values of `template` (the bundled
+    calibration) with the fitted ones replaced or added, each with its provenance."""
+    values = dict(read_calibration(template))
+    today = date.today().isoformat()
     for p, v in fitted.items():
-        section, name = p.split(".", 1)
-        nested.setdefault(section, {})[name] = v
-    lines = [BEGIN,
-             f"# {date.today().isoformat()}: grid search, {reps} seeds per candidate "
-             "(experiments/calibrate.py); each value",
-             "# names the targets (experiments/data/targets.yaml) it was fitted to."]
-    for section, values in nested.items():
-        lines.append(f"{section}:")
-        for name, v in values.items():
-            lines.append(f"  {name}: {yaml.safe_dump(v).strip().splitlines()[0]}"
-                         f"  # calibrated against {against[f'{section}.{name}']}")
-    lines.append(END)
+        values[p] = Calibrated(value=v, targets=tuple(against[p]), reps=reps, date=today)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(preface + head + "\n".join(lines) + "\n" + tail.lstrip("\n"),
-                    encoding="utf-8")
+    path.write_text(HEADER + "\n".join(calibration_lines(values)) + "\n", encoding="utf-8")
     return path
 
 
@@ -219,44 +263,6 @@ def change_lines(fitted: dict[str, float], current: dict[str, Any]) -> list[str]
     return out
 
 
-def current_values(paths: list[str], scenario_file: Path = DEFAULT_FILE) -> dict[str, Any]:
-    """The values of dotted `paths` in a scenario file (with its extends applied)."""
-    data = load_scenario(scenario_file).model_dump()
-    out = {}
-    for path in paths:
-        node: Any = data
-        for part in path.split("."):
-            node = node[part]
-        out[path] = node
-    return out
-
-
-def cli_calibrate(args) -> int:
-    """Refuse what cannot work before running anything; then fit, show, and write."""
-    problem = too_few_seeds(args.reps)
-    out = Path(args.out) if args.out else DEFAULT_OUT
-    write = args.write or args.out is not None
-    if args.replace and args.out is not None:
-        problem = "--replace rewrites scenarios/default.yaml; it takes no --out"
-    elif write and not args.replace and out.exists():
-        problem = (f"{out} exists; give another --out, remove it, or use --replace to "
-                   "rewrite scenarios/default.yaml")
-    if problem:
-        print(f"error: {problem}", file=sys.stderr)
-        return 2
-    fitted, against = calibrate(args.reps, args.workers, not args.no_progress)
-    print(f"Fitted values against {DEFAULT_FILE.name} ({args.reps} seeds per candidate):")
-    for line in change_lines(fitted, current_values(list(fitted))):
-        print("  " + line)
-    for p in fitted:
-        print(f"  {p}: fitted to {against[p]}")
-    if args.replace:
-        path = write_calibrated(fitted, against, DEFAULT_FILE, reps=args.reps)
-        print(f"written into {path}: every bundled scenario now runs with these values")
-    elif write:
-        path = write_calibrated(fitted, against, out, reps=args.reps)
-        print(f"written to {path} ({DEFAULT_FILE} is unchanged; --replace rewrites it)")
-    else:
-        print("nothing written: --write saves them to a new file, --replace into "
-              f"{DEFAULT_FILE}")
-    return 0
+def current_values(paths: list[str]) -> dict[str, Any]:
+    """The values of dotted `paths` in force now: the calibrated value, or the prior."""
+    return {path: parameter_spec(path).default for path in paths}

@@ -283,12 +283,3 @@ def writing_files(*files: OutputFile) -> Iterator[None]:
         raise
 
 
-def starts_with(mark: str) -> Callable[[Path], bool]:
-    """is_ours for text files whose first line is cogov's mark."""
-    def check(path: Path) -> bool:
-        try:
-            with path.open(encoding="utf-8", errors="replace") as fh:
-                return fh.readline().startswith(mark)
-        except OSError:
-            return False
-    return check

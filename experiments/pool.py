@@ -1,4 +1,11 @@
-"""Local worker processes that never outlive the command that started them.
+"""The one executor factory for compare, targets, calibration and sweeps, and local
+worker processes that never outlive the command that started them.
+
+`open_backend` gives every parallel run its executor: this process alone for one worker
+(plain tracebacks, no start-up), a pool of local processes, an existing Dask distributed
+cluster (`scheduler`, sweeps), or an executor the caller brings (EMA-style clients, the
+tests). `submit_bounded` feeds it a few runs per worker at a time, and `Backend.shutdown`
+ends it cleanly: waiting for finished work, stopping workers at once otherwise.
 
 Runs of `compare`, `targets`, `calibrate` and `sweep` go to a process pool started with
 the `forkserver` method (workers do not inherit the parent's threads or open database;
@@ -27,12 +34,16 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass
 from typing import Any
 
 # Runs in flight per worker: enough that a worker never waits for the next task, few
 # enough that memory does not grow with the number of runs.
 IN_FLIGHT_PER_WORKER = 2
 PARENT_POLL_SECONDS = 1.0  # only where pidfd_open is missing (not Linux)
+CLUSTER_HINT = "pip install 'cogov[cluster]'"
+CONNECT_TIMEOUT = "20s"  # to reach a Dask scheduler
+WORKERS_TIMEOUT = 60  # seconds to wait for a Dask cluster's first worker
 
 
 # ------------------------------------------------------------------ stopping
@@ -45,13 +56,9 @@ class StopRequested(KeyboardInterrupt):
 _stop = threading.Event()
 
 
-def stop_requested() -> bool:
-    """True once SIGINT or SIGTERM arrived; loops check it in case a library (DuckDB) took
-    the KeyboardInterrupt for itself."""
-    return _stop.is_set()
-
-
 def check_stop() -> None:
+    """Raise KeyboardInterrupt once SIGINT or SIGTERM arrived (a library such as DuckDB may
+    have swallowed the first one)."""
     if _stop.is_set():
         raise KeyboardInterrupt
 
@@ -113,7 +120,13 @@ def _worker_init(parent: int) -> None:
                      name="cogov-parent-watch").start()
 
 
+def default_workers() -> int:
+    """Processes when none are asked for: one per core."""
+    return max(1, os.cpu_count() or 1)
+
+
 def process_pool(workers: int) -> ProcessPoolExecutor:
+    """A pool of `workers` processes that end with this one (see the module docstring)."""
     if "forkserver" in multiprocessing.get_all_start_methods():
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(["experiments.execute"])
@@ -137,10 +150,122 @@ def stop_pool(ex: Executor) -> None:
             proc.join(timeout=5)
 
 
+# ------------------------------------------------------------------ the executor factory
+
+
+class BackendError(Exception):
+    """Runs cannot start: no cluster at the address, no workers, no Dask installed."""
+
+
+class InlineExecutor(Executor):
+    """Runs each task at once in this process (one worker): plain tracebacks, no start-up."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
+        fut: Future = Future()
+        try:
+            fut.set_result(fn(*args, **kwargs))
+        except Exception as exc:
+            fut.set_exception(exc)
+        return fut
+
+
+@dataclass
+class Backend:
+    """An executor, the runs it may hold in flight, how to start it again, and cleanup."""
+
+    executor: Executor
+    window: int
+    label: str
+    restart: Callable[[], Executor] | None = None
+    close: Callable[[], None] = lambda: None
+    owned: bool = False  # created by open_backend: shut down by it
+
+    def shutdown(self, finished: bool) -> None:
+        """End the executor if it is ours: wait for it when the work finished, stop its
+        workers at once when it did not (interrupted, a run failed, the caller stopped
+        early); then close any connection."""
+        if self.owned:
+            if finished:
+                self.executor.shutdown(wait=True)
+            else:
+                stop_pool(self.executor)
+        self.close()
+
+
+def open_backend(*, workers: int | None = None, scheduler: str | None = None,
+                 executor: Executor | None = None, window: int | None = None,
+                 runs: int | None = None) -> Backend:
+    """The executor for a batch of runs: the one place that decides where runs go.
+
+    Args:
+        workers: local processes (default: all cores); 1 runs in this process.
+        scheduler: the address of a running Dask scheduler (tcp://HOST:PORT) instead.
+        executor: an executor of the caller's (it is not shut down here).
+        window: runs in flight at a time (default: IN_FLIGHT_PER_WORKER per worker).
+        runs: how many runs there are, when known: no more processes than runs, and a
+            single run goes in this process.
+
+    Raises:
+        BackendError: the Dask cluster cannot be used.
+    """
+    n = workers or default_workers()
+    if executor is not None:
+        backend = Backend(executor, IN_FLIGHT_PER_WORKER * n, "given executor")
+    elif scheduler:
+        backend = dask_backend(scheduler)
+    else:
+        if runs is not None:
+            n = max(1, min(n, runs))
+        if n == 1:
+            backend = Backend(InlineExecutor(), 1, "this process", owned=True)
+        else:
+            size = n
+            backend = Backend(process_pool(size), IN_FLIGHT_PER_WORKER * size,
+                              f"{size} local processes",
+                              restart=lambda: process_pool(size), owned=True)
+    if window:
+        backend.window = window
+    return backend
+
+
+def dask_backend(address: str) -> Backend:
+    """Connect to a running Dask scheduler; its workers must have cogov installed."""
+    try:
+        from dask.distributed import Client
+    except ImportError:
+        raise BackendError(f"--scheduler needs Dask distributed, which is not installed: "
+                           f"{CLUSTER_HINT}") from None
+    try:
+        client = Client(address, timeout=CONNECT_TIMEOUT)
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise BackendError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+    try:
+        client.wait_for_workers(1, timeout=WORKERS_TIMEOUT)
+    except (OSError, TimeoutError) as exc:
+        client.close()
+        raise BackendError(f"the Dask scheduler at {address} has no workers: {exc}") from None
+    threads = sum(client.nthreads().values()) or 1
+    executor = client.get_executor(pure=False)  # every run is a task of its own
+    return Backend(executor, IN_FLIGHT_PER_WORKER * threads,
+                   f"Dask cluster {address} ({threads} threads)", close=client.close)
+
+
 def submit_bounded[T, R](ex: Executor, task: Callable[[T], R], items: Iterable[T],
                          window: int) -> Iterator[tuple[T, Future]]:
-    """Submit `task(item)` for each item with at most `window` in flight; yields
-    (item, finished future) as runs finish. Stops at a SIGINT/SIGTERM."""
+    """Run `task(item)` for each item with at most `window` in flight at a time.
+
+    Args:
+        ex: the executor (see `open_backend`).
+        task: a picklable top-level function.
+        items: taken one at a time, so a long list is never held as futures.
+        window: most runs submitted and not yet handed back.
+
+    Yields:
+        (item, its finished future) as runs finish, in the order they finish.
+
+    Raises:
+        KeyboardInterrupt: at a SIGINT or SIGTERM, between runs.
+    """
     queue = iter(items)
     in_flight: dict[Future, T] = {}
 

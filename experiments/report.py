@@ -205,7 +205,12 @@ def best_figure(pm: pd.DataFrame, cat: str, others: list[str], outcome: str) -> 
 # ------------------------------------------------------------------ page
 
 
-def write_report(a: Analysis, path: Path) -> Path:
+def write_sweep_report(a: Analysis, path: Path) -> Path:
+    """Write the sweep's self-contained HTML report (figures inlined as PNG) at `path`.
+
+    Returns:
+        `path`.
+    """
     s = a.study
     exp, d = s.experiment, s.definition
     factors = [f["name"] for f in s.factors]

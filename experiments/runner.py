@@ -1,7 +1,7 @@
 """Running the model: one run, or many runs spread over the machine's cores.
 
 `run_one` is a plain function of picklable arguments, so any `concurrent.futures`
-executor can run it (a process pool here; a Dask client for sweeps).
+executor can run it (see `experiments.pool.open_backend`, the one executor factory).
 """
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor
@@ -18,13 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from experiments.pool import (
-    IN_FLIGHT_PER_WORKER,
-    check_stop,
-    process_pool,
-    stop_pool,
-    submit_bounded,
-)
+from experiments.pool import open_backend, submit_bounded
 from simulation import CoGovernanceModel
 from simulation.scenario import Scenario
 
@@ -42,6 +35,8 @@ class RunSpec:
 
 @dataclass
 class RunResult:
+    """One run's outcomes (`summary()`) and, when kept, its weekly series."""
+
     spec: RunSpec
     summary: dict[str, float]
     series: pd.DataFrame | None
@@ -55,9 +50,13 @@ def scenario_hash(scenario: Scenario) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def run_model(scenario: Scenario, seed: int, steps: int | None = None,
-              scenario_dir: str | Path | None = None) -> CoGovernanceModel:
-    """Build a model and step it `steps` weeks (the scenario's `run.steps` by default)."""
+def simulate(scenario: Scenario, seed: int, steps: int | None = None,
+             scenario_dir: str | Path | None = None) -> CoGovernanceModel:
+    """Build a model and step it `steps` weeks (the scenario's `run.steps` by default).
+
+    Returns the model itself, to be read (`summary()`, `dataframe()`, its residents);
+    `experiments.api.run_model` is the plain function of parameters to outcomes.
+    """
     model = CoGovernanceModel(scenario, rng=seed, scenario_dir=scenario_dir)
     for _ in range(steps if steps is not None else scenario.run.steps):
         model.step()
@@ -65,18 +64,22 @@ def run_model(scenario: Scenario, seed: int, steps: int | None = None,
 
 
 def run_one(spec: RunSpec, keep_series: bool | Iterable[str] = True) -> RunResult:
-    """Run one spec; keep the whole weekly record, some of its columns, or none."""
-    model = run_model(spec.scenario, spec.seed, spec.steps, spec.scenario_dir)
+    """Run one spec.
+
+    Args:
+        spec: the scenario, seed, weeks and folder of its files.
+        keep_series: True for the whole weekly record, a list of its columns, or False.
+
+    Returns:
+        The run's outcomes and the series kept.
+    """
+    model = simulate(spec.scenario, spec.seed, spec.steps, spec.scenario_dir)
     series = None
     if keep_series:
         series = model.dataframe()
         if not isinstance(keep_series, bool):
             series = series[list(keep_series)]
     return RunResult(spec, model.summary(), series)
-
-
-def default_workers() -> int:
-    return max(1, os.cpu_count() or 1)
 
 
 def map_runs[T, R](
@@ -90,41 +93,27 @@ def map_runs[T, R](
 ) -> Iterator[tuple[T, R]]:
     """Apply `task` (a picklable top-level function) to every item in parallel.
 
-    Yields (item, result) pairs as runs finish, with a progress bar on stderr. With
-    `workers=1` (or a single item) runs in this process, which keeps tracebacks simple
-    and avoids process start-up; `executor` may be any concurrent.futures executor.
-    Only a few runs per worker are in flight at a time; on Ctrl-C or SIGTERM queued runs
-    are cancelled and the workers stopped.
+    Yields (item, result) pairs as runs finish, with a progress bar on stderr. The runs go
+    where `experiments.pool.open_backend` sends them: this process for one worker (or a
+    single item), which keeps tracebacks simple and avoids process start-up; local
+    processes otherwise; `executor` may be any concurrent.futures executor. Only a few
+    runs per worker are in flight at a time; on Ctrl-C or SIGTERM queued runs are
+    cancelled and the workers stopped.
     """
     from tqdm import tqdm
 
-    workers = workers or default_workers()
     # disable=None: a bar on a terminal, none when stderr goes to a file or a pipe.
     bar = tqdm(total=len(items), desc=description, unit="run",
                disable=None if progress else True, file=sys.stderr, dynamic_ncols=True)
+    backend = open_backend(workers=workers, executor=executor, runs=len(items))
+    finished = False
     try:
-        if executor is None and (workers == 1 or len(items) == 1):
-            for item in items:
-                check_stop()
-                yield item, task(item)
-                bar.update()
-            return
-        own = executor is None
-        ex = executor or process_pool(min(workers, len(items)))
-        finished = False
-        try:
-            window = IN_FLIGHT_PER_WORKER * workers
-            for item, fut in submit_bounded(ex, task, items, window):
-                yield item, fut.result()
-                bar.update()
-            finished = True
-        finally:
-            if own:
-                if finished:
-                    ex.shutdown(wait=True)
-                else:  # interrupted, a run failed, or the caller stopped early
-                    stop_pool(ex)
+        for item, fut in submit_bounded(backend.executor, task, items, backend.window):
+            yield item, fut.result()
+            bar.update()
+        finished = True
     finally:
+        backend.shutdown(finished)
         bar.close()
 
 
@@ -137,7 +126,19 @@ def run_many(
     executor: Executor | None = None,
     description: str = "runs",
 ) -> Iterator[RunResult]:
-    """Run specs in parallel (see `map_runs`); yields results as they finish."""
+    """Run specs in parallel (see `map_runs`).
+
+    Args:
+        specs: the runs.
+        workers: processes (default: all cores; 1 runs in this process).
+        keep_series: as for `run_one`.
+        progress: show a progress bar.
+        executor: any concurrent.futures executor instead of local processes.
+        description: the progress bar's label.
+
+    Yields:
+        Each run's result as it finishes (not in the order of `specs`).
+    """
     keep = keep_series if isinstance(keep_series, bool) else tuple(keep_series)
     task = functools.partial(run_one, keep_series=keep)
     for _, result in map_runs(task, specs, workers=workers, progress=progress,

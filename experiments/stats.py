@@ -23,9 +23,15 @@ KEY_SERIES = (
 
 
 def mean_ci(values: np.ndarray | list[float], level: float = 0.95) -> tuple[float, float, float]:
-    """Mean and the two ends of its Student-t confidence interval (NaNs are dropped).
+    """Mean and the two ends of its Student-t confidence interval.
 
-    With fewer than two finite values the interval is (nan, nan).
+    Args:
+        values: one outcome over replications; NaNs are dropped.
+        level: the interval's coverage.
+
+    Returns:
+        (mean, low, high); with fewer than two finite values the interval is (nan, nan),
+        with none the mean is nan too.
     """
     x = np.asarray(values, dtype=float)
     x = x[np.isfinite(x)]
@@ -39,7 +45,17 @@ def mean_ci(values: np.ndarray | list[float], level: float = 0.95) -> tuple[floa
 
 
 def summarise(runs: pd.DataFrame, by: str, outcomes: list[str]) -> pd.DataFrame:
-    """Long table: one row per (group, outcome) with n, mean, sd, ci_low, ci_high."""
+    """Each group's outcomes over its runs.
+
+    Args:
+        runs: one row per run.
+        by: the column naming each run's group (the scenario).
+        outcomes: the columns to summarise.
+
+    Returns:
+        A long table: one row per (group, outcome) with n (finite values), mean, sd,
+        ci_low and ci_high (95% Student-t).
+    """
     rows = []
     for key, group in runs.groupby(by, sort=False):
         for name in outcomes:
@@ -76,7 +92,16 @@ def paired_differences(runs: pd.DataFrame, by: str, reference: str, outcomes: li
 
     Runs with the same seed share the same residents, network and initial draws, so the
     paired difference has a much narrower interval than the difference of two means.
-    Returns one row per (group, outcome): n, mean difference and its 95% interval.
+
+    Args:
+        runs: one row per run.
+        by: the column naming each run's group.
+        reference: the group the others are compared with.
+        outcomes: the columns compared.
+        pair_on: the column pairing runs (seeds present in both groups only).
+
+    Returns:
+        One row per (group, outcome): n, the mean difference and its 95% interval.
     """
     ref = runs[runs[by] == reference].set_index(pair_on)
     rows = []

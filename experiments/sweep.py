@@ -14,10 +14,9 @@ sweep.
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import (
     FIRST_COMPLETED,
     BrokenExecutor,
@@ -27,34 +26,29 @@ from concurrent.futures import (
 )
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from experiments.design import Experiment, load_experiment, resolve_experiment
+from experiments.design import Experiment
 from experiments.execute import RunRecord, RunTask, error_text, execute_run, utc_now
-from experiments.pool import IN_FLIGHT_PER_WORKER, check_stop, process_pool, stop_pool
-from experiments.runner import default_workers
-from experiments.store import Store, StoreError
+from experiments.pool import Backend, BackendError, check_stop, open_backend, stop_pool
+from experiments.store import Store
 from simulation.fingerprint import model_fingerprint
 
 if TYPE_CHECKING:
     import numpy as np
 
-EXIT_FAILED_RUNS = 1
-EXIT_INPUT = 2
-EXIT_INTERRUPTED = 130
 MAX_POOL_RESTARTS = 5
 WORKER_DIED = "a worker process died while this run was queued or running (out of memory? killed?)"
-CLUSTER_HINT = "pip install 'cogov[cluster]'"
-CONNECT_TIMEOUT = "20s"  # to reach the scheduler
-WORKERS_TIMEOUT = 60  # seconds to wait for a first worker
 
 
-class SweepError(Exception):
-    """A sweep that cannot start: no cluster, a store in use or of another experiment."""
+class SweepError(BackendError):
+    """A sweep that cannot go on: its worker pool broke again and again."""
 
 
 @dataclass
 class SweepReport:
+    """What one invocation of a sweep did (see `summary_lines`)."""
+
     experiment: str
     store: Path
     total: int  # runs in the design
@@ -67,65 +61,8 @@ class SweepReport:
 
     @property
     def stored_ok(self) -> int:
+        """Runs stored with status 'ok' now, before and during this invocation."""
         return self.already + self.ran - self.failed
-
-
-# ------------------------------------------------------------------ executors
-
-
-class InlineExecutor(Executor):
-    """Runs each task at once in this process (`--workers 1`): plain tracebacks, no start-up."""
-
-    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
-        fut: Future = Future()
-        try:
-            fut.set_result(fn(*args, **kwargs))
-        except Exception as exc:
-            fut.set_exception(exc)
-        return fut
-
-
-@dataclass
-class Backend:
-    """An executor and how to start again, the size of the in-flight window, and cleanup."""
-
-    executor: Executor
-    window: int
-    label: str
-    restart: Callable[[], Executor] | None = None
-    close: Callable[[], None] = lambda: None
-    owned: bool = False  # created here: shut down here
-
-
-def dask_backend(address: str) -> Backend:
-    """Connect to a running Dask scheduler; its workers must have cogov installed."""
-    try:
-        from dask.distributed import Client
-    except ImportError:
-        raise SweepError(f"--scheduler needs Dask distributed, which is not installed: "
-                         f"{CLUSTER_HINT}") from None
-    try:
-        client = Client(address, timeout=CONNECT_TIMEOUT)
-    except (OSError, TimeoutError, ValueError) as exc:
-        raise SweepError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
-    try:
-        client.wait_for_workers(1, timeout=WORKERS_TIMEOUT)
-    except (OSError, TimeoutError) as exc:
-        client.close()
-        raise SweepError(f"the Dask scheduler at {address} has no workers: {exc}") from None
-    threads = sum(client.nthreads().values()) or 1
-    executor = client.get_executor(pure=False)  # every run is a task of its own
-    return Backend(executor, IN_FLIGHT_PER_WORKER * threads,
-                   f"Dask cluster {address} ({threads} threads)",
-                   close=client.close)
-
-
-def local_backend(workers: int | None) -> Backend:
-    n = workers or default_workers()
-    if n == 1:
-        return Backend(InlineExecutor(), 1, "this process", owned=True)
-    return Backend(process_pool(n), IN_FLIGHT_PER_WORKER * n, f"{n} local processes",
-                   restart=lambda: process_pool(n), owned=True)
 
 
 # ------------------------------------------------------------------ the sweep
@@ -142,10 +79,29 @@ def run_sweep(
     progress: bool = True,
     log: TextIO | None = None,
 ) -> SweepReport:
-    """Run every run of `exp` not yet stored with status 'ok'; returns what happened.
+    """Run every run of `exp` not yet stored with status 'ok', storing each as it ends.
 
-    Give `executor` to use any concurrent.futures executor (it is not shut down);
-    otherwise `scheduler` (a Dask address) or `workers` local processes are used.
+    A run already stored ok is never run again; a failed one is run again. Seeds belong
+    to (design point, replication), so a resumed sweep stores the numbers an
+    uninterrupted one would.
+
+    Args:
+        exp: the checked experiment (`load_experiment`).
+        store_path: its DuckDB store (created, or resumed if it holds this experiment).
+        workers: local processes (default: all cores; 1 runs in this process).
+        scheduler: a Dask scheduler's address instead (tcp://HOST:PORT).
+        executor: any concurrent.futures executor instead (not shut down here).
+        window: runs in flight at a time (default: a few per worker).
+        progress: a progress bar on a terminal, plain lines in a log.
+        log: where notes and progress go (default: stderr).
+
+    Returns:
+        What this invocation did (an interrupted sweep says so; nothing is lost).
+
+    Raises:
+        StoreError: the store belongs to another experiment or model, or is in use.
+        BackendError: the Dask cluster cannot be used.
+        SweepError: the worker pool broke again and again.
     """
     log = log or sys.stderr
     store = Store.open(store_path, exp)
@@ -162,15 +118,8 @@ def run_sweep(
         if already or retry:
             print(f"{exp.name}: resuming: {already:,} of {exp.n_runs:,} runs already stored"
                   + (f"; trying {retry} failed run(s) again" if retry else ""), file=log)
-        if executor is not None:
-            backend = Backend(executor, window or IN_FLIGHT_PER_WORKER * default_workers(),
-                              "given executor")
-        elif scheduler:
-            backend = dask_backend(scheduler)
-        else:
-            backend = local_backend(workers)
-        if window:
-            backend.window = window
+        backend = open_backend(workers=workers, scheduler=scheduler, executor=executor,
+                               window=window)
         try:
             _drive(exp, store, _pending(exp, done), backend, report, progress, log)
         finally:
@@ -328,10 +277,11 @@ def _failed(task: RunTask, message: str) -> RunRecord:
                      model_code=model_fingerprint())
 
 
-# ------------------------------------------------------------------ command line
+# ------------------------------------------------------------------ summary
 
 
 def summary_lines(report: SweepReport) -> list[str]:
+    """The sweep's outcome for a reader: runs, rate, failures, how to resume, what next."""
     store = report.store
     if report.ran == 0 and not report.interrupted:
         return [f"{report.experiment}: all {report.total:,} runs are already in {store}; "
@@ -353,32 +303,3 @@ def summary_lines(report: SweepReport) -> list[str]:
     if not report.interrupted and report.stored_ok == report.total:
         lines.append(f"Next: cogov analyze {store}")
     return lines
-
-
-def cli_sweep(args: argparse.Namespace) -> int:
-    path = resolve_experiment(args.experiment)
-    exp = load_experiment(path, shown=str(args.experiment) if Path(args.experiment).suffix
-                          else str(path))
-    store = Path(args.store) if args.store else Path("results") / f"{exp.name}.duckdb"
-    if not getattr(args, "no_progress", False):
-        where = args.scheduler or f"{args.workers or default_workers()} worker(s)"
-        print(f"{exp.name}: {exp.n_points:,} design points x {exp.replications} "
-              f"replication(s) = {exp.n_runs:,} runs ({exp.design}) on {where} -> {store}",
-              file=sys.stderr)
-    try:
-        report = run_sweep(exp, store, workers=args.workers, scheduler=args.scheduler,
-                           progress=not args.no_progress)
-    except (StoreError, SweepError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_INPUT
-    for line in summary_lines(report):
-        print(line)
-    if report.interrupted:
-        return EXIT_INTERRUPTED
-    return EXIT_FAILED_RUNS if report.failed else 0
-
-
-if __name__ == "__main__":  # pragma: no cover
-    from experiments.cli import main
-
-    sys.exit(main(["sweep", *sys.argv[1:]]))

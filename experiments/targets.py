@@ -8,20 +8,32 @@ MISS. Entries marked `not_modelled` are listed with their reason and not counted
 
 from __future__ import annotations
 
-import json
 import math
-import sys
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from experiments.runner import RunSpec, map_runs
+from pydantic import BaseModel, ConfigDict, Field, RootModel, field_validator, model_validator
+
+from experiments.runner import RunSpec, map_runs, simulate
 from experiments.stats import mean_ci
-from simulation.scenario import Problem, Scenario, ScenarioError, load_scenario, scenario_dir
+from simulation.metrics import COUNT_NAMES, OUTCOME_NAMES, OUTCOMES
+from simulation.numbers import format_number
+from simulation.scenario import (
+    Problem,
+    Scenario,
+    ScenarioError,
+    bundled_names,
+    load_scenario,
+    resolve_name,
+    scenario_dir,
+)
 from simulation.scenario.errors import nearest_name
-from simulation.scenario.yaml_safe import read_yaml_mapping
+from simulation.scenario.validation import Invalid, read_file
 
-TARGETS_FILE = Path(__file__).resolve().parent / "data" / "targets.yaml"
+# The bundled targets file is package data of the experiment library.
+TARGETS_FILE = Path(str(resources.files("experiments") / "data" / "targets.yaml"))
 
 
 @dataclass(frozen=True)
@@ -40,6 +52,8 @@ class Check:
 
 @dataclass(frozen=True)
 class NotModelled:
+    """A figure the model does not reproduce, and why."""
+
     key: str
     meaning: str
     reason: str
@@ -47,60 +61,127 @@ class NotModelled:
 
 @dataclass
 class CheckResult:
+    """A check's values over seeds; it passes when their mean lies in the range."""
+
     check: Check
     values: list[float] = field(default_factory=list)
 
     @property
     def mean(self) -> float:
+        """The mean over seeds (NaNs left out)."""
         return mean_ci(self.values)[0]
 
     @property
     def ci(self) -> tuple[float, float]:
+        """The mean's 95% Student-t confidence interval."""
         _, lo, hi = mean_ci(self.values)
         return lo, hi
 
     @property
     def passed(self) -> bool:
+        """PASS: the mean lies inside the target range (a NaN mean never passes)."""
         m = self.mean
         return not math.isnan(m) and self.check.low <= m <= self.check.high
 
 
-# ------------------------------------------------------------------ reading the file
+# ------------------------------------------------------------------ the file
+
+
+# What a run reports besides its summary: figures the model is built from, as realised
+# (see `profile`), for `kind: input` checks.
+PROFILE_NAMES = ("elderly_share", "urban_share", "migrant_share", "digital_share",
+                 "volunteer_share_initial", "hours_per_volunteer", "grid_workers_per_1000")
+CHECKABLE = COUNT_NAMES + OUTCOME_NAMES + PROFILE_NAMES  # what a check may name
+
+
+class _Part(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Figure(_Part):
+    """One published figure and where it comes from."""
+
+    figure: float = Field(strict=True, description="The figure.")
+    note: str = Field("", description="Its source.")
+
+
+class CheckSpec(_Part):
+    """Which outcome reproduces a figure, in which scenario, within what range."""
+
+    outcome: str = Field(description="An outcome of a run's summary (or of its profile).")
+    scenario: str = Field("default", description="The scenario the figure applies to.")
+    range: tuple[float, float] = Field(description="[low, high]: PASS if the model's mean "
+                                       "falls inside.")
+
+    @field_validator("outcome")
+    @classmethod
+    def _known(cls, outcome: str) -> str:
+        if outcome not in CHECKABLE:
+            raise Invalid(f"unknown outcome {outcome!r}", value=outcome,
+                          allowed="an outcome of `cogov run --json`, or one of: "
+                          + ", ".join(PROFILE_NAMES),
+                          suggestion=nearest_name(outcome, CHECKABLE))
+        return outcome
+
+    @field_validator("scenario")
+    @classmethod
+    def _exists(cls, scenario: str) -> str:
+        if resolve_name(scenario) is None:
+            names = bundled_names()
+            raise Invalid(f"no scenario named {scenario!r}", value=scenario,
+                          allowed="a scenario file, or one of: " + ", ".join(names),
+                          suggestion=nearest_name(Path(scenario).stem, names))
+        return scenario
+
+    @model_validator(mode="after")
+    def _ordered(self) -> CheckSpec:
+        low, high = self.range
+        if not low <= high:
+            raise Invalid("range must be [low, high] with low <= high", path="range",
+                          value=list(self.range), allowed="[low, high] with low <= high")
+        return self
+
+
+class Target(_Part):
+    """One entry of the targets file."""
+
+    meaning: str = Field("", description="What the figure measures.")
+    values: list[Figure] = Field(default_factory=list, description="The published figures.")
+    target_range: tuple[float, float] | None = Field(None, description="The range the "
+                                                     "shared targets file gives.")
+    caution: str = Field("", description="What to keep in mind.")
+    note: str = Field("", description="How the model relates to the figure.")
+    kind: Literal["target", "input"] = Field(
+        "target", description="A pattern the model must reproduce, or a figure it is built "
+        "from.")
+    check: CheckSpec | None = Field(None, description="How the model is checked against it.")
+    not_modelled: str | None = Field(None, description="Why the model does not reproduce it.")
+
+
+class TargetsFile(RootModel[dict[str, Target]]):
+    """A targets file: name -> figure."""
 
 
 def read_targets(path: Path = TARGETS_FILE) -> tuple[list[Check], list[NotModelled]]:
-    """Parse the targets file; problems are reported like scenario problems."""
-    data, lines = read_yaml_mapping(path)
+    """Read and check a targets file like a scenario file (file, line, field, value, what
+    is allowed, the nearest name; every problem at once).
+
+    Returns:
+        The checks (entries with a `check:`) and the entries not modelled.
+
+    Raises:
+        ScenarioError: every problem of the file, in line order.
+    """
     checks: list[Check] = []
     skipped: list[NotModelled] = []
-    problems: list[Problem] = []
-    for key, entry in data.items():
-        if not isinstance(entry, dict):
-            problems.append(Problem("each target must be a mapping", file=str(path),
-                                    line=lines.get(key), path=key))
-            continue
-        meaning = str(entry.get("meaning", ""))
-        if "not_modelled" in entry:
-            skipped.append(NotModelled(key, meaning, str(entry["not_modelled"])))
-            continue
-        check = entry.get("check")
-        if not isinstance(check, dict):
-            continue  # a figure without a check is information only
-        rng = check.get("range")
-        where = f"{key}.check"
-        if not (isinstance(rng, list) and len(rng) == 2
-                and all(isinstance(x, int | float) for x in rng) and rng[0] <= rng[1]):
-            problems.append(Problem("range must be [low, high] with low <= high",
-                                    file=str(path), line=lines.get(f"{where}.range"),
-                                    path=f"{where}.range", value=rng))
-            continue
-        figures = tuple((float(v.get("figure", math.nan)), str(v.get("note", "")))
-                        for v in entry.get("values", []) if isinstance(v, dict))
-        checks.append(Check(key, meaning, str(entry.get("kind", "target")),
-                            str(check.get("outcome")), str(check.get("scenario", "default")),
-                            float(rng[0]), float(rng[1]), figures))
-    if problems:
-        raise ScenarioError(problems)
+    for key, entry in read_file(TargetsFile, path).root.items():
+        if entry.not_modelled is not None:
+            skipped.append(NotModelled(key, entry.meaning, entry.not_modelled))
+        elif entry.check is not None:  # a figure without a check is information only
+            c = entry.check
+            checks.append(Check(key, entry.meaning, entry.kind, c.outcome, c.scenario,
+                                float(c.range[0]), float(c.range[1]),
+                                tuple((f.figure, f.note) for f in entry.values)))
     return checks, skipped
 
 
@@ -122,17 +203,32 @@ def profile(model) -> dict[str, float]:
     }
 
 
-def _run_with_profile(spec: RunSpec) -> dict[str, float]:
-    from experiments.runner import run_model
-
-    model = run_model(spec.scenario, spec.seed, spec.steps, spec.scenario_dir)
+def run_with_profile(spec: RunSpec) -> dict[str, float]:
+    """One run's summary and profile: everything a check may name."""
+    model = simulate(spec.scenario, spec.seed, spec.steps, spec.scenario_dir)
     return {**model.summary(), **profile(model)}
 
 
 def measure(checks: list[Check], reps: int, *, scenario_override: str | None = None,
             workers: int | None = None, steps: int | None = None, progress: bool = True,
             first_seed: int = 0) -> list[CheckResult]:
-    """Run every scenario the checks need over `reps` seeds and collect each outcome."""
+    """Run every scenario the checks need over the same seeds and collect each outcome.
+
+    Args:
+        checks: what to measure (`read_targets`).
+        reps: seeds per scenario, from `first_seed` on.
+        scenario_override: run every check on this scenario instead of its own.
+        workers: processes (default: all cores).
+        steps: weeks per run (default: each scenario's run.steps).
+        progress: show a progress bar.
+        first_seed: the first seed.
+
+    Returns:
+        One result per check, in the checks' order.
+
+    Raises:
+        ScenarioError: a check names an outcome the runs do not report.
+    """
     names = sorted({scenario_override or c.scenario for c in checks})
     scenarios: dict[str, tuple[Scenario, str]] = {
         n: (load_scenario(n), str(scenario_dir(n))) for n in names}
@@ -140,7 +236,7 @@ def measure(checks: list[Check], reps: int, *, scenario_override: str | None = N
              for n, (s, d) in scenarios.items() for seed in range(first_seed,
                                                                   first_seed + reps)]
     outputs: dict[str, list[dict[str, float]]] = {n: [] for n in names}
-    for spec, out in map_runs(_run_with_profile, specs, workers=workers, progress=progress,
+    for spec, out in map_runs(run_with_profile, specs, workers=workers, progress=progress,
                               description="targets"):
         outputs[spec.label].append(out)
     results = []
@@ -158,13 +254,16 @@ def measure(checks: list[Check], reps: int, *, scenario_override: str | None = N
 # ------------------------------------------------------------------ reporting
 
 
-def fmt(x: float) -> str:
-    if math.isnan(x):
-        return "—"
-    return f"{x:,.1f}" if abs(x) >= 100 else f"{x:.3f}"
+UNITS = {o.name: o.unit for o in OUTCOMES}
+
+
+def fmt(x: float, outcome: str = "") -> str:
+    """A measured value of a check, in its outcome's unit (simulation.numbers)."""
+    return format_number(x, UNITS.get(outcome, ""), measured=True)
 
 
 def result_rows(results: list[CheckResult]) -> list[dict[str, Any]]:
+    """The checks' results as plain rows (`cogov targets --json`)."""
     rows = []
     for r in results:
         lo, hi = r.ci
@@ -177,68 +276,4 @@ def result_rows(results: list[CheckResult]) -> list[dict[str, Any]]:
     return rows
 
 
-def print_table(results: list[CheckResult], skipped: list[NotModelled], reps: int) -> None:
-    print(f"Model against real figures: mean and 95% interval over {reps} seeds")
-    print()
-    header = f"  {'figure':<40} {'scenario':<10} {'model mean [95% CI]':<28} {'range':<18} "
-    print(header + "result")
-    for r in results:
-        lo, hi = r.ci
-        model = f"{fmt(r.mean)} [{fmt(lo)}, {fmt(hi)}]"
-        rng = f"{fmt(r.check.low)}-{fmt(r.check.high)}"
-        tag = "" if r.check.kind == "target" else " (input)"
-        print(f"  {(r.check.key + tag)[:40]:<40} {r.check.scenario[:10]:<10} {model:<28} "
-              f"{rng:<18} {'PASS' if r.passed else 'MISS'}")
-    for s in skipped:
-        print(f"  {s.key[:40]:<40} {'—':<10} {'not modelled':<28} {'':<18} —  ({s.reason})")
-    passed = sum(r.passed for r in results)
-    print(f"\n{passed} of {len(results)} checks pass")
-
-
-def cli_targets(args) -> int:
-    checks, skipped = read_targets(Path(args.file) if args.file else TARGETS_FILE)
-    report = report_files(Path(args.report), args.force) if args.report else []
-    try:
-        results = measure(checks, args.reps, scenario_override=args.scenario,
-                          workers=args.workers, steps=args.steps,
-                          progress=not args.no_progress)
-    except BaseException:
-        for f in report:
-            f.discard()
-        raise
-    if args.json:
-        print(json.dumps(result_rows(results), indent=2, allow_nan=True))
-    else:
-        print_table(results, skipped, args.reps)
-    if report:
-        from experiments.outputs import writing_files
-        from experiments.validation_report import write_report
-
-        text, *charts = report
-        with writing_files(*report):
-            write_report(text.final, results, skipped, args.reps, write_to=text.temp,
-                         images={f.final.name: f.temp for f in charts})
-        print(f"report written to {text.final}", file=sys.stderr)
-    return 0 if all(r.passed for r in results) else 1
-
-
-def report_files(path: Path, force: bool) -> list:
-    """The validation report and its charts (img/ beside it), checked before any run:
-    each replaced only if cogov wrote it (or with --force)."""
-    from experiments.outputs import prepare_file
-    from experiments.validation_report import IMAGES, image_of_report, is_report
-
-    files = [prepare_file(path, is_ours=is_report, what="validation report", force=force)]
-    try:
-        for name in IMAGES:
-            files.append(prepare_file(
-                path.parent / "img" / name, what="chart of the validation report",
-                is_ours=lambda _p, name=name: image_of_report(path, name), force=force))
-    except BaseException:
-        for f in files:
-            f.discard()
-        raise
-    return files
-
-
-__all__ = ["Check", "CheckResult", "cli_targets", "measure", "read_targets"]
+__all__ = ["Check", "CheckResult", "measure", "read_targets"]

@@ -1,10 +1,11 @@
-"""`python -m simulation` runs the `cogov` command line.
+"""`python -m simulation` says how to run the command line.
 
-The command line lives in the experiment layer (`experiments.cli`) because `compare`
-draws charts; it is started by name here so that the model core imports nothing from
-the layers above it.
+The model core imports nothing from the layers above it, so it does not start the
+command line itself: that is the `cogov` command (or `python -m cli`).
 """
 
-import runpy
+import sys
 
-runpy.run_module("experiments.cli", run_name="__main__", alter_sys=True)
+print("The cogov command line is `cogov` (or `python -m cli`); try `cogov --help`.",
+      file=sys.stderr)
+sys.exit(2)

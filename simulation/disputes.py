@@ -83,6 +83,25 @@ class DisputePool:
         "parent": (np.int32, -1),  # the relapsed dispute this one follows up
     }
 
+    # The columns of _COLUMNS, one array each (declared for the type checker).
+    kind: np.ndarray
+    severity: np.ndarray
+    party: np.ndarray
+    other: np.ndarray
+    grid: np.ndarray
+    arose: np.ndarray
+    ended: np.ndarray
+    stage: np.ndarray
+    level: np.ndarray
+    outcome: np.ndarray
+    patience: np.ndarray
+    waited: np.ndarray
+    handoffs: np.ndarray
+    cost: np.ndarray
+    satisfaction: np.ndarray
+    early: np.ndarray
+    parent: np.ndarray
+
     def __init__(self, capacity: int = 1024) -> None:
         self.size = 0
         self._cap = max(16, capacity)
@@ -100,7 +119,7 @@ class DisputePool:
             cap *= 2
         for name, (dtype, fill) in self._COLUMNS.items():
             old = getattr(self, name)
-            new = np.full(cap, fill, dtype=dtype)
+            new: np.ndarray = np.full(cap, fill, dtype=dtype)
             new[: self.size] = old[: self.size]
             setattr(self, name, new)
         self._cap = cap
@@ -146,9 +165,6 @@ class DisputePool:
     def open_ids(self) -> np.ndarray:
         """Ids of open disputes, oldest first."""
         return np.asarray(self._open, dtype=np.int64)
-
-    def n_open(self) -> int:
-        return len(self._open)
 
     def end(self, ids: np.ndarray | list[int], outcome: Outcome, week: int) -> None:
         """End disputes with one outcome. Ending an already ended dispute is a bug."""

@@ -302,11 +302,4 @@ class HandlingLadder:
         return draw_patience(self.model, parties)
 
 
-def l2_handlers(model: CoGovernanceModel) -> list[Handler]:
-    """Every L2 handler of a model: town offices, the county centre, social organisations."""
-    out: list[Handler] = [*model.town_offices, model.county_centre]
-    out.extend(model.social_organisations)
-    return out
-
-
-__all__ = ["HandlingLadder", "Role", "correct_rung", "l2_handlers"]
+__all__ = ["HandlingLadder", "Role", "correct_rung"]

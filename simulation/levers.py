@@ -83,6 +83,22 @@ def max_lever_spending(scenario: Scenario) -> float:
     return _annual_cost(scenario, used)
 
 
+def lever_spending_problem(scenario: Scenario) -> str | None:
+    """Why `budget.lever_spending` cannot be spent by the scenario's mix, or None.
+
+    A check across the whole scenario that needs the levers' arithmetic, so it runs after
+    the declaration's own validation: the loader calls it for every scenario it reads or
+    changes (`load_scenario_file`, `with_values`)."""
+    target = scenario.budget.lever_spending
+    if target is None:
+        return None
+    most = max_lever_spending(scenario)
+    if target <= most + 1e-9:
+        return None
+    return (f"{target:g} yuan is more than this mix can spend with every lever it uses at 1 "
+            f"({most:.1f} yuan per resident-year)")
+
+
 def _ramped(scenario: Scenario, week: int, upto: int | None = None) -> dict[str, float]:
     """Lever values in `week` after the first `upto` ramps (all by default).
 

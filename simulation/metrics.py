@@ -206,7 +206,7 @@ def welfare_measures(model: CoGovernanceModel) -> dict[str, float]:
     """Level and spread of welfare, and the group gaps.
 
     One sort serves the three order-based measures, and each group's mean is taken once
-    (the gaps are the ratios of `metrics_core.ratio_of_means` and `mean_gap`).
+    (the gaps are one minus the ratios of `metrics_core.ratio_of_means`).
     """
     res = model.residents
     w = res.welfare

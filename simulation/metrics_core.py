@@ -7,7 +7,7 @@ tests. Inputs are array-likes; scalar results come back as Python ``float``.
 Conventions shared by the functions:
 
 * Welfare and income in the model are non-negative, so the inequality measures (``gini``,
-  ``theil``, ``theil_decomposition``, ``quantile_share``, ``top_bottom_ratio``) raise
+  ``theil_decomposition``, ``top_bottom_ratio``, ``sorted_inequality``) raise
   ``ValueError`` on negative or non-finite values rather than returning a misleading number.
   Callers that may produce negatives must clip first.
 * Population quantiles treat person ``i`` (0-based, in ascending order) as occupying the
@@ -23,13 +23,9 @@ from numpy.typing import ArrayLike, NDArray
 
 __all__ = [
     "gini",
-    "gini_from_lognormal",
-    "mean_gap",
     "percentile_or_nan",
-    "quantile_share",
     "ratio_of_means",
     "sorted_inequality",
-    "theil",
     "theil_decomposition",
     "top_bottom_ratio",
 ]
@@ -132,39 +128,6 @@ def gini(values: ArrayLike, weights: ArrayLike | None = None) -> float:
     return max(0.0, numerator / (total_weight * total))
 
 
-def _positive(x: NDArray[np.float64]) -> NDArray[np.float64]:
-    """The positive entries of a non-negative array (the array itself when all are)."""
-    positive = x > 0
-    return x if positive.all() else x[positive]
-
-
-def theil(values: ArrayLike) -> float:
-    """Theil T index (GE(1)) of a non-negative distribution.
-
-        T = (1/n) Σ_i (x_i/μ) ln(x_i/μ),   μ = (1/n) Σ_i x_i,   with 0·ln 0 = 0.
-
-    T is 0 for perfect equality and ln(n) when one of n people holds everything.
-
-    Args:
-        values: Non-negative, finite values.
-
-    Returns:
-        The Theil T index in [0, ln n]. 0.0 for empty input or an all-zero distribution.
-
-    Raises:
-        ValueError: If any value is negative or non-finite.
-    """
-    x = _as_nonnegative_1d(values)
-    if x.size == 0:
-        return 0.0
-    mean = float(x.mean())
-    if mean <= 0.0:
-        return 0.0
-    positive = _positive(x)
-    ratio = positive / mean
-    return max(0.0, float(np.sum(ratio * np.log(ratio))) / x.size)
-
-
 def _factorize(groups: ArrayLike, size: int) -> NDArray[np.intp]:
     """Map group labels to integer codes 0..k-1 (first-seen order for unsortable labels)."""
     labels = np.atleast_1d(np.asarray(groups))
@@ -204,7 +167,7 @@ def theil_decomposition(values: ArrayLike, groups: ArrayLike) -> tuple[float, fl
         groups: Group label for each value (ints, strings or other hashables), same length.
 
     Returns:
-        ``(total, between, within)``; ``total`` equals ``theil(values)`` and
+        ``(total, between, within)``; ``total`` is the Theil T index of the values and
         ``between + within`` to floating precision. All zeros for empty or all-zero input.
 
     Raises:
@@ -223,7 +186,7 @@ def theil_decomposition(values: ArrayLike, groups: ArrayLike) -> tuple[float, fl
     group_means[present] = group_sums[present] / group_counts[present]
     between = float(np.sum(group_sums[present] * np.log(group_means[present] / mean))) / total_sum
     # One logarithm per value serves both sums: ln(x / m) = ln x − ln m, with m the overall
-    # mean (total, as in `theil`) or the value's group mean (within).
+    # mean (total) or the value's group mean (within).
     positive = x > 0
     if positive.all():  # the usual case: no selection needed
         x_pos, code_pos = x, codes
@@ -236,47 +199,12 @@ def theil_decomposition(values: ArrayLike, groups: ArrayLike) -> tuple[float, fl
     return max(0.0, total), between, within
 
 
-def quantile_share(values: ArrayLike, lower: float, upper: float) -> float:
-    """Share of the total held by the population between two quantiles.
-
-    With the values sorted ascending, let H(p) be the holdings of the poorest share p of the
-    population, interpolated linearly between whole people (the Lorenz curve times the total):
-
-        share(lower, upper) = (H(upper) − H(lower)) / H(1).
-
-    Person i (0-based) occupies [i/n, (i+1)/n), so a boundary inside that interval credits the
-    matching fraction of x_(i). Shares over adjacent intervals add up exactly, so the five
-    quintile shares of any distribution sum to 1 whatever n is.
-
-    Args:
-        values: Non-negative, finite values.
-        lower: Lower population quantile in [0, 1], e.g. 0.0 for the bottom.
-        upper: Upper population quantile in [lower, 1], e.g. 0.2 for the bottom 20%.
-
-    Returns:
-        The share in [0, 1]. NaN for empty input or a zero total (no share is defined).
-
-    Raises:
-        ValueError: If the bounds are outside 0 <= lower <= upper <= 1, or values are negative
-            or non-finite.
-    """
-    if not 0.0 <= lower <= upper <= 1.0:
-        raise ValueError(f"need 0 <= lower <= upper <= 1, got lower={lower}, upper={upper}")
-    x = np.sort(_as_nonnegative_1d(values))
-    if x.size == 0:
-        return math.nan
-    held = _lorenz_holdings(x, [lower, upper, 1.0])
-    if held[2] <= 0.0:
-        return math.nan
-    return float((held[1] - held[0]) / held[2])
-
-
 def top_bottom_ratio(values: ArrayLike, fraction: float = 0.2) -> float:
     """Mean of the richest ``fraction`` of people over the mean of the poorest ``fraction``.
 
         ratio = (H(1) − H(1 − f)) / H(f),
 
-    with H the interpolated cumulative holdings used by :func:`quantile_share` (both groups
+    with H the interpolated cumulative holdings of the Lorenz curve (both groups
     contain f·n people, so the ratio of sums is the ratio of means). With f = 0.2 this is the
     top-quintile / bottom-quintile ratio that NBS reports.
 
@@ -312,7 +240,7 @@ def sorted_inequality(
     The measures that need the values in order, from a single sort (the model records them
     every week): for ``sorted_values = np.sort(x)`` this returns
 
-        (gini(x), quantile_share(x, 0, fraction), top_bottom_ratio(x, fraction))
+        (gini(x), share of the poorest `fraction`, top_bottom_ratio(x, fraction))
 
     with the same formulas, conventions and degenerate cases as those functions.
 
@@ -379,27 +307,6 @@ def ratio_of_means(values: ArrayLike, mask: ArrayLike) -> float:
     return float(inside.mean()) / denominator
 
 
-def mean_gap(values: ArrayLike, mask: ArrayLike) -> float:
-    """Relative shortfall of the masked group's mean behind the rest's mean.
-
-        gap = 1 − mean(x[mask]) / mean(x[~mask])
-
-    e.g. with ``mask = digitally_excluded``, 0.25 means the excluded group's mean is 25% below
-    everyone else's; a negative gap means the masked group is ahead.
-
-    Args:
-        values: Values (any sign).
-        mask: Boolean array, same length as ``values``.
-
-    Returns:
-        The gap. NaN if either group is empty or the rest's mean is 0.
-
-    Raises:
-        ValueError: If ``mask`` is not boolean or its length differs from ``values``.
-    """
-    return 1.0 - ratio_of_means(values, mask)
-
-
 def percentile_or_nan(values: ArrayLike, q: float) -> float:
     """``np.percentile`` (linear interpolation) that returns NaN instead of failing when empty.
 
@@ -419,25 +326,3 @@ def percentile_or_nan(values: ArrayLike, q: float) -> float:
     if x.size == 0:
         return math.nan
     return float(np.percentile(x, q))
-
-
-def gini_from_lognormal(sigma: float) -> float:
-    """Analytical Gini coefficient of a lognormal distribution with log-scale ``sigma``.
-
-        G = 2 Φ(σ/√2) − 1 = erf(σ/2),
-
-    where Φ is the standard normal CDF, Φ(z) = (1 + erf(z/√2)) / 2. It does not depend on
-    the location parameter μ.
-
-    Args:
-        sigma: Standard deviation of log income, >= 0.
-
-    Returns:
-        The Gini coefficient in [0, 1).
-
-    Raises:
-        ValueError: If ``sigma`` is negative or not finite.
-    """
-    if not (math.isfinite(sigma) and sigma >= 0.0):
-        raise ValueError(f"sigma must be finite and non-negative, got {sigma}")
-    return math.erf(sigma / 2.0)

@@ -8,7 +8,9 @@ week's endings, welfare, and the record.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, overload
 
 import mesa
 import numpy as np
@@ -38,14 +40,20 @@ from simulation.network import (
 from simulation.population import build_residents, build_territory, group_mask
 from simulation.scenario.schema import DISPUTE_SHARE_FIELDS, Scenario
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 WEEKS_PER_YEAR = 52.0
 
 
 class CoGovernanceModel(mesa.Model):
     """Multi-actor co-governance of one county under a scenario's policy mix.
 
+    `week` is the model's clock, named in its unit: it equals Mesa's `steps` (which counts
+    calls to `step()`), and is the name the schedule, the record and docs/ODD.md use.
+
     Args:
-        scenario: the validated scenario (defaults to the scenario type's defaults).
+        scenario: the validated scenario (default `Scenario()`, the calibrated county).
         rng: seed (or numpy Generator) for every random draw in the run.
         scenario_dir: folder that relative paths in the scenario (a network file) are
             read from; defaults to the working directory.
@@ -105,8 +113,9 @@ class CoGovernanceModel(mesa.Model):
         self.town_population = np.bincount(terr.town_of_grid, weights=terr.grid_size,
                                            minlength=terr.n_towns).astype(np.int64)
         priorities = self.rng.random(terr.n_grids)
-        self.party_cells = [PartyCell(self, g, priorities[g]) for g in range(terr.n_grids)]
-        # Grids in the order their cells switch on (lowest priority draw first).
+        self.party_cells = [PartyCell(self, g) for g in range(terr.n_grids)]
+        # Grids in the order their cells switch on (lowest priority draw first), so a ramp
+        # of cell_coverage adds cells rather than reshuffling them.
         self._cell_order = np.argsort(priorities, kind="stable")
         self.town_offices = [Government(self, Role.TOWN_OFFICE, t) for t in range(terr.n_towns)]
         self.county_centre = Government(self, Role.COUNTY_CENTRE)
@@ -141,7 +150,6 @@ class CoGovernanceModel(mesa.Model):
         self.services_total = 0.0
         self.overspent_total = 0.0
         self.volunteer_hours_total = 0.0
-        self.handoffs_lost_total = 0
         type_shares = np.array([getattr(p.disputes, f) for f in DISPUTE_SHARE_FIELDS])
         type_shares = type_shares / type_shares.sum()
         # Cumulative type weights for each (rural, migrant) pair, row 2 × rural + migrant
@@ -158,13 +166,13 @@ class CoGovernanceModel(mesa.Model):
         self._follow_income()
         self._update_detection()
 
-        self.record: list[dict[str, float]] = []
-        self.datacollector = mesa.DataCollector(
-            model_reporters={name: _reporter(name) for name in metrics.STEP_METRICS}
-        )
+        # The weekly record is Mesa's DataCollector, one column per value of the week's
+        # snapshot (metrics.step_snapshot); `record` and `dataframe()` read it.
         self._snapshot = metrics.step_snapshot(self)
+        self.datacollector = mesa.DataCollector(
+            model_reporters={name: _reporter(name) for name in self._snapshot}
+        )
         self.datacollector.collect(self)
-        self.record.append(self._snapshot)
 
     # ================================================================== the schedule
 
@@ -354,7 +362,6 @@ class CoGovernanceModel(mesa.Model):
         then spreads to neighbours (see `learn_norms_and_trust`; cf. Epstein 2002).
         """
         ended = np.asarray(self.ladder.ended_this_week, dtype=np.int64)
-        self.handoffs_lost_total = self.ladder.handoffs_lost
         self.disputes.compact()
         if len(ended) == 0:
             return
@@ -433,7 +440,6 @@ class CoGovernanceModel(mesa.Model):
 
     def collect(self) -> None:
         self._snapshot = metrics.step_snapshot(self)
-        self.record.append(self._snapshot)
         self.datacollector.collect(self)
 
     # ================================================================== helpers
@@ -472,8 +478,8 @@ class CoGovernanceModel(mesa.Model):
         """
         g = self.network.coordination
         g.clear()
-        institutions = [*self.town_offices, self.county_centre, self.court,
-                        *self.social_organisations]
+        institutions: list[mesa.Agent] = [*self.town_offices, self.county_centre, self.court,
+                                          *self.social_organisations]
         ids = [a.unique_id for a in institutions]
         g.add_nodes_from(ids)
         for i, a in enumerate(ids):
@@ -570,14 +576,41 @@ class CoGovernanceModel(mesa.Model):
         """Every outcome for the run so far (see `simulation.metrics.summary`)."""
         return metrics.summary(self)
 
-    def dataframe(self):
-        """The per-step record as a pandas DataFrame indexed by week."""
-        import pandas as pd
+    @property
+    def record(self) -> WeeklyRecord:
+        """The weekly record, week by week: `record[w]` is week w's values by name (week 0
+        is the county as built). A view of the DataCollector, which holds the values."""
+        return WeeklyRecord(self.datacollector.model_vars)
 
-        return pd.DataFrame(self.record).set_index("week")
+    def dataframe(self) -> pd.DataFrame:
+        """The weekly record as a pandas DataFrame indexed by week."""
+        return self.datacollector.get_model_vars_dataframe().set_index("week")
 
 
-def _reporter(name: str):
+class WeeklyRecord(Sequence[dict[str, float]]):
+    """The DataCollector's columns read as one mapping per week (nothing is copied until
+    a week is asked for)."""
+
+    def __init__(self, columns: dict[str, list[float]]) -> None:
+        self._columns = columns
+        self._weeks = len(columns["week"])
+
+    def __len__(self) -> int:
+        return self._weeks
+
+    @overload
+    def __getitem__(self, week: int) -> dict[str, float]: ...
+
+    @overload
+    def __getitem__(self, weeks: slice) -> list[dict[str, float]]: ...
+
+    def __getitem__(self, week: int | slice) -> dict[str, float] | list[dict[str, float]]:
+        if isinstance(week, slice):
+            return [self[w] for w in range(*week.indices(self._weeks))]
+        return {name: values[week] for name, values in self._columns.items()}
+
+
+def _reporter(name: str) -> Callable[[CoGovernanceModel], float]:
     def report(model: CoGovernanceModel) -> float:
         return model._snapshot[name]
 

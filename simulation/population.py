@@ -100,7 +100,8 @@ class ResidentColumns:
 PARTY_MEMBER_SHARE = 0.07
 
 
-def _beta_around(rng: np.random.Generator, mean: float, n: int, concentration: float = 8.0):
+def _beta_around(rng: np.random.Generator, mean: float, n: int,
+                 concentration: float = 8.0) -> np.ndarray:
     """Draws in [0, 1] with the given mean (a Beta with a + b = concentration)."""
     m = min(max(mean, 1e-3), 1 - 1e-3)
     return rng.beta(m * concentration, (1 - m) * concentration, size=n)

@@ -29,7 +29,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from simulation.scenario.schema import BYTES_PER_RESIDENT, BYTES_PER_TIE, MAX_RESIDENTS
+from simulation.scenario import memory
+from simulation.scenario.schema import MAX_RESIDENTS
 
 EDGE_LIST_SUFFIXES = (".edgelist", ".txt", ".csv")
 GRAPHML_SUFFIXES = (".graphml",)
@@ -84,7 +85,7 @@ def _kind_problem(info: os.stat_result) -> str | None:
 def memory_needed(residents: int, tie_ends: int) -> int:
     """Bytes a county of `residents` with `tie_ends` tie ends (twice the ties) needs, by
     the per-resident and per-tie figures the scenario check uses."""
-    return residents * BYTES_PER_RESIDENT + tie_ends * BYTES_PER_TIE
+    return residents * memory.BYTES_PER_RESIDENT + tie_ends * memory.BYTES_PER_TIE
 
 
 def read_tie_file(path: Path, *, shown: str | None = None, max_residents: int | None = None,
@@ -96,16 +97,14 @@ def read_tie_file(path: Path, *, shown: str | None = None, max_residents: int | 
         shown: how messages name the file (default: `path` as given).
         max_residents: most nodes accepted (default: the scenario type's resident cap).
         memory_limit: most bytes the county may need (default: what a run may take,
-            `simulation.scenario.schema.memory_limit_bytes`).
+            `simulation.scenario.memory.memory_limit_bytes`).
 
     Raises:
         NetworkFileError: with the file (and line, for an edge list) and what is wrong.
     """
-    from simulation.scenario.schema import memory_limit_bytes
-
     name = shown or str(path)
     cap = MAX_RESIDENTS if max_residents is None else max_residents
-    limit = memory_limit_bytes() if memory_limit is None else memory_limit
+    limit = memory.memory_limit_bytes() if memory_limit is None else memory_limit
     if path.suffix.lower() not in TIE_FILE_SUFFIXES:
         raise NetworkFileError(f"{name}: {tie_file_problem(path)}")
     raw = _read_bounded(path, name)
@@ -262,7 +261,8 @@ def _parse_lines(text: str, name: str, cap: int, limit: int) -> Ties:
     seen_data = False
     text_ids = False  # an id that is not a whole number, outside the first line
 
-    def node(key: int | str) -> int:
+    def node(key: int | str | None) -> int:
+        assert key is not None  # every key was checked to be a number or a name
         i = index.get(key)
         if i is None:
             i = index[key] = len(index)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from experiments.cli import main
+from cli.main import main
 from simulation.scenario import Problem, ScenarioError, load_scenario_file
 
 MANY = """\

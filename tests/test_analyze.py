@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from cli.main import main
 from experiments.analyze import analyze, ols, verdict, write_outputs
-from experiments.cli import main
 from experiments.design import load_experiment
 from experiments.sweep import run_sweep
 

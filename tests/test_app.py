@@ -490,14 +490,15 @@ def test_a_problem_is_shown_in_the_page_language(page):
 
 
 def test_server_is_set_up_to_work_offline():
-    from experiments import appserver
+    from cli import app as appserver
 
     assert appserver.asset_problem() is None  # solara-assets installed and matching
-    env = appserver.offline_env({})
+    env = appserver.OFFLINE_ENV
     assert env["SOLARA_ASSETS_PROXY"] == "true"
     assert env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "false"
     args = appserver.solara_args("127.0.0.1", 8765)
-    assert args[0] == str(appserver.APP) and appserver.APP.is_file()
+    page = appserver.app_file()  # found as the installed module `app`, not by a path
+    assert args[0] == str(page) and page.is_file() and page.name == "app.py"
     for flag in ("--production", "--no-open", "--no-check-version"):
         assert flag in args
 
@@ -505,7 +506,7 @@ def test_server_is_set_up_to_work_offline():
 def test_a_busy_port_is_reported():
     import socket
 
-    from experiments import appserver
+    from cli import app as appserver
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

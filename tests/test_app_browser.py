@@ -65,7 +65,7 @@ def server(tmp_path_factory):
     log = tempfile.TemporaryFile(mode="w+")
     temp = tmp_path_factory.mktemp("server-tmp")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "experiments.cli", "app", "--port", str(port),
+        [sys.executable, "-m", "cli", "app", "--port", str(port),
          "--host", "127.0.0.1"],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1", "TMPDIR": str(temp)})

@@ -16,7 +16,7 @@ WITHOUT_SOLARA = """
 import sys
 for name in ("solara", "solara_assets", "ipyvuetify", "reacton"):
     sys.modules[name] = None  # import fails, as if not installed
-from experiments.cli import main
+from cli.main import main
 sys.exit(main(sys.argv[1:]))
 """
 

@@ -27,7 +27,7 @@ def test_the_served_page_is_titled_cogov() -> None:
     port = free_port()
     with tempfile.TemporaryFile(mode="w+") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "experiments.cli", "app", "--port", str(port)],
+            [sys.executable, "-m", "cli", "app", "--port", str(port)],
             cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, text=True,
             env={**os.environ, "PYTHONUNBUFFERED": "1"})
         try:

@@ -1,8 +1,8 @@
-"""Tests for the `cogov` command line, called in-process through `experiments.cli.main`.
+"""Tests for the `cogov` command line, called in-process through `cli.main.main`.
 
 Bad input must give a plain message on stderr and exit code 2, never a traceback, and must
 not start a simulation; good input must write the files the README promises. One test runs
-`python -m simulation` in a subprocess to check the real entry point.
+`python -m cli` in a subprocess to check the real entry point.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from experiments.cli import main
+from cli.main import main
 from simulation.metrics import OUTCOME_NAMES
 from simulation.scenario import (
     BUNDLED_DIR,
@@ -126,16 +126,24 @@ def test_validate_shock_error_in_the_second_item_is_a_message(tmp_path: Path) ->
     assert "Traceback" not in out + err
 
 
-def test_python_m_simulation_validate_in_a_subprocess(tmp_path: Path) -> None:
+def test_python_m_cli_validate_in_a_subprocess(tmp_path: Path) -> None:
     bad = write(tmp_path, "bad", "levers:\n  rule_of_law:\n    enforcment: 0.5\n")
     good = BUNDLED_DIR / "fengqiao.yaml"
-    proc = subprocess.run([sys.executable, "-m", "simulation", "validate", str(good), str(bad)],
+    proc = subprocess.run([sys.executable, "-m", "cli", "validate", str(good), str(bad)],
                           cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2, proc.stderr
     assert f"{good}: ok" in proc.stdout
     assert (f"{bad}:3: levers.rule_of_law.enforcment: unknown key 'enforcment' "
             "(did you mean 'enforcement'?)") in proc.stderr
     assert "Traceback" not in proc.stdout + proc.stderr
+
+
+def test_python_m_simulation_points_to_the_command_line() -> None:
+    """The model core does not start the command line (it imports nothing above it)."""
+    proc = subprocess.run([sys.executable, "-m", "simulation"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2
+    assert "`cogov`" in proc.stderr and "python -m cli" in proc.stderr
 
 
 # ------------------------------------------------------------------ run

@@ -98,7 +98,7 @@ def test_an_impossible_port(port: str) -> None:
 
 
 def test_app_refuses_a_scenario_folder_that_is_not_there(tmp_path: Path) -> None:
-    from experiments import appserver
+    from cli import app as appserver
 
     with socket_port() as port:
         code, _, err = call(["app", "--port", str(port), "--scenario-folder",
@@ -192,7 +192,7 @@ def test_validate_refuses_devices_and_pipes_without_reading_them(tmp_path: Path,
 def test_validate_does_not_import_the_plotting_stack(tmp_path: Path) -> None:
     (tmp_path / "ties.txt").write_text("1 2\n2 3\n", encoding="utf-8")
     scenario = scenario_with_network(tmp_path, "ties.txt")
-    code = ("import sys\nfrom experiments.cli import main\n"
+    code = ("import sys\nfrom cli.main import main\n"
             f"assert main(['validate', {str(scenario)!r}]) == 0\n"
             "heavy = sorted({m.split('.')[0] for m in sys.modules} & "
             "{'matplotlib', 'solara', 'plotly', 'altair', 'seaborn', 'ipywidgets'})\n"

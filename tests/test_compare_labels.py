@@ -15,7 +15,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from experiments.cli import main, scenario_labels, wrap_label
+from cli.compare import scenario_labels, wrap_label
+from cli.main import main
 from simulation.scenario import BUNDLED_DIR
 
 TINY = ["--set", "population.residents=300", "--steps", "2", "--workers", "1",

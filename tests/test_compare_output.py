@@ -18,7 +18,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from experiments.cli import main, print_comparison
+from cli.compare import print_comparison
+from cli.main import main
 
 REPS = 4
 LABELS = ("baseline", "fengqiao")

@@ -129,7 +129,7 @@ SUBPROCESS_CODE = textwrap.dedent(
         model.step()
     edges = sorted((min(u, v), max(u, v)) for u, v in model.network.social.edges())
     print(json.dumps({"summary": model.summary(), "edges": edges,
-                      "record": model.record}))
+                      "record": list(model.record)}))
     """
 )
 

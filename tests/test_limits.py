@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from experiments.cli import MAX_REPS, main
+from cli.common import MAX_REPS
+from cli.main import main
 from experiments.pool import IN_FLIGHT_PER_WORKER
 from experiments.runner import map_runs
 from simulation.scenario import parameter_spec
@@ -65,12 +66,12 @@ def test_steps_have_the_bound_of_run_steps(no_model: None, command: str) -> None
 
 def test_a_comparison_that_cannot_be_held_in_memory_is_refused(
         no_model: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    from simulation.scenario import schema
+    from simulation.scenario import memory
 
     # 2 scenarios x 10,000 seeds, each 12 series of 261 weeks (twice over) and a row of
     # outcomes: 20,000 x (2 x 8 x 12 x 261 + 8,000) bytes = 1.1 GiB, above 0.25 GiB (which
     # holds one run of 10,000 residents).
-    monkeypatch.setattr(schema, "memory_limit_bytes", lambda: 2**28)
+    monkeypatch.setattr(memory, "memory_limit_bytes", lambda: 2**28)
     code, _, err = call(["compare", "default", "baseline", "--reps", "10000",
                          "--out", str(tmp_path / "out")])
     assert code == 2
@@ -135,7 +136,7 @@ def test_a_refusal_does_not_import_the_plotting_stack(tmp_path: Path, case: str)
     experiment.write_text("factors:\n  levers.rule_of_law.enforcement:\n    low: 0.1\n"
                           "    high: 0.9\n    points: 2000000000\n")
     argv = [a.format(bad=bad, experiment=experiment) for a in REFUSED[case]]
-    probe = ("import sys\nfrom experiments.cli import main\n"
+    probe = ("import sys\nfrom cli.main import main\n"
              f"try:\n    code = main({argv!r})\n"
              "except SystemExit as exc:\n    code = exc.code\n"
              "heavy = sorted(m for m in sys.modules if m.split('.')[0] in "

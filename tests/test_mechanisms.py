@@ -114,7 +114,7 @@ def test_feedback_touches_only_the_parties_and_closes_their_disputes(fed_back) -
     np.testing.assert_array_equal(res.trust[others], trust[others])
     np.testing.assert_array_equal(res.discontent[others], disc[others])
     assert res.open_disputes[parties].tolist() == [0] * len(parties)
-    assert model.disputes.n_open() == 0  # the ended disputes left the open list
+    assert len(model.disputes.open_ids) == 0  # the ended disputes left the open list
 
 
 # ------------------------------------------------------------------ satisfaction

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from cli.main import main
 from simulation.scenario import ScenarioError, load_scenario_file
 from simulation.scenario import memory as memory_module
 
@@ -72,7 +73,7 @@ def test_a_run_may_take_half_the_smaller_of_machine_and_container(
 
 
 def test_a_million_residents_is_refused_in_a_one_gib_container(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
     # 1,000,000 residents need more than 2.5 GB at BYTES_PER_RESIDENT alone, whatever the
     # ties: far beyond half of a 1 GiB container, on a machine of 64 GiB.
     scenario = tmp_path / "big.yaml"
@@ -80,11 +81,18 @@ def test_a_million_residents_is_refused_in_a_one_gib_container(
                         encoding="utf-8")
     root, proc = fake_cgroups(tmp_path, ["0::/"], {"memory.max": str(GIB)})
     use_fake(monkeypatch, root, proc, physical=64 * GIB)
+    # The file is valid wherever it is read: the machine is checked where runs start.
+    county = load_scenario_file(scenario)
+    assert main(["validate", str(scenario)]) == 0
     with pytest.raises(ScenarioError) as info:
-        load_scenario_file(scenario)
+        memory_module.check_fits_in_memory(county, file=str(scenario))
     [p] = info.value.problems
-    assert p.path == "population.residents" and p.line == 3
-    assert "0.5 GiB" in p.message
+    assert p.path == "population.residents" and p.file == str(scenario)
+    assert "0.5 GiB" in p.message and p.value == 1_000_000
+    capsys.readouterr()
+    assert main(["run", str(scenario), "--out", str(tmp_path / "out")]) == 2
+    assert f"{scenario}: population.residents: 1,000,000 residents" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
     # Without the container's limit the machine holds it: the refusal is the cgroup's.
     (root / "memory.max").write_text("max\n", encoding="ascii")
-    assert load_scenario_file(scenario).population.residents == 1_000_000
+    memory_module.check_fits_in_memory(county)

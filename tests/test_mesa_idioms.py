@@ -25,3 +25,23 @@ def test_run_model_stops_after_run_steps() -> None:
     model.run_model()
     assert calls == 6 and model.week == 6 and not model.running
     assert len(model.dataframe()) == 7  # week 0 and weeks 1-6
+
+
+def test_the_datacollector_is_the_one_weekly_record() -> None:
+    """`record`, `dataframe()` and Mesa's DataCollector are one record, read three ways."""
+    model = CoGovernanceModel(small_scenario({"population.residents": 300}), rng=2)
+    for _ in range(3):
+        model.step()
+    columns = model.datacollector.model_vars
+    assert columns["week"] == [0, 1, 2, 3]  # Mesa's `steps` and the model's week agree
+    assert model.steps == model.week == 3
+    frame = model.dataframe()
+    assert list(frame.index) == [0, 1, 2, 3]
+    assert len(model.record) == 4
+    for week in range(4):
+        row = model.record[week]
+        assert row == {name: values[week] for name, values in columns.items()}
+        assert frame.loc[week, "trust"] == row["trust"]
+    assert model.record[-1] == model.record[3] and model.record[1:] == [
+        model.record[w] for w in (1, 2, 3)]
+    assert model.record[3]["resolved"] == model.summary()["resolved"]

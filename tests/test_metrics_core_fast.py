@@ -10,11 +10,11 @@ import pytest
 
 from simulation.metrics_core import (
     gini,
-    quantile_share,
     sorted_inequality,
     theil_decomposition,
     top_bottom_ratio,
 )
+from tests.inequality import quantile_share
 
 
 def separate(x: np.ndarray, fraction: float) -> tuple[float, float, float]:

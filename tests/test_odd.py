@@ -19,7 +19,7 @@ import mesa
 import pytest
 from pydantic import BaseModel
 
-from experiments.odd_table import END, START, current_block, parameter_table_markdown
+from cli.docs import END, START, current_block, parameter_table_markdown
 from simulation.metrics import OUTCOMES
 from simulation.model import CoGovernanceModel
 from simulation.scenario.schema import LEVER_PATHS, Scenario, iter_parameters
@@ -27,7 +27,7 @@ from simulation.scenario.schema import LEVER_PATHS, Scenario, iter_parameters
 ROOT = Path(__file__).resolve().parents[1]
 ODD = ROOT / "docs" / "ODD.md"
 TEXT = ODD.read_text(encoding="utf-8")
-FIX = "run `python -m experiments.odd_table --write` to regenerate it"
+FIX = "run `python -m cli.docs --write` to regenerate it"
 
 # Top-level scenario sections that hold parameters (not metadata, schedules or shocks).
 SECTIONS = tuple(
@@ -104,7 +104,7 @@ def _resolve(path: str) -> bool:
 
 def test_generated_parameter_block_is_current() -> None:
     assert START in TEXT and END in TEXT, f"docs/ODD.md lacks the parameter markers; {FIX}"
-    assert current_block() == parameter_table_markdown(), (
+    assert current_block(ODD) == parameter_table_markdown(), (
         f"the parameter table in docs/ODD.md is stale; {FIX}"
     )
 

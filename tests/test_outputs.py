@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from experiments.cli import main
+from cli.main import main
 from experiments.outputs import MANIFEST, safe_name
 
 SMALL = ["--set", "population.residents=1000", "--steps", "3"]
@@ -248,7 +248,7 @@ def test_analyze_again_replaces_its_report_and_a_full_disk_keeps_the_old(
     assert "report.html" in before and "runs.csv" in before
     from experiments import report
 
-    monkeypatch.setattr(report, "write_report", disk_full)
+    monkeypatch.setattr(report, "write_sweep_report", disk_full)
     code, _, err = call(argv)
     assert code == 1 and "nothing was written" in err
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
@@ -284,9 +284,9 @@ def test_schema_into_a_missing_folder_creates_it(tmp_path: Path) -> None:
 
 TARGETS = """\
 gini:
-  description: Gini of per-capita disposable income
+  meaning: Gini of per-capita disposable income
   kind: target
-  figures: [{value: 0.465, year: 2023, source: NBS}]
+  values: [{figure: 0.465, note: "NBS 2023"}]
   check: {scenario: default, outcome: income_gini, range: [0.0, 1.0]}
 """
 

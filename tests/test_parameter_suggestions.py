@@ -8,8 +8,8 @@ import io
 
 import pytest
 
+from cli.main import main
 from experiments.api import scenario_with
-from experiments.cli import main
 from simulation.scenario import Scenario, ScenarioError, with_values
 from simulation.scenario.errors import nearest_path
 

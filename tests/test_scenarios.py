@@ -29,7 +29,7 @@ from simulation.scenario import (
     validate_files,
     with_values,
 )
-from simulation.scenario import schema as schema_module
+from simulation.scenario import memory as memory_module
 
 NOT_INHERITED = ("name", "description", "description_zh", "extends")
 
@@ -535,22 +535,23 @@ BIG = "description: x\npopulation:\n  residents: 1000000\nnetwork:\n  ties_rural
 def test_memory_check_refuses_what_the_machine_cannot_hold(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     file = write(tmp_path, "big", BIG)
-    monkeypatch.setattr(schema_module, "memory_limit_bytes", lambda: 2**30)  # 1 GiB
-    p = only_problem(file)
-    assert same_file(p.file, file)
-    assert p.path == "population.residents" and p.line == 3
+    monkeypatch.setattr(memory_module, "memory_limit_bytes", lambda: 2**30)  # 1 GiB
+    county = load_scenario_file(file)  # valid: the file does not depend on the machine
+    with pytest.raises(ScenarioError) as info:
+        memory_module.check_fits_in_memory(county, file=str(file))
+    [p] = info.value.problems
+    assert p.path == "population.residents" and p.file == str(file)
     assert "GiB" in p.message and "1,000,000" in p.message
-    # With room enough the same file is valid: the refusal is the memory check's.
-    monkeypatch.setattr(schema_module, "memory_limit_bytes", lambda: 2**50)
-    assert load_scenario_file(file).population.residents == 1_000_000
+    # With room enough the same county may run: the refusal is the memory check's.
+    monkeypatch.setattr(memory_module, "memory_limit_bytes", lambda: 2**50)
+    memory_module.check_fits_in_memory(county)
 
 
 def test_real_memory_limit_refuses_a_million_residents_with_fifty_ties(tmp_path: Path) -> None:
-    need = 1_000_000 * (schema_module.BYTES_PER_RESIDENT + 50 * schema_module.BYTES_PER_TIE)
-    if need <= schema_module.memory_limit_bytes():
+    need = 1_000_000 * (memory_module.BYTES_PER_RESIDENT + 50 * memory_module.BYTES_PER_TIE)
+    if need <= memory_module.memory_limit_bytes():
         pytest.skip("this machine could hold it")
-    p = only_problem(write(tmp_path, "big", BIG))
-    assert p.path == "population.residents" and "GiB" in p.message
+    assert memory_module.memory_problem(load_scenario_file(write(tmp_path, "big", BIG)))
 
 
 @pytest.mark.parametrize("text", [
@@ -560,13 +561,13 @@ def test_real_memory_limit_refuses_a_million_residents_with_fifty_ties(tmp_path:
 def test_oversized_scenario_builds_no_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                             capsys: pytest.CaptureFixture[str],
                                             text: str) -> None:
-    from experiments.cli import main
+    from cli.main import main
     from simulation.model import CoGovernanceModel
 
     def refuse(*args: object, **kwargs: object) -> None:
         pytest.fail("a model was built for a scenario that should have been refused")
 
-    monkeypatch.setattr(schema_module, "memory_limit_bytes", lambda: 2**30)
+    monkeypatch.setattr(memory_module, "memory_limit_bytes", lambda: 2**30)
     monkeypatch.setattr(CoGovernanceModel, "__init__", refuse)
     file = write(tmp_path, "big", text)
     code = main(["run", str(file), "--steps", "1", "--out", str(tmp_path / "out")])
@@ -707,18 +708,12 @@ def test_changed_values_of_rule_of_law_are_the_levers_its_files_set() -> None:
     assert changed_values(load_scenario("rule_of_law")) == expected
 
 
-def test_changed_values_of_the_default_scenario_are_its_calibrated_values() -> None:
+def test_the_default_scenario_is_the_calibrated_county_and_changes_nothing() -> None:
     assert changed_values(Scenario()) == {}
+    assert changed_values(load_scenario("default")) == {}
     text = (BUNDLED_DIR / "default.yaml").read_text(encoding="utf-8")
-    calibrated = {k: v for k, v in flatten(yaml.safe_load(text)).items()
-                  if k.split(".")[0] not in NOT_INHERITED}
-    assert calibrated, "default.yaml holds the calibrated values"
-    for path in calibrated:  # each value says what it was fitted to
-        line = next(x for x in text.splitlines() if x.startswith(f"  {path.split('.')[-1]}:"))
-        assert "# calibrated against" in line
-    defaults = {spec.path: spec.default for spec in iter_parameters()}
-    assert changed_values(load_scenario("default")) == {
-        k: v for k, v in calibrated.items() if v != defaults[k]}
+    own = {k for k in flatten(yaml.safe_load(text)) if k.split(".")[0] not in NOT_INHERITED}
+    assert own == set(), "default.yaml holds no values: it is the calibrated county"
 
 
 # ------------------------------------------------------------------ equal-cost scenarios

@@ -66,7 +66,7 @@ class Command:
 
     def __init__(self, argv: list[str]):
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "experiments.cli", *argv], cwd=ROOT,
+            [sys.executable, "-m", "cli", *argv], cwd=ROOT,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
         self.sid = self.proc.pid
         self.stderr = b""

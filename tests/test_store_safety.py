@@ -20,9 +20,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from cli.main import main
 from experiments import design as design_module
 from experiments import store as store_module
-from experiments.cli import main
 from experiments.design import load_experiment
 from experiments.execute import execute_run
 from experiments.store import Store, StoreError, read_store

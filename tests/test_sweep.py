@@ -15,10 +15,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from experiments.cli import main
+from cli.main import main
 from experiments.design import load_experiment
+from experiments.pool import BackendError
 from experiments.store import Store, StoreError, read_store, series_dir
-from experiments.sweep import SweepError, run_sweep, summary_lines
+from experiments.sweep import run_sweep, summary_lines
 from simulation import __version__
 
 TINY = """\
@@ -215,7 +216,8 @@ def test_cli_exit_codes_and_summary(tmp_path: Path, capsys) -> None:
     bad.write_text(TINY.replace("design: full_factorial", "design: factorial"))
     assert main(["sweep", str(bad), "--store", str(tmp_path / "b.duckdb")]) == 2
     err = capsys.readouterr().err
-    assert "bad.yaml:" in err and "unknown design" in err
+    assert "bad.yaml:11: design: not one of the allowed choices" in err
+    assert "(did you mean 'full_factorial'?)" in err
 
 
 def test_default_store_is_results_experiment(tmp_path: Path, monkeypatch, capsys) -> None:
@@ -254,7 +256,7 @@ def test_missing_dask_gives_the_install_hint(tmp_path: Path, monkeypatch) -> Non
     import sys
 
     monkeypatch.setitem(sys.modules, "dask.distributed", None)  # import fails
-    with pytest.raises(SweepError, match=r"pip install 'cogov\[cluster\]'"):
+    with pytest.raises(BackendError, match=r"pip install 'cogov\[cluster\]'"):
         run_sweep(experiment(tmp_path), tmp_path / "d.duckdb", scheduler="tcp://127.0.0.1:1",
                   progress=False)
 
@@ -282,7 +284,7 @@ def test_a_lost_worker_is_recorded_and_the_sweep_goes_on(tmp_path: Path) -> None
     from concurrent.futures import Future
     from concurrent.futures.process import BrokenProcessPool
 
-    from experiments.sweep import InlineExecutor
+    from experiments.pool import InlineExecutor
 
     class LosesPointOne(InlineExecutor):
         def submit(self, fn, /, *args, **kwargs):

@@ -13,8 +13,9 @@ import pandas as pd
 import pytest
 
 from experiments.design import load_experiment
+from experiments.pool import BackendError
 from experiments.store import read_store
-from experiments.sweep import SweepError, run_sweep
+from experiments.sweep import run_sweep
 
 distributed = pytest.importorskip("dask.distributed")
 
@@ -65,9 +66,9 @@ def test_dask_cluster_and_process_pool_store_identical_rows(tmp_path: Path) -> N
 
 
 def test_unreachable_scheduler_is_a_clear_error(tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setattr("experiments.sweep.CONNECT_TIMEOUT", "1s")
+    monkeypatch.setattr("experiments.pool.CONNECT_TIMEOUT", "1s")
     path = tmp_path / "dask.yaml"
     path.write_text(EXPERIMENT, encoding="utf-8")
     exp = load_experiment(path)
-    with pytest.raises(SweepError, match="cannot reach the Dask scheduler"):
+    with pytest.raises(BackendError, match="cannot reach the Dask scheduler"):
         run_sweep(exp, tmp_path / "x.duckdb", scheduler="tcp://127.0.0.1:9", progress=False)

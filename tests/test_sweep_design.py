@@ -206,7 +206,7 @@ def test_run_ids_are_deterministic_and_name_the_definition(tmp_path: Path) -> No
     assert a.run_id(3, 2) == b.run_id(3, 2) == f"{a.definition_hash[:8]}-p000003-r0002"
     c = load_experiment(write(tmp_path, GOOD.replace("seed: 7", "seed: 8")))
     assert c.definition_hash != a.definition_hash
-    ids = [a.run_id(p, r) for p, r in a.all_runs()]
+    ids = [a.run_id(p, r) for p in range(a.n_points) for r in range(a.replications)]
     assert len(set(ids)) == a.n_runs and ids == sorted(ids)
 
 
@@ -352,3 +352,37 @@ def test_unknown_experiment_name_suggests_a_bundled_one() -> None:
 def test_a_factor_may_not_take_a_column_name(tmp_path: Path, name: str) -> None:
     p = only(tmp_path, GOOD.replace("  self_governance:", f"  {name}:"))
     assert p.path == f"factors.{name}" and "column" in p.message
+
+
+# ------------------------------------------------------------------ the same messages as scenarios
+
+
+def test_a_wrong_type_is_located_with_what_is_allowed(tmp_path: Path) -> None:
+    text = GOOD.replace("replications: 3", "replications: three")
+    p = only(tmp_path, text)
+    assert p.path == "replications" and p.line == line_of(text, "three")
+    assert p.value == "three" and p.allowed == "a whole number from 1 to 100,000"
+    assert "expected a whole number" in p.message and "'three'" in p.message
+
+
+def test_out_of_range_is_located_with_the_bounds(tmp_path: Path) -> None:
+    text = GOOD.replace("replications: 3", "replications: 0").replace(
+        "seed: 7", "seed: -1")
+    found = problems(tmp_path, text)
+    assert [(p.path, p.line, p.value, p.message) for p in found] == [
+        ("replications", line_of(text, "replications"), 0, "out of range"),
+        ("seed", line_of(text, "seed"), -1, "out of range")]
+    assert found[0].allowed == "a whole number from 1 to 100,000"
+
+
+def test_a_yes_no_field_takes_true_or_false(tmp_path: Path) -> None:
+    p = only(tmp_path, GOOD + "series: maybe\n")
+    assert p.path == "series" and p.allowed == "true or false" and p.line == 16
+
+
+def test_an_unknown_key_in_a_factor_lists_the_keys(tmp_path: Path) -> None:
+    text = GOOD.replace("    low: 0.1", "    lowest: 0.1")
+    found = problems(tmp_path, text)
+    p = next(p for p in found if p.path == "factors.self_governance.lowest")
+    assert p.line == line_of(text, "lowest") and p.suggestion == "low"
+    assert p.allowed == "one of: parameter, parameters, low, high, levels, points"

@@ -50,7 +50,7 @@ class Sweep:
 
     def __init__(self, experiment: Path, store: Path):
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "experiments.cli", "sweep", str(experiment), "--store",
+            [sys.executable, "-m", "cli", "sweep", str(experiment), "--store",
              str(store), "--workers", "2"],
             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
         self.stderr = b""
@@ -116,7 +116,7 @@ def test_sweep_resumes_after_ctrl_c_and_sigkill_with_identical_results(tmp_path:
 
     # 3. the same command again finishes the sweep
     third = subprocess.run(
-        [sys.executable, "-m", "experiments.cli", "sweep", str(path), "--store", str(store),
+        [sys.executable, "-m", "cli", "sweep", str(path), "--store", str(store),
          "--workers", "2", "--no-progress"],
         cwd=ROOT, capture_output=True, text=True, timeout=180)
     assert third.returncode == 0, third.stderr

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from cli.main import main
 from experiments import calibrate, targets
-from experiments.cli import main
-from simulation.scenario import ScenarioError, load_scenario_file
+from simulation.scenario import ScenarioError
+from simulation.scenario.calibration import read_calibration
 
 TARGETS = """\
 gini:
@@ -78,13 +79,43 @@ def test_a_bad_range_is_reported_with_its_line(tmp_path: Path) -> None:
     assert problem.path == "gini.check.range" and problem.line == 6
 
 
-def test_an_unknown_outcome_is_named_with_a_suggestion(tmp_path: Path) -> None:
+def test_an_unknown_outcome_is_named_with_its_line_and_a_suggestion(tmp_path: Path) -> None:
     path = tmp_path / "targets.yaml"
     path.write_text(TARGETS.replace("outcome: income_gini", "outcome: income_gin"))
-    checks, _ = targets.read_targets(path)
     with pytest.raises(ScenarioError) as info:
-        targets.measure(checks, 1, steps=0, workers=1, progress=False)
-    assert info.value.problems[0].suggestion == "income_gini"
+        targets.read_targets(path)  # before any run
+    [p] = info.value.problems
+    assert p.path == "gini.check.outcome" and p.line == 6 and p.file == str(path)
+    assert p.suggestion == "income_gini" and p.value == "income_gin"
+
+
+def test_a_bad_targets_file_gets_every_problem_at_once_with_its_line(tmp_path: Path) -> None:
+    """The same messages as a bad scenario: an unknown key with the nearest one, a value of
+    the wrong type, a choice out of its list, each with file, line and field."""
+    path = tmp_path / "targets.yaml"
+    path.write_text(TARGETS.replace("  kind: target\n  check:", "  kind: traget\n  chek:")
+                    .replace("{figure: 0.22,", "{figure: high,"))
+    with pytest.raises(ScenarioError) as info:
+        targets.read_targets(path)
+    found = {p.path: p for p in info.value.problems}
+    assert list(found) == ["gini.kind", "gini.chek", "elderly.values[0].figure"]
+    assert [p.line for p in info.value.problems] == [5, 6, 9]
+    assert found["gini.kind"].suggestion == "target"
+    assert found["gini.chek"].suggestion == "check"
+    assert "unknown key 'chek'" in found["gini.chek"].message
+    figure = found["elderly.values[0].figure"]
+    assert figure.value == "high" and "expected a number" in figure.message
+    assert all(p.file == str(path) for p in info.value.problems)
+
+
+def test_an_unknown_scenario_in_a_check_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "targets.yaml"
+    path.write_text(TARGETS.replace("scenario: default, range: [0.40",
+                                    "scenario: fengqaio, range: [0.40"))
+    with pytest.raises(ScenarioError) as info:
+        targets.read_targets(path)
+    [p] = info.value.problems
+    assert p.path == "gini.check.scenario" and p.suggestion == "fengqiao" and p.line == 6
 
 
 def test_loss_is_zero_at_the_centre_and_one_at_an_edge() -> None:
@@ -103,20 +134,39 @@ def test_parameters_with_an_empirical_source_are_never_tuned() -> None:
 
 
 def test_calibrated_values_are_written_with_what_they_fit(tmp_path: Path) -> None:
-    path = tmp_path / "default.yaml"
-    path.write_text("description: test\ndescription_zh: 测试\n")
+    path = tmp_path / "calibrated.yaml"
     fitted = {"welfare.income_dispersion": 0.74, "ladder.success_l1": 0.55}
-    against = {"welfare.income_dispersion": "income_gini",
-               "ladder.success_l1": "grassroots_mediation_success"}
+    against = {"welfare.income_dispersion": ("income_gini",),
+               "ladder.success_l1": ("grassroots_mediation_success",)}
     calibrate.write_calibrated(fitted, against, path)
-    calibrate.write_calibrated({**fitted, "ladder.success_l1": 0.6}, against, path)  # again
+    calibrate.write_calibrated({**fitted, "ladder.success_l1": 0.6}, against, path,
+                               template=path)  # again, over the file just written
     text = path.read_text()
-    assert text.count(calibrate.BEGIN) == 1  # rewritten in place, not appended
-    assert "# calibrated against income_gini" in text
-    scenario = load_scenario_file(path)
-    assert scenario.welfare.income_dispersion == 0.74
-    assert scenario.ladder.success_l1 == 0.6
-    assert scenario.description == "test"
+    assert text.count("ladder.success_l1:") == 1  # rewritten in place, not appended
+    line = next(x for x in text.splitlines() if x.startswith("welfare.income_dispersion:"))
+    assert "targets: [income_gini]" in line and "reps: 10" in line
+    values = read_calibration(path)
+    assert values["welfare.income_dispersion"].value == 0.74
+    assert values["ladder.success_l1"].value == 0.6
+
+
+def test_the_search_starts_from_the_priors(monkeypatch) -> None:
+    """Each block is searched with the calibrated parameters not yet fitted at their priors,
+    so a fit does not depend on the calibration it replaces."""
+    seen = []
+
+    def record(block, fitted, checks, reps, workers, progress):
+        seen.append(dict(fitted))
+        return {p: block.grid[p][0] for p in block.grid}, 0.0, []
+
+    monkeypatch.setattr(calibrate, "search_block", record)
+    calibrate.calibrate(reps=calibrate.MIN_REPS)
+    first = seen[0]
+    assert first["ladder.success_l1"] == 0.65  # the value declared in schema.py
+    assert first["welfare.income_dispersion"] == 0.80
+    # The second block sees the first block's fit, the rest still at their priors.
+    assert seen[1]["welfare.income_dispersion"] == calibrate.BLOCKS[0].grid[
+        "welfare.income_dispersion"][0]
 
 
 def test_the_search_picks_the_candidate_nearest_the_target(monkeypatch) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from experiments.cli import main
+from cli.main import main
 from simulation.scenario import Problem, ScenarioError, load_scenario_file
 
 COLON = "full-width colon '：' (U+FF1A): use ':'"
@@ -116,3 +116,21 @@ def test_validate_prints_the_character_and_its_line(tmp_path: Path) -> None:
         code = main(["validate", str(path)])
     assert code == 2
     assert err.getvalue().splitlines()[0] == f"{path}:3: {COLON}"
+
+
+def test_a_file_broken_by_a_full_width_colon_still_reports_its_other_problems(
+        tmp_path: Path) -> None:
+    """A full-width colon stops YAML; the rest of the file is read on with ASCII put in,
+    so the student gets every problem, on its own line, in one run."""
+    path = tmp_path / "bad.yaml"
+    path.write_text("extends: fengqiao\nlevers：\n  rule_of_law:\n    enforcement: ２.５\n"
+                    "ladder:\n  success_l1: 80%\n", encoding="utf-8")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario_file(path)
+    by_line: dict[int | None, str] = {}
+    for p in info.value.problems:
+        by_line[p.line] = by_line.get(p.line, "") + p.format()
+    assert "full-width colon '：' (U+FF1A): use ':'" in by_line[2]
+    assert "full-width digit two" in by_line[4]
+    assert "write 0.8, not 80%" in by_line[6]
+    assert [p.line for p in info.value.problems] == sorted(p.line for p in info.value.problems)

@@ -21,8 +21,8 @@ import pytest
 import yaml
 from scipy import stats
 
-from experiments import calibrate, runner, targets, validation_report
-from experiments.cli import main
+from cli.main import main
+from experiments import calibrate, pool, targets, validation_report
 from simulation.model import CoGovernanceModel
 from simulation.scenario import load_scenario, with_values
 
@@ -54,7 +54,7 @@ def checked(tmp_path_factory: pytest.TempPathFactory):
         mp.setattr(targets, "load_scenario", small)
         mp.setattr(validation_report, "load_scenario", small)
         mp.setattr(validation_report, "BLOCKS", SMALL_BLOCKS)
-        mp.setattr(runner, "default_workers", lambda: 1)  # in this process: patches hold
+        mp.setattr(pool, "default_workers", lambda: 1)  # in this process: patches hold
         out = io.StringIO()
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
             code = main(["targets", "--reps", str(REPS), "--workers", "1", "--no-progress",
@@ -190,7 +190,7 @@ def test_sensitivity_moves_each_parameter_ten_percent_either_way(monkeypatch) ->
     """At ±10% income spread the income Gini is the mean over seeds of runs made here."""
     monkeypatch.setattr(validation_report, "load_scenario", small)
     monkeypatch.setattr(validation_report, "BLOCKS", SMALL_BLOCKS[:1])
-    monkeypatch.setattr(runner, "default_workers", lambda: 1)
+    monkeypatch.setattr(pool, "default_workers", lambda: 1)
     checks = [c for c in targets.read_targets()[0] if c.key == "income_gini"]
     table = validation_report.sensitivity(checks, reps=2)
     assert len(table) == 1

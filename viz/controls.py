@@ -12,6 +12,7 @@ from functools import cache
 from typing import Any
 
 from simulation.scenario import ParameterSpec, Scenario, iter_parameters, parameter_spec
+from simulation.scenario.paths import get_path
 
 LEVER_PREFIX = "levers."
 SLIDER_STEPS = 100  # positions between a lever's bounds (0.01 for a 0-1 intensity)
@@ -68,10 +69,7 @@ def lever_groups() -> list[tuple[str, list[LeverControl]]]:
 
 def value_at(scenario: Scenario, path: str) -> Any:
     """The value of a dotted-path parameter in a scenario."""
-    node: Any = scenario
-    for part in path.split("."):
-        node = getattr(node, part)
-    return node
+    return get_path(scenario, path)
 
 
 def snap(control: LeverControl, value: float) -> float:

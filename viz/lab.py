@@ -43,6 +43,7 @@ from simulation.scenario import (
     with_values,
 )
 from simulation.scenario.files import SCENARIO_SUFFIXES, Refused, Sandbox
+from simulation.scenario.memory import check_fits_in_memory
 from simulation.scenario.schema import Caps
 from simulation.tie_file import TIE_FILE_SUFFIXES
 from simulation.trail import DisputeTrail
@@ -56,6 +57,9 @@ log = logging.getLogger("cogov.app")
 MIX_NAMES = ("A", "B")
 DEFAULT_SOURCES = ("default", "fengqiao")
 SPEEDS = (1, 2, 4, 8, 13)  # weeks per frame while playing
+# How `cogov app --scenario-folder` tells the page (solara runs app.py in the server's
+# process): the folder whose files the page may load by name.
+FOLDER_ENV = "COGOV_APP_SCENARIO_FOLDER"
 
 
 @dataclass(frozen=True)
@@ -149,6 +153,7 @@ def build_model(source: str, scenario: Scenario, seed: int,
                 files: Sandbox) -> CoGovernanceModel:
     """The model for a scenario; BuildError (never a traceback) when it cannot be built."""
     try:
+        check_fits_in_memory(scenario)  # what this server can hold, before building
         return CoGovernanceModel(scenario, rng=seed, scenario_dir=scenario_dir(source, files),
                                  max_residents=APP_LIMITS.residents)
     except ScenarioError as exc:
@@ -463,7 +468,7 @@ class Lab:
             return False
         for mix, scenario, model in built:
             mix.scenario, mix.model = scenario, model
-            mix.book = SeriesBook(model.record, model.n_residents)
+            mix.book = SeriesBook(lambda m=model: m.record, model.n_residents)
             mix.trail = DisputeTrail(model)
             mix.problems = []
         return not failed

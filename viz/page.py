@@ -46,7 +46,6 @@ import reacton.core
 import solara
 from solara.alias import rv
 
-from experiments.appserver import FOLDER_ENV
 from simulation.scenario import bundled_names
 from viz import markup
 from viz.charts import (
@@ -63,7 +62,7 @@ from viz.echart import EChart, Plain
 from viz.events import merge
 from viz.export import series_csv
 from viz.i18n import Lang, outcome_label, param_help, param_label, problem_text, t
-from viz.lab import APP_LIMITS, DEFAULT_SOURCES, SPEEDS, Lab, MixFrame
+from viz.lab import APP_LIMITS, DEFAULT_SOURCES, FOLDER_ENV, SPEEDS, Lab, MixFrame
 from viz.moves import SETTLE_SECONDS, LeverMoves
 from viz.network import (
     COLOUR_BY,

@@ -14,7 +14,7 @@ outcome added there appears on the page without a change here:
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -67,20 +67,24 @@ def moving_year(record: Sequence[Mapping[str, float]], residents: int,
 
 
 class SeriesBook:
-    """A model's chart series, extended as its record grows (the record only grows)."""
+    """A model's chart series, extended as its record grows (the record only grows).
+    `read` gives the record as it is now (the model's `record` is a view of its weeks so
+    far, so it is read again each time)."""
 
-    def __init__(self, record: list[Mapping[str, float]], residents: int) -> None:
-        self.record = record
+    def __init__(self, read: Callable[[], Sequence[Mapping[str, float]]],
+                 residents: int) -> None:
+        self.read = read
         self.residents = residents
         self._columns: dict[str, list[float]] = {}
         self._length = 0
 
     def series(self) -> dict[str, np.ndarray]:
         """Every chartable outcome, the welfare of each group and 'week', as arrays."""
-        n = len(self.record)
+        record = self.read()
+        n = len(record)
         if n != self._length:
-            new = self.record[self._length:]
-            windowed = moving_year(self.record, self.residents, self._length)
+            new = record[self._length:]
+            windowed = moving_year(record, self.residents, self._length)
             recorded = [s for s in (*chartable_outcomes(), *GROUP_SERIES, *COUNTS)
                         if s not in windowed]
             cols = self._columns

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 
 import mesa
 
-from simulation.disputes import Level
 from simulation.queueing import ServiceQueue
 
 if TYPE_CHECKING:
@@ -37,7 +36,6 @@ class Government(mesa.Agent):
         self.role = role
         self.town = town
         lad = model.params.ladder
-        self.level = Level.L3 if role is Role.COURT else Level.L2
         weeks = lad.service_weeks_l3 if role is Role.COURT else lad.service_weeks_l2
         self.queue = ServiceQueue(0, weeks)
         # The court's first step for linked cases: court-entrusted mediation, as fast as L2.

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 
 import mesa
 
-from simulation.disputes import Level
 from simulation.queueing import ServiceQueue
 
 if TYPE_CHECKING:
@@ -23,15 +22,11 @@ class PartyCell(mesa.Agent):
     """The party cell of one grid, and the grid's L1 mediation queue it convenes."""
 
     model: CoGovernanceModel
-    level = Level.L1
 
-    def __init__(self, model: CoGovernanceModel, grid: int, priority: float) -> None:
+    def __init__(self, model: CoGovernanceModel, grid: int) -> None:
         super().__init__(model)
         self.grid = grid
-        # Cells switch on in order of `priority` as coverage rises, so a ramp of
-        # cell_coverage adds cells rather than reshuffling them.
-        self.priority = priority
-        self.active = False
+        self.active = False  # switched on in the model's order as coverage rises
         self.queue = ServiceQueue(0, model.params.ladder.service_weeks_l1)
 
     def capacity_per_week(self, volunteers: float, residents: int) -> float:

@@ -8,7 +8,7 @@ settling alone (L0), reporting a dispute, and what to do when patience runs out.
 from __future__ import annotations
 
 from enum import IntEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import mesa
 import numpy as np
@@ -43,8 +43,9 @@ class Resident(mesa.Agent):
         super().__init__(model)
         self.row = row
 
-    def __getattr__(self, name: str):  # e.g. resident.trust, resident.income
-        cols = self.__dict__.get("model").residents if "model" in self.__dict__ else None
+    def __getattr__(self, name: str) -> Any:  # e.g. resident.trust, resident.income
+        model = self.__dict__.get("model")
+        cols = model.residents if model is not None else None
         if cols is not None and hasattr(cols, name):
             return getattr(cols, name)[self.row]
         raise AttributeError(name)

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 
 import mesa
 
-from simulation.disputes import Level
 from simulation.queueing import ServiceQueue
 
 if TYPE_CHECKING:
@@ -26,7 +25,6 @@ class SocialOrganisation(mesa.Agent):
     """One contracted social organisation and its L2 case queue."""
 
     model: CoGovernanceModel
-    level = Level.L2
 
     def __init__(self, model: CoGovernanceModel) -> None:
         super().__init__(model)

@@ -20,10 +20,6 @@ if TYPE_CHECKING:
 class Volunteer(Resident):
     """Handle for a resident who is an active volunteer (one per volunteer)."""
 
-    def quit(self) -> None:
-        self.model.residents.volunteer[self.row] = False
-        self.remove()
-
 
 def update_volunteers(model: CoGovernanceModel) -> tuple[np.ndarray, np.ndarray]:
     """One week of joining and quitting; returns the rows that joined and that quit.

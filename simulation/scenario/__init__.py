@@ -1,9 +1,13 @@
-"""Scenarios: the parameter declarations, the YAML reader and the validation messages."""
+"""Scenarios: the parameter declarations, the YAML reader and the validation messages.
 
+Importing this package makes the calibrated values (simulation/scenario/calibrated.yaml)
+the defaults of their parameters (see `simulation.scenario.calibration`).
+"""
+
+from simulation.scenario.calibration import read_calibration, use_calibration
 from simulation.scenario.errors import Problem, ScenarioError
+from simulation.scenario.files import BUNDLED_DIR, bundled_names
 from simulation.scenario.loader import (
-    BUNDLED_DIR,
-    bundled_names,
     changed_values,
     load_scenario,
     load_scenario_file,
@@ -19,6 +23,8 @@ from simulation.scenario.schema import (
     iter_parameters,
     parameter_spec,
 )
+
+use_calibration(read_calibration())
 
 __all__ = [
     "BUNDLED_DIR",

@@ -53,7 +53,7 @@ class ScenarioError(Exception):
         self.problems = list(problems)
         super().__init__("\n".join(p.format() for p in self.problems))
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[type[ScenarioError], tuple[list[Problem]]]:
         # Rebuilt from the problems, not from the joined message, so the error survives a
         # process boundary (process pools, Dask, EMA's evaluators pickle exceptions).
         return type(self), (self.problems,)

@@ -23,6 +23,8 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
+import scenarios
+
 SCENARIO_SUFFIXES = (".yaml", ".yml")
 MAX_NAME_BYTES = 255  # longest file name most file systems allow
 
@@ -31,10 +33,13 @@ class Refused(Exception):
     """A file a scenario may not read, or a name that cannot be a file; str() says why."""
 
 
-def _bundled_dir() -> Path:
-    from simulation.scenario.loader import BUNDLED_DIR
+# The bundled scenarios: package data of the `scenarios` package.
+BUNDLED_DIR = scenarios.folder()
 
-    return BUNDLED_DIR
+
+def bundled_names() -> list[str]:
+    """Names of the bundled scenarios (file stems in `scenarios/`)."""
+    return sorted(p.stem for p in BUNDLED_DIR.glob("*.yaml"))
 
 
 def is_regular_file(path: Path) -> bool:
@@ -80,7 +85,7 @@ class LocalFiles:
         if path.is_absolute():
             candidates = [path]
         else:
-            candidates = [(beside or Path.cwd()) / path, _bundled_dir() / path]
+            candidates = [(beside or Path.cwd()) / path, BUNDLED_DIR / path]
         for c in candidates:
             if is_regular_file(c):
                 return c
@@ -99,8 +104,6 @@ class LocalFiles:
 
     def allowed(self, exclude: Path | None = None) -> str:
         """What a scenario may extend, for messages."""
-        from simulation.scenario.loader import bundled_names
-
         return ("a .yaml file beside this one, or a bundled scenario: "
                 + ", ".join(bundled_names()))
 
@@ -128,7 +131,7 @@ class Sandbox:
             real = path.resolve()
         except (OSError, RuntimeError, ValueError):
             return None
-        for root in [*self.folders, _bundled_dir()]:
+        for root in [*self.folders, BUNDLED_DIR]:
             if real.is_relative_to(root):
                 return real
         return None
@@ -148,7 +151,7 @@ class Sandbox:
         if beside is not None and self._inside(beside) is not None:
             candidates.append(beside / path)
         if len(path.parts) == 1:
-            candidates.append(_bundled_dir() / path)
+            candidates.append(BUNDLED_DIR / path)
         candidates += [root / path for root in self.folders]
         for c in candidates:
             real = self._inside(c)
@@ -160,7 +163,7 @@ class Sandbox:
         what = f"network files only from {self.described}"
         path = self._relative(name, what)
         real = self._inside(folder / path)
-        if real is None or real.is_relative_to(_bundled_dir()):
+        if real is None or real.is_relative_to(BUNDLED_DIR):
             raise Refused(f"this page reads {what}")
         return real
 
@@ -168,15 +171,13 @@ class Sandbox:
         real = self._inside(path)
         if real is None:
             return path.name
-        for root in [*self.folders, _bundled_dir()]:
+        for root in [*self.folders, BUNDLED_DIR]:
             if real.is_relative_to(root):
                 return str(real.relative_to(root))
         return path.name
 
     def allowed(self, exclude: Path | None = None) -> str:
         """What a scenario may extend, for messages (`exclude`: the file asking)."""
-        from simulation.scenario.loader import bundled_names
-
         skip = self._inside(exclude) if exclude is not None else None
         own = sorted({str(p.relative_to(root)) for root in self.folders
                       for p in _files(root, SCENARIO_SUFFIXES) if p.resolve() != skip})

@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from simulation.numbers import format_number
+
 # Characters an input method types in place of ASCII, with the ASCII they stand for.
 _EXTRA_FORMS = {"\u3000": " ", "\u3001": ",", "\u3002": "."}
 _NAMES = {"\u3000": "full-width space", "\u3001": "Chinese enumeration comma",
@@ -140,7 +142,8 @@ def _as_number(text: str) -> float | None:
 
 
 def _num(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else f"{x:g}"
+    """A number as the file should hold it (no thousands separators)."""
+    return format_number(x, grouped=False)
 
 
 def number_hint(text: str, upper: float | None = None) -> str | None:

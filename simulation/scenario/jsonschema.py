@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from simulation.scenario.loader import BUNDLED_DIR
+from simulation.scenario.files import BUNDLED_DIR
 from simulation.scenario.schema import Scenario
 
 SCHEMA_PATH = BUNDLED_DIR / "scenario.schema.json"
@@ -52,9 +52,3 @@ def is_schema_file(path: Path) -> bool:
     except (OSError, ValueError):
         return False
     return isinstance(data, dict) and data.get("title") == "cogov scenario"
-
-
-def write_schema(path: Path | None = None) -> Path:
-    path = path or SCHEMA_PATH
-    path.write_text(schema_text(), encoding="utf-8")
-    return path

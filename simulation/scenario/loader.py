@@ -2,7 +2,8 @@
 
 A scenario file holds only what differs from the scenario it `extends:` (a name resolved
 beside the file first, then among the bundled scenarios in `scenarios/`); a file without
-`extends:` changes the scenario type's defaults. Which files a scenario may read (its
+`extends:` changes the defaults, which are the calibrated county (as `extends: default`
+is). Which files a scenario may read (its
 parents, its network file) is decided by a policy from `simulation.scenario.files`: any
 scenario file on the command line, only bundled and uploaded ones in the browser view.
 Mappings merge key by key; lists (`schedules`, `shocks`) replace the parent's list whole.
@@ -18,14 +19,12 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import re
-import typing
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
-from simulation.scenario import hints
+from simulation.scenario import validation
 from simulation.scenario.errors import (
     Problem,
     ScenarioError,
@@ -33,21 +32,22 @@ from simulation.scenario.errors import (
     nearest_path,
     short_repr,
 )
-from simulation.scenario.files import SCENARIO_SUFFIXES, FileAccess, LocalFiles, Refused
-from simulation.scenario.schema import LEVER_PATHS, Caps, Scenario
+from simulation.scenario.files import (
+    SCENARIO_SUFFIXES,
+    FileAccess,
+    LocalFiles,
+    Refused,
+    bundled_names,
+)
+from simulation.scenario.paths import get_path, set_path
+from simulation.scenario.schema import Caps, Scenario
+from simulation.scenario.validation import Origin, sorted_problems
 from simulation.scenario.yaml_safe import PartialYaml, read_yaml_mapping
 
-BUNDLED_DIR = Path(__file__).resolve().parents[2] / "scenarios"
 NOT_INHERITED = ("name", "description", "description_zh", "extends")
 MAX_EXTENDS_DEPTH = 32
 
-Origin = dict[str, tuple[str, int | None]]  # field path -> (file, line) that set it
 LOCAL = LocalFiles()
-
-
-def bundled_names() -> list[str]:
-    """Names of the bundled scenarios (file stems in `scenarios/`)."""
-    return sorted(p.stem for p in BUNDLED_DIR.glob("*.yaml"))
 
 
 def resolve_name(name: str, beside: Path | None = None,
@@ -144,12 +144,6 @@ def _parent_file(parent_name: Any, path: Path, shown: str, line: int | None,
     return parent
 
 
-def sorted_problems(problems: list[Problem]) -> list[Problem]:
-    """Problems by file, then line (those without a line first), each once."""
-    unique = list({p.format(): p for p in reversed(problems)}.values())[::-1]
-    return sorted(unique, key=lambda p: (p.file or "", p.line or 0))
-
-
 def _check_network_file(scenario: Scenario, folder: Path, files: FileAccess, origin: Origin,
                         shown: str, parse: bool) -> None:
     """The scenario's network file may be read, is a regular file of a sane size and, with
@@ -159,205 +153,35 @@ def _check_network_file(scenario: Scenario, folder: Path, files: FileAccess, ori
     from simulation.tie_file import NetworkFileError, read_tie_file, tie_file_problem
 
     name = scenario.network.file
-    file, line = _locate("network.file", origin, shown)
-    where = {"file": file, "line": line, "path": "network.file", "value": name}
+    file, line = validation.locate("network.file", origin, shown)
+
+    def refused(message: str) -> ScenarioError:
+        return ScenarioError([Problem(message, file=file, line=line, path="network.file",
+                                      value=name)])
+
     try:
         target = files.network_file(name, folder)
     except Refused as exc:
-        raise ScenarioError([Problem(str(exc), **where)]) from None
+        raise refused(str(exc)) from None
     problem = tie_file_problem(target)
     if problem:
-        raise ScenarioError([Problem(f"{files.shown(target)}: {problem}", **where)])
+        raise refused(f"{files.shown(target)}: {problem}")
     if parse:
         try:
             read_tie_file(target, shown=files.shown(target))
         except NetworkFileError as exc:
-            raise ScenarioError([Problem(str(exc), **where)]) from None
+            raise refused(str(exc)) from None
 
 
 # ------------------------------------------------------------------ validation messages
 
 
-def _loc_to_path(loc: tuple) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += ("." if out else "") + str(part)
-    return out
-
-
-def _model_at(loc: tuple) -> type[BaseModel] | None:
-    """The pydantic model class that holds the field at `loc` (for key suggestions)."""
-    model: type[BaseModel] | None = Scenario
-    for part in loc[:-1]:
-        if model is None:
-            return None
-        if isinstance(part, int):
-            continue
-        field = model.model_fields.get(str(part))
-        if field is None:
-            return None
-        ann = field.annotation
-        args = typing.get_args(ann)
-        if isinstance(ann, type) and issubclass(ann, BaseModel):
-            model = ann
-        elif args and isinstance(args[0], type) and issubclass(args[0], BaseModel):
-            model = args[0]  # tuple[Ramp, ...]
-        else:
-            model = None
-    return model
-
-
-def _field_info(loc: tuple):
-    holder = _model_at(loc)
-    if holder is None or not loc:
-        return None
-    return holder.model_fields.get(str(loc[-1]))
-
-
-def _allowed_for(loc: tuple) -> str | None:
-    field = _field_info(loc)
-    if field is None:
-        return None
-    ann = field.annotation
-    lo = hi = None
-    for meta in field.metadata:
-        lo = getattr(meta, "ge", None) if getattr(meta, "ge", None) is not None else lo
-        hi = getattr(meta, "le", None) if getattr(meta, "le", None) is not None else hi
-    unit = ""
-    if isinstance(field.json_schema_extra, dict) and field.json_schema_extra.get("unit"):
-        unit = f" ({field.json_schema_extra['unit']})"
-    if typing.get_origin(ann) is typing.Literal:
-        return "one of: " + ", ".join(str(a) for a in typing.get_args(ann))
-    kind = "a whole number" if ann is int else "a number" if ann is float else None
-    if kind and lo is not None and hi is not None:
-        return f"{kind} from {_num(lo)} to {_num(hi)}{unit}"
-    if kind:
-        return kind + unit
-    if ann is str or ann == (str | None):
-        return "text"
-    return None
-
-
-def _num(x: float) -> str:
-    return f"{int(x):,}" if float(x).is_integer() else f"{x:g}"
-
-
-def _locate(path: str, origin: Origin,
-            default_file: str | None) -> tuple[str | None, int | None]:
-    probe = path
-    while True:
-        if probe in origin and origin[probe][1] is not None:
-            return origin[probe]
-        if not probe:
-            return default_file, None
-        cut = max(probe.rfind("."), probe.rfind("["))
-        probe = probe[:cut] if cut > 0 else ""
-
-
-_PATH_PREFIX = re.compile(r"^([A-Za-z_][\w.\[\]]*): (.*)$", re.S)
-
-
-def _value_at(data: Any, loc: tuple) -> Any:
-    """The value at a field path in the data that was validated (None if absent)."""
-    node = data
-    for part in loc:
-        try:
-            node = node[part]
-        except (KeyError, IndexError, TypeError):
-            return None
-    return None if isinstance(node, (dict, list)) else node
-
-
 def problems_from_validation(exc: ValidationError, origin: Origin,
                              default_file: str | None, data: Any = None) -> list[Problem]:
-    """Turn pydantic's errors into Problems that point at the file and line."""
-    problems: list[Problem] = []
-    for err in exc.errors(include_url=False):
-        loc = tuple(err.get("loc", ()))
-        kind = err.get("type", "")
-        value = err.get("input")
-        msg = str(err.get("msg", ""))
-        suggestion = None
-        allowed = _allowed_for(loc)
-        if kind == "value_error":
-            # Our validators name the field they object to: "sub.path: message".
-            msg = msg.removeprefix("Value error, ")
-            m = _PATH_PREFIX.match(msg)
-            if m:
-                sub = m.group(1)
-                extra = tuple(int(p[1:-1]) if p.startswith("[") else p
-                              for p in sub.replace("[", ".[").split(".") if p)
-                loc = loc + extra
-                msg = m.group(2)
-            # A rule across fields: the field's own bounds would mislead here.
-            allowed = None
-            value = _value_at(data, loc)
-        elif kind == "extra_forbidden":
-            holder = _model_at(loc)
-            choices = list(holder.model_fields) if holder else []
-            msg = f"unknown key {str(loc[-1])!r}"
-            suggestion = nearest_name(str(loc[-1]), choices)
-            allowed = "one of: " + ", ".join(choices) if choices else None
-            value = None
-        elif kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
-            msg = "out of range"
-        elif kind in ("float_type", "int_type", "int_from_float", "float_parsing",
-                      "int_parsing"):
-            msg = _not_a_number(value, allowed, _upper_bound(loc))
-        elif kind == "literal_error":
-            msg = "not one of the allowed choices"
-            holder_field = _field_info(loc)
-            if holder_field is not None and isinstance(value, str):
-                suggestion = nearest_name(hints.to_ascii(value).strip(), [
-                    str(a) for a in typing.get_args(holder_field.annotation)])
-        elif kind in ("model_type", "model_attributes_type", "dict_type"):
-            msg = "expected a mapping of keys to values"
-            allowed = "a mapping (key: value lines, indented under this key)"
-        elif kind in ("tuple_type", "list_type"):
-            msg = "expected a list"
-            allowed = "a list (lines starting with '- ')"
-        elif kind == "string_type":
-            msg = "expected text"
-        if isinstance(value, str) and kind != "value_error":
-            # A full-width character explains any other complaint about a typed value.
-            msg = hints.fullwidth_message(value, _upper_bound(loc)) or msg
-        path = _loc_to_path(loc)
-        if kind == "value_error" and path.endswith(".parameter"):
-            suggestion = nearest_path(str(value), LEVER_PATHS)
-            allowed = "one of: " + ", ".join(LEVER_PATHS)
-        file, line = _locate(path, origin, default_file)
-        problems.append(Problem(msg, file=file, line=line, path=path, value=value,
-                                allowed=allowed, suggestion=suggestion))
+    """Pydantic's errors for a scenario as Problems that point at the file and line (see
+    `simulation.scenario.validation`)."""
+    problems = validation.problems_from_validation(exc, Scenario, origin, default_file, data)
     return _without_ramp_targets_of_non_levers(problems)
-
-
-def _not_a_number(value: Any, allowed: str | None, upper: float | None) -> str:
-    """Why a value is not the number a field needs, in the words of the mistake."""
-    expected = f"expected {allowed or 'a number'}"
-    if isinstance(value, bool):
-        return f"{expected}, got yes/no"
-    if not isinstance(value, str):
-        return f"{expected}, got {type(value).__name__}"
-    if re.fullmatch(r"[-+]?\d+(\.\d*)?[eE][-+]?\d+", value):
-        return f"{expected}, got text (YAML reads 1e3 as text: write 1000 or 1.0e+3)"
-    hint = hints.number_hint(value, upper)
-    if hint == "remove the quotes":
-        return f"{expected}, got text ({hint})"
-    if hint is not None:
-        return hint
-    if hints.is_word(value):
-        return f"{expected}, got the word {value.strip()!r}"
-    return f"{expected}, got the text {value!r}"
-
-
-def _upper_bound(loc: tuple) -> float | None:
-    field = _field_info(loc)
-    if field is None:
-        return None
-    return next((m.le for m in field.metadata if getattr(m, "le", None) is not None), None)
 
 
 def _without_ramp_targets_of_non_levers(problems: list[Problem]) -> list[Problem]:
@@ -424,6 +248,7 @@ def load_scenario_file(path: Path, shown: str | None = None, *, files: FileAcces
     data["name"] = path.stem
     try:
         scenario = Scenario.model_validate(data, context={"caps": caps})
+        problems.extend(_feasibility(scenario, origin, shown))
     except ValidationError as exc:
         problems.extend(problems_from_validation(exc, origin, shown, data))
     if problems:
@@ -447,19 +272,34 @@ def with_values(scenario: Scenario, updates: dict[str, Any],
     """
     data = scenario.model_dump()
     for path, value in updates.items():
-        node = data
-        parts = path.split(".")
-        for part in parts[:-1]:
-            if not isinstance(node, dict) or part not in node:
-                raise _unknown_parameter(path)
-            node = node[part]
-        if not isinstance(node, dict) or parts[-1] not in node:
-            raise _unknown_parameter(path)
-        node[parts[-1]] = value
+        try:
+            set_path(data, path, value)
+        except KeyError:
+            raise _unknown_parameter(path) from None
     try:
-        return Scenario.model_validate(data, context={"caps": caps})
+        changed = Scenario.model_validate(data, context={"caps": caps})
     except ValidationError as exc:
         raise ScenarioError(problems_from_validation(exc, {}, None, data)) from None
+    problems = _feasibility(changed, {}, None)
+    if problems:
+        raise ScenarioError(problems)
+    return changed
+
+
+def _feasibility(scenario: Scenario, origin: Origin, shown: str | None) -> list[Problem]:
+    """Checks across a valid scenario that need the model's arithmetic (the declaration
+    holds none): can its mix spend `budget.lever_spending`?"""
+    # Imported when first needed: simulation.levers imports this package (for the
+    # declarations), whose __init__ imports this module. The dependency runs one way,
+    # loader -> levers -> schema.
+    from simulation.levers import lever_spending_problem
+
+    message = lever_spending_problem(scenario)
+    if message is None:
+        return []
+    file, line = validation.locate("budget.lever_spending", origin, shown)
+    return [Problem(message, file=file, line=line, path="budget.lever_spending",
+                    value=scenario.budget.lever_spending)]
 
 
 def _unknown_parameter(path: str) -> ScenarioError:
@@ -493,15 +333,12 @@ def validate_files(paths: list[str]) -> dict[str, list[Problem]]:
 
 
 def changed_values(scenario: Scenario) -> dict[str, Any]:
-    """The parameters where `scenario` differs from the scenario type's defaults."""
+    """The parameters where `scenario` differs from the defaults (the calibrated county)."""
     from simulation.scenario.schema import iter_parameters
 
     out: dict[str, Any] = {}
-    full = scenario.model_dump()
     for spec in iter_parameters():
-        node: Any = full
-        for part in spec.path.split("."):
-            node = node[part]
-        if node != spec.default:
-            out[spec.path] = node
+        value = get_path(scenario, spec.path)
+        if value != spec.default:
+            out[spec.path] = value
     return out

@@ -24,7 +24,9 @@ from pydantic import (
     model_validator,
 )
 
-from simulation.scenario.memory import memory_limit_bytes
+from simulation.scenario.errors import nearest_path
+from simulation.scenario.paths import get_path, nested
+from simulation.scenario.validation import Invalid
 
 ASSUMED = "assumed"
 # The largest county a scenario may declare; a network file may hold no more residents.
@@ -810,7 +812,9 @@ class Ramp(Section):
         # Checked with the other fields, so a ramp of a non-lever is reported at once
         # (LEVER_PATHS is defined below, from the Levers section).
         if parameter not in LEVER_PATHS:
-            raise ValueError(f"{parameter!r} is not a lever")
+            raise Invalid(f"{parameter!r} is not a lever", value=parameter,
+                          allowed="one of: " + ", ".join(LEVER_PATHS),
+                          suggestion=nearest_path(parameter, LEVER_PATHS))
         return parameter
 
     @model_validator(mode="after")
@@ -875,13 +879,6 @@ DISPUTE_SHARE_FIELDS = (
     "share_public_service",
 )
 
-# Bytes of memory the model needs per resident and per social tie, measured on the default
-# scenario (arrays, Mesa handles, the networkx tie layer); used to refuse sizes the machine
-# cannot hold before anything is allocated.
-BYTES_PER_RESIDENT = 2_500
-BYTES_PER_TIE = 600
-
-
 class Scenario(Section):
     """A complete scenario: every parameter of a run except the seed."""
 
@@ -904,6 +901,13 @@ class Scenario(Section):
     shocks: tuple[Shock, ...] = Field(default=(), description="Shocks.")
     run: Run = Field(default_factory=Run)
 
+    @classmethod
+    def priors(cls) -> Scenario:
+        """The county of the declared values alone: every calibrated parameter at its prior
+        (what `cogov calibrate` fits from). `Scenario()` is the calibrated county."""
+        return cls.model_validate(nested({p.path: p.prior for p in iter_parameters()
+                                          if p.calibrated}))
+
     @model_validator(mode="after")
     def _within_caps(self, info: ValidationInfo) -> Scenario:
         """Bounds lower than the declared ones, when the caller gives some (`Caps`)."""
@@ -914,9 +918,7 @@ class Scenario(Section):
         if caps is None:
             return self
         for path, most in caps.bounds.items():
-            value: Any = self
-            for part in path.split("."):
-                value = getattr(value, part)
+            value = get_path(self, path)
             if value > most:
                 raise ValueError(f"{path}: {value:,} is more than {caps.where} allows "
                                  f"(at most {most:,}); {caps.advice}")
@@ -927,25 +929,10 @@ class Scenario(Section):
         shares = [getattr(self.disputes, f) for f in DISPUTE_SHARE_FIELDS]
         if sum(shares) <= 0:
             raise ValueError("disputes: the dispute type shares (share_*) are all zero")
-        if self.budget.lever_spending is not None:
-            from simulation.levers import max_lever_spending
-
-            most = max_lever_spending(self)
-            if self.budget.lever_spending > most + 1e-9:
-                raise ValueError(
-                    f"budget.lever_spending: {self.budget.lever_spending:g} yuan is more than "
-                    f"this mix can spend with every lever it uses at 1 ({most:.1f} yuan per "
-                    "resident-year)"
-                )
-        ties = max(self.network.ties_urban, self.network.ties_rural)
-        need = self.population.residents * (BYTES_PER_RESIDENT + ties * BYTES_PER_TIE)
-        if need > memory_limit_bytes():
-            raise ValueError(
-                f"population.residents: {self.population.residents:,} residents with up to "
-                f"{ties:g} ties each need "
-                f"about {need / 2**30:.1f} GiB, more than the "
-                f"{memory_limit_bytes() / 2**30:.1f} GiB this machine can give a run"
-            )
+        # Whether the levers can spend budget.lever_spending needs the levers' arithmetic
+        # (simulation.levers.lever_spending_problem, called by the loader), and whether a
+        # county fits in memory depends on the machine (simulation.scenario.memory, called
+        # where runs start): neither belongs to the declaration.
         return self
 
 
@@ -966,7 +953,7 @@ class ParameterSpec:
 
     path: str
     kind: str  # "int", "float", "choice", "text"
-    default: Any
+    default: Any  # what a scenario has unless it sets it: the calibrated value or the prior
     minimum: float | None
     maximum: float | None
     unit: str
@@ -975,6 +962,9 @@ class ParameterSpec:
     source: str
     choices: tuple[str, ...] = ()
     meaning_zh: str = ""
+    prior: Any = None  # the value declared here, before any calibration
+    calibrated: bool = False  # fitted to real figures (simulation/scenario/calibrated.yaml)
+    calibrated_against: tuple[str, ...] = ()  # the targets it was fitted to
 
 
 def _walk(model: type[BaseModel], prefix: str) -> list[ParameterSpec]:
@@ -1001,11 +991,14 @@ def _walk(model: type[BaseModel], prefix: str) -> list[ParameterSpec]:
             kind = "float"
         else:
             kind = "text"
+        default = field.get_default(call_default_factory=True)
+        calibration = extra.get("calibrated")
+        targets = calibration.get("targets") if isinstance(calibration, dict) else None
         specs.append(
             ParameterSpec(
                 path=path,
                 kind=kind,
-                default=field.get_default(call_default_factory=True),
+                default=default,
                 minimum=lo,
                 maximum=hi,
                 unit=str(extra.get("unit", "")),
@@ -1014,6 +1007,10 @@ def _walk(model: type[BaseModel], prefix: str) -> list[ParameterSpec]:
                 source=str(extra.get("source", ASSUMED)),
                 choices=choices,
                 meaning_zh=str(extra.get("meaning_zh", "")),
+                prior=extra.get("prior", default),
+                calibrated=isinstance(calibration, dict),
+                calibrated_against=tuple(map(str, targets))
+                if isinstance(targets, list) else (),
             )
         )
     return specs

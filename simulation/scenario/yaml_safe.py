@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from yaml.reader import ReaderError
 
 from .errors import Problem, ScenarioError
 from .hints import first_fullwidth_offset, fullwidth_lines, fullwidth_message
+from .hints import to_ascii as hints_to_ascii
 
 MAX_DEPTH = 64
 
@@ -63,7 +65,7 @@ class PartialYaml(ScenarioError):
         self.data = data
         self.lines = lines
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[type[ScenarioError], tuple[list[Problem]]]:
         return ScenarioError, (self.problems,)
 
 
@@ -129,7 +131,8 @@ def parse_yaml_mapping(
     except ReaderError as e:
         raise _reader_problem(e, text, source) from None
     except yaml.MarkedYAMLError as e:
-        raise _syntax_problem(e, source, text) from None
+        problem = _syntax_problem(e, source, text)
+        raise _read_on_in_ascii(problem, text, source, max_bytes, max_nodes) from None
     except yaml.YAMLError as e:  # unmarked; not expected from PyYAML 6, but never escape
         raise _fail(source, f"YAML error: {e}") from None
     except RecursionError:  # PyYAML's composer recurses once per nesting level
@@ -349,6 +352,34 @@ def _fullwidth_problems(text: str, source: str, upto: int | None = None) -> list
     structure goes: the usual cause of a syntax error in a file typed in Chinese."""
     return [Problem(message, file=source, line=line) for line, message in fullwidth_lines(text)
             if upto is None or line <= upto]
+
+
+def _read_on_in_ascii(problem: ScenarioError, text: str, source: str, max_bytes: int,
+                      max_nodes: int) -> ScenarioError:
+    """After a syntax error caused by full-width characters, name those on every line and
+    read the file on with them replaced by ASCII, so its other problems are reported in
+    the same run (a student should not fix one line per run).
+
+    Returns `problem` unchanged when full-width characters do not explain it."""
+    lines = dict(fullwidth_lines(text))
+    if not lines:
+        return problem
+    named = [Problem(msg, file=source, line=line) for line, msg in lines.items()]
+    # A full-width colon is usually typed without the space YAML needs after ':'.
+    def ascii_line(raw: str) -> str:
+        return hints_to_ascii(re.sub("\uff1a(?=\\S)", ": ", raw))
+
+    fixed = "\n".join(ascii_line(raw) if number in lines else raw
+                      for number, raw in enumerate(text.split("\n"), start=1))
+    try:
+        data, found = parse_yaml_mapping(fixed, source, max_bytes=max_bytes,
+                                         max_nodes=max_nodes)
+    except PartialYaml as more:
+        return PartialYaml(named + more.problems, more.data, more.lines)
+    except ScenarioError as more:  # still broken for another reason: report both
+        others = [p for p in more.problems if p.line not in lines]
+        return ScenarioError(named + others)
+    return PartialYaml(named, data, found)
 
 
 def _syntax_problem(e: yaml.MarkedYAMLError, source: str, text: str = "") -> ScenarioError:

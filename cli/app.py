@@ -1,4 +1,4 @@
-"""`cogov app`: serve the browser view (app.py) with Solara, fully offline.
+"""`cogov app`: serve the browser view (the `app` module) with Solara, fully offline.
 
 Solara loads its page assets (the Vue/Vuetify app, fonts, require.js) from a public CDN
 unless it proxies them from a local copy; the `solara-assets` package installs that copy
@@ -14,11 +14,16 @@ into `<venv>/share/solara/cdn`, and only the version matching solara's works (mo
 The page reads no file of the server's beyond the bundled scenarios and what a session
 uploads (see `viz.lab`), unless the server offers a scenario folder
 (`--scenario-folder DIR`), whose files the page may then load by name.
+
+The page is the installed module `app` (app.py, shipped in the wheel beside `viz`); it is
+found through the import system, so the same command serves it from a checkout and from
+an installed wheel.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import socket
 import sys
@@ -26,9 +31,16 @@ import warnings
 from importlib import metadata
 from pathlib import Path
 
-APP = Path(__file__).resolve().parents[1] / "app.py"
-# How `cogov app --scenario-folder` tells the page (solara runs app.py in this process).
-FOLDER_ENV = "COGOV_APP_SCENARIO_FOLDER"
+from viz.lab import FOLDER_ENV
+
+
+def app_file() -> Path:
+    """The page's source file: the installed module `app` (solara runs it by path)."""
+    spec = importlib.util.find_spec("app")
+    if spec is None or spec.origin is None:
+        raise FileNotFoundError("the module `app` (the browser view's page) is not "
+                                "installed; reinstall cogov")
+    return Path(spec.origin)
 
 # Settings read by solara when it is imported; set before that happens.
 OFFLINE_ENV = {
@@ -40,21 +52,12 @@ OFFLINE_ENV = {
 }
 
 
-def offline_env(base: dict[str, str] | None = None) -> dict[str, str]:
-    """An environment for a Solara server that makes no request outside this machine."""
-    env = dict(os.environ if base is None else base)
-    env.update(OFFLINE_ENV)
-    return env
-
-
 APP_EXTRA_HINT = ("the browser view is the optional `app` extra, which is not installed "
                   "here: run ./cogov (it installs it), or pip install -e '.[app]'")
 
 
 def app_missing() -> str | None:
     """Why `cogov app` cannot start in this environment (no solara), or None."""
-    import importlib.util
-
     try:
         found = importlib.util.find_spec("solara") is not None
     except (ImportError, ValueError):  # a broken or blocked install
@@ -95,11 +98,21 @@ def port_problem(host: str, port: int) -> str | None:
 
 def solara_args(host: str, port: int) -> list[str]:
     """Arguments for `solara run` serving the app offline."""
-    return [str(APP), "--host", host, "--port", str(port), "--production", "--no-open",
+    return [str(app_file()), "--host", host, "--port", str(port), "--production", "--no-open",
             "--no-check-version", "--log-level", "warning", "--log-level-uvicorn", "warning"]
 
 
-def cli_app(args: argparse.Namespace) -> int:
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("app", help="serve the interactive browser view")
+    p.add_argument("--port", type=int, default=8765, help="port (default 8765)")
+    p.add_argument("--host", default="127.0.0.1", help="address (default 127.0.0.1)")
+    p.add_argument("--scenario-folder", default=None, metavar="DIR",
+                   help="let the page load scenario and network files from DIR by name "
+                   "(default: only bundled scenarios and files uploaded in the session)")
+    p.set_defaults(func=cmd_app)
+
+
+def cmd_app(args: argparse.Namespace) -> int:
     """Start the Solara server for app.py on args.host:args.port and print its address."""
     missing = app_missing()
     if missing:
