@@ -65,6 +65,10 @@ html, body { font-size: 16px; }
   .cogov-key .cogov-chart:last-child { grid-column: 2; }
   .cogov-key .cogov-funnel-card { grid-row: span 2; }
   .cogov-kpi .v { font-size: 21px; }
+  /* The two key charts stacked beside the funnel share what the header, the headline
+     numbers and the tabs leave of the screen (1024×768: about 185 px each). */
+  .cogov-key .cogov-echart-canvas { height: max(170px, calc((100vh - 400px) / 2))
+    !important; }
 }
 .cogov-charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(380px, 1fr));
   gap: 8px; }
