@@ -308,9 +308,11 @@ def test_guided_mode_in_both_languages(fresh):
 
 
 @pytest.mark.timeout(600)
-def test_charts_export_as_png_and_the_run_as_csv(fresh, tmp_path):
-    page = fresh("?w=30")
-    expect(page.locator(".cogov-week")).to_have_text("Week 30 of 260")
+@pytest.mark.parametrize("lang,week,csv", [("en", "Week 30 of 260", "Series (CSV)"),
+                                           ("zh", "第 30 周 / 共 260 周", "序列数据（CSV）")])
+def test_charts_export_as_png_and_the_run_as_csv(fresh, tmp_path, lang, week, csv):
+    page = fresh(f"?lang={lang}&w=30")
+    expect(page.locator(".cogov-week")).to_have_text(week)
     card = page.locator(".cogov-chart-resolution_rate")
     expect(card.locator("canvas").first).to_be_visible()
     with page.expect_download() as download:
@@ -320,7 +322,7 @@ def test_charts_export_as_png_and_the_run_as_csv(fresh, tmp_path):
     assert download.value.suggested_filename == "cogov-resolution_rate-week30.png"
     assert png.read_bytes().startswith(b"\x89PNG") and png.stat().st_size > 5_000
     with page.expect_download() as download:
-        page.get_by_text("Series (CSV)").click()
+        page.get_by_text(csv).click()
     rows = download.value.path().read_text(encoding="utf-8").splitlines()
     assert rows[0].startswith("mix,scenario,seed,residents,week,")
     assert len(rows) == 1 + 31 and rows[-1].startswith("A,default,0,10000,30,")
@@ -406,3 +408,33 @@ def test_a_dropped_scenario_cannot_read_server_files(fresh, tmp_path):
         assert "root:x:0:0" not in shown and "cogov-upload" not in shown
         assert str(ROOT) not in shown and "PYTHONUNBUFFERED=1" not in shown
     expect(page.locator(".cogov-mixhead").first).to_have_text("default")  # the run goes on
+
+
+IN_VIEW = """selector => {
+    const el = document.querySelector(selector);
+    if (el === null) return null;
+    const r = el.getBoundingClientRect();
+    return r.width > 0 && r.height > 0 && r.top >= 0 && r.left >= 0
+        && r.bottom <= window.innerHeight && r.right <= window.innerWidth;
+}"""
+
+
+@pytest.mark.timeout(600)
+@pytest.mark.parametrize("width,height", [(1280, 800), (1024, 768)])
+def test_what_a_class_watches_fits_one_screen(fresh, width, height):
+    """The presenting layout: run controls, the headline numbers, the funnel and the two
+    key charts are on screen together, without scrolling, in both languages."""
+    page = fresh()
+    page.set_viewport_size({"width": width, "height": height})
+    for lang in ("English", "中文"):
+        if lang == "中文":
+            page.get_by_role("button", name="中文").click()
+            expect(page.get_by_text("政策抓手", exact=True)).to_be_visible()
+        for selector in (".cogov-run button", ".cogov-week", ".cogov-kpis", ".cogov-funnel",
+                         '.cogov-echart[data-key="resolution_rate"] canvas',
+                         '.cogov-echart[data-key="escalations_per_10k"] canvas'):
+            expect(page.locator(selector).first).to_be_visible()
+            page.wait_for_timeout(300)  # the charts resize to the new width
+            assert page.evaluate(IN_VIEW, selector), f"{selector} is off screen at " \
+                f"{width}×{height} ({lang})"
+        assert page.evaluate("() => window.scrollY") == 0
