@@ -438,3 +438,19 @@ def test_what_a_class_watches_fits_one_screen(fresh, width, height):
             assert page.evaluate(IN_VIEW, selector), f"{selector} is off screen at " \
                 f"{width}×{height} ({lang})"
         assert page.evaluate("() => window.scrollY") == 0
+
+
+@pytest.mark.timeout(600)
+def test_one_dispute_is_followed_up_the_ladder(fresh):
+    """A shared link opens the dispute tab at week 40 (English this time); the dispute
+    that has waited longest is told week by week, in both languages."""
+    page = fresh("?w=40&tab=dispute")
+    expect(page.locator(".cogov-week")).to_have_text("Week 40 of 260")
+    page.locator(".cogov-follow-longest").click()
+    path = page.locator(".cogov-dispute .cogov-path")
+    expect(path).to_be_visible()
+    expect(page.locator(".cogov-dispute .cogov-title")).to_contain_text("Dispute ")
+    assert path.locator("tr").count() >= 2  # a heading and at least the week it arose
+    expect(path.locator("th").first).to_have_text("Week")
+    page.get_by_role("button", name="中文").click()
+    expect(page.locator(".cogov-dispute .cogov-path th").first).to_have_text("周")
