@@ -1,126 +1,192 @@
-"""Time one step of the browser view: model step plus every figure and panel redrawn.
+"""How fast the browser view plays and steps, measured in a real browser.
 
-Run: .venv/bin/python benchmarks/app_step.py [--scenario default] [--weeks 30] [--compare]
+Run: .venv/bin/python benchmarks/app_step.py [--seconds 15] [--steps 10] [--sessions 2]
 
-For each frame it times, separately: `model.step()` for every mix shown, gathering the
-frame's data (`Lab.frame()`: series, funnel, headline numbers, network colours), drawing
-the network figure(s) and each chart to PNG, and writing the HTML panels; then the same
-again through Solara's own re-render of the whole page (headless, no browser). The target
-is a step with redrawing under one second with the default scenario (10,000 residents).
-Prints the median and the slowest frame per part; exits 2 if the median total misses it.
+Starts `cogov app` on a free port (offline, as a trainer would), opens it in headless
+Chromium (/usr/bin/chromium, from scripts/setup-browser.sh; every host but 127.0.0.1
+blocked) at 1280×800 with the default county, and measures:
+
+- play: weeks per second at 1 week per frame (the default speed), from the week the page
+  shows after `--seconds` of play (the first 2 s, while the charts warm up, not counted);
+- step: seconds from a click on Step until the page shows the new week and the key chart
+  (resolution rate) has been given and has drawn that week's data (its data-frame changes),
+  the median and the slowest of `--steps` steps;
+- two sessions: `--sessions` pages of their own playing at once on the same server, the
+  weeks per second of each (do they halve each other?);
+- the server's CPU time per frame (from /proc) while one session plays.
+
+Targets (what a class needs): play ≥ 4 weeks/s, a step shown in < 0.3 s. Exits 2 when a
+target is missed. The machine's load is printed with the figures: on a shared machine
+they vary with it.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import re
+import socket
 import statistics
+import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
-_REPO_ROOT = Path(__file__).resolve().parent.parent
-if str(_REPO_ROOT) not in sys.path:
-    sys.path.insert(0, str(_REPO_ROOT))
-
-TARGET_SECONDS = 1.0
-
-
-def time_parts(scenario: str, weeks: int, warmup: int, compare: bool) -> dict[str, list[float]]:
-    """Seconds per part for `weeks` frames, after `warmup` untimed frames."""
-    from viz import markup
-    from viz.charts import CHARTS, ChartPainter
-    from viz.lab import Lab
-    from viz.network import NetworkPainter
-
-    lab = Lab(sources=(scenario, "fengqiao"))
-    if compare:
-        lab.set_compare(True)
-    nets = [NetworkPainter() for _ in lab.active]
-    charts = [ChartPainter(spec) for spec in CHARTS]
-    parts: dict[str, list[float]] = {}
-    recording = False
-
-    def timed(name: str, fn):
-        start = time.perf_counter()
-        out = fn()
-        if recording:
-            parts.setdefault(name, []).append(time.perf_counter() - start)
-        return out
-
-    for i in range(warmup + weeks):
-        recording = i >= warmup
-        timed("model.step()", lambda: lab.step(1))
-        frames = timed("frame data", lab.frame)
-        for painter, frame in zip(nets, frames, strict=True):
-            timed("network figure", lambda p=painter, f=frame: p.render(f.network, "dispute"))
-        series = [f.series for f in frames]
-        for painter in charts:
-            timed(f"chart {painter.spec.key}", lambda p=painter, s=series: p.render(s, 260))
-
-        def panels(frames=frames):
-            for f in frames:
-                markup.kpis_html(f.kpis, "en")
-                markup.funnel_html(f.funnel, "en")
-                markup.network_legend_html(f.network.draw_residents, "dispute", "en")
-
-        timed("HTML panels", panels)
-    return parts
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",
+                 "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]
+TARGET_WEEKS_PER_SECOND = 4.0
+TARGET_STEP_SECONDS = 0.3
+WARMUP_SECONDS = 2.0
+KEY_CHART = "resolution_rate"
+WEEK_JS = ("() => { const el = document.querySelector('.cogov-week');"
+           " return el ? parseInt(el.innerText.match(/\\d+/)[0]) : -1; }")
+FRAME_JS = ("() => { const el = document.querySelector("
+            f"'.cogov-echart[data-key=\"{KEY_CHART}\"]');"
+            " return el ? (el.dataset.frame || '') : ''; }")
 
 
-def time_page(weeks: int, warmup: int) -> list[float]:
-    """Seconds per Step click through Solara's full re-render of the page (no browser)."""
-    import ipyvuetify as v
-    import solara
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
-    from viz.page import Page
 
-    _box, rc = solara.render(Page(), handle_error=False)
-    step = rc.find(v.Btn, children=["Step"]).widget
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def serve(port: int) -> subprocess.Popen:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cli", "app", "--port", str(port), "--host", "127.0.0.1"],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit("cogov app exited early")
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
+            return proc
+        except OSError:
+            time.sleep(0.3)
+    proc.kill()
+    raise SystemExit("cogov app did not answer within 120 s")
+
+
+def week(page) -> int:
+    return page.evaluate(WEEK_JS)
+
+
+def open_page(context, url: str):
+    page = context.new_page()
+    page.set_default_timeout(120_000)
+    page.goto(url)
+    page.wait_for_function(
+        "() => document.querySelector('.cogov-week') !== null"
+        f" && document.querySelector('.cogov-echart[data-key=\"{KEY_CHART}\"] canvas')"
+        " !== null")
+    return page
+
+
+def settle_idle(page) -> None:
+    """Wait until the page is not building a county (the busy indicator is gone)."""
+    page.wait_for_function("() => document.querySelector('.cogov-busy') === null")
+    page.wait_for_timeout(500)
+
+
+def play_rate(pages, seconds: float) -> list[float]:
+    """Weeks per second of each page, all playing at once."""
+    for page in pages:
+        page.get_by_role("button", name="Play").click()
+    time.sleep(WARMUP_SECONDS)
+    start = [(time.perf_counter(), week(p)) for p in pages]
+    time.sleep(seconds)
+    rates = []
+    for page, (t0, w0) in zip(pages, start, strict=True):
+        rates.append((week(page) - w0) / (time.perf_counter() - t0))
+    for page in pages:
+        page.get_by_role("button", name="Pause").click()
+        page.get_by_role("button", name="Play").wait_for()
+    return rates
+
+
+def step_times(page, steps: int) -> list[float]:
     out = []
-    for i in range(warmup + weeks):
+    for _ in range(steps):
+        target, frame = week(page) + 1, page.evaluate(FRAME_JS)
         start = time.perf_counter()
-        step.click()
-        if i >= warmup:
-            out.append(time.perf_counter() - start)
-    rc.close()
+        page.get_by_role("button", name="Step").click()
+        page.wait_for_function(
+            f"([w, f]) => ({WEEK_JS})() >= w && ({FRAME_JS})() !== f",
+            arg=[target, frame], polling="raf")
+        out.append(time.perf_counter() - start)
+        page.wait_for_timeout(200)
     return out
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--scenario", default="default")
-    parser.add_argument("--weeks", type=int, default=30, help="timed frames (default 30)")
-    parser.add_argument("--warmup", type=int, default=3)
-    parser.add_argument("--compare", action="store_true", help="two mixes side by side")
-    parser.add_argument("--no-page", action="store_true", help="skip the Solara re-render")
+    parser.add_argument("--seconds", type=float, default=15.0, help="of play per measure")
+    parser.add_argument("--steps", type=int, default=10)
+    parser.add_argument("--sessions", type=int, default=2)
     args = parser.parse_args(argv)
+    from playwright.sync_api import sync_playwright
 
-    parts = time_parts(args.scenario, args.weeks, args.warmup, args.compare)
-    n = args.weeks
-    totals = [0.0] * n
-    print(f"scenario {args.scenario}{' (compare: two mixes)' if args.compare else ''}, "
-          f"{n} frames after {args.warmup} warm-up frames")
-    print(f"{'part':<34}{'median ms':>10}{'max ms':>10}")
-    for name, values in parts.items():
-        calls = len(values) // n  # e.g. two network figures per frame in compare mode
-        frame_values = [sum(values[j * calls:(j + 1) * calls]) for j in range(n)]
-        for j, v in enumerate(frame_values):
-            totals[j] += v
-        print(f"{name:<34}{1000 * statistics.median(frame_values):>10.1f}"
-              f"{1000 * max(frame_values):>10.1f}")
-    median_total = statistics.median(totals)
-    print(f"{'step + redraw (sum of parts)':<34}{1000 * median_total:>10.1f}"
-          f"{1000 * max(totals):>10.1f}")
-    if not args.no_page:
-        page = time_page(min(n, 10), 2)
-        print(f"{'Step click, full Solara re-render':<34}{1000 * statistics.median(page):>10.1f}"
-              f"{1000 * max(page):>10.1f}")
-        median_total = max(median_total, statistics.median(page))
-    verdict = "meets" if median_total < TARGET_SECONDS else "MISSES"
-    print(f"median {median_total:.3f} s per step with redraw: {verdict} the "
-          f"{TARGET_SECONDS:.0f} s target")
-    return 0 if median_total < TARGET_SECONDS else 2
+    port = free_port()
+    proc = serve(port)
+    url = f"http://127.0.0.1:{port}/"
+    outside: list[str] = []
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
+                                         headless=True)
+            context = browser.new_context(viewport={"width": 1280, "height": 800})
+            context.on("request", lambda r: outside.append(r.url)
+                       if not re.match(r"(https?|wss?)://127\.0\.0\.1[:/]", r.url)
+                       and r.url.startswith(("http", "ws")) else None)
+            page = open_page(context, url)
+            settle_idle(page)
+            steps = step_times(page, args.steps)
+            pid = proc.pid  # cogov app serves the page in its own process
+            cpu0, w0 = cpu_seconds(pid), week(page)
+            (one,) = play_rate([page], args.seconds)
+            frames = max(week(page) - w0, 1)
+            cpu_ms = 1000 * (cpu_seconds(pid) - cpu0) / frames
+            # Each further session in a browser window of its own: tabs of one window
+            # would be background tabs, whose painting (and so their play) Chromium slows.
+            others = [browser.new_context(viewport={"width": 1280, "height": 800})
+                      for _ in range(args.sessions - 1)]
+            pages = [page] + [open_page(c, url) for c in others]
+            for p in pages[1:]:
+                settle_idle(p)
+            together = play_rate(pages, args.seconds) if len(pages) > 1 else []
+            browser.close()
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    load = os.getloadavg()
+    print(f"default county, 1 week per frame, 1280×800, headless Chromium; "
+          f"load average {load[0]:.1f} on {os.cpu_count()} cores")
+    print(f"play, one session:        {one:5.2f} weeks/s "
+          f"(target ≥ {TARGET_WEEKS_PER_SECOND})")
+    if together:
+        each = "  ".join(f"{r:.2f}" for r in together)
+        print(f"play, {len(together)} sessions at once: {each} weeks/s")
+    print(f"step shown, median:       {statistics.median(steps):5.3f} s "
+          f"(slowest {max(steps):.3f} s; target < {TARGET_STEP_SECONDS})")
+    print(f"server CPU per frame:     {cpu_ms:5.1f} ms (one session playing)")
+    if outside:
+        print(f"requests left the machine: {outside[:3]}")
+        return 1
+    missed = one < TARGET_WEEKS_PER_SECOND or statistics.median(steps) >= TARGET_STEP_SECONDS
+    return 2 if missed else 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    raise SystemExit(main())

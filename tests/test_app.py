@@ -18,7 +18,6 @@ pytest.importorskip("solara", reason="the browser view is the optional `app` ext
 
 import ipyvuetify as v
 import ipywidgets
-import networkx as nx
 import numpy as np
 import solara
 
@@ -26,18 +25,11 @@ import viz.page
 from simulation.metrics import OUTCOMES
 from simulation.scenario import iter_parameters, load_scenario
 from viz import markup
-from viz.charts import CHARTS, ChartPainter, funnel_of, series_of
+from viz.charts import chart_specs
 from viz.controls import lever_controls, lever_groups, snap, value_at
 from viz.i18n import UI, outcome_label, param_label, t
 from viz.lab import Lab
-from viz.network import (
-    RESIDENT_DRAW_LIMIT,
-    NetworkPainter,
-    compute_layout,
-    network_data,
-)
 
-PNG = b"\x89PNG"
 SMALL = 1_200  # residents: below the drawing threshold
 LEVERS = [s for s in iter_parameters() if s.path.startswith("levers.")]
 
@@ -76,6 +68,18 @@ def settle(box, expect: str, timeout: float = 60.0) -> str:
         time.sleep(0.02)
 
 
+def shows(box, expect: str, timeout: float = 30.0) -> list[str]:
+    """The page's texts once `expect` is among them (a change may be drawn a moment
+    after the event that caused it)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        shown = texts(box)
+        if expect in shown or expect in "\n".join(shown):
+            return shown
+        assert time.monotonic() < deadline, f"the page never showed {expect!r}"
+        time.sleep(0.02)
+
+
 def button(rc, label: str):
     """The button whose text contains `label`."""
     found = [b for b in rc.find(v.Btn).widgets if any(label in s for s in texts(b))]
@@ -88,11 +92,47 @@ def sliders(rc) -> dict[str, v.Slider]:
             if "data-path" in (w.attributes or {})}
 
 
+def render_page():
+    """The page rendered headless, once its first county is built (in the page's worker
+    thread); returns (root widget, render context), the context holding the page's
+    `Session` as `rc.session`."""
+    sessions: list[viz.page.Session] = []
+    original = viz.page.Session
+
+    class Recorded(original):  # type: ignore[valid-type, misc]
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            sessions.append(self)
+
+    viz.page.Session = Recorded  # type: ignore[misc]
+    try:
+        box, rc = solara.render(viz.page.Page(), handle_error=False)
+    finally:
+        viz.page.Session = original  # type: ignore[misc]
+    settle(box, "Policy levers")
+    rc.session = sessions[0]
+    idle(rc)
+    return box, rc
+
+
+def idle(rc, timeout: float = 60.0) -> None:
+    """Wait until the page's worker has nothing to do and nothing is being drawn (a change
+    is drawn by whichever thread holds the page's render lock, so an event sent while the
+    worker draws is drawn a moment later)."""
+    deadline = time.monotonic() + timeout
+    quiet = 0
+    while quiet < 3:
+        busy = rc.session.working.value is not None or rc._lock_thread is not None
+        quiet = 0 if busy else quiet + 1
+        assert time.monotonic() < deadline, "the page never became idle"
+        time.sleep(0.02)
+
+
 @pytest.fixture
 def page(monkeypatch):
     """The page rendered headless, for a small county; yields (root widget, render context)."""
     monkeypatch.setattr(viz.page, "make_lab", partial(Lab, residents=SMALL))
-    box, rc = solara.render(viz.page.Page(), handle_error=False)
+    box, rc = render_page()
     yield box, rc
     rc.close()
 
@@ -157,10 +197,34 @@ def test_translation_table_is_complete():
         used |= set(re.findall(r"""\bt\(\s*f?["']([\w{}]+)["']""", path.read_text("utf-8")))
     literal = {k for k in used if "{" not in k}
     assert literal - set(UI) == set(), "keys used but missing from viz.i18n.UI"
+    # Keys made from a value: every value has its words.
+    from simulation.disputes import DisputeType, Outcome, Stage
+    from viz.network import COLOUR_BY, INSTITUTIONS
+    from viz.texts import TABS
+
+    families = {
+        "tab_": TABS, "colour_": COLOUR_BY, "event_": ("shock", "ramp", "surge"),
+        "shock_": ("dispute_surge", "income", "legitimacy"),
+        "group_": ("all", "urban", "rural", "migrant", "elderly"),
+        "kind_": [str(int(k)) for k in DisputeType],
+        "stage_": [str(int(s)) for s in Stage if s != Stage.ENDED],
+        "ended_": [str(int(o)) for o in Outcome if o != Outcome.OPEN],
+        "holder_": ("party_cell", "town_office", "social_organisation", "county_centre",
+                    "court", "court_entrusted"),
+        "rung_": ("1", "2", "3"), "follow_": ("escalated", "court", "longest"),
+        "network_level_": ("residents", "grids", "towns"),
+    }
+    for prefix, values in families.items():
+        for value in values:
+            assert f"{prefix}{value}" in UI, f"{prefix}{value}"
+    for name in INSTITUTIONS:
+        assert name in UI or name == "petitions", name
+    for colour in COLOUR_BY:
+        assert f"colour_{colour}_short" in UI
     for group, _ in lever_groups():
         assert f"group_{group}" in UI
-    for spec in CHARTS:
-        assert outcome_label(spec.key, "zh") != outcome_label(spec.key, "en")
+    for key, spec in chart_specs().items():
+        assert outcome_label(key, "zh") != outcome_label(key, "en")
         for series in spec.series:
             assert outcome_label(series, "zh")
 
@@ -178,17 +242,25 @@ def test_language_switch_changes_every_label(page):
     before = texts(box)
     assert "Policy levers" in before and "Enforcement" in before
     button(rc, "中文").click()
-    after = texts(box)
+    after = shows(box, t("levers", "zh"))
     for spec in LEVERS:
         assert spec.label_zh in after
     assert t("levers", "zh") in after and "Policy levers" not in after
     joined = "\n".join(after)
-    assert t("funnel", "zh") in joined
-    assert t("arisen", "zh") in joined and t("calm", "zh") in joined  # residents drawn
+    assert t("funnel", "zh") in joined and t("arisen", "zh") in joined
     trust = next(o for o in OUTCOMES if o.name == "trust")
     assert trust.label_zh in joined
+    for tab in ("tab_overview", "tab_network", "tab_about"):
+        assert t(tab, "zh") in joined
+    _session_of(rc).tab.value = "network"
+    joined = "\n".join(shows(box, t("cell_active", "zh")))
+    assert t("calm", "zh") in joined  # residents drawn
     button(rc, "English").click()
-    assert "Policy levers" in texts(box)
+    shows(box, "Policy levers")
+
+
+def _session_of(rc) -> viz.page.Session:
+    return rc.session
 
 
 # ------------------------------------------------------------------ errors
@@ -227,7 +299,7 @@ def test_a_bad_scenario_file_shows_an_alert_on_the_page(monkeypatch, tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text(BAD_SCENARIO, encoding="utf-8")
     monkeypatch.setattr(viz.page, "make_lab", partial(Lab, residents=SMALL, folder=tmp_path))
-    box, rc = solara.render(viz.page.Page(), handle_error=False)
+    box, rc = render_page()
     label = t("scenario_file", "en")
     field = next(w for w in rc.find(v.TextField).widgets if w.label == label)
     field.v_model = "bad.yaml"
@@ -268,139 +340,70 @@ def test_a_failure_while_drawing_shows_a_message_not_a_traceback(page, monkeypat
 
     monkeypatch.setattr(markup, "funnel_html", broken)
     button(rc, "Step").click()
-    shown = "\n".join(texts(box))
-    assert t("draw_failed", "en", what="RuntimeError") in shown
+    shown = "\n".join(shows(box, t("draw_failed", "en", what="RuntimeError")))
     assert "Traceback" not in shown
 
 
-# ------------------------------------------------------------------ network
+# ------------------------------------------------------------------ stepping and compare
 
 
-def test_few_residents_are_drawn_one_by_one():
-    lab = Lab(residents=SMALL)
-    lab.step(5)
-    model = lab.mixes[0].model
-    data = network_data(model)
-    assert data.draw_residents and model.n_residents <= RESIDENT_DRAW_LIMIT
-    xy = data.static.layout.resident_xy
-    assert xy is not None and xy.shape == (SMALL, 2) and np.isfinite(xy).all()
-    assert data.resident_state is not None and len(data.resident_state) == SMALL
-    assert len(data.static.social_segments) > 0
-    assert sum(data.state_counts.values()) == SMALL
-    assert NetworkPainter().render(data).startswith(PNG)
+def chart(rc, key: str, timeout: float = 30.0):
+    """The chart widget `key` on the page (waiting for it to be drawn)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = [w for w in widgets_in(rc.container) if getattr(w, "chart_key", None) == key]
+        if found:
+            return found[0]
+        assert time.monotonic() < deadline, f"no chart {key!r} on the page"
+        time.sleep(0.02)
 
 
-def test_many_residents_are_aggregated_per_grid(monkeypatch):
-    def no_layout(*_args, **_kwargs):
-        raise AssertionError("a force-directed layout was run")
-
-    monkeypatch.setattr(nx, "spring_layout", no_layout)
-    lab = Lab(residents=2_000)
-    monkeypatch.setattr("viz.network.RESIDENT_DRAW_LIMIT", 1_500)
-    lab.step(5)
-    model = lab.mixes[0].model
-    data = network_data(model)
-    assert not data.draw_residents
-    assert data.resident_state is None and data.static.layout.resident_xy is None
-    assert len(data.grid_share_in_dispute) == model.territory.n_grids
-    assert np.all((data.grid_share_in_dispute >= 0) & (data.grid_share_in_dispute <= 1))
-    assert data.grid_population.sum() == model.n_residents
-    for colour_by in ("dispute", "trust"):
-        assert NetworkPainter().render(data, colour_by).startswith(PNG)
-    # institutional actors and their ties are drawn in both views
-    assert len(data.static.service_segments) == model.network.service.number_of_edges()
-    assert len(data.coordination_segments) == model.network.coordination.number_of_edges()
+def widgets_in(widget) -> list:
+    """Every widget of a tree (children and slots)."""
+    out = [widget]
+    for child in getattr(widget, "children", None) or []:
+        if isinstance(child, ipywidgets.Widget):
+            out += widgets_in(child)
+    for slot in getattr(widget, "v_slots", None) or []:
+        kids = slot.get("children")
+        for child in kids if isinstance(kids, list) else [kids]:
+            if isinstance(child, ipywidgets.Widget):
+                out += widgets_in(child)
+    return out
 
 
-def test_layout_is_computed_once_per_county():
-    lab = Lab(residents=SMALL)
-    first = network_data(lab.mixes[0].model).static
-    lab.step(2)
-    assert network_data(lab.mixes[0].model).static is first
-    lab.reset()  # a new model of the same county: the cached layout is reused
-    assert network_data(lab.mixes[0].model).static.layout is first.layout
+def frame_data(rc, key: str) -> dict:
+    """The frame a chart on the page was last given (its `frame_data` as sent)."""
+    return chart(rc, key).frame_data.value
 
 
-def test_layout_is_radial_and_deterministic():
-    grid_of = np.repeat(np.arange(8), 50)
-    comm = np.arange(8) // 4
-    town = np.zeros(8, dtype=int)
-    a = compute_layout(grid_of, comm, town, 3, True)
-    b = compute_layout(grid_of, comm, town, 3, True)
-    assert np.array_equal(a.resident_xy, b.resident_xy)
-    assert np.allclose(np.hypot(*a.grid_xy.T), 1.0)
-    assert np.abs(a.resident_xy).max() <= a.extent
+def test_stepping_the_page_sends_new_chart_data(page):
+    box, rc = page
+    before = frame_data(rc, "resolution_rate")
+    button(rc, "Step").click()
+    shows(box, "Week 1 of 260")
+    deadline = time.monotonic() + 30
+    while (after := frame_data(rc, "resolution_rate"))["frame"] == before["frame"]:
+        assert time.monotonic() < deadline, "the chart was not given the new week"
+        time.sleep(0.02)
+    (line,) = after["update"]["series"]
+    values = np.frombuffer(line["y"], dtype=np.float32)
+    assert len(values) == 2  # weeks 0 and 1, as numbers: the browser draws them
 
 
-# ------------------------------------------------------------------ charts and stepping
-
-
-def test_a_step_updates_the_chart_data():
-    lab = Lab(residents=SMALL)
-    before = lab.frame()[0]
-    # Trust moves every week; in a county this small the first resolution may take
-    # longer than four weeks, and an empty chart would not change.
-    painter = ChartPainter(next(spec for spec in CHARTS if spec.series == ("trust",)))
-    png_before = painter.render([before.series], 260)
-    lab.step(4)
-    after = lab.frame()[0]
-    assert after.week == before.week + 4
-    assert len(after.series["week"]) == len(before.series["week"]) + 4
-    for spec in CHARTS:
-        for name in spec.series:
-            assert len(after.series[name]) == 5
-    assert after.funnel.arisen > 0
-    assert sum(n for _, n in after.funnel.rows) == after.funnel.arisen
-    png_after = painter.render([after.series], 260)
-    assert png_after.startswith(PNG) and png_after != png_before
-
-
-def test_series_and_funnel_read_the_record():
-    record = [{"week": 0, "arisen": 0}, {"week": 1, "resolution_rate": 0.5, "arisen": 4,
-                                         "resolved_l1": 2, "escalated": 1, "open": 1,
-                                         "queued_l2": 3}]
-    s = series_of(record, ["resolution_rate"])
-    assert s["week"].tolist() == [0, 1]
-    assert np.isnan(s["resolution_rate"][0]) and s["resolution_rate"][1] == 0.5
-    f = funnel_of(record[-1])
-    assert f.arisen == 4 and f.queues == (0, 3, 0) and f.share("resolved_l1") == 0.5
-
-
-def test_stepping_the_page_redraws(monkeypatch):
-    labs: list[Lab] = []
-
-    def make_lab(*args, **kwargs) -> Lab:
-        labs.append(Lab(*args, residents=SMALL, **kwargs))
-        return labs[-1]
-
-    monkeypatch.setattr(viz.page, "make_lab", make_lab)
-    box, rc = solara.render(viz.page.Page(), handle_error=False)
-    try:
-        before = [w.value for w in rc.find(ipywidgets.Image).widgets]
-        assert len(before) == 1 + len(CHARTS)  # the network and every chart
-        button(rc, "Step").click()
-        after = [w.value for w in rc.find(ipywidgets.Image).widgets]
-        assert "Week 1 of 260" in texts(box)
-        # The network and every chart whose series moved in week 1 are drawn anew (a
-        # rate of endings does not move in a week in which nothing ended).
-        week_0, week_1 = labs[-1].mixes[0].model.record
-        drawn = [c for c in CHARTS if any(np.isfinite(week_1[k]) and week_1[k] != week_0[k]
-                                          for k in c.series)]
-        assert len(drawn) >= 3  # trust, Gini and welfare move every week
-        assert sum(a != b for a, b in zip(before, after, strict=True)) >= 1 + len(drawn)
-    finally:
-        rc.close()
-
-
-def test_compare_mode_runs_two_mixes_with_the_same_seed(page):
+def test_compare_mode_names_the_mixes_by_their_scenarios(page):
     box, rc = page
     switch = rc.find(v.Switch).widget
     switch.v_model = True
-    settle(box, "Mix B")
-    shown = texts(box)
-    assert "Mix A · default" in "".join(shown) and "Mix B · fengqiao" in "".join(shown)
-    assert any("B − A" in s for s in shown)  # the table of headline numbers
-    assert len(rc.find(ipywidgets.Image).widgets) == 2 + len(CHARTS)
+    shown = settle(box, "B · fengqiao")
+    assert "A · default" in shown
+    assert "B − A" in shown  # the table of headline numbers
+    # Chart legends name each line by its mix and scenario, not "Mix A / Mix B".
+    deadline = time.monotonic() + 30
+    while len((option := chart(rc, "resolution_rate").option.value)["series"]) < 2:
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    assert [s["name"] for s in option["series"]] == ["A · default", "B · fengqiao"]
 
 
 def test_compare_uses_one_seed_for_both_mixes():
@@ -412,6 +415,75 @@ def test_compare_uses_one_seed_for_both_mixes():
     assert np.array_equal(a.residents.grid, b.residents.grid)
     assert np.array_equal(a.residents.base_income, b.residents.base_income)
     assert [f.name for f in lab.frame()] == ["A", "B"]
+
+
+def test_several_levers_move_in_one_rebuild():
+    lab = Lab(residents=SMALL)
+    builds = []
+    original = lab._rebuild
+    lab._rebuild = lambda *a, **k: builds.append(1) or original(*a, **k)
+    assert lab.set_levers({0: {"levers.rule_of_law.enforcement": 0.9,
+                               "levers.self_governance.councils": 0.123}})
+    assert builds == [1]
+    scenario = lab.mixes[0].scenario
+    assert scenario.levers.rule_of_law.enforcement == pytest.approx(0.9)
+    assert scenario.levers.self_governance.councils == pytest.approx(0.12)  # slider step
+    assert lab.frame()[0].overrides == 2
+
+
+def test_lever_moves_of_a_quick_series_all_land(page):
+    """Three levers moved one after another, faster than a county is built: each move
+    waits until none has come for a moment, then all are applied together."""
+    box, rc = page
+    shown = sliders(rc)
+    moves = {"levers.rule_of_law.enforcement": 0.9, "levers.self_governance.councils": 0.8,
+             "levers.party_leadership.cell_coverage": 0.7}
+    for path, value in moves.items():
+        shown[path].v_model = value  # what a drag or a key press does
+    assert shown["levers.rule_of_law.enforcement"].attributes["data-pending"] == "true"
+    deadline = time.monotonic() + 60
+    while True:
+        now = sliders(rc)
+        if all(now[p].attributes["data-pending"] == "false" for p in moves) and \
+                t("building", "en") not in "\n".join(texts(box)):
+            break
+        assert time.monotonic() < deadline, "the moves were never applied"
+        time.sleep(0.05)
+    lab = _lab_of(rc)
+    for path, value in moves.items():
+        assert value_at(lab.mixes[0].scenario, path) == pytest.approx(value)
+        assert now[path].v_model == pytest.approx(value)
+
+
+def _lab_of(rc) -> Lab:
+    return _session_of(rc).lab
+
+
+def test_a_refused_seed_goes_back_to_the_one_in_force(page):
+    box, rc = page
+    field = next(w for w in rc.find(v.TextField).widgets if w.label == t("seed", "en"))
+    field.v_model = "-5"
+    field.fire_event("focusout", None)  # the box applies what was typed when it loses focus
+    shown = settle(box, "seed: out of range")
+    assert "Random seed" in shown
+    deadline = time.monotonic() + 30
+    while True:  # the box shows the seed of the run that goes on
+        field = next(w for w in rc.find(v.TextField).widgets if w.label == t("seed", "en"))
+        if field.v_model == "0":
+            break
+        assert time.monotonic() < deadline, field.v_model
+        time.sleep(0.02)
+
+
+def test_a_problem_is_shown_in_the_page_language(page):
+    box, rc = page
+    field = next(w for w in rc.find(v.TextField).widgets if w.label == t("seed", "en"))
+    field.v_model = "-5"
+    field.fire_event("focusout", None)
+    settle(box, "seed: out of range")
+    button(rc, "中文").click()
+    shown = "\n".join(shows(box, "随机种子：超出允许范围"))
+    assert "随机种子：超出允许范围" in shown and "允许：0 到 2,147,483,647 之间的整数" in shown
 
 
 # ------------------------------------------------------------------ the server

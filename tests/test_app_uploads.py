@@ -11,7 +11,6 @@ messages or the rendered page. Headless: `Lab.upload` is what the page's file dr
 
 from __future__ import annotations
 
-import io
 import os
 import subprocess
 import sys
@@ -21,7 +20,7 @@ from pathlib import Path
 
 import pytest
 import solara
-from test_app import SMALL, button, settle, texts
+from test_app import SMALL, button, idle, render_page, settle, texts
 
 import viz.page
 from simulation.model import CoGovernanceModel
@@ -105,35 +104,35 @@ def test_uploads_cannot_reach_server_files(server_files: Path) -> None:
 
 def test_uploads_cannot_reach_server_files_through_the_page(server_files: Path,
                                                             monkeypatch) -> None:
-    """Uploads through the page's own file-drop handler; the page's text is checked after
+    """Uploads through the page's own file-box handler; the page's text is checked after
     each (one case of each kind: every redraw of the page takes a while)."""
     labs: list[Lab] = []
-    drops: list = []  # the page's on_file handler, from its latest render
+    picks: list = []  # the page's handler of a chosen or dropped file, from its latest render
 
     def make() -> Lab:
         labs.append(Lab(residents=SMALL))
         return labs[-1]
 
     @solara.component
-    def FileDrop(label: str, on_file=None, lazy: bool = True, **_):
-        drops.append((on_file, lazy))
+    def FilePick(label: str, limit: int, accept: str = "", event_picked=None):
+        picks.append((event_picked, limit))
         solara.Text(label)
 
     monkeypatch.setattr(viz.page, "make_lab", make)
-    monkeypatch.setattr(solara, "FileDrop", FileDrop)  # a browser's drop cannot be faked
-    box, rc = solara.render(viz.page.Page(), handle_error=False)
+    monkeypatch.setattr(viz.page, "FilePick", FilePick)  # a browser's file cannot be faked
+    box, rc = render_page()
     (lab,) = labs
     every = cases(server_files)
     for name in ("etc_passwd", "abs_scenario", "environ", "up_ties"):
         data = every[name]
-        on_file, lazy = drops[-1]
-        assert lazy  # nothing is sent before the page has checked the size
-        on_file({"name": f"{name}.yaml", "size": len(data), "file_obj": io.BytesIO(data),
-                 "data": None})
+        picked, limit = picks[-1]
+        assert limit == APP_LIMITS.upload_bytes  # the box sends nothing larger
+        picked({"name": f"{name}.yaml", "size": len(data)}, [memoryview(data)])
         shown = settle(box, f"{name}.yaml:")  # the problem is on the page
         for text in forbidden(lab):
             assert text not in shown, (name, text)
-    assert "Mix A · default" in "\n".join(texts(box))  # the last valid mix still runs
+        idle(rc)
+    assert '<div class="cogov-mixhead">default</div>' in texts(box)  # the valid run goes on
     rc.close()
 
 
@@ -200,7 +199,7 @@ def test_upload_folders_are_deleted_when_the_session_ends(monkeypatch) -> None:
         return labs[-1]
 
     monkeypatch.setattr(viz.page, "make_lab", make)
-    _, rc = solara.render(viz.page.Page(), handle_error=False)
+    _, rc = render_page()
     (lab,) = labs
     assert lab.upload(0, "mine.yaml", b"extends: fengqiao\n")
     folder = lab._upload_dir
@@ -264,13 +263,13 @@ def test_a_network_file_counts_against_the_page_cap(monkeypatch) -> None:
 def test_an_upload_over_the_size_limit_is_refused_unread() -> None:
     lab = Lab(residents=SMALL)
 
-    class Unreadable(io.BytesIO):
-        def read(self, *args):
+    class Unreadable:
+        def __buffer__(self, flags):
             raise AssertionError("an upload over the limit was read")
 
     size = APP_LIMITS.upload_bytes + 1
-    assert viz.page.read_upload(lab, 0, {"name": "big.txt", "size": size,
-                                         "file_obj": Unreadable()}) is False
+    assert viz.page.read_upload(lab, 0, {"name": "big.txt", "size": size},
+                                [Unreadable()]) is False
     assert lab.mixes[0].problems == [
         f"big.txt: the file is too large ({size:,} bytes; the browser view takes at most "
         f"{APP_LIMITS.upload_bytes:,})"]
@@ -280,7 +279,7 @@ def test_an_upload_over_the_size_limit_is_refused_unread() -> None:
 
 def test_the_page_shows_that_it_is_busy_while_a_county_is_built(monkeypatch) -> None:
     monkeypatch.setattr(viz.page, "make_lab", partial(Lab, residents=SMALL))
-    box, rc = solara.render(viz.page.Page(), handle_error=False)
+    box, rc = render_page()
     release = threading.Event()
     original = Lab._rebuild
 
@@ -291,9 +290,11 @@ def test_the_page_shows_that_it_is_busy_while_a_county_is_built(monkeypatch) -> 
     monkeypatch.setattr(Lab, "_rebuild", slow)
     lab_step = button(rc, "Step")
     lab_step.click()
-    assert "Week 1 of 260" in texts(box)
+    settle(box, "Week 1 of 260")
+    idle(rc)
     button(rc, "Reset").click()  # rebuilds the county
-    assert t("building", "en") in texts(box)
+    settle_busy = "\n".join(texts(box))
+    assert t("building", "en") in settle_busy
     release.set()
     shown = settle(box, "Week 0 of 260")
     assert t("building", "en") not in shown

@@ -1,71 +1,268 @@
-"""Live charts, the dispute funnel and the headline numbers, from a model's weekly record.
+"""What the charts, the funnel and the headline numbers show, as data.
 
-Each chart is a `ChartSpec` (which recorded series it plots, how its axis is scaled);
-`series_of` turns `model.record` into arrays, `funnel_of` turns the last week into the
-funnel's rows. `ChartPainter` draws a chart to PNG with matplotlib, keeping the figure
-between frames and only moving the lines. Titles and legends are HTML on the page, so a
-figure holds only numbers (no CJK font needed on the server).
+A chart is a `ChartSpec`: one outcome of `simulation.metrics.OUTCOMES` (every outcome with a
+weekly value is one, see `viz.series`), or the welfare of each group. Its axis follows the
+outcome's declared unit (`axis_for`): shares in per cent from 0 to 100, indices from 0 to 1,
+anything else from 0 to a round number above the largest value so far, which never shrinks
+during a run, so a frame moves the lines and not the axis. `chart_option` is the ECharts
+option of a chart (what stays put: axes, names, colours), `chart_update` a frame's data and
+marks. The browser draws them (`viz.echart`); no picture is made on the server.
 """
 
 from __future__ import annotations
 
-import io
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from functools import cache
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from matplotlib.figure import Figure
+from simulation import metrics
+from viz.events import Event, event_text
+from viz.i18n import Lang, outcome_label, t, unit_label
+from viz.series import GROUP_SERIES, chartable_outcomes, windowed_outcomes
 
-    from simulation.model import CoGovernanceModel
+WELFARE_BY_GROUP = "welfare_by_group"
 
 
 @dataclass(frozen=True)
 class ChartSpec:
-    """One chart: a title key (an outcome name or a `UI` key) and the series it plots."""
+    """One chart: a key (an outcome's name, or `WELFARE_BY_GROUP`), the series it plots and
+    their unit."""
 
     key: str
     series: tuple[str, ...]
-    kind: str = "share"  # "share" (0-1, shown as %), "rate", "index", "yuan"
-    min_span: float = 0.1  # the y axis spans at least this much, so noise looks small
+    unit: str
+
+    @property
+    def windowed(self) -> bool:
+        return self.key in windowed_outcomes()
 
 
-CHARTS: tuple[ChartSpec, ...] = (
-    ChartSpec("resolution_rate", ("resolution_rate",), "share", 0.2),
-    ChartSpec("grassroots_share", ("grassroots_share",), "share", 0.2),
-    ChartSpec("escalations_per_10k", ("escalations_per_10k",), "rate", 10.0),
-    ChartSpec("trust", ("trust",), "index", 0.1),
-    ChartSpec("welfare_gini", ("welfare_gini",), "index", 0.05),
-    ChartSpec("welfare_by_group", ("welfare_urban", "welfare_rural", "welfare_elderly",
-                                   "welfare_digitally_excluded"), "yuan", 5_000.0),
-)
-CHART_SERIES: tuple[str, ...] = tuple(dict.fromkeys(s for c in CHARTS for s in c.series))
+@cache
+def chart_specs() -> dict[str, ChartSpec]:
+    """Every chart the page can show, by key: each chartable outcome, then welfare by group."""
+    out = {name: ChartSpec(name, (name,), unit_of(name)) for name in chartable_outcomes()}
+    out[WELFARE_BY_GROUP] = ChartSpec(WELFARE_BY_GROUP, GROUP_SERIES, "yuan per year")
+    return out
 
-MIX_COLOURS = ("#0072B2", "#D55E00")  # mix A, mix B (single-series charts)
-MIX_DASHES = ("-", "--")  # mix A solid, mix B dashed
-GROUP_COLOURS = {  # welfare by group
+
+# The two charts beside the funnel (小事不出村, 矛盾不上交), and those the charts tab opens
+# with; a trainer can pick others there.
+KEY_CHARTS: tuple[str, ...] = ("resolution_rate", "escalations_per_10k")
+DEFAULT_CHARTS: tuple[str, ...] = ("resolution_rate", "grassroots_share",
+                                   "escalations_per_10k", "trust", "welfare_gini",
+                                   WELFARE_BY_GROUP)
+
+MIX_COLOURS = ("#0072B2", "#D55E00")  # mix A, mix B (Okabe-Ito: told apart by everyone)
+GROUP_COLOURS = {
     "welfare_urban": "#0072B2",
     "welfare_rural": "#009E73",
     "welfare_elderly": "#CC79A7",
     "welfare_digitally_excluded": "#E69F00",
 }
+EVENT_COLOURS = {"shock": "rgba(213, 94, 0, 0.12)", "ramp": "rgba(0, 114, 178, 0.08)",
+                 "surge": "#C62828"}
 
 
-def series_colour(spec: ChartSpec, series: str, mix: int) -> str:
-    if len(spec.series) > 1:
-        return GROUP_COLOURS.get(series, "#333333")
-    return MIX_COLOURS[mix % len(MIX_COLOURS)]
+# ------------------------------------------------------------------ axes and numbers
 
 
-def series_of(record: Sequence[Mapping[str, float]],
-              names: Sequence[str] = CHART_SERIES) -> dict[str, np.ndarray]:
-    """Recorded weekly values as arrays (NaN where a week lacks one), plus 'week'."""
-    out = {"week": np.array([r.get("week", i) for i, r in enumerate(record)], dtype=float)}
-    for name in names:
-        out[name] = np.array([r.get(name, np.nan) for r in record], dtype=float)
-    return out
+@dataclass(frozen=True)
+class Axis:
+    """How an outcome is drawn and written: values × `scale` are shown, with `decimals`;
+    the axis runs from `lo` to `hi`, or to a round number above the data when `hi` is None
+    (at least `floor`)."""
+
+    scale: float = 1.0
+    lo: float = 0.0
+    hi: float | None = None
+    decimals: int = 2
+    percent: bool = False
+    floor: float = 1.0
+
+
+_AXES = {
+    "share": Axis(100.0, 0.0, 100.0, 1, True),
+    "0-1": Axis(1.0, 0.0, 1.0, 3),
+    "index": Axis(decimals=3, floor=0.1),
+    "ratio": Axis(decimals=2, floor=2.0),
+    "weeks": Axis(decimals=1, floor=10.0),
+    "hours": Axis(decimals=1, floor=10.0),
+    "yuan": Axis(decimals=0, floor=1000.0),
+    "yuan per year": Axis(decimals=0, floor=1000.0),
+    "per 10,000 per year": Axis(decimals=1, floor=10.0),
+    "per 1,000 per year": Axis(decimals=1, floor=10.0),
+}
+
+
+def axis_for(unit: str) -> Axis:
+    """The axis of a unit (an unknown unit: from 0 up, two decimals)."""
+    return _AXES.get(unit, Axis())
+
+
+def nice_ceiling(value: float) -> float:
+    """The smallest of 1, 2, 2.5, 5 × 10^k that is at least `value` (> 0)."""
+    if not value > 0 or not math.isfinite(value):
+        return 1.0
+    power = 10.0 ** math.floor(math.log10(value))
+    for step in (1.0, 2.0, 2.5, 5.0, 10.0):
+        if step * power >= value * (1 - 1e-12):
+            return step * power
+    return 10.0 * power
+
+
+def axis_top(axis: Axis, values: Sequence[np.ndarray]) -> float:
+    """Where the axis ends for these values (already scaled for display)."""
+    if axis.hi is not None:
+        return axis.hi
+    finite = [float(np.nanmax(v)) for v in values if len(v) and np.isfinite(v).any()]
+    return nice_ceiling(max([axis.floor, *finite]))
+
+
+def format_value(value: float | None, unit: str) -> str:
+    """A value as the room reads it: shares as %, money with thousands separators."""
+    if value is None or not math.isfinite(value):
+        return "–"
+    axis = axis_for(unit)
+    text = f"{value * axis.scale:,.{axis.decimals}f}"
+    if text.lstrip("-").replace("0", "").replace(".", "").replace(",", "") == "":
+        text = text.lstrip("-")  # no "-0.0"
+    return text + ("%" if axis.percent else "")
+
+
+def format_difference(diff: float | None, unit: str, lang: Lang) -> str:
+    """A difference B − A: signed, shares in percentage points, zero without a sign."""
+    if diff is None or not math.isfinite(diff):
+        return "–"
+    axis = axis_for(unit)
+    text = f"{abs(diff) * axis.scale:,.{axis.decimals}f}"
+    zero = text.replace("0", "").replace(".", "").replace(",", "") == ""
+    sign = "" if zero else ("+" if diff > 0 else "−")
+    if axis.percent:
+        return t("points", lang, value=sign + text)
+    return sign + text
+
+
+# ------------------------------------------------------------------ the ECharts option
+
+
+FONT = 14  # px: read from the back of a room on a projector
+
+
+def series_name(spec: ChartSpec, series: str, mix_label: str, compare: bool,
+                lang: Lang) -> str:
+    if len(spec.series) == 1:
+        return mix_label
+    name = outcome_label(series, lang)
+    return f"{name} · {mix_label}" if compare else name
+
+
+def series_id(mix: int, series: str) -> str:
+    return f"{mix}:{series}"
+
+
+def chart_axis_name(spec: ChartSpec, lang: Lang) -> str:
+    name = unit_label(spec.unit, lang)
+    return f"{name} · {t('past_year', lang)}" if spec.windowed else name
+
+
+def week_interval(total_weeks: int) -> int:
+    """Ticks on the week axis: a year apart, or a quarter in a run of two years or less."""
+    return 52 if total_weeks > 104 else 13
+
+
+def chart_option(spec: ChartSpec, mix_labels: Sequence[str], total_weeks: int,
+                 lang: Lang) -> dict:
+    """The ECharts option of a chart: axes with names and units, one line per mix (and
+    group), mix A solid and B dashed. Data and marks come with each frame."""
+    axis = axis_for(spec.unit)
+    compare = len(mix_labels) > 1
+    series = []
+    for i, label in enumerate(mix_labels):
+        for name in spec.series:
+            colour = (GROUP_COLOURS.get(name, "#333333") if len(spec.series) > 1
+                      else MIX_COLOURS[i % 2])
+            series.append({
+                "id": series_id(i, name), "type": "line", "showSymbol": False,
+                "name": series_name(spec, name, label, compare, lang),
+                "color": colour, "lineStyle": {"width": 2.5,
+                                               "type": "solid" if i == 0 else "dashed"},
+                "data": [], "connectNulls": False, "animation": False,
+            })
+    y_axis: dict = {"type": "value", "min": axis.lo, "name": chart_axis_name(spec, lang),
+                    "nameLocation": "end", "nameGap": 10,
+                    "nameTextStyle": {"fontSize": FONT - 1, "align": "left"},
+                    "axisLabel": {"fontSize": FONT}, "splitNumber": 4}
+    if axis.hi is not None:
+        y_axis["max"] = axis.hi
+        y_axis["interval"] = (axis.hi - axis.lo) / 4
+    if axis.percent:
+        y_axis["axisLabel"]["formatter"] = "{value}%"
+    show_legend = compare or len(spec.series) > 1
+    return {
+        "animation": False,
+        "textStyle": {"fontSize": FONT},
+        "grid": {"left": 58, "right": 18, "top": 38 if not show_legend else 62,
+                 "bottom": 44},
+        "legend": {"show": show_legend, "top": 0, "left": 0, "itemWidth": 22,
+                   "textStyle": {"fontSize": FONT - 1}},
+        "tooltip": {"trigger": "axis", "textStyle": {"fontSize": FONT}},
+        "xAxis": {"type": "value", "min": 0, "max": max(total_weeks, 1),
+                  "interval": week_interval(total_weeks), "name": t("week_axis", lang),
+                  "nameLocation": "middle", "nameGap": 26,
+                  "nameTextStyle": {"fontSize": FONT - 1},
+                  "axisLabel": {"fontSize": FONT}},
+        "yAxis": y_axis,
+        "series": series,
+    }
+
+
+def chart_update(spec: ChartSpec, series: Sequence[Mapping[str, np.ndarray]],
+                 events: Sequence[Event], lang: Lang) -> dict:
+    """A frame: every line's values (float32 bytes, weeks from 0), the top of the y axis,
+    and the events marked on the timeline (shocks and reforms as bands, surges as lines)."""
+    axis = axis_for(spec.unit)
+    out = []
+    shown = []
+    for i, data in enumerate(series):
+        for name in spec.series:
+            values = np.asarray(data.get(name, np.empty(0)), dtype=float) * axis.scale
+            shown.append(values)
+            out.append({"id": series_id(i, name), "y": values.astype(np.float32).tobytes()})
+    if out:
+        out[0].update(event_marks(events, lang))
+    update: dict = {"series": out}
+    if axis.hi is None:
+        top = axis_top(axis, shown)
+        update["yAxis"] = {"max": top, "interval": tick_interval(top)}
+    return update
+
+
+def tick_interval(top: float) -> float:
+    """Four or five ticks from 0 to a `nice_ceiling` top: 0-100 by 20, 0-25 by 5."""
+    lead = top / 10.0 ** math.floor(math.log10(top))
+    return top / (4 if round(lead, 6) == 2.0 else 5)
+
+
+def event_marks(events: Sequence[Event], lang: Lang) -> dict:
+    """ECharts marks for the events: bands for shocks and reforms, lines for surges."""
+    areas, lines = [], []
+    for e in events:
+        label = {"show": True, "fontSize": FONT - 2, "color": "#333",
+                 "formatter": t(f"event_{e.kind}", lang)}
+        if e.kind == "surge":
+            lines.append({"xAxis": e.start, "name": event_text(e, lang), "label": label,
+                          "lineStyle": {"color": EVENT_COLOURS["surge"], "type": "dotted",
+                                        "width": 1.5}})
+        else:
+            areas.append([{"xAxis": e.start, "name": event_text(e, lang), "label": label,
+                           "itemStyle": {"color": EVENT_COLOURS[e.kind]}},
+                          {"xAxis": max(e.end, e.start + 1)}])
+    return {"markArea": {"silent": False, "data": areas, "label": {"position": "insideTop"}},
+            "markLine": {"symbol": "none", "silent": False, "data": lines,
+                         "label": {"position": "end"}}}
 
 
 # ------------------------------------------------------------------ funnel
@@ -112,107 +309,9 @@ def funnel_of(week: Mapping[str, float]) -> Funnel:
 
 KPIS: tuple[str, ...] = ("resolution_rate", "grassroots_share", "township_share",
                          "escalations_per_10k", "trust", "welfare_gini")
-KPI_KIND = {"escalations_per_10k": "rate", "trust": "index", "welfare_gini": "index"}
 
 
-def format_value(value: float, kind: str) -> str:
-    """A number as the room reads it: shares as %, indices to 2 decimals, yuan with commas."""
-    if value is None or not np.isfinite(value):
-        return "–"
-    if kind == "share":
-        return f"{100 * value:.1f}%"
-    if kind == "rate":
-        return f"{value:.1f}"
-    if kind == "yuan":
-        return f"{value:,.0f}"
-    return f"{value:.3f}"
-
-
-def kpis_of(week: Mapping[str, float]) -> dict[str, float]:
-    return {k: float(week.get(k, np.nan)) for k in KPIS}
-
-
-# ------------------------------------------------------------------ drawing
-
-
-CHART_SIZE = (4.2, 2.1)  # inches
-CHART_DPI = 100
-
-
-def y_limits(values: Sequence[np.ndarray], spec: ChartSpec) -> tuple[float, float]:
-    """Axis range holding every finite value with 8% headroom and at least `min_span`."""
-    finite = [v[np.isfinite(v)] for v in values]
-    finite = [v for v in finite if v.size]
-    if not finite:
-        lo, hi = 0.0, spec.min_span
-    else:
-        lo = float(min(v.min() for v in finite))
-        hi = float(max(v.max() for v in finite))
-    pad = 0.08 * max(hi - lo, spec.min_span)
-    lo, hi = lo - pad, hi + pad
-    if hi - lo < spec.min_span:
-        mid = (lo + hi) / 2
-        lo, hi = mid - spec.min_span / 2, mid + spec.min_span / 2
-    if spec.kind in ("share", "index", "rate", "yuan"):
-        lo = max(lo, 0.0)
-    if spec.kind == "share":
-        hi = min(hi, 1.0)
-        lo = min(lo, hi - spec.min_span)
-    return lo, hi
-
-
-class ChartPainter:
-    """Draws one `ChartSpec` for one or two mixes to PNG, keeping the figure between frames."""
-
-    def __init__(self, spec: ChartSpec) -> None:
-        self.spec = spec
-        self._fig: Figure | None = None
-        self._lines: dict[tuple[int, str], object] = {}
-        self._n_mixes = -1
-
-    def _build(self, n_mixes: int) -> None:
-        from matplotlib.figure import Figure
-        from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
-
-        fig = Figure(figsize=CHART_SIZE, dpi=CHART_DPI)
-        ax = fig.add_axes((0.14, 0.13, 0.83, 0.82))
-        ax.grid(True, color="#e3e7eb", linewidth=0.8)
-        ax.set_axisbelow(True)
-        for side in ("top", "right"):
-            ax.spines[side].set_visible(False)
-        ax.tick_params(labelsize=10, colors="#333333", length=3)
-        ax.yaxis.set_major_locator(MaxNLocator(5))
-        if self.spec.kind == "share":
-            ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-        elif self.spec.kind == "yuan":
-            ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
-        self._lines = {}
-        for mix in range(n_mixes):
-            for name in self.spec.series:
-                (line,) = ax.plot([], [], color=series_colour(self.spec, name, mix),
-                                  linestyle=MIX_DASHES[mix % 2], linewidth=2.2)
-                self._lines[(mix, name)] = line
-        self._fig, self._ax, self._n_mixes = fig, ax, n_mixes
-
-    def render(self, mixes: Sequence[Mapping[str, np.ndarray]], total_weeks: int) -> bytes:
-        """PNG of the chart; `mixes` holds each mix's `series_of` arrays."""
-        if self._fig is None or self._n_mixes != len(mixes):
-            self._build(len(mixes))
-        shown = []
-        for mix, data in enumerate(mixes):
-            for name in self.spec.series:
-                values = data.get(name, np.array([]))
-                self._lines[(mix, name)].set_data(data.get("week", np.arange(len(values))),
-                                                  values)
-                shown.append(values)
-        self._ax.set_xlim(0, max(total_weeks, 1))
-        self._ax.set_ylim(*y_limits(shown, self.spec))
-        buf = io.BytesIO()
-        assert self._fig is not None
-        self._fig.savefig(buf, format="png", dpi=CHART_DPI, pil_kwargs={"compress_level": 1})
-        return buf.getvalue()
-
-
-def chart_frame(model: CoGovernanceModel) -> dict[str, np.ndarray]:
-    """The arrays every chart needs from one model."""
-    return series_of(model.record)
+def unit_of(name: str) -> str:
+    """The declared unit of an outcome (or of a group's welfare)."""
+    units = {o.name: o.unit for o in metrics.OUTCOMES}
+    return units.get(name, "yuan per year" if name in GROUP_SERIES else "")

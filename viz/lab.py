@@ -46,9 +46,11 @@ from simulation.scenario.files import SCENARIO_SUFFIXES, Refused, Sandbox
 from simulation.scenario.memory import check_fits_in_memory
 from simulation.scenario.schema import Caps
 from simulation.tie_file import TIE_FILE_SUFFIXES
-from viz.charts import Funnel, chart_frame, funnel_of, kpis_of
+from simulation.trail import DisputeTrail
+from viz.charts import Funnel, funnel_of
 from viz.controls import RESIDENTS_PATH, SEED_RANGE, lever_controls, snap, value_at
-from viz.network import NetworkData, network_data
+from viz.events import Event, events_of
+from viz.series import SeriesBook
 
 log = logging.getLogger("cogov.app")
 
@@ -102,6 +104,8 @@ class Mix:
     scenario: Scenario | None = None  # source + overrides, validated
     model: CoGovernanceModel | None = None
     problems: list[str] = field(default_factory=list)  # from the last rejected change
+    book: SeriesBook | None = None  # the model's chart series
+    trail: DisputeTrail | None = None  # each dispute's path, for "follow a dispute"
 
     @property
     def label(self) -> str:
@@ -116,18 +120,19 @@ class Mix:
 
 @dataclass(frozen=True)
 class MixFrame:
-    """What the page shows for one mix in one week."""
+    """What the page shows for one mix in one week: its series (`viz.series`), this
+    week's value of each (`now`), the funnel and the events so far."""
 
+    index: int
     name: str
     label: str
-    description: str
-    description_zh: str
     week: int
     total_weeks: int
     series: dict
+    now: dict[str, float]
     funnel: Funnel
-    kpis: dict[str, float]
-    network: NetworkData
+    events: tuple[Event, ...]
+    overrides: int  # levers moved from the scenario
 
 
 def build_scenario(source: str, changes: dict[str, Any], files: Sandbox) -> Scenario:
@@ -185,6 +190,7 @@ class Lab:
         self.compare = False
         self.speed = SPEEDS[0]
         self.user_sources: list[str] = []
+        self.uploaded: set[str] = set()  # names of this session's uploads among user_sources
         self.error: str | None = None  # an unexpected failure while stepping
         self.problems: list[str] = []  # a rejected change of seed or county size
         self.step_seconds = 0.0  # time of the last step() call
@@ -240,15 +246,15 @@ class Lab:
         """What the page draws for every active mix that has a model."""
         out = []
         with self.lock:
-            for mix in self.active:
-                model = mix.model
-                if model is None or mix.scenario is None:
+            for i, mix in enumerate(self.active):
+                model, book = mix.model, mix.book
+                if model is None or mix.scenario is None or book is None:
                     continue
+                series = book.series()
                 out.append(MixFrame(
-                    mix.name, mix.label, mix.scenario.description,
-                    mix.scenario.description_zh, model.week, mix.scenario.run.steps,
-                    chart_frame(model), funnel_of(model.record[-1]),
-                    kpis_of(model.record[-1]), network_data(model)))
+                    i, mix.name, mix.label, model.week, mix.scenario.run.steps, series,
+                    book.last(), funnel_of(model.record[-1]),
+                    tuple(events_of(mix.scenario, series)), len(mix.overrides)))
         return out
 
     # ------------------------------------------------------------ changes
@@ -260,18 +266,67 @@ class Lab:
                                           setattr(mix, "overrides", {})))
 
     def set_lever(self, index: int, path: str, value: float) -> bool:
-        control = {c.path: c for c in lever_controls()}[path]
+        return self.set_levers({index: {path: value}})
+
+    def set_levers(self, moves: dict[int, dict[str, float]]) -> bool:
+        """Move several levers of one or both mixes at once (one rebuild for all);
+        values are snapped to the sliders' steps and bounds."""
+        controls = {c.path: c for c in lever_controls()}
+        new = {i: {**self.mixes[i].overrides,
+                   **{p: snap(controls[p], v) for p, v in changes.items()}}
+               for i, changes in moves.items()}
+
+        def apply() -> None:
+            for i, overrides in new.items():
+                self.mixes[i].overrides = overrides
+
+        mix = self.mixes[next(iter(moves))] if len(moves) == 1 else None
+        return self._change(mix, apply)
+
+    def set_mix(self, index: int, source: str, levers: dict[str, float]) -> bool:
+        """A scenario and lever values for a mix, in one rebuild (the guide's steps)."""
+        controls = {c.path: c for c in lever_controls()}
         mix = self.mixes[index]
-        new = {**mix.overrides, path: snap(control, value)}
-        return self._change(mix, lambda: setattr(mix, "overrides", new))
+        overrides = {p: snap(controls[p], v) for p, v in levers.items()}
+        return self._change(mix, lambda: (setattr(mix, "source", source),
+                                          setattr(mix, "overrides", overrides)))
 
     def reset_levers(self, index: int) -> bool:
         mix = self.mixes[index]
         return self._change(mix, lambda: setattr(mix, "overrides", {}))
 
+    def configure(self, *, seed: int | None = None, residents: int | None = None,
+                  compare: bool | None = None,
+                  mixes: dict[int, tuple[str | None, dict[str, float]]] | None = None) -> bool:
+        """Several changes in one rebuild (a guided step, a shared link): the seed, the
+        county's size, compare mode, and for some mixes a scenario (None: keep it) and lever
+        values (replacing the moved ones). All or nothing, like every change."""
+        lo, hi = SEED_RANGE
+        if seed is not None and (not isinstance(seed, int) or not lo <= seed <= hi):
+            return self.set_seed(seed)  # refused, and said why
+        controls = {c.path: c for c in lever_controls()}
+        changes = {i: (source, {p: snap(controls[p], v) for p, v in levers.items()
+                                if p in controls})
+                   for i, (source, levers) in (mixes or {}).items()}
+
+        def apply() -> None:
+            if seed is not None:
+                self.seed = seed
+            if residents is not None:
+                self.shared = {**self.shared, RESIDENTS_PATH: int(residents)}
+            if compare is not None:
+                self.compare = bool(compare)
+            for i, (source, overrides) in changes.items():
+                if source is not None:
+                    self.mixes[i].source = source
+                self.mixes[i].overrides = overrides
+
+        mix = self.mixes[next(iter(changes))] if len(changes) == 1 else None
+        return self._change(mix, apply)
+
     def set_seed(self, seed: int) -> bool:
         lo, hi = SEED_RANGE
-        if not lo <= int(seed) <= hi:
+        if not isinstance(seed, int) or not lo <= seed <= hi:
             self.problems = [f"seed: out of range\n  allowed: a whole number from {lo} to "
                              f"{hi:,}; got: {seed}"]
             return False
@@ -335,6 +390,7 @@ class Lab:
             self.notice = name
             return True
         if self.load_file(index, name):
+            self.uploaded.add(name)
             return True
         # Keep only scenarios that load: put back the one this upload replaced, if any.
         if before is None:
@@ -369,6 +425,8 @@ class Lab:
                     for mix in self.active:
                         if mix.model is not None:
                             mix.model.step()
+                            if mix.trail is not None:
+                                mix.trail.observe()
             except Exception as exc:  # a bug in the model: stop, say so, keep the page up
                 log.exception("step failed")
                 self.error = type(exc).__name__  # the message could name server paths
@@ -410,6 +468,8 @@ class Lab:
             return False
         for mix, scenario, model in built:
             mix.scenario, mix.model = scenario, model
+            mix.book = SeriesBook(lambda m=model: m.record, model.n_residents)
+            mix.trail = DisputeTrail(model)
             mix.problems = []
         return not failed
 

@@ -1,0 +1,134 @@
+"""Week-by-week series for the charts and headline numbers, from a model's weekly record.
+
+Which outcomes can be charted, and how, is derived from `simulation.metrics`, so an
+outcome added there appears on the page without a change here:
+
+- an outcome the model derives from cumulative dispute counts (every result of
+  `metrics.resolution_shares`) is shown over a moving year: at week w it is computed by that
+  same function from the counts of weeks w − 52 to w (from week 0 while the run is younger
+  than a year, and not before week `MIN_WEEKS`). A cumulative rate would saw-tooth early (a
+  few petitions scaled up to a year) and then barely move after a reform or a shock;
+- every other outcome recorded weekly (`metrics.STEP_METRICS`: trust, welfare, …) is the
+  week's own value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+
+from simulation import metrics
+from simulation.metrics import COUNT_NAMES
+
+WINDOW_WEEKS = 52
+MIN_WEEKS = 8  # a moving-year value from fewer weeks than this is not shown
+# The counts `resolution_shares` may read, as recorded every week.
+COUNTS: tuple[str, ...] = tuple(c for c in COUNT_NAMES if c not in ("residents", "weeks"))
+GROUP_SERIES: tuple[str, ...] = ("welfare_urban", "welfare_rural", "welfare_elderly",
+                                 "welfare_digitally_excluded")
+
+
+@cache
+def windowed_outcomes() -> tuple[str, ...]:
+    """Outcomes computed from dispute counts, hence shown over a moving year."""
+    probe = metrics.resolution_shares(dict.fromkeys(COUNTS, 1), 1, 1)
+    return tuple(o.name for o in metrics.OUTCOMES if o.name in probe)
+
+
+@cache
+def chartable_outcomes() -> tuple[str, ...]:
+    """Every outcome that has a weekly value, in the order of `OUTCOMES`."""
+    windowed = set(windowed_outcomes())
+    return tuple(o.name for o in metrics.OUTCOMES
+                 if o.name in windowed or o.name in metrics.STEP_METRICS)
+
+
+def moving_year(record: Sequence[Mapping[str, float]], residents: int,
+                start: int = 0) -> dict[str, list[float]]:
+    """The windowed outcomes for weeks `start` … end of `record` (NaN before MIN_WEEKS)."""
+    names = windowed_outcomes()
+    out: dict[str, list[float]] = {n: [] for n in names}
+    for w in range(start, len(record)):
+        lo = max(0, w - WINDOW_WEEKS)
+        weeks = w - lo
+        if weeks < MIN_WEEKS:
+            for n in names:
+                out[n].append(float("nan"))
+            continue
+        now, then = record[w], record[lo]
+        counts = {c: int(now.get(c, 0)) - int(then.get(c, 0)) for c in COUNTS}
+        values = metrics.resolution_shares(counts, residents, weeks)
+        for n in names:
+            out[n].append(float(values[n]))
+    return out
+
+
+class SeriesBook:
+    """A model's chart series, extended as its record grows (the record only grows).
+    `read` gives the record as it is now (the model's `record` is a view of its weeks so
+    far, so it is read again each time)."""
+
+    def __init__(self, read: Callable[[], Sequence[Mapping[str, float]]],
+                 residents: int) -> None:
+        self.read = read
+        self.residents = residents
+        self._columns: dict[str, list[float]] = {}
+        self._length = 0
+
+    def series(self) -> dict[str, np.ndarray]:
+        """Every chartable outcome, the welfare of each group and 'week', as arrays."""
+        record = self.read()
+        n = len(record)
+        if n != self._length:
+            new = record[self._length:]
+            windowed = moving_year(record, self.residents, self._length)
+            recorded = [s for s in (*chartable_outcomes(), *GROUP_SERIES, *COUNTS)
+                        if s not in windowed]
+            cols = self._columns
+            cols.setdefault("week", []).extend(float(r.get("week", np.nan)) for r in new)
+            for name in recorded:
+                cols.setdefault(name, []).extend(float(r.get(name, np.nan)) for r in new)
+            for name, values in windowed.items():
+                cols.setdefault(name, []).extend(values)
+            self._length = n
+            self._arrays = {k: np.asarray(v, dtype=float) for k, v in cols.items()}
+        return self._arrays
+
+    def last(self) -> dict[str, float]:
+        """This week's value of every series."""
+        return {k: float(v[-1]) if len(v) else float("nan") for k, v in self.series().items()}
+
+
+@dataclass(frozen=True)
+class Surge:
+    """A surge of petitions: `count` petitions in the `weeks` weeks ending at `week`."""
+
+    week: int
+    count: int
+
+
+SURGE_WEEKS = 4
+SURGE_FACTOR = 2.0  # a surge: at least twice the petitions of an average 4 weeks so far
+SURGE_MIN = 4  # and at least this many
+
+
+def petition_surges(weeks: np.ndarray, escalated: np.ndarray) -> list[Surge]:
+    """Weeks where petitions (cumulative `escalated`) surged: the 4 weeks up to the week
+    held at least `SURGE_MIN` petitions and `SURGE_FACTOR` times the average of 4 weeks
+    over the run before them (which must be at least 13 weeks long). One mark per surge:
+    the week it was first seen."""
+    out: list[Surge] = []
+    inside = False
+    for i in range(len(escalated)):
+        if i < 13 + SURGE_WEEKS:
+            continue
+        recent = escalated[i] - escalated[i - SURGE_WEEKS]
+        before = escalated[i - SURGE_WEEKS] / max(weeks[i - SURGE_WEEKS], 1) * SURGE_WEEKS
+        surge = recent >= SURGE_MIN and recent >= SURGE_FACTOR * before
+        if surge and not inside:
+            out.append(Surge(int(weeks[i]), int(recent)))
+        inside = bool(surge)
+    return out
