@@ -109,8 +109,6 @@ class CoGovernanceModel(mesa.Model):
         # lists the model's agents (see `agents`): the weekly rules work on the columns.
         self._resident_handles: list[Resident] | None = None
         self.volunteer_handles: dict[int, Volunteer] = {}
-        # Each resident's share of ties who volunteer, followed as volunteers come and go.
-        self.volunteer_ties = FlaggedTieShare(self.network, self.residents.volunteer)
         # 1 + party mobilisation per resident, and what it was computed for (see
         # `simulation.agents.volunteer.mobilisation_lift`).
         self.mobilisation_lift_for: tuple[tuple, np.ndarray] | None = None
@@ -135,6 +133,11 @@ class CoGovernanceModel(mesa.Model):
         self._build_service_layer()
         self._activate_party_cells()
         self._build_coordination_layer()  # also when no cell is active yet
+        # Spare time, and the first volunteers among those who have it.
+        self.spare_hours = np.zeros(n)
+        volunteering.place_initial_volunteers(self)
+        # Each resident's share of ties who volunteer, followed as volunteers come and go.
+        self.volunteer_ties = FlaggedTieShare(self.network, self.residents.volunteer)
 
         # --- disputes, ladder, bookkeeping
         self.disputes = DisputePool(capacity=max(1024, n // 4))

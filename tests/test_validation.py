@@ -30,8 +30,8 @@ REPS, STEPS, RESIDENTS = 2, 13, 6_000
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 # Rows whose figures are fixed when the county is built: a short run must reproduce them.
 STATIC = ("income_gini", "urban_rural_income_ratio", "top_bottom_quintile_ratio",
-          "elderly_share", "urban_resident_share", "volunteer_registered_share",
-          "hours_per_registered_volunteer_per_year", "grid_workers_per_grid")
+          "elderly_share", "urban_resident_share", "volunteer_active_share",
+          "grid_workers_per_grid")
 # The report's sensitivity search, cut down: one parameter per block, short runs.
 SMALL_BLOCKS = (
     calibrate.Block("income spread", {"welfare.income_dispersion": (0.76,)},

@@ -1,8 +1,8 @@
 """Volunteer (志愿者): a resident who also patrols the grid and helps mediate.
 
 Volunteers detect dispute risks early (源头治理), add to their grid's L1 capacity, and
-join or quit each week by incentives (积分制, 道德银行), party mobilisation and the
-example of their neighbours.
+join or quit each week by incentives (积分制, 道德银行), party mobilisation, the example
+of their neighbours and the spare time they have for the hours asked of them.
 """
 
 from __future__ import annotations
@@ -41,41 +41,77 @@ def mobilisation_lift(model: CoGovernanceModel) -> np.ndarray:
     return lifted
 
 
-def update_volunteers(model: CoGovernanceModel) -> tuple[np.ndarray, np.ndarray]:
-    """One week of joining and quitting; returns the rows that joined and that quit.
+def hours_asked(model: CoGovernanceModel, lifted: np.ndarray) -> np.ndarray:
+    """Hours a week a volunteer is asked to give: h × (1 + π × (M + volunteer_incentives)).
 
-    join = base × (1 + incentives) × (1 + moral bank) × (1 + mobilisation) ×
-    willingness × (1 + 2 × share of volunteering neighbours);
-    quit = base × (1 − incentives) / (1 + mobilisation),
-    where mobilisation = cell_mobilisation in grids with an active party cell (doubled for
-    party members: 党员联户, members are asked first) and 0 elsewhere. Each resident joins
-    or quits with its own chance, independently; the draws are thinned
-    (`simulation.draws.draw_rows`), since a chance is small for everyone.
+    h = `behaviour.volunteer_hours`, π = `behaviour.volunteer_hours_pressure`, M the
+    resident's party mobilisation (`lifted` − 1): campaigns and points for hours ask more
+    of each volunteer, not only of more residents.
     """
-    res = model.residents
-    p = model.params
-    lv = model.lever
-    ef = p.effects
-    lifted = mobilisation_lift(model)
-    peer = model.volunteer_ties.update(res.volunteer)  # share of ties who volunteer
+    beh = model.params.behaviour
+    pressure = lifted - 1 + model.lever["volunteer_incentives"]
+    return beh.volunteer_hours * (1 + beh.volunteer_hours_pressure * pressure)
+
+
+def base_rates(model: CoGovernanceModel) -> tuple[float, float]:
+    """This week's join rate before the resident's own factors, and quit rate before
+    mobilisation and burnout."""
+    p, lv, ef = model.params, model.lever, model.params.effects
     join_rate = (
         p.behaviour.volunteer_join_rate
         * (1 + ef.incentives_join * lv["volunteer_incentives"])
         * (1 + ef.credit_volunteer * lv["credit_system"])
     )
-    quit_rate = p.behaviour.volunteer_quit_rate * (1 - ef.incentives_quit
-                                                   * lv["volunteer_incentives"])
+    quit_rate = p.behaviour.volunteer_quit_rate * (
+        1 - ef.incentives_quit * lv["volunteer_incentives"])
+    return join_rate, quit_rate
+
+
+def weekly_chance(model: CoGovernanceModel, rows: np.ndarray, lift: np.ndarray,
+                  peer: np.ndarray) -> np.ndarray:
+    """A volunteer's chance of quitting this week, anyone else's of joining (see
+    `update_volunteers`); `lift` = 1 + mobilisation and `peer` the share of volunteering
+    ties, of the same rows."""
+    res, beh = model.residents, model.params.behaviour
+    join_rate, quit_rate = base_rates(model)
+    ask = hours_asked(model, lift)
+    have = model.spare_hours[rows]
+    available = np.maximum(0.0, 1 - ask / np.maximum(have, 1e-12))
+    overload = np.maximum(0.0, 1 - have / np.maximum(ask, 1e-12))
+    join = (join_rate * lift * res.participation[rows]
+            * (1 + beh.volunteer_peer_effect * peer) * available)
+    leave = np.minimum(1.0, quit_rate / lift + beh.volunteer_burnout * overload)
+    return np.where(res.volunteer[rows], leave, join)
+
+
+def update_volunteers(model: CoGovernanceModel) -> tuple[np.ndarray, np.ndarray]:
+    """One week of joining and quitting; returns the rows that joined and that quit.
+
+    join = base × (1 + incentives) × (1 + moral bank) × (1 + mobilisation) ×
+    willingness × (1 + peer effect × share of volunteering neighbours) × availability;
+    quit = base × (1 − incentives) / (1 + mobilisation) + burnout × overload,
+    where mobilisation = cell_mobilisation in grids with an active party cell (doubled for
+    party members: 党员联户, members are asked first) and 0 elsewhere; availability =
+    max(0, 1 − hours asked / spare hours) (nobody without the time joins) and overload =
+    max(0, 1 − spare hours / hours asked) (volunteers asked for more than their spare
+    time burn out). Each resident joins or quits with its own chance, independently; the
+    draws are thinned (`simulation.draws.draw_rows`), since a chance is small for everyone.
+    """
+    res = model.residents
+    beh = model.params.behaviour
+    lifted = mobilisation_lift(model)
+    peer = model.volunteer_ties.update(res.volunteer)  # share of ties who volunteer
+    join_rate, quit_rate = base_rates(model)
 
     def chance(rows: np.ndarray) -> np.ndarray:
-        """A volunteer's chance of quitting, anyone else's of joining."""
-        lift = lifted[rows]
-        join = join_rate * lift * res.participation[rows] * (1 + 2 * peer[rows])
-        return np.where(res.volunteer[rows], quit_rate / lift, join)
+        return weekly_chance(model, rows, lifted[rows], peer[rows])
 
-    # lift >= 1, participation and the share of ties at most their largest values.
+    # lift >= 1, participation, the share of ties and availability at most their largest.
     n = len(res)
-    bound = max(join_rate * float(lifted.max()) * float(res.participation.max()) * 3,
-                quit_rate) if n else 0.0
+    bound = min(1.0, max(
+        join_rate * float(lifted.max()) * float(res.participation.max())
+        * (1 + beh.volunteer_peer_effect),
+        quit_rate + beh.volunteer_burnout)) if n else 0.0
     rows = draw_rows(model.rng, n, bound, chance)
     was = res.volunteer[rows]
     joined, quitted = rows[~was], rows[was]

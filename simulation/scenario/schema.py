@@ -772,14 +772,54 @@ class Behaviour(Section):
         meaning="Mean initial willingness to take part in community affairs.",
     )
     volunteer_share_initial: float = param(
-        0.07, 0.0, 1.0, unit="share", zh="初始志愿者比例",
-        meaning="Share of residents registered as active volunteers at the start.",
-        source="over 100 million registered volunteers by end of 2018, about 7% (targets.yaml)",
+        0.03, 0.0, 1.0, unit="share", zh="初始志愿者比例",
+        meaning="Share of residents who are active volunteers at the start (drawn among "
+        "those with the spare time for the hours asked).",
+        source="Zhejiang: over 2 million active volunteers, about 3% of residents "
+        "[seed 001]; registered shares (7% in 2018, 16.9% c. 2025) count registrations, "
+        "not activity",
     )
     volunteer_hours: float = param(
-        0.27, 0.0, 40.0, unit="hours per volunteer per week", zh="志愿服务时长",
-        meaning="Hours an active volunteer patrols per week.",
-        source="13.85 hours per registered volunteer per year, 2017 (targets.yaml)",
+        1.0, 0.0, 40.0, unit="hours per volunteer per week", zh="志愿服务时长",
+        meaning="Hours a week an active volunteer is asked to give (patrol and mediation), "
+        "before mobilisation and incentives ask more.",
+        source="assumed (the 13.85 hours per registered volunteer reported for 2017 are "
+        "cumulative since registration, not per year, so they give no weekly figure)",
+    )
+    volunteer_hours_pressure: float = param(
+        3.0, 0.0, 10.0, unit="relative", zh="动员加码时长",
+        meaning="Hours asked × (1 + this × (party mobilisation + volunteer_incentives)): "
+        "campaigns and points for hours ask more of each volunteer.",
+    )
+    volunteer_burnout: float = param(
+        0.05, 0.0, 1.0, unit="per week", zh="志愿者倦怠退出率",
+        meaning="Extra weekly quit chance × max(0, 1 - spare hours / hours asked): "
+        "volunteers asked for more than their spare time burn out.",
+        source="time availability limits volunteering: Wilson 2000, Annual Review of "
+        "Sociology 26:215 (direction); size assumed",
+    )
+    volunteer_peer_effect: float = param(
+        2.0, 0.0, 10.0, unit="relative", zh="志愿同伴效应",
+        meaning="Join rate × (1 + this × share of the resident's ties who volunteer).",
+    )
+    spare_hours_elderly: float = param(
+        12.0, 0.0, 80.0, unit="hours per week", zh="老年人空闲时间",
+        meaning="Mean spare hours a week of residents aged 60+ (retirees); each resident's "
+        "spare hours are exponential around its group's mean.",
+        source="retirees have most time to give ('发挥离退休人员作用' [seed 002]; Wilson "
+        "2000); size assumed",
+    )
+    spare_hours_urban: float = param(
+        2.5, 0.0, 80.0, unit="hours per week", zh="城镇劳动年龄居民空闲时间",
+        meaning="Mean spare hours a week of working-age urban residents (not migrants).",
+    )
+    spare_hours_rural: float = param(
+        3.0, 0.0, 80.0, unit="hours per week", zh="农村劳动年龄居民空闲时间",
+        meaning="Mean spare hours a week of working-age rural residents (not migrants).",
+    )
+    spare_hours_migrant: float = param(
+        1.0, 0.0, 80.0, unit="hours per week", zh="流动人口空闲时间",
+        meaning="Mean spare hours a week of working-age migrants (long working hours).",
     )
     social_learning: float = param(
         0.05, 0.0, 1.0, unit="per week", zh="社会学习速率",
@@ -848,7 +888,7 @@ class Behaviour(Section):
         "not to 1.",
     )
     volunteer_join_rate: float = param(
-        0.001, 0.0, 1.0, unit="per week", zh="志愿者加入率",
+        0.002, 0.0, 1.0, unit="per week", zh="志愿者加入率",
         meaning="Weekly chance a willing resident joins as a volunteer with no incentives.",
     )
     volunteer_quit_rate: float = param(
