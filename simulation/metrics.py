@@ -82,6 +82,21 @@ OUTCOMES: tuple[OutcomeSpec, ...] = (
                 "城乡收入比", None),
     OutcomeSpec("income_top_bottom_ratio", "Income of the top 20% / bottom 20%", "ratio",
                 "收入高低组比", None),
+    OutcomeSpec("migrant_gap", "Welfare gap of migrants: 1 - their mean / others' mean",
+                "share", "流动人口差距", False),
+    OutcomeSpec("poverty_share", "Share of residents with income below the relative "
+                "poverty line (welfare.poverty_line_share × median income)", "share",
+                "相对贫困比例", False),
+    OutcomeSpec("income_bottom20_share", "Share of income held by the bottom 20%", "share",
+                "收入最低20%份额", True),
+    OutcomeSpec("dibao_coverage", "Share of residents eligible for 低保 who receive it "
+                "(1 - exclusion error)", "share", "低保覆盖率", True),
+    OutcomeSpec("dibao_inclusion", "Share of 低保 recipients who are not eligible "
+                "(inclusion error)", "share", "低保错保率", False),
+    OutcomeSpec("dibao_per_resident", "低保 paid per resident per year", "yuan per year",
+                "人均低保支出", None),
+    OutcomeSpec("assisted_share", "Share of residents without digital access who are "
+                "assisted online (代办)", "share", "代办覆盖率", True),
     OutcomeSpec("volunteer_share", "Share of residents who are active volunteers", "share",
                 "志愿者比例", True),
     OutcomeSpec("volunteer_hours", "Volunteer hours per resident per year", "hours",
@@ -92,8 +107,8 @@ OUTCOMES: tuple[OutcomeSpec, ...] = (
                 "per year", "yuan per year", "人均治理支出", None),
     OutcomeSpec("cost_per_resolved", "Governance spending per resolved dispute", "yuan",
                 "每件化解成本", False),
-    OutcomeSpec("services_per_resident", "Public services and transfers per resident per "
-                "year", "yuan per year", "人均公共服务", True),
+    OutcomeSpec("services_per_resident", "Public services (not 低保 or pensions) per "
+                "resident per year", "yuan per year", "人均公共服务", True),
     OutcomeSpec("overspend_per_resident", "Spending above the budget per resident per year "
                 "(levers and cases are paid even when they exceed it)", "yuan per year",
                 "人均超预算支出", False),
@@ -129,12 +144,19 @@ _MEANING_ZH = {
     "income_gini": "收入的基尼系数",
     "income_urban_rural_ratio": "城镇与农村居民的平均收入之比",
     "income_top_bottom_ratio": "收入最高20%与最低20%人群的均值之比",
+    "migrant_gap": "流动人口的福利差距：1 − 其均值 / 其他人均值",
+    "poverty_share": "收入低于相对贫困线（收入中位数的一定比例）的居民比例",
+    "income_bottom20_share": "收入最低20%人群拥有的收入份额",
+    "dibao_coverage": "符合低保条件的居民中实际领取低保的比例（1 − 漏保率）",
+    "dibao_inclusion": "低保领取者中不符合条件者的比例（错保率）",
+    "dibao_per_resident": "每年人均低保支出",
+    "assisted_share": "没有数字接入的居民中得到代办帮办的比例",
     "volunteer_share": "活跃志愿者占居民的比例",
     "volunteer_hours": "每年人均志愿服务时长",
     "handoff_loss_rate": "部门间转办过程中案件流失的比例",
     "spending_per_resident": "每年人均治理支出（政策抓手与办案）",
     "cost_per_resolved": "每化解一件纠纷的治理支出",
-    "services_per_resident": "每年人均公共服务与转移支付",
+    "services_per_resident": "每年人均公共服务（不含低保与养老金）",
     "overspend_per_resident": "每年人均超出预算的支出（抓手与办案费用超过预算时仍照付）",
 }
 OUTCOMES = tuple(dataclasses.replace(o, meaning_zh=_MEANING_ZH[o.name]) for o in OUTCOMES)
@@ -254,6 +276,7 @@ def welfare_measures(model: CoGovernanceModel) -> dict[str, float]:
     urban, rural = _means_in_and_out(w, urban_group)
     elderly, not_elderly = _means_in_and_out(w, _group(res.elderly))
     digital, excluded = _means_in_and_out(w, _group(res.digital))
+    migrant, local = _means_in_and_out(w, _group(res.migrant))
     return {
         "welfare_mean": float(w.mean()),
         "welfare_gini": gini,
@@ -264,6 +287,7 @@ def welfare_measures(model: CoGovernanceModel) -> dict[str, float]:
         "urban_rural_ratio": _ratio(urban, rural),
         "digital_gap": 1.0 - _ratio(excluded, digital),
         "elderly_gap": 1.0 - _ratio(elderly, not_elderly),
+        "migrant_gap": 1.0 - _ratio(migrant, local),
         "welfare_urban": urban,
         "welfare_rural": rural,
         "welfare_elderly": elderly,
@@ -331,6 +355,14 @@ def mediation_success(model: CoGovernanceModel) -> float:
     return _ratio(int(agreed.sum()), int(at_mediation.sum() + went_on.sum()))
 
 
+def poverty_share(income: np.ndarray, line_share: float) -> float:
+    """Share of residents with income below `line_share` × the median income."""
+    if income.size == 0:
+        return float("nan")
+    line = line_share * float(np.median(income))
+    return float(np.count_nonzero(income < line)) / income.size
+
+
 def summary(model: CoGovernanceModel) -> dict[str, float]:
     """Every outcome in `OUTCOMES` for the run so far, plus the residents and weeks."""
     res = model.residents
@@ -357,9 +389,19 @@ def summary(model: CoGovernanceModel) -> dict[str, float]:
                            else float("nan"))
     out.update({k: snap[k] for k in ("trust", "norm", "false_compliance", "volunteer_share")})
     out.update(welfare_measures(model))
-    out["income_gini"] = mc.gini(res.income)
+    income_gini, income_bottom20, income_top_bottom = mc.sorted_inequality(
+        np.sort(res.income), 0.2)
+    out["income_gini"] = income_gini
     out["income_urban_rural_ratio"] = mc.ratio_of_means(res.income, res.urban)
-    out["income_top_bottom_ratio"] = mc.top_bottom_ratio(res.income)
+    out["income_top_bottom_ratio"] = income_top_bottom
+    out["poverty_share"] = poverty_share(res.income, model.params.welfare.poverty_line_share)
+    out["income_bottom20_share"] = income_bottom20
+    out["dibao_coverage"] = model.dibao_coverage
+    out["dibao_inclusion"] = model.dibao_inclusion
+    offline = int(np.count_nonzero(~res.digital))
+    out["assisted_share"] = (float(np.count_nonzero(model.assisted)) / offline if offline
+                             else float("nan"))
+    out["dibao_per_resident"] = model.dibao_total / model.n_residents / years
     out["volunteer_hours"] = model.volunteer_hours_total / model.n_residents / years
     handoffs = model.ladder.handoffs
     out["handoff_loss_rate"] = _ratio(model.ladder.handoffs_lost, handoffs)
