@@ -252,3 +252,27 @@ def test_assisted_access_narrows_the_digital_gap_where_platforms_replace_counter
                                                                          52)
     assert mean_over_seeds(helped, "elderly_gap", 52) < mean_over_seeds(alone, "elderly_gap",
                                                                         52)
+
+
+# ------------------------------------------------------------------ the income targets over time
+
+
+def test_the_income_targets_hold_at_week_0_and_after_five_years_of_default() -> None:
+    """The calibration's income targets (Gini, urban/rural ratio, quintile ratio) hold for
+    `default` at the start and after 260 weeks of growth and dispute losses (seed means)."""
+    from experiments.targets import read_targets
+    from simulation.scenario import load_scenario
+
+    keys = ("income_gini", "urban_rural_income_ratio", "top_bottom_quintile_ratio")
+    checks = {c.key: c for c in read_targets()[0] if c.key in keys}
+    assert set(checks) == set(keys)
+    assert all(c.scenario == "default" for c in checks.values())
+    models = [CoGovernanceModel(load_scenario("default"), rng=seed) for seed in (0, 1)]
+    for weeks in (0, 260):
+        for model in models:
+            while model.week < weeks:
+                model.step()
+        outs = [m.summary() for m in models]
+        for check in checks.values():
+            mean = float(np.mean([o[check.outcome] for o in outs]))
+            assert check.low <= mean <= check.high, (weeks, check.key, mean)
