@@ -87,8 +87,9 @@ BLOCKS: tuple[Block, ...] = (
     Block(
         "income spread",
         {
-            "welfare.income_dispersion": (0.70, 0.72, 0.74, 0.76, 0.78, 0.80),
-            "welfare.elderly_income_factor": (0.5, 0.6, 0.7, 0.8, 0.9),
+            "welfare.income_dispersion": (0.74, 0.76, 0.78, 0.80, 0.82, 0.84, 0.86, 0.88,
+                                          0.90),
+            "welfare.elderly_income_factor": (0.4, 0.5, 0.6, 0.7, 0.8, 0.9),
         },
         ("income_gini", "top_bottom_quintile_ratio", "urban_rural_income_ratio"),
         steps=0,

@@ -83,6 +83,21 @@ OUTCOMES: tuple[OutcomeSpec, ...] = (
                 "城乡收入比", None),
     OutcomeSpec("income_top_bottom_ratio", "Income of the top 20% / bottom 20%", "ratio",
                 "收入高低组比", None),
+    OutcomeSpec("migrant_gap", "Welfare gap of migrants: 1 - their mean / others' mean",
+                "share", "流动人口差距", False),
+    OutcomeSpec("poverty_share", "Share of residents with income below the relative "
+                "poverty line (welfare.poverty_line_share × median income)", "share",
+                "相对贫困比例", False),
+    OutcomeSpec("income_bottom20_share", "Share of income held by the bottom 20%", "share",
+                "收入最低20%份额", True),
+    OutcomeSpec("dibao_coverage", "Share of residents eligible for 低保 who receive it "
+                "(1 - exclusion error)", "share", "低保覆盖率", True),
+    OutcomeSpec("dibao_inclusion", "Share of 低保 recipients who are not eligible "
+                "(inclusion error)", "share", "低保错保率", False),
+    OutcomeSpec("dibao_per_resident", "低保 paid per resident per year", "yuan per year",
+                "人均低保支出", None),
+    OutcomeSpec("assisted_share", "Share of residents without digital access who are "
+                "assisted online (代办)", "share", "代办覆盖率", True),
     OutcomeSpec("volunteer_share", "Share of residents who are active volunteers", "share",
                 "志愿者比例", True),
     OutcomeSpec("volunteer_hours", "Volunteer hours per resident per year", "hours",
@@ -93,8 +108,8 @@ OUTCOMES: tuple[OutcomeSpec, ...] = (
                 "per year", "yuan per year", "人均治理支出", None),
     OutcomeSpec("cost_per_resolved", "Governance spending per resolved dispute", "yuan",
                 "每件化解成本", False),
-    OutcomeSpec("services_per_resident", "Public services and transfers per resident per "
-                "year", "yuan per year", "人均公共服务", True),
+    OutcomeSpec("services_per_resident", "Public services (not 低保 or pensions) per "
+                "resident per year", "yuan per year", "人均公共服务", True),
     OutcomeSpec("overspend_per_resident", "Spending above the budget per resident per year "
                 "(levers and cases are paid even when they exceed it)", "yuan per year",
                 "人均超预算支出", False),
@@ -130,12 +145,19 @@ _MEANING_ZH = {
     "income_gini": "收入的基尼系数",
     "income_urban_rural_ratio": "城镇与农村居民的平均收入之比",
     "income_top_bottom_ratio": "收入最高20%与最低20%人群的均值之比",
+    "migrant_gap": "流动人口的福利差距：1 − 其均值 / 其他人均值",
+    "poverty_share": "收入低于相对贫困线（收入中位数的一定比例）的居民比例",
+    "income_bottom20_share": "收入最低20%人群拥有的收入份额",
+    "dibao_coverage": "符合低保条件的居民中实际领取低保的比例（1 − 漏保率）",
+    "dibao_inclusion": "低保领取者中不符合条件者的比例（错保率）",
+    "dibao_per_resident": "每年人均低保支出",
+    "assisted_share": "没有数字接入的居民中得到代办帮办的比例",
     "volunteer_share": "活跃志愿者占居民的比例",
     "volunteer_hours": "每年人均志愿服务时长",
     "handoff_loss_rate": "部门间转办过程中案件流失的比例",
     "spending_per_resident": "每年人均治理支出（政策抓手与办案）",
     "cost_per_resolved": "每化解一件纠纷的治理支出",
-    "services_per_resident": "每年人均公共服务与转移支付",
+    "services_per_resident": "每年人均公共服务（不含低保与养老金）",
     "overspend_per_resident": "每年人均超出预算的支出（抓手与办案费用超过预算时仍照付）",
 }
 RUN_OUTCOMES = tuple(dataclasses.replace(o, meaning_zh=_MEANING_ZH[o.name]) for o in OUTCOMES)
@@ -185,6 +207,8 @@ STATE_OUTCOMES: tuple[str, ...] = (
     "welfare_mean", "welfare_gini", "welfare_theil", "welfare_theil_between",
     "top_bottom_ratio", "bottom20_share", "urban_rural_ratio", "digital_gap", "elderly_gap",
     "income_gini", "income_urban_rural_ratio", "income_top_bottom_ratio",
+    "migrant_gap", "poverty_share", "income_bottom20_share", "dibao_coverage",
+    "dibao_inclusion", "assisted_share",
 )
 
 # Running totals whose differences between a window's ends give its counts and sums.
@@ -192,6 +216,7 @@ TALLY_NAMES: tuple[str, ...] = (
     "arisen", "resolved", "relapsed", "abandoned", "escalated", "prevented",
     "resolved_l0", "resolved_l1", "resolved_l2", "resolved_l3",
     "handoffs", "handoffs_lost", "spent", "services", "overspent", "volunteer_hours",
+    "dibao",
 )
 
 
@@ -289,6 +314,7 @@ def welfare_measures(model: CoGovernanceModel) -> dict[str, float]:
     urban, rural = _means_in_and_out(w, urban_group)
     elderly, not_elderly = _means_in_and_out(w, _group(res.elderly))
     digital, excluded = _means_in_and_out(w, _group(res.digital))
+    migrant, local = _means_in_and_out(w, _group(res.migrant))
     return {
         "welfare_mean": float(w.mean()),
         "welfare_gini": gini,
@@ -299,6 +325,7 @@ def welfare_measures(model: CoGovernanceModel) -> dict[str, float]:
         "urban_rural_ratio": _ratio(urban, rural),
         "digital_gap": 1.0 - _ratio(excluded, digital),
         "elderly_gap": 1.0 - _ratio(elderly, not_elderly),
+        "migrant_gap": 1.0 - _ratio(migrant, local),
         "welfare_urban": urban,
         "welfare_rural": rural,
         "welfare_elderly": elderly,
@@ -338,15 +365,26 @@ def step_snapshot(model: CoGovernanceModel) -> dict[str, float]:
     snap["volunteer_share"] = np.count_nonzero(res.volunteer) / res.volunteer.size
     snap["detection_coverage"] = float(model.detection_coverage.mean())
     snap.update(model.income_measures)
+    snap["dibao_coverage"] = model.dibao_coverage
+    snap["dibao_inclusion"] = model.dibao_inclusion
+    offline = int(np.count_nonzero(~res.digital))
+    snap["assisted_share"] = (float(np.count_nonzero(model.assisted)) / offline if offline
+                              else float("nan"))
     return snap
 
 
-def income_measures(income: np.ndarray, urban: np.ndarray) -> dict[str, float]:
-    """Income inequality (the model recomputes it only when incomes change)."""
+def income_measures(income: np.ndarray, urban: np.ndarray, poverty_line_share: float
+                    ) -> dict[str, float]:
+    """Income inequality and poverty. Incomes move every week (growth, losses); the model
+    recomputes these at each means-test review and income shock (`welfare.review_means_test`),
+    which is often enough for measures that move by thousandths a year."""
+    gini, bottom20, top_bottom = mc.sorted_inequality(np.sort(income), 0.2)
     return {
-        "income_gini": mc.gini(income),
+        "income_gini": gini,
         "income_urban_rural_ratio": mc.ratio_of_means(income, urban),
-        "income_top_bottom_ratio": mc.top_bottom_ratio(income),
+        "income_top_bottom_ratio": top_bottom,
+        "income_bottom20_share": bottom20,
+        "poverty_share": poverty_share(income, poverty_line_share),
     }
 
 
@@ -356,7 +394,7 @@ def tallies(model: CoGovernanceModel, snapshot: dict[str, float]) -> tuple[float
         *(float(snapshot[k]) for k in TALLY_NAMES[:10]),
         float(model.ladder.handoffs), float(model.ladder.handoffs_lost),
         model.spent_total, model.services_total, model.overspent_total,
-        model.volunteer_hours_total,
+        model.volunteer_hours_total, model.dibao_total,
     )
 
 
@@ -398,6 +436,14 @@ def mediation_success(model: CoGovernanceModel, window: np.ndarray | None = None
     agreed = at_mediation & ((out == Outcome.RESOLVED) | (out == Outcome.RELAPSED))
     went_on = ended & (level == Level.L3) & (pool.handoffs[:n] > 0)
     return _ratio(int(agreed.sum()), int(at_mediation.sum() + went_on.sum()))
+
+
+def poverty_share(income: np.ndarray, line_share: float) -> float:
+    """Share of residents with income below `line_share` × the median income."""
+    if income.size == 0:
+        return float("nan")
+    line = line_share * float(np.median(income))
+    return float(np.count_nonzero(income < line)) / income.size
 
 
 def _state_means(model: CoGovernanceModel, start: int, end: int) -> dict[str, float]:
@@ -447,6 +493,7 @@ def outcomes_between(model: CoGovernanceModel, start: int, end: int) -> dict[str
     out["cost_per_resolved"] = _ratio(t["spent"], c["resolved"])
     out["services_per_resident"] = t["services"] / n_res / years
     out["overspend_per_resident"] = t["overspent"] / n_res / years
+    out["dibao_per_resident"] = t["dibao"] / n_res / years
     return {k: out[k] for k in RUN_OUTCOME_NAMES}
 
 

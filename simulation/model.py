@@ -22,6 +22,7 @@ from simulation.agents.party_cell import PartyCell
 from simulation.agents.resident import Resident, settle_alone_probability
 from simulation.agents.social_organisation import SocialOrganisation
 from simulation.agents.volunteer import Volunteer
+from simulation.assisted import assistance_rank
 from simulation.disputes import (
     IS_RESIDENT_VS_RESIDENT,
     DisputePool,
@@ -41,7 +42,7 @@ from simulation.network import (
 )
 from simulation.population import build_residents, build_territory, group_mask
 from simulation.scenario.schema import DISPUTE_SHARE_FIELDS, Scenario
-from simulation.welfare import update_welfare
+from simulation.welfare import start_welfare, update_welfare
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -174,10 +175,20 @@ class CoGovernanceModel(mesa.Model):
         self._type_cumulative = np.cumsum(w, axis=2).reshape(4, len(DisputeType))
         budget_year = p.budget.per_resident_year
         lever_year = lever_cost_per_week(p, self.lever, 52)
-        # Start welfare at income plus an even share of what the budget leaves for
-        # services, so the first weeks do not show a spurious jump.
-        self.residents.welfare += max(0.0, budget_year - lever_year)
-        self._follow_income()
+        # 低保 and the means test (simulation.welfare): the income shock in force, the share
+        # of 低保 due that the budget paid this week, and the targeting achieved.
+        # Assisted access (simulation.assisted): who is helped online now.
+        self.assistance_rank = assistance_rank(self.residents)
+        self.assisted = np.zeros(n, dtype=bool)
+        self.online = self.residents.digital.copy()  # digital access or assisted
+        self.assisted_for = -1.0  # the lever value the assisted set was last made for
+        self.income_shock_in_force: tuple[tuple[str, float], ...] = ()
+        self.dibao_paid_share = 1.0
+        self.dibao_this_week = 0.0
+        self.dibao_total = 0.0
+        self.dibao_coverage = float("nan")
+        self.dibao_inclusion = float("nan")
+        start_welfare(self, max(0.0, budget_year - lever_year))
         self._update_detection()
         self.warming_up = False
         if p.run.warmup_weeks:
@@ -245,6 +256,7 @@ class CoGovernanceModel(mesa.Model):
         self.services_total = 0.0
         self.overspent_total = 0.0
         self.volunteer_hours_total = 0.0
+        self.dibao_total = 0.0
         self.ladder.reset_tallies()
         self.disputes.start_window()
 
@@ -481,7 +493,8 @@ class CoGovernanceModel(mesa.Model):
         self.deprivation = np.maximum(0.0, mine - res.income) / np.maximum(mine, 1e-9)
         k = int(0.4 * (self.n_residents - 1))
         self.poorest = res.income <= np.partition(res.income, k)[k]
-        self.income_measures = metrics.income_measures(res.income, res.urban)
+        self.income_measures = metrics.income_measures(
+            res.income, res.urban, self.params.welfare.poverty_line_share)
         self._shares_for = None  # the services shares follow the poorest: recompute them
 
     def _update_detection(self) -> None:

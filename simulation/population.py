@@ -73,9 +73,14 @@ class ResidentColumns:
     migrant: np.ndarray
     digital: np.ndarray
     party_member: np.ndarray
-    base_income: np.ndarray  # yuan per year, before shocks
-    income: np.ndarray  # yuan per year, now
-    welfare: np.ndarray  # yuan per year: income + services - dispute losses, smoothed
+    base_income: np.ndarray  # yuan per year at week 0, pension included, before shocks
+    pension: np.ndarray  # yuan per year, part of base_income (0 under 60)
+    income: np.ndarray  # yuan per year, now: grown base income less recent dispute losses
+    lost_income: np.ndarray  # yuan lost to disputes in about the last year (arrears, property)
+    arrears: np.ndarray  # yuan of wages withheld by open labour disputes, owed back
+    dibao: np.ndarray  # yuan per year of 低保 paid at the last review
+    dibao_draw: np.ndarray  # U(0, 1), fixed: where the resident falls in targeting errors
+    welfare: np.ndarray  # yuan per year: income + 低保 + services - dispute losses, smoothed
     trust: np.ndarray  # in institutions (legitimacy), 0-1
     norm: np.ndarray  # internal norm adherence, 0-1
     norm_displayed: np.ndarray  # compliance shown under public lists, >= norm
@@ -112,11 +117,9 @@ def build_residents(
 ) -> ResidentColumns:
     """Draw residents' groups, incomes and attitudes.
 
-    Income is lognormal inside each group with log-sd `welfare.income_dispersion`, with
-    means set so the urban and rural means match the scenario's (NBS 2024 by default);
-    migrants and the elderly earn the scenario's fractions of their area's other residents.
+    Incomes: see `build_incomes`; the elderly's include their pensions (`build_pensions`).
     """
-    pop, wel, beh = scenario.population, scenario.welfare, scenario.behaviour
+    pop, beh = scenario.population, scenario.behaviour
     grid = territory.grid_of
     n = len(grid)
     urban = territory.urban_grid[grid]
@@ -127,19 +130,8 @@ def build_residents(
     digital = rng.random(n) < p_digital
     party_member = rng.random(n) < PARTY_MEMBER_SHARE
 
-    # Relative income factor of each resident inside its area, normalised so each area's
-    # mean equals the target mean exactly in expectation.
-    factor = np.ones(n)
-    factor[migrant] *= wel.migrant_income_factor
-    factor[elderly] *= wel.elderly_income_factor
-    sigma = wel.income_dispersion
-    draw = rng.lognormal(mean=-0.5 * sigma**2, sigma=sigma, size=n)  # mean 1
-    income = np.empty(n)
-    for is_urban, target in ((True, wel.income_urban_mean), (False, wel.income_rural_mean)):
-        area = urban == is_urban
-        if area.any():
-            expected_factor = factor[area].mean()
-            income[area] = target * factor[area] / expected_factor * draw[area]
+    pension = build_pensions(scenario, urban, elderly, rng)
+    income = build_incomes(scenario, urban, elderly, migrant, pension, rng)
 
     trust = _beta_around(rng, beh.trust_initial, n)
     norm = _beta_around(rng, beh.norm_initial, n)
@@ -155,7 +147,12 @@ def build_residents(
         digital=digital,
         party_member=party_member,
         base_income=income.copy(),
+        pension=pension,
         income=income,
+        lost_income=zeros.copy(),
+        arrears=zeros.copy(),
+        dibao=zeros.copy(),
+        dibao_draw=rng.random(n),
         welfare=income.copy(),
         trust=trust,
         norm=norm,
@@ -172,6 +169,48 @@ def build_residents(
         initial_legal=legal.copy(),
         initial_participation=participation.copy(),
     )
+
+
+def build_pensions(scenario: Scenario, urban: np.ndarray, elderly: np.ndarray,
+                   rng: np.random.Generator) -> np.ndarray:
+    """Each resident's pension in yuan per year, by eligibility alone (no channel).
+
+    Urban residents 60+ draw the employee pension with chance
+    `welfare.employee_pension_share_urban`; every other resident 60+ draws the resident
+    pension; residents under 60 draw none.
+    """
+    wel = scenario.welfare
+    employee = urban & (rng.random(len(urban)) < wel.employee_pension_share_urban)
+    month = np.where(employee, wel.pension_employee_month, wel.pension_resident_month)
+    return np.where(elderly, 12.0 * month, 0.0)
+
+
+def build_incomes(scenario: Scenario, urban: np.ndarray, elderly: np.ndarray,
+                  migrant: np.ndarray, pension: np.ndarray,
+                  rng: np.random.Generator) -> np.ndarray:
+    """Disposable income in yuan per year: pension plus other income.
+
+    Other income is lognormal with log-sd `welfare.income_dispersion` and mean 1, times a
+    relative factor (migrants `migrant_income_factor`, residents 60+
+    `elderly_income_factor`), scaled in each area so that the area's mean income, pensions
+    included, matches the scenario's (NBS 2024 by default) in expectation.
+    """
+    wel = scenario.welfare
+    n = len(urban)
+    factor = np.ones(n)
+    factor[migrant] *= wel.migrant_income_factor
+    factor[elderly] *= wel.elderly_income_factor
+    sigma = wel.income_dispersion
+    draw = rng.lognormal(mean=-0.5 * sigma**2, sigma=sigma, size=n)  # mean 1
+    income = np.empty(n)
+    for is_urban, target in ((True, wel.income_urban_mean), (False, wel.income_rural_mean)):
+        area = urban == is_urban
+        if area.any():
+            # Other income fills what pensions leave of the area's mean (never below 5%).
+            other_mean = max(target - pension[area].mean(), 0.05 * target)
+            income[area] = pension[area] + other_mean * factor[area] / factor[area].mean() * (
+                draw[area])
+    return income
 
 
 def group_mask(res: ResidentColumns, group: str) -> np.ndarray:

@@ -226,27 +226,32 @@ class BudgetLedger:
         paid = float(model.residents.services_this_week.sum())
         assert paid == pytest.approx(model.services_this_week, rel=1e-9)
         assert np.all(model.residents.services_this_week >= 0)
+        dibao = float(model.residents.dibao.sum()) * model.dibao_paid_share / WEEKS_PER_YEAR
+        assert dibao == pytest.approx(model.dibao_this_week, rel=1e-9)
         if spent <= budget_week:
-            assert model.services_this_week == pytest.approx(budget_week - spent, rel=1e-12)
+            assert model.services_this_week + model.dibao_this_week == pytest.approx(
+                budget_week - spent, rel=1e-12)
         else:
             assert model.services_this_week == 0.0
+            assert model.dibao_this_week == 0.0
             self.overspent += spent - budget_week
-        assert model.services_total + model.spent_total == pytest.approx(
+        assert model.services_total + model.dibao_total + model.spent_total == pytest.approx(
             budget_week * self.weeks + self.overspent, rel=1e-9)
         assert model.spent_total == pytest.approx(
             model.lever_spent_total + model.case_spent_total, rel=1e-12)
 
 
 def test_budget_is_conserved_services_are_what_spending_leaves() -> None:
-    """Every week: services = budget - spending, or 0 when spending exceeds the budget;
-    so over the run services + spending = budget + what was overspent."""
+    """Every week: 低保 + services = budget - spending, or 0 when spending exceeds the
+    budget; so over the run 低保 + services + spending = budget + what was overspent."""
     ledger = BudgetLedger()
     model = run(small_scenario({"shocks": SURGE}), 4, 104, each_step=ledger)
     assert ledger.weeks == 104
     assert ledger.max_spent_share > 0.01
     budget_week = model.params.budget.per_resident_year * model.n_residents / WEEKS_PER_YEAR
-    assert model.services_total + model.spent_total == pytest.approx(
+    assert model.services_total + model.dibao_total + model.spent_total == pytest.approx(
         budget_week * 104 + ledger.overspent, rel=1e-12)
+    assert model.dibao_total > 0
     # Case costs are what the disputes were charged.
     pool = model.disputes
     assert model.case_spent_total == pytest.approx(float(pool.cost[: pool.size].sum()),

@@ -34,6 +34,7 @@ from simulation.levers import (
 from simulation.model import WEEKS_PER_YEAR, CoGovernanceModel
 from simulation.scenario.loader import load_scenario, with_values
 from simulation.scenario.schema import LEVER_PATHS, Scenario
+from simulation.welfare import growth_factors
 
 PATH = {p.rsplit(".", 1)[1]: p for p in LEVER_PATHS}
 FEW_SEEDS = SEEDS[:3]  # for quantities the lever moves far beyond the seed-to-seed spread
@@ -555,21 +556,26 @@ def test_legitimacy_shock_to_a_group_hits_only_that_group() -> None:
 
 def test_income_shock_lowers_income_exactly_while_it_lasts() -> None:
     start, weeks, size = 10, 5, 0.2
-    scenario = small_scenario({"shocks": [
-        {"kind": "income", "week": start, "duration_weeks": weeks, "magnitude": size,
-         "group": "rural"}]})
+    scenario = small_scenario({
+        "welfare.wage_arrears_share": 0.0, "welfare.property_loss_share": 0.0,
+        "shocks": [{"kind": "income", "week": start, "duration_weeks": weeks,
+                    "magnitude": size, "group": "rural"}]})
     hit_weeks = []
 
     def check(model: CoGovernanceModel) -> None:
         res = model.residents
         rural = ~res.urban
-        np.testing.assert_array_equal(res.income[res.urban], res.base_income[res.urban])
+        urban_growth, rural_growth = growth_factors(model.params, model.week)
+        np.testing.assert_allclose(res.income[res.urban],
+                                   res.base_income[res.urban] * urban_growth, rtol=1e-12)
         if start <= model.week < start + weeks:
             hit_weeks.append(model.week)
-            np.testing.assert_array_equal(res.income[rural],
-                                          res.base_income[rural] * (1 - size))
+            np.testing.assert_allclose(res.income[rural],
+                                       res.base_income[rural] * rural_growth * (1 - size),
+                                       rtol=1e-12)
         else:
-            np.testing.assert_array_equal(res.income[rural], res.base_income[rural])
+            np.testing.assert_allclose(res.income[rural],
+                                       res.base_income[rural] * rural_growth, rtol=1e-12)
 
     model = run(scenario, 2, start + weeks + 3, each_step=check)
     assert hit_weeks == list(range(start, start + weeks))

@@ -168,6 +168,7 @@ def welfare_state() -> SimpleNamespace:
         urban=np.array([True, True, True, False, False, False]),
         elderly=np.array([False, False, True, True, False, False]),
         digital=np.array([True, True, True, True, False, False]),
+        migrant=np.array([True, False, False, False, False, False]),
     ))
 
 
@@ -180,6 +181,7 @@ def test_group_means_and_gaps_by_hand() -> None:
     assert w["elderly_gap"] == pytest.approx(1 - 35.0 / 27.5)  # others: (30+30+20+30) / 4
     assert w["welfare_digitally_excluded"] == pytest.approx(25.0)  # (20 + 30) / 2
     assert w["digital_gap"] == pytest.approx(1 - 25.0 / 32.5)  # included: (30+30+60+10) / 4
+    assert w["migrant_gap"] == pytest.approx(1 - 30.0 / 30.0)  # locals: (30+60+10+20+30) / 5
     assert w["welfare_mean"] == pytest.approx(30.0)
 
 

@@ -97,14 +97,14 @@ def report_probability(model: CoGovernanceModel, party: np.ndarray, grid: np.nda
 
     Returns (patrol, platform, walk_in) probabilities. Patrol (grid workers and
     volunteers) finds it with the grid's detection coverage (certainly if its risk was
-    detected early); the hotline/app serves only residents with digital access; walking
-    in depends on how far offline channels stay open.
+    detected early); the hotline/app serves only residents online (with digital access or
+    assisted); walking in depends on how far offline channels stay open.
     """
-    res = model.residents
     lv = model.lever
     ef = model.params.effects
     patrol = np.where(early, 1.0, model.detection_coverage[grid])
-    platform = np.where(res.digital[party], ef.platform_intake * lv["platform_coverage"], 0.0)
+    # Residents with digital access, or assisted to use it (代办, simulation.assisted).
+    platform = np.where(model.online[party], ef.platform_intake * lv["platform_coverage"], 0.0)
     walk_in = np.full(len(party), ef.walk_in_intake * (0.3 + 0.7 * lv["offline_channels"]))
     return patrol, platform, walk_in
 

@@ -185,10 +185,112 @@ class Welfare(Section):
         meaning="Income lost by each party for every week a dispute stays open, scaled by "
         "severity (time off work, fees, wages withheld).",
     )
-    transfer_targeting: float = param(
-        0.3, 0.0, 1.0, unit="share", zh="基础转移支付瞄准度",
-        meaning="Share of public services and transfers that reach the poorest 40% on purpose "
-        "without smart-governance targeting; the rest is spread evenly.",
+    service_targeting: float = param(
+        0.3, 0.0, 1.0, unit="share", zh="公共服务瞄准度",
+        meaning="Share of public services (not pensions or 低保) that reach the poorest 40% "
+        "on purpose without smart-governance targeting; the rest follows needs evenly.",
+    )
+    # ----------------------------------------------------------- cash transfers
+    pension_employee_month: float = param(
+        3_300.0, 0.0, 100_000.0, unit="yuan per month", zh="职工养老金",
+        meaning="Basic pension of an urban retiree in the employee scheme (城镇职工基本养老保险).",
+        source="enterprise-employee average about 3,000-3,500 yuan/month, c. 2023-24 "
+        "(MoHRSS, reported in the seeds digest §4.8; verify)",
+    )
+    pension_resident_month: float = param(
+        220.0, 0.0, 100_000.0, unit="yuan per month", zh="城乡居民养老金",
+        meaning="Pension of an elderly resident in the urban-rural resident scheme "
+        "(城乡居民基本养老保险).",
+        source="central minimum 123 yuan/month in 2024, average actually paid about 200-250 "
+        "(MoHRSS, reported in the seeds digest §4.8; verify)",
+    )
+    employee_pension_share_urban: float = param(
+        0.65, 0.0, 1.0, unit="share", zh="城镇老人职工养老金比例",
+        meaning="Share of urban residents 60+ drawing an employee pension; the others, and "
+        "every rural resident 60+, draw the resident pension.",
+        source="assumed; order of magnitude: about 140 million retirees in the employee scheme "
+        "(MoHRSS 2023, verify) against about 210 million urban residents 60+",
+    )
+    dibao_urban_month: float = param(
+        790.0, 0.0, 100_000.0, unit="yuan per person-month", zh="城市低保标准",
+        meaning="Urban 低保 standard: urban local residents below it are eligible, topped up "
+        "to it.",
+        source="average urban standard about 780-800 yuan/month, c. 2023-24 (MCA, reported in "
+        "the seeds digest §4.8; verify)",
+    )
+    dibao_rural_year: float = param(
+        7_500.0, 0.0, 1_000_000.0, unit="yuan per person-year", zh="农村低保标准",
+        meaning="Rural 低保 standard: rural residents below it are eligible, topped up to it.",
+        source="average rural standard about 7,300-7,700 yuan/year, c. 2023-24 (MCA, reported "
+        "in the seeds digest §4.8; verify)",
+    )
+    dibao_exclusion_error: float = param(
+        0.6, 0.0, 0.99, unit="share", zh="低保漏保率",
+        meaning="Share of eligible residents (local hukou, income below the standard) who do "
+        "not receive 低保, without data-based means-testing.",
+        source="assumed; large exclusion errors reported by Golan, Sicular & Umapathi 2017 "
+        "(World Development 93:316, rural) and Chen, Ravallion & Wang 2006 (World Bank WP "
+        "3805, urban); verify the level",
+    )
+    dibao_inclusion_error: float = param(
+        0.4, 0.0, 0.95, unit="share", zh="低保错保率",
+        meaning="Share of 低保 recipients who are not eligible (income above the standard), "
+        "without data-based means-testing.",
+        source="assumed; large inclusion errors reported by Golan, Sicular & Umapathi 2017 "
+        "and Kakwani, Li, Wang & Zhu 2019 (China Economic Review 53:1); verify the level",
+    )
+    dibao_inclusion_band: float = param(
+        2.0, 1.0, 10.0, unit="× standard", zh="错保收入上限",
+        meaning="Residents wrongly included in 低保 have incomes below this multiple of the "
+        "standard (near-poor households mistaken for poor ones).",
+    )
+    review_weeks: int = param(
+        13, 1, 52, unit="weeks", zh="低保复核周期",
+        meaning="Weeks between means-test reviews: 低保 eligibility and payments, and the "
+        "poorest 40% that targeted services follow, are reassessed this often.",
+        source="assumed (低保 dynamic management reviews households periodically)",
+    )
+    elderly_service_need: float = param(
+        1.5, 0.0, 10.0, unit="ratio", zh="老年人服务需求系数",
+        meaning="Need for public services (health, elder care) of a resident 60+ relative to "
+        "a younger resident: the weight of their share of services.",
+    )
+    migrant_service_access: float = param(
+        0.6, 0.0, 1.0, unit="share", zh="流动人口服务可及",
+        meaning="Weight of a migrant's share of local public services relative to a local "
+        "resident's (registration under the residence-permit system gives access).",
+        source="assumed; Zhejiang reports 98% of migrants registered under its points system "
+        "(seed 001), an upper bound",
+    )
+    # ----------------------------------------------------------- income dynamics
+    income_growth_urban: float = param(
+        0.044, -0.2, 0.3, unit="per year", zh="城镇收入实际增速",
+        meaning="Annual real growth of urban residents' incomes (an input: the urban/rural "
+        "trend it implies is an echo of the inputs, not a check).",
+        source="NBS 2024 statistical communiqué: urban per-capita disposable income grew 4.4% "
+        "in real terms (verify)",
+    )
+    income_growth_rural: float = param(
+        0.063, -0.2, 0.3, unit="per year", zh="农村收入实际增速",
+        meaning="Annual real growth of rural residents' incomes.",
+        source="NBS 2024 statistical communiqué: rural per-capita disposable income grew 6.3% "
+        "in real terms (verify)",
+    )
+    wage_arrears_share: float = param(
+        0.5, 0.0, 1.0, unit="share of income", zh="欠薪比例",
+        meaning="Share of a party's income withheld while a labour dispute stays open (wage "
+        "arrears); paid back if the dispute is resolved, lost otherwise.",
+    )
+    property_loss_share: float = param(
+        0.1, 0.0, 1.0, unit="share of annual income at severity 1", zh="产权纠纷损失",
+        meaning="One-off share of annual income a party loses, × severity, when a land or "
+        "property dispute ends unresolved (relapsed, abandoned or escalated).",
+    )
+    poverty_line_share: float = param(
+        0.4, 0.1, 1.0, unit="share of median income", zh="相对贫困线",
+        meaning="Relative poverty line as a share of median income (poverty_share outcome).",
+        source="40% of median income, the relative poverty line proposed for China after 2020 "
+        "(e.g. Shen Yangyang & Li Shi 2020; verify)",
     )
 
 
@@ -512,9 +614,24 @@ class Effects(Section):
         "this × platform_coverage.",
     )
     platform_targeting: float = param(
-        0.5, 0.0, 1.0, unit="share", zh="平台→精准帮扶",
-        meaning="Share of untargeted services that platforms turn into targeted ones: "
-        "this × platform_coverage.",
+        0.5, 0.0, 1.0, unit="share", zh="平台→精准服务",
+        meaning="Share of untargeted public services that platforms turn into targeted ones: "
+        "this × platform_coverage. Services only: pensions and 低保 follow eligibility rules.",
+    )
+    assisted_per_grid_worker: float = param(
+        40.0, 0.0, 10_000.0, unit="residents per grid worker", zh="网格员代办能力",
+        meaning="Residents without digital access one grid worker keeps assisted at full "
+        "assisted access.",
+    )
+    assisted_per_volunteer: float = param(
+        3.0, 0.0, 1_000.0, unit="residents per volunteer", zh="志愿者代办能力",
+        meaning="Residents without digital access one active volunteer keeps assisted at "
+        "full assisted access.",
+    )
+    data_sharing_targeting: float = param(
+        0.5, 0.0, 1.0, unit="share", zh="数据比对→低保瞄准",
+        meaning="Share of 低保 targeting errors (exclusion and inclusion) removed by data-based "
+        "means-testing (大数据比对) at full data sharing: errors × (1 − this × data_sharing).",
     )
     walk_in_intake: float = param(
         0.25, 0.0, 1.0, unit="per week", zh="线下→受理",
@@ -655,6 +772,15 @@ class SmartGovernance(Section):
         "spread: low values leave digitally excluded residents with slower intake and fewer "
         "services (the digital divide).",
     )
+    assisted_access: float = lever(
+        0.0, zh="代办帮办",
+        meaning_zh="网格员、志愿者帮助没有数字接入的居民办理线上服务和诉求（代办制）："
+        "受助居民与有数字接入者一样享受线上服务和热线受理。",
+        meaning="Assisted access (代办/帮办): grid workers and volunteers help residents "
+        "without digital access to use online services and the hotline; an assisted "
+        "resident counts as online, up to each grid's capacity.",
+        source="assumed; 民情民访代办制 in Jinhua (seed 001)",
+    )
 
 
 class PartyLeadership(Section):
@@ -727,6 +853,9 @@ class LeverCosts(Section):
     coordination: float = param(
         8.0, 0.0, 10_000.0, unit="yuan per resident-year", zh="协同统筹成本",
         meaning="Cost of coordination at intensity 1.")
+    assisted_access: float = param(
+        10.0, 0.0, 10_000.0, unit="yuan per resident-year", zh="代办帮办成本",
+        meaning="Cost of assisted access at intensity 1 (the helpers' hours and counters).")
 
 
 class Budget(Section):
