@@ -131,6 +131,7 @@ class CoGovernanceModel(mesa.Model):
         self.social_organisations = [
             SocialOrganisation(self) for _ in range(p.ladder.social_organisations)
         ]
+        self.petition_office = Government(self, Role.PETITION_OFFICE)
         self.cell_active = np.zeros(terr.n_grids, dtype=bool)
         self._build_service_layer()
         self._activate_party_cells()
