@@ -38,13 +38,18 @@ class ServiceQueue:
     def __len__(self) -> int:
         return len(self.waiting) - self._n_gone + len(self.in_service)
 
-    def set_capacity(self, cases_per_week: float) -> None:
+    def set_capacity(self, cases_per_week: float, service_weeks: float | None = None) -> None:
         """Servers for a throughput of `cases_per_week`: c = throughput × service weeks.
+
+        `service_weeks`, when given, is the mean service time in force this week (a
+        ramped parameter); otherwise the queue keeps its own.
 
         The queue gets ⌈c⌉ servers; with a fractional c each works at the rate c / ⌈c⌉ (see
         `finish`), so the most it can complete in a week is exactly `cases_per_week`. For a
         whole c this is the M/M/c queue of Erlang C.
         """
+        if service_weeks is not None:
+            self.service_weeks = float(service_weeks)
         c = max(0.0, cases_per_week * self.service_weeks)
         self.server_equivalents = c
         self.servers = math.ceil(c - 1e-12) if c > 0 else 0

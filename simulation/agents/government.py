@@ -38,11 +38,16 @@ class Government(mesa.Agent):
         self.role = role
         self.town = town
         lad = model.params.ladder
-        weeks = {Role.COURT: lad.service_weeks_l3,
-                 Role.PETITION_OFFICE: lad.service_weeks_petition}.get(role, lad.service_weeks_l2)
-        self.queue = ServiceQueue(0, weeks)
+        self.queue = ServiceQueue(0, self.service_weeks())
         # The court's first step for linked cases: court-entrusted mediation, as fast as L2.
         self.entrusted = ServiceQueue(0, lad.service_weeks_l2) if role is Role.COURT else None
+
+    def service_weeks(self) -> float:
+        """Mean time this office takes over a case, in force this week."""
+        lad = self.model.params.ladder
+        return {Role.COURT: lad.service_weeks_l3,
+                Role.PETITION_OFFICE: lad.service_weeks_petition}.get(self.role,
+                                                                       lad.service_weeks_l2)
 
     def staff(self, residents: int) -> float:
         """Staff working on this office's cases, scaled to the population it serves."""
@@ -68,15 +73,16 @@ class Government(mesa.Agent):
     def handle_cases(self, residents: int) -> None:
         """One week of work: finish cases, then start waiting ones, in each queue."""
         cap = self.capacity_per_week(residents)
+        lad = self.model.params.ladder  # the parameters in force this week (ramps)
         queues = [self.queue]
         if self.entrusted is not None:
             # Judges supervise entrusted mediation with a share of their time set by
             # the linkage; the rest goes to litigation.
             share = 0.5 * self.model.lever["court_linkage"]
-            self.entrusted.set_capacity(cap * share)
+            self.entrusted.set_capacity(cap * share, lad.service_weeks_l2)
             cap *= 1 - share
             queues.append(self.entrusted)
-        self.queue.set_capacity(cap)
+        self.queue.set_capacity(cap, self.service_weeks())
         for q in queues:
             for case in q.finish(self.model.rng):
                 self.model.ladder.conclude(case, self, entrusted=q is self.entrusted)

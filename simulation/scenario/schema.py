@@ -843,11 +843,13 @@ class Behaviour(Section):
 
 
 class Ramp(Section):
-    """A reform: one lever moves linearly from its scenario value to `to` over a period."""
+    """A reform: one lever, ladder parameter or the budget moves linearly from its scenario
+    value to `to` over a period (a step when start_week = end_week)."""
 
     parameter: str = Field(
-        description="Dotted path of the lever that changes, e.g. "
-        "'levers.rule_of_law.legal_services'.",
+        description="Dotted path of the lever, ladder parameter (staffing, cases per staff, "
+        "service times, success rates) or budget that changes, e.g. "
+        "'levers.rule_of_law.legal_services' or 'ladder.county_centre_staff_per_10000'.",
     )
     start_week: int = param(
         0, 0, 5_200, unit="week", zh="开始周", meaning="First week of the ramp.",
@@ -855,19 +857,33 @@ class Ramp(Section):
     end_week: int = param(
         260, 0, 5_200, unit="week", zh="结束周", meaning="Week the lever reaches `to`.",
     )
-    to: float = param(1.0, 0.0, 1.0, unit="intensity 0-1", zh="目标值",
-                      meaning="Lever value at end_week and after.")
+    to: float = param(1.0, None, None, unit="the parameter's unit", zh="目标值",
+                      meaning="Value at end_week and after, within the parameter's declared "
+                      "bounds.")
 
     @field_validator("parameter")
     @classmethod
-    def _a_lever(cls, parameter: str) -> str:
-        # Checked with the other fields, so a ramp of a non-lever is reported at once
-        # (LEVER_PATHS is defined below, from the Levers section).
-        if parameter not in LEVER_PATHS:
-            raise Invalid(f"{parameter!r} is not a lever", value=parameter,
-                          allowed="one of: " + ", ".join(LEVER_PATHS),
-                          suggestion=nearest_path(parameter, LEVER_PATHS))
+    def _rampable(cls, parameter: str) -> str:
+        # Checked with the other fields, so a ramp of a parameter that cannot move is
+        # reported at once (RAMPABLE_PATHS is defined below, from the sections).
+        if parameter not in RAMPABLE_PATHS:
+            raise Invalid(f"{parameter!r} is not a lever, ladder parameter or the budget",
+                          value=parameter, allowed="one of: " + ", ".join(RAMPABLE_PATHS),
+                          suggestion=nearest_path(parameter, RAMPABLE_PATHS))
         return parameter
+
+    @field_validator("to")
+    @classmethod
+    def _within_bounds(cls, to: float, info: ValidationInfo) -> float:
+        parameter = info.data.get("parameter")
+        if parameter not in RAMPABLE_BOUNDS:
+            return to  # the parameter itself is reported
+        lo, hi = RAMPABLE_BOUNDS[parameter]
+        if not (lo is None or to >= lo) or not (hi is None or to <= hi):
+            raise Invalid("out of range", value=to,
+                          allowed=f"{'' if lo is None else f'{lo:g}'} – "
+                          f"{'' if hi is None else f'{hi:g}'}")
+        return to
 
     @model_validator(mode="after")
     def _ordered(self) -> Ramp:
@@ -1110,3 +1126,15 @@ LEVER_PATHS: tuple[str, ...] = tuple(
     for group, field in Levers.model_fields.items()
     for name in field.annotation.model_fields  # type: ignore[union-attr]
 )
+
+# What a ramp (`schedules`) may move: the levers, the ladder's real-valued parameters
+# (staffing, cases per staff, service times, success rates, hand-offs, costs) and the
+# budget per resident; with each one's declared bounds, against which `Ramp.to` is checked.
+RAMPABLE_BOUNDS: dict[str, tuple[float | None, float | None]] = {
+    spec.path: (spec.minimum, spec.maximum)
+    for spec in _walk(Scenario, "")
+    if spec.path in LEVER_PATHS
+    or (spec.path.startswith("ladder.") and spec.kind == "float")
+    or spec.path == "budget.per_resident_year"
+}
+RAMPABLE_PATHS: tuple[str, ...] = tuple(RAMPABLE_BOUNDS)
