@@ -16,13 +16,14 @@ from simulation.agents.government import Government, Role
 from simulation.agents.party_cell import PartyCell
 from simulation.agents.resident import (
     draw_patience,
+    grievance,
     logistic,
     logit,
     report_probability,
     will_escalate,
 )
 from simulation.agents.social_organisation import PROFESSIONAL_BONUS, SocialOrganisation
-from simulation.disputes import DisputeType, Level, Outcome, Stage
+from simulation.disputes import DisputeType, HandlerKind, Level, Outcome, Stage
 from simulation.experience import experience_quality, relapse_probability
 from simulation.queueing import ServiceQueue
 
@@ -34,6 +35,13 @@ Handler = PartyCell | Government | SocialOrganisation
 # Severity above which a case belongs to a rung, when triage routes it (assumed): small
 # matters to the grid, larger ones to the town or centre, the gravest to formal law.
 RUNG_BY_SEVERITY = ((0.45, Level.L1), (0.80, Level.L2), (1.01, Level.L3))
+
+# The kind of each government office, as recorded on the disputes it works on.
+_KIND_OF_ROLE = {Role.TOWN_OFFICE: HandlerKind.TOWN_OFFICE,
+                 Role.COUNTY_CENTRE: HandlerKind.COUNTY_CENTRE,
+                 Role.COURT: HandlerKind.COURT,
+                 Role.PETITION_OFFICE: HandlerKind.PETITION_OFFICE}
+
 
 def correct_rung(severity: float) -> Level:
     for bound, level in RUNG_BY_SEVERITY:
@@ -52,13 +60,17 @@ class HandlingLadder:
         self.ended_this_week: list[int] = []
         self.handoffs_lost = 0
         self.handoffs = 0
+        self.first_petitions = 0
+        self.repeat_petitions = 0
         self._contracted_share = 0.0
         self._contracted_share_week = -1  # the week it was computed for
 
     def reset_tallies(self) -> None:
-        """Hand-off counts start from zero (at week 0, after the warm-up)."""
+        """Hand-off and petition counts start from zero (at week 0, after the warm-up)."""
         self.handoffs_lost = 0
         self.handoffs = 0
+        self.first_petitions = 0
+        self.repeat_petitions = 0
 
     # ------------------------------------------------------------------ intake
 
@@ -187,6 +199,7 @@ class HandlingLadder:
             org.mediate()
         m.county_centre.handle_cases(m.n_residents)
         m.court.handle_cases(m.n_residents)
+        m.petition_office.handle_cases(m.n_residents)
 
     def start_service(self, case: int, handler: Handler) -> None:
         """A handler starts work on a case: it pays the rung's cost."""
@@ -197,9 +210,19 @@ class HandlingLadder:
         level = Level(int(pool.level[case]))
         in_entrusted = (isinstance(handler, Government) and handler.entrusted is not None
                         and case in handler.entrusted.in_service)
-        cost = {Level.L1: lad.cost_l1, Level.L2: lad.cost_l2, Level.L3: lad.cost_l3}[level]
+        cost = {Level.L1: lad.cost_l1, Level.L2: lad.cost_l2, Level.L3: lad.cost_l3,
+                Level.PETITION: lad.cost_petition}[level]
         if in_entrusted:
             cost = lad.cost_l2
+        pool.heard[case] = True
+        if in_entrusted:
+            pool.handler_kind[case] = HandlerKind.ENTRUSTED
+        elif isinstance(handler, Government):
+            pool.handler_kind[case] = _KIND_OF_ROLE[handler.role]
+        elif isinstance(handler, SocialOrganisation):
+            pool.handler_kind[case] = HandlerKind.SOCIAL_ORGANISATION
+        else:
+            pool.handler_kind[case] = HandlerKind.PARTY_CELL
         pool.cost[case] += cost
         m.case_costs_this_week += cost
 
@@ -210,6 +233,11 @@ class HandlingLadder:
         level = Level(int(pool.level[case]))
         if level == Level.L3 and not entrusted:
             return lad.success_l3
+        if level == Level.PETITION:
+            trust = m.residents.trust[int(pool.party[case])]
+            return float(logistic(logit(lad.success_petition)
+                                  + ef.trust_success * (trust - 0.5)
+                                  - ef.severity_success * (pool.severity[case] - 0.5)))
         party, other = int(pool.party[case]), int(pool.other[case])
         trust = m.residents.trust[party]
         if other >= 0:
@@ -241,7 +269,9 @@ class HandlingLadder:
         if m.rng.random() < self.success_probability(case, handler, entrusted):
             self.resolve(case, level, ruling=(level == Level.L3 and not entrusted))
             return
-        if level == Level.L1:
+        if level == Level.PETITION:
+            self.petition_not_resolved(case, handler)
+        elif level == Level.L1:
             self.send(case, Level.L2, source=handler)
         elif level == Level.L2:
             self.send(case, Level.L3, source=handler)
@@ -294,20 +324,83 @@ class HandlingLadder:
         m._count_open(party, other, +1)
 
     def give_up_or_escalate(self, case: int) -> None:
-        """The party stops waiting: it petitions if its grievance is high enough."""
+        """The party stops waiting: it petitions if its grievance is high enough.
+
+        A party already at the petition office that stops waiting leaves with its
+        petition unresolved (ESCALATED).
+        """
         m = self.model
         pool = m.disputes
         self.handler_of.pop(case, None)
         self.queue_of.pop(case, None)
+        if pool.level[case] == Level.PETITION:
+            self._end_unresolved_petition(case)
+            return
         escalate = bool(will_escalate(m, pool.party[[case]], pool.severity[[case]])[0])
         if escalate:
-            pool.satisfaction[case] = experience_quality(m, case, resolved=False)
-            pool.cost[case] += m.params.ladder.cost_petition
-            m.case_costs_this_week += m.params.ladder.cost_petition
-            self._end(case, Outcome.ESCALATED)
+            self.petition(case)
         else:
             pool.satisfaction[case] = experience_quality(m, case, resolved=False)
             self._end(case, Outcome.ABANDONED)
+
+    # ------------------------------------------------------------------ petitions
+
+    def petition(self, case: int, repeat: bool = False) -> None:
+        """The party petitions (信访): the case joins the petition office's queue.
+
+        A repeat petition arrives after a delay (mean `ladder.repeat_delay_weeks`). The
+        party's patience starts afresh at the office.
+        """
+        m = self.model
+        pool = m.disputes
+        lad = m.params.ladder
+        pool.petitions[case] += 1
+        if repeat:
+            self.repeat_petitions += 1
+        else:
+            self.first_petitions += 1
+        pool.level[case] = Level.PETITION
+        pool.stage[case] = Stage.QUEUED
+        pool.waited[case] = 0.0
+        pool.patience[case] = self.new_patience(pool.party[[case]])[0]
+        ready = m.week + int(m.rng.poisson(lad.repeat_delay_weeks)) if repeat else m.week
+        office = m.petition_office
+        office.queue.enqueue(case, ready if ready > m.week else None)
+        self.handler_of[case] = office
+        self.queue_of[case] = office.queue
+
+    def petition_not_resolved(self, case: int, office: Handler) -> None:
+        """A petition the office did not resolve: returned to the ladder, petitioned
+        again, or the end of the road.
+
+        With chance `ladder.petition_return_share` it is returned (访诉分离): grave,
+        law-related cases to the court, the rest to the county centre, as a hand-off.
+        Otherwise the party petitions again with chance base × decay^(petitions − 1) ×
+        grievance / threshold (capped at 1), up to `ladder.max_repeat_petitions` repeats;
+        else the dispute ends as an unresolved petition (ESCALATED).
+        """
+        m = self.model
+        pool = m.disputes
+        lad = m.params.ladder
+        if m.rng.random() < lad.petition_return_share:
+            grave = pool.severity[case] >= RUNG_BY_SEVERITY[1][0]
+            self.send(case, Level.L3 if grave else Level.L2, walk_in=True, source=office)
+            return
+        lodged = int(pool.petitions[case])
+        if lodged - 1 < lad.max_repeat_petitions:
+            g = float(grievance(m, pool.party[[case]], pool.severity[[case]])[0])
+            threshold = max(m.params.disputes.escalation_threshold, 1e-9)
+            p = min(1.0, lad.repeat_petition_base * lad.repeat_petition_decay ** (lodged - 1)
+                    * g / threshold)
+            if m.rng.random() < p:
+                self.petition(case, repeat=True)
+                return
+        self._end_unresolved_petition(case)
+
+    def _end_unresolved_petition(self, case: int) -> None:
+        self.model.disputes.satisfaction[case] = experience_quality(self.model, case,
+                                                                    resolved=False)
+        self._end(case, Outcome.ESCALATED)
 
     def _end(self, case: int, outcome: Outcome) -> None:
         m = self.model

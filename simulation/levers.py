@@ -108,6 +108,8 @@ def _ramped(scenario: Scenario, week: int, upto: int | None = None) -> dict[str,
     values = scenario_levers(scenario)
     ramps = scenario.schedules if upto is None else scenario.schedules[:upto]
     for i, ramp in enumerate(ramps):
+        if ramp.parameter not in LEVER_PATHS:
+            continue  # a ladder parameter or the budget: see `parameters_at`
         name = lever_name(ramp.parameter)
         if week >= ramp.end_week:
             values[name] = ramp.to
@@ -116,6 +118,51 @@ def _ramped(scenario: Scenario, week: int, upto: int | None = None) -> dict[str,
             frac = (week - ramp.start_week) / (ramp.end_week - ramp.start_week)
             values[name] = start + frac * (ramp.to - start)
     return values
+
+
+def parameters_at(scenario: Scenario, week: int, upto: int | None = None
+                  ) -> dict[str, float]:
+    """Values in `week` of the ladder parameters and budget that ramps move, by dotted path
+    (only those some ramp moves; the first `upto` ramps, all by default).
+
+    As for levers (`levers_at`): each ramp runs linearly from the value in force at its
+    start_week (earlier ramps applied) to `to` at end_week, and stays at `to` after.
+    """
+    ramps = scenario.schedules if upto is None else scenario.schedules[:upto]
+    values: dict[str, float] = {}
+    for i, ramp in enumerate(ramps):
+        path = ramp.parameter
+        if path in LEVER_PATHS:
+            continue
+        if path not in values:
+            values[path] = _value_at_path(scenario, path)
+        if week >= ramp.end_week:
+            values[path] = ramp.to
+        elif week > ramp.start_week:
+            start = parameters_at(scenario, ramp.start_week, upto=i).get(
+                path, _value_at_path(scenario, path))
+            frac = (week - ramp.start_week) / (ramp.end_week - ramp.start_week)
+            values[path] = start + frac * (ramp.to - start)
+    return values
+
+
+def _value_at_path(scenario: Scenario, path: str) -> float:
+    value: object = scenario
+    for part in path.split("."):
+        value = getattr(value, part)
+    return float(value)  # type: ignore[arg-type]
+
+
+def with_parameters(scenario: Scenario, values: dict[str, float]) -> Scenario:
+    """The scenario with the given dotted-path values put in (no validation: the values
+    come from ramps, whose targets were checked against the declared bounds)."""
+    sections: dict[str, dict[str, float]] = {}
+    for path, value in values.items():
+        section, name = path.split(".")
+        sections.setdefault(section, {})[name] = value
+    return scenario.model_copy(update={
+        section: getattr(scenario, section).model_copy(update=update)
+        for section, update in sections.items()})
 
 
 def lever_cost_per_week(scenario: Scenario, levers: dict[str, float], residents: int) -> float:

@@ -38,8 +38,18 @@ OUTCOMES: tuple[OutcomeSpec, ...] = (
                 "(小事不出村)", "share", "村(社区)内化解比例", True),
     OutcomeSpec("township_share", "Share of resolved disputes resolved at L0-L2 "
                 "(大事不出镇)", "share", "镇街及以下化解比例", True),
-    OutcomeSpec("escalations_per_10k", "Petitions per 10,000 residents per year",
-                "per 10,000 per year", "每万人年上访数", False),
+    OutcomeSpec("escalations_per_10k", "Disputes that ended as unresolved petitions per "
+                "10,000 residents per year", "per 10,000 per year", "每万人年信访未解决数",
+                False),
+    OutcomeSpec("petitions_per_10k", "Petitions lodged (first and repeat) per 10,000 "
+                "residents per year", "per 10,000 per year", "每万人年信访件次", False),
+    OutcomeSpec("first_petitions_per_10k", "First petitions per 10,000 residents per year",
+                "per 10,000 per year", "每万人年初次信访", False),
+    OutcomeSpec("repeat_petitions_per_10k", "Repeat petitions per 10,000 residents per year",
+                "per 10,000 per year", "每万人年重复信访", False),
+    OutcomeSpec("unresolved_exit_share", "Share of ended disputes that left unresolved: "
+                "unresolved petitions, abandoned, lumped, closed unresolved", "share",
+                "未解决退出比例", False),
     OutcomeSpec("litigation_share", "Share of resolved disputes resolved at L3 (formal law)",
                 "share", "诉讼解决比例", None),
     OutcomeSpec("relapse_rate", "Share of agreements not kept (relapsed / (resolved + "
@@ -120,7 +130,12 @@ _MEANING_ZH = {
     "grassroots_share": "已化解纠纷中由当事人自行和解或在网格、村（社区）化解的比例"
     "（小事不出村）",
     "township_share": "已化解纠纷中在镇街及以下化解的比例（大事不出镇）",
-    "escalations_per_10k": "每年每万名居民中的信访（上访）件数",
+    "escalations_per_10k": "每年每万名居民中以信访未解决告终的纠纷数",
+    "petitions_per_10k": "每年每万名居民的信访件次（初次与重复）",
+    "first_petitions_per_10k": "每年每万名居民的初次信访件数",
+    "repeat_petitions_per_10k": "每年每万名居民的重复信访件次",
+    "unresolved_exit_share": "已结束纠纷中未获解决而退出的比例：信访未解决、放弃、隐忍、"
+    "未解决即结案",
     "litigation_share": "已化解纠纷中通过诉讼、仲裁等法律途径化解的比例",
     "relapse_rate": "达成的协议未得到履行而反悔的比例",
     "abandon_rate": "已结束纠纷中当事人放弃的比例",
@@ -182,15 +197,17 @@ WINDOWED_NAMES: tuple[str, ...] = tuple(o.name for o in RUN_OUTCOMES if o.window
 # Counts over the whole run that the summary reports before the outcomes.
 COUNT_NAMES: tuple[str, ...] = (
     "residents", "weeks", "arisen", "resolved", "relapsed", "abandoned", "escalated",
-    "prevented", "resolved_l0", "resolved_l1", "resolved_l2", "resolved_l3",
+    "lumped", "closed_unresolved", "prevented", "resolved_l0", "resolved_l1", "resolved_l2",
+    "resolved_l3", "resolved_petition", "first_petitions", "repeat_petitions",
 )
 
 # What is recorded every week (the time series); the summary adds time-to-resolution and
 # satisfaction, which need the whole pool.
 STEP_METRICS: tuple[str, ...] = (
-    "arisen", "open", "resolved", "relapsed", "abandoned", "escalated", "prevented",
-    "resolved_l0", "resolved_l1", "resolved_l2", "resolved_l3",
-    "queued_l1", "queued_l2", "queued_l3",
+    "arisen", "open", "resolved", "relapsed", "abandoned", "escalated", "lumped",
+    "closed_unresolved", "prevented", "resolved_l0", "resolved_l1", "resolved_l2",
+    "resolved_l3", "resolved_petition", "first_petitions", "repeat_petitions",
+    "queued_l1", "queued_l2", "queued_l3", "queued_petition",
     "resolution_rate", "grassroots_share", "township_share", "escalations_per_10k",
     "litigation_share", "relapse_rate", "trust", "norm", "false_compliance",
     "welfare_mean", "welfare_gini", "welfare_theil", "welfare_theil_between",
@@ -212,11 +229,14 @@ STATE_OUTCOMES: tuple[str, ...] = (
 )
 
 # Running totals whose differences between a window's ends give its counts and sums.
+TALLY_COUNTS: tuple[str, ...] = (  # counts, read from the week's record
+    "arisen", "resolved", "relapsed", "abandoned", "escalated", "lumped", "closed_unresolved",
+    "prevented", "resolved_l0", "resolved_l1", "resolved_l2", "resolved_l3",
+    "resolved_petition", "first_petitions", "repeat_petitions",
+)
 TALLY_NAMES: tuple[str, ...] = (
-    "arisen", "resolved", "relapsed", "abandoned", "escalated", "prevented",
-    "resolved_l0", "resolved_l1", "resolved_l2", "resolved_l3",
-    "handoffs", "handoffs_lost", "spent", "services", "overspent", "volunteer_hours",
-    "dibao",
+    *TALLY_COUNTS, "handoffs", "handoffs_lost", "spent", "services", "overspent",
+    "volunteer_hours", "dibao",
 )
 
 
@@ -229,22 +249,33 @@ def dispute_counts(model: CoGovernanceModel) -> dict[str, int]:
     pool = model.disputes
     by_outcome = pool.counts()  # running tallies: O(1) however long the run
     counts = {k: by_outcome[k] for k in ("arisen", "open", "resolved", "relapsed",
-                                          "abandoned", "escalated")}
+                                          "abandoned", "escalated", "lumped",
+                                          "closed_unresolved")}
     counts["prevented"] = int(model.prevented)
     for level in (Level.L0, Level.L1, Level.L2, Level.L3):
         counts[f"resolved_l{int(level)}"] = int(pool.resolved_by_level[level])
+    counts["resolved_petition"] = int(pool.resolved_by_level[Level.PETITION])
+    counts["first_petitions"] = model.ladder.first_petitions
+    counts["repeat_petitions"] = model.ladder.repeat_petitions
     return counts
 
 
 def resolution_shares(c: dict[str, int], residents: int, weeks: int) -> dict[str, float]:
     """Rates derived from cumulative counts."""
-    ended = c["resolved"] + c["relapsed"] + c["abandoned"] + c["escalated"]
+    unresolved = c["abandoned"] + c["escalated"] + c["lumped"] + c["closed_unresolved"]
+    ended = c["resolved"] + c["relapsed"] + unresolved
     years = max(weeks, 1) / 52.0
+    petitions = c["first_petitions"] + c["repeat_petitions"]
     return {
         "resolution_rate": _ratio(c["resolved"], ended),
         "grassroots_share": _ratio(c["resolved_l0"] + c["resolved_l1"], c["resolved"]),
-        "township_share": _ratio(c["resolved"] - c["resolved_l3"], c["resolved"]),
+        "township_share": _ratio(c["resolved_l0"] + c["resolved_l1"] + c["resolved_l2"],
+                                 c["resolved"]),
         "escalations_per_10k": c["escalated"] / residents * 10_000 / years,
+        "petitions_per_10k": petitions / residents * 10_000 / years,
+        "first_petitions_per_10k": c["first_petitions"] / residents * 10_000 / years,
+        "repeat_petitions_per_10k": c["repeat_petitions"] / residents * 10_000 / years,
+        "unresolved_exit_share": _ratio(unresolved, ended),
         "litigation_share": _ratio(c["resolved_l3"], c["resolved"]),
         "relapse_rate": _ratio(c["relapsed"], c["resolved"] + c["relapsed"]),
         "abandon_rate": _ratio(c["abandoned"], ended),
@@ -342,7 +373,8 @@ def queue_lengths(model: CoGovernanceModel) -> dict[str, int]:
     on_ladder = ids[pool.stage[ids] != Stage.AWAITING_INTAKE] if len(ids) else ids
     lv = (np.bincount(pool.level[on_ladder], minlength=len(Level)) if len(on_ladder)
           else np.zeros(len(Level)))
-    return {"queued_l1": int(lv[1]), "queued_l2": int(lv[2]), "queued_l3": int(lv[3])}
+    return {"queued_l1": int(lv[1]), "queued_l2": int(lv[2]), "queued_l3": int(lv[3]),
+            "queued_petition": int(lv[Level.PETITION])}
 
 
 def spending(model: CoGovernanceModel) -> dict[str, float]:
@@ -391,7 +423,7 @@ def income_measures(income: np.ndarray, urban: np.ndarray, poverty_line_share: f
 def tallies(model: CoGovernanceModel, snapshot: dict[str, float]) -> tuple[float, ...]:
     """The running totals of `TALLY_NAMES` now (counts from the week's snapshot)."""
     return (
-        *(float(snapshot[k]) for k in TALLY_NAMES[:10]),
+        *(float(snapshot[k]) for k in TALLY_COUNTS),
         float(model.ladder.handoffs), float(model.ladder.handoffs_lost),
         model.spent_total, model.services_total, model.overspent_total,
         model.volunteer_hours_total, model.dibao_total,
@@ -475,7 +507,7 @@ def outcomes_between(model: CoGovernanceModel, start: int, end: int) -> dict[str
     """
     t = dict(zip(TALLY_NAMES, _tallies_at(model, end) - _tallies_at(model, start),
                  strict=True))
-    c = {k: round(t[k]) for k in TALLY_NAMES[:10]}
+    c = {k: round(t[k]) for k in TALLY_COUNTS}
     weeks = max(end - start, 1)
     years = weeks / 52.0
     n_res = model.n_residents

@@ -32,7 +32,14 @@ from simulation.disputes import (
 )
 from simulation.draws import draw_rows
 from simulation.ladder import HandlingLadder
-from simulation.levers import NO_SHOCK, lever_cost_per_week, levers_at, shocks_at
+from simulation.levers import (
+    NO_SHOCK,
+    lever_cost_per_week,
+    levers_at,
+    parameters_at,
+    shocks_at,
+    with_parameters,
+)
 from simulation.network import (
     FlaggedTieShare,
     MultilayerNetwork,
@@ -77,9 +84,15 @@ class CoGovernanceModel(mesa.Model):
         max_residents: int | None = None,
     ) -> None:
         super().__init__(rng=rng if seed is None else seed)
-        self.params = scenario if scenario is not None else Scenario()
-        p = self.params
+        # The scenario as given, and `params`: the same with the ladder parameters and
+        # budget that ramps move put at their values in force this week (see
+        # `follow_ramps`). Everything reads parameters from `params`.
+        self.base_scenario = scenario if scenario is not None else Scenario()
+        self.params = self.base_scenario
+        self._ramped_values: dict[str, float] = {}
         self.week = 0
+        self.follow_ramps()
+        p = self.params
         self.lever = levers_at(p, 0)
         self.shock = shocks_at(p, 0)
 
@@ -130,6 +143,7 @@ class CoGovernanceModel(mesa.Model):
         self.social_organisations = [
             SocialOrganisation(self) for _ in range(p.ladder.social_organisations)
         ]
+        self.petition_office = Government(self, Role.PETITION_OFFICE)
         self.cell_active = np.zeros(terr.n_grids, dtype=bool)
         self._build_service_layer()
         self._activate_party_cells()
@@ -247,8 +261,9 @@ class CoGovernanceModel(mesa.Model):
             self.step()
         self.warming_up = False
         self.week = 0
-        self.lever = levers_at(self.params, 0)
-        self.shock = shocks_at(self.params, 0)
+        self.follow_ramps()
+        self.lever = levers_at(self.base_scenario, 0)
+        self.shock = shocks_at(self.base_scenario, 0)
         self.prevented = 0
         self.spent_total = 0.0
         self.lever_spent_total = 0.0
@@ -267,11 +282,32 @@ class CoGovernanceModel(mesa.Model):
 
         In the warm-up (weeks up to 0) the levers are those of week 0 and no shock hits.
         """
-        self.lever = levers_at(self.params, max(self.week, 0))
-        self.shock = shocks_at(self.params, self.week) if self.week > 0 else NO_SHOCK
+        self.follow_ramps()
+        self.lever = levers_at(self.base_scenario, max(self.week, 0))
+        self.shock = shocks_at(self.base_scenario, self.week) if self.week > 0 else NO_SHOCK
         self._activate_party_cells()
         self.case_costs_this_week = 0.0
         self.ladder.ended_this_week = []
+
+    def follow_ramps(self) -> None:
+        """Put the ramped ladder parameters and budget at their values this week.
+
+        `params` is rebuilt only when a ramp changes a value (`simulation.levers.
+        parameters_at`); the handlers read staffing, cases per staff, service times and
+        success rates from it every week, so a centre can open mid-run.
+        """
+        values = parameters_at(self.base_scenario, max(self.week, 0))
+        if values != self._ramped_values:
+            self.params = with_parameters(self.base_scenario, values)
+            self._ramped_values = values
+
+    def param(self, path: str) -> float:
+        """A parameter's value in force this week, by dotted path
+        ("ladder.county_centre_staff_per_10000")."""
+        value: object = self.params
+        for part in path.split("."):
+            value = getattr(value, part)
+        return float(value)  # type: ignore[arg-type]
 
     def pay_for_levers(self) -> None:
         self.lever_costs_this_week = lever_cost_per_week(self.params, self.lever,

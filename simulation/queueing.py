@@ -29,18 +29,27 @@ class ServiceQueue:
         self.waiting: deque[int] = deque()
         self.in_service: list[int] = []
         self.ready_at: dict[int, int] = {}  # case -> week it reaches this queue (hand-off)
-        self._gone: set[int] = set()  # waiting cases whose party left (removed lazily)
+        # Waiting entries whose party left (removed lazily), counted per case: a case that
+        # left may come back to the same queue (a petition returned to the ladder) while its
+        # old entry is still in the deque, and each stale entry is skipped once.
+        self._gone: dict[int, int] = {}
+        self._n_gone = 0
 
     def __len__(self) -> int:
-        return len(self.waiting) - len(self._gone) + len(self.in_service)
+        return len(self.waiting) - self._n_gone + len(self.in_service)
 
-    def set_capacity(self, cases_per_week: float) -> None:
+    def set_capacity(self, cases_per_week: float, service_weeks: float | None = None) -> None:
         """Servers for a throughput of `cases_per_week`: c = throughput × service weeks.
+
+        `service_weeks`, when given, is the mean service time in force this week (a
+        ramped parameter); otherwise the queue keeps its own.
 
         The queue gets ⌈c⌉ servers; with a fractional c each works at the rate c / ⌈c⌉ (see
         `finish`), so the most it can complete in a week is exactly `cases_per_week`. For a
         whole c this is the M/M/c queue of Erlang C.
         """
+        if service_weeks is not None:
+            self.service_weeks = float(service_weeks)
         c = max(0.0, cases_per_week * self.service_weeks)
         self.server_equivalents = c
         self.servers = math.ceil(c - 1e-12) if c > 0 else 0
@@ -51,13 +60,25 @@ class ServiceQueue:
         if ready_week is not None:
             self.ready_at[case] = ready_week
 
+    def waiting_cases(self) -> list[int]:
+        """The cases waiting, in order, without the entries of parties who left."""
+        stale = dict(self._gone)
+        out = []
+        for case in self.waiting:
+            if stale.get(case, 0) > 0:
+                stale[case] -= 1  # a stale entry comes before the case's new one
+                continue
+            out.append(case)
+        return out
+
     def remove(self, case: int) -> None:
         """Take a waiting case out (its party gave up or escalated while waiting).
 
         Removal is lazy: the case is skipped when it reaches the front, so a long queue
         does not pay a scan for every party that leaves.
         """
-        self._gone.add(case)
+        self._gone[case] = self._gone.get(case, 0) + 1
+        self._n_gone += 1
         self.ready_at.pop(case, None)
 
     def finish(self, rng: np.random.Generator) -> list[int]:
@@ -83,13 +104,16 @@ class ServiceQueue:
         """Move waiting cases into free servers, first come first served; returns them."""
         started: list[int] = []
         free = self.servers - len(self.in_service)
-        if free <= 0 or len(self.waiting) == len(self._gone):
+        if free <= 0 or len(self.waiting) == self._n_gone:
             return started
         skipped: list[int] = []
         while free > 0 and self.waiting:
             case = self.waiting.popleft()
             if case in self._gone:
-                self._gone.discard(case)
+                left = self._gone.pop(case) - 1
+                if left:
+                    self._gone[case] = left
+                self._n_gone -= 1
                 continue
             if self.ready_at.get(case, week) > week:
                 skipped.append(case)  # still on its way (hand-off delay)

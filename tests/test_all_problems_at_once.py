@@ -54,7 +54,8 @@ def test_every_kind_of_problem_is_reported_in_one_run(tmp_path: Path) -> None:
         (8, "levers.rule_of_law.enforcement", "YAML tags are not allowed"),
         (9, "levers.rule_of_law.enforcement",
          "duplicate key 'enforcement' (first at line 8, again at line 9)"),
-        (11, "schedules[0].parameter", "'population.residents' is not a lever"),
+        (11, "schedules[0].parameter",
+         "'population.residents' is not a lever, ladder parameter or the budget"),
     ]
 
 
@@ -63,7 +64,7 @@ def test_a_ramp_of_a_non_lever_is_not_reported_as_out_of_range(tmp_path: Path) -
     path.write_text("extends: baseline\nschedules:\n  - parameter: population.residents\n"
                     "    to: 12000\n", encoding="utf-8")
     (only,) = problems_of(path)
-    assert only.message == "'population.residents' is not a lever"
+    assert only.message == "'population.residents' is not a lever, ladder parameter or the budget"
     assert only.line == 3
     # A lever's ramp out of range is still reported as such.
     path.write_text("extends: baseline\nschedules:\n  - parameter: "

@@ -20,7 +20,7 @@ SURGE = [{"kind": "dispute_surge", "week": 10, "duration_weeks": 20, "magnitude"
 def all_queues(model: CoGovernanceModel):
     """(handler, queue) for every queue of every handler."""
     handlers = [*model.party_cells, *model.town_offices, model.county_centre, model.court,
-                *model.social_organisations]
+                *model.social_organisations, model.petition_office]
     for h in handlers:
         yield h, h.queue
         entrusted = getattr(h, "entrusted", None)
@@ -47,8 +47,9 @@ class DisputeLedger:
         # Counts add up.
         assert c["arisen"] == n
         assert c["arisen"] == (c["open"] + c["resolved"] + c["relapsed"] + c["abandoned"]
-                               + c["escalated"])
-        assert c["resolved"] == sum(c[f"resolved_l{i}"] for i in range(4))
+                               + c["escalated"] + c["lumped"] + c["closed_unresolved"])
+        assert c["resolved"] == (sum(c[f"resolved_l{i}"] for i in range(4))
+                                 + c["resolved_petition"])
 
         # Each dispute is either open or ended in exactly one outcome, after it arose.
         outcome, stage = pool.outcome[:n], pool.stage[:n]
@@ -83,7 +84,7 @@ class DisputeLedger:
         # Every case on the ladder is in exactly one queue, at the stage it should be.
         in_queue: dict[int, str] = {}
         for handler, q in all_queues(model):
-            for case, where in [*((x, "waiting") for x in q.waiting if x not in q._gone),
+            for case, where in [*((x, "waiting") for x in q.waiting_cases()),
                                 *((x, "in_service") for x in q.in_service)]:
                 assert case not in in_queue, f"case {case} in two queues"
                 in_queue[case] = where

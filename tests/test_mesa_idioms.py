@@ -43,8 +43,9 @@ def test_agents_list_every_resident_and_the_volunteers_of_the_week() -> None:
         assert sorted(a.row for a in residents) == list(range(300))
         volunteers = sorted(a.row for a in model.agents_by_type[Volunteer])
         assert volunteers == np.flatnonzero(res.volunteer).tolist()
+        # + the county centre, the court and the petition office
         assert len(model.agents) == 300 + len(volunteers) + len(model.party_cells) + len(
-            model.town_offices) + 2 + len(model.social_organisations)
+            model.town_offices) + 3 + len(model.social_organisations)
         one = residents[17]
         assert one.trust == res.trust[one.row] and one.grid == res.grid[one.row]
 

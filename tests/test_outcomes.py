@@ -106,8 +106,10 @@ def test_mediation_success_with_no_mediation_is_nan() -> None:
 
 
 COUNTS = {"arisen": 500, "resolved": 300, "relapsed": 20, "abandoned": 30, "escalated": 13,
+          "lumped": 0, "closed_unresolved": 0,
           "prevented": 100, "resolved_l0": 100, "resolved_l1": 120, "resolved_l2": 50,
-          "resolved_l3": 30}
+          "resolved_l3": 30, "resolved_petition": 0, "first_petitions": 0,
+          "repeat_petitions": 0}
 
 
 @pytest.mark.parametrize(("weeks", "per_10k", "per_1000"), [
@@ -132,6 +134,22 @@ def test_shares_of_endings_and_resolutions() -> None:
     assert s["litigation_share"] == pytest.approx(30 / 300)
     assert s["relapse_rate"] == pytest.approx(20 / (300 + 20))
     assert s["prevented_share"] == pytest.approx(100 / (100 + 500))
+
+
+def test_petitions_and_unresolved_exits_by_hand() -> None:
+    c = COUNTS | {"lumped": 40, "closed_unresolved": 7, "resolved": 310,
+                  "resolved_petition": 10, "first_petitions": 26, "repeat_petitions": 13}
+    s = metrics.resolution_shares(c, residents=1000, weeks=26)
+    ended = 310 + 20 + 30 + 13 + 40 + 7
+    assert s["unresolved_exit_share"] == pytest.approx((30 + 13 + 40 + 7) / ended)
+    assert s["resolution_rate"] == pytest.approx(310 / ended)
+    # Half a year: 39 petitions of 1,000 residents is 780 a year per 10,000.
+    assert s["petitions_per_10k"] == pytest.approx(780.0)
+    assert s["first_petitions_per_10k"] == pytest.approx(520.0)
+    assert s["repeat_petitions_per_10k"] == pytest.approx(260.0)
+    # Resolutions at the petition office are neither local nor at law.
+    assert s["township_share"] == pytest.approx((100 + 120 + 50) / 310)
+    assert s["litigation_share"] == pytest.approx(30 / 310)
 
 
 def test_shares_with_nothing_ended_are_nan_not_an_error() -> None:
@@ -318,9 +336,9 @@ def test_queue_lengths_count_open_disputes_on_each_rung() -> None:
     pool.stage[4:10] = Stage.QUEUED
     pool.stage[6] = Stage.IN_SERVICE  # being mediated counts on its rung too
     assert metrics.queue_lengths(SimpleNamespace(disputes=pool)) == {
-        "queued_l1": 2, "queued_l2": 1, "queued_l3": 3}
+        "queued_l1": 2, "queued_l2": 1, "queued_l3": 3, "queued_petition": 0}
     assert metrics.queue_lengths(SimpleNamespace(disputes=DisputePool())) == {
-        "queued_l1": 0, "queued_l2": 0, "queued_l3": 0}
+        "queued_l1": 0, "queued_l2": 0, "queued_l3": 0, "queued_petition": 0}
 
 
 def test_a_group_with_nobody_in_it_has_no_mean_and_no_gap() -> None:

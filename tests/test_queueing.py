@@ -269,3 +269,30 @@ def test_removing_a_case_on_its_way_forgets_its_ready_week() -> None:
     queue.enqueue(3)
     assert queue.admit(21) == [3]  # the next ready case goes past it
     assert list(queue.waiting) == []
+
+
+def test_a_case_that_left_and_came_back_is_served_once_or_not_at_all() -> None:
+    """A party that left a queue may come back to it (a petition returned to the ladder)
+    while its old entry still waits to be skipped: each stale entry is skipped once."""
+    q = ServiceQueue(0, 1.0)
+    q.set_capacity(10.0)
+    q.enqueue(1)
+    q.remove(1)
+    q.enqueue(1)  # back again: served once
+    assert q.admit(0) == [1]
+    q2 = ServiceQueue(0, 1.0)
+    q2.set_capacity(10.0)
+    q2.enqueue(2)
+    q2.remove(2)
+    q2.enqueue(2)
+    q2.remove(2)  # left again: never served
+    assert q2.admit(0) == [] and len(q2) == 0
+
+
+def test_waiting_cases_skip_only_the_stale_entries() -> None:
+    q = ServiceQueue(0, 1.0)
+    for case in (1, 2, 3):
+        q.enqueue(case)
+    q.remove(2)
+    q.enqueue(2)  # 2 came back: its old entry is stale, its new one waits at the back
+    assert q.waiting_cases() == [1, 3, 2] and len(q) == 3

@@ -51,7 +51,8 @@ class PartyCell(mesa.Agent):
     def convene_mediation(self, volunteers: float, residents: int) -> None:
         """One week of L1 mediation: finish cases, then start waiting ones."""
         q = self.queue
-        q.set_capacity(self.capacity_per_week(volunteers, residents))
+        q.set_capacity(self.capacity_per_week(volunteers, residents),
+                       self.model.params.ladder.service_weeks_l1)
         for case in q.finish(self.model.rng):
             self.model.ladder.conclude(case, self)
         for case in q.admit(self.model.week):

@@ -115,14 +115,25 @@ def will_escalate(model: CoGovernanceModel, party: np.ndarray, severity: np.ndar
     Epstein (2002): grievance G = hardship × (1 − legitimacy); a party acts when
     G − perceived deterrence > threshold T. Hardship here is the dispute's severity plus the
     party's carried discontent and relative deprivation; legitimacy is its trust;
-    deterrence is `effects.enforcement_escalation × enforcement`.
+    deterrence is `effects.enforcement_escalation × enforcement` when
+    `disputes.enforcement_deters_petitions` is on, none otherwise (the default).
     """
     res = model.residents
     hardship = np.clip(severity + 0.5 * res.discontent[party]
                        + 0.5 * model.deprivation[party], 0, 2)
     grievance = hardship * (1.0 - res.trust[party])
-    deterrence = model.params.effects.enforcement_escalation * model.lever["enforcement"]
+    deterrence = 0.0
+    if model.params.disputes.enforcement_deters_petitions:
+        deterrence = model.params.effects.enforcement_escalation * model.lever["enforcement"]
     return grievance - deterrence > model.params.disputes.escalation_threshold
+
+
+def grievance(model: CoGovernanceModel, party: np.ndarray, severity: np.ndarray) -> np.ndarray:
+    """Epstein's grievance G = hardship × (1 − trust), as in `will_escalate`."""
+    res = model.residents
+    hardship = np.clip(severity + 0.5 * res.discontent[party]
+                       + 0.5 * model.deprivation[party], 0, 2)
+    return hardship * (1.0 - res.trust[party])
 
 
 def draw_patience(model: CoGovernanceModel, party: np.ndarray) -> np.ndarray:

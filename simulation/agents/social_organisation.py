@@ -38,7 +38,7 @@ class SocialOrganisation(mesa.Agent):
     def mediate(self) -> None:
         """One week of professional mediation."""
         q = self.queue
-        q.set_capacity(self.capacity_per_week())
+        q.set_capacity(self.capacity_per_week(), self.model.params.ladder.service_weeks_l2)
         for case in q.finish(self.model.rng):
             self.model.ladder.conclude(case, self)
         for case in q.admit(self.model.week):

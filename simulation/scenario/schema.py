@@ -404,6 +404,13 @@ class Disputes(Section):
         "exceeds it escalates (petitions) when patience runs out; otherwise gives up.",
         source="Epstein 2002 (threshold 0.1); assumed here",
     )
+    enforcement_deters_petitions: int = param(
+        0, 0, 1, unit="switch 0/1", zh="执法威慑信访",
+        meaning="1: perceived deterrence by enforcement (effects.enforcement_escalation × "
+        "enforcement) is subtracted from a party's grievance when it decides whether to "
+        "petition (Epstein's arrest risk); 0 (default): petitions are not deterred, so "
+        "enforcement cannot turn petitions into silent abandonment.",
+    )
     relapse_base: float = param(
         0.15, 0.0, 1.0, unit="probability", zh="协议反悔基础概率",
         meaning="Chance an agreement that cannot be enforced (reached alone, or mediated "
@@ -541,7 +548,52 @@ class Ladder(Section):
     )
     cost_petition: float = param(
         20_000.0, 0.0, 1e7, unit="yuan per case", zh="信访处置成本",
-        meaning="Cost of handling one petition (escalated dispute).",
+        meaning="Cost of handling one petition at the petition office.",
+    )
+    petition_staff_per_10000: float = param(
+        1.0, 0.0, 100.0, unit="staff per 10,000 residents", zh="每万人信访工作人员",
+        meaning="Staff of the county petition office (信访局) working on petitions, per "
+        "10,000 residents.",
+    )
+    petition_cases: float = param(
+        0.5, 0.0, 20.0, unit="cases per staff per week", zh="信访人均办理能力",
+        meaning="Petitions one petition-office staff member concludes per week.",
+    )
+    service_weeks_petition: float = param(
+        6.0, 0.1, 52.0, unit="weeks", zh="信访办理周期",
+        meaning="Mean time the petition office takes to conclude a petition.",
+        source="Regulations on Letters and Visits (信访工作条例, 2022): accept within 15 "
+        "days, conclude within 60; the mean (about 6 weeks) is assumed below the limit",
+    )
+    success_petition: float = param(
+        0.3, 0.0, 1.0, unit="probability", zh="信访化解率",
+        meaning="Chance a petition is resolved at the petition office at average trust and "
+        "severity.",
+    )
+    petition_return_share: float = param(
+        0.3, 0.0, 1.0, unit="share", zh="访诉分离转回比例",
+        meaning="Share of petitions not resolved at the office that are returned to the "
+        "ladder (访诉分离: law-related petitions to the court, the rest to the county "
+        "centre), as a hand-off.",
+    )
+    repeat_petition_base: float = param(
+        0.4, 0.0, 1.0, unit="probability", zh="重复信访基础概率",
+        meaning="Chance a party whose petition was not resolved petitions again, at a "
+        "grievance equal to the escalation threshold: base × decay^(petitions − 1) × "
+        "grievance / threshold, capped at 1.",
+    )
+    repeat_petition_decay: float = param(
+        0.6, 0.0, 1.0, unit="factor per petition", zh="重复信访衰减",
+        meaning="Factor on the chance of a further petition after each petition lodged.",
+    )
+    repeat_delay_weeks: float = param(
+        8.0, 0.0, 104.0, unit="weeks", zh="重复信访间隔",
+        meaning="Mean delay before a repeat petition reaches the petition office.",
+    )
+    max_repeat_petitions: int = param(
+        3, 0, 20, unit="petitions", zh="最多重复信访次数",
+        meaning="Repeat petitions a party lodges at most for one dispute; after the last "
+        "unresolved one the dispute ends as an unresolved petition (escalated).",
     )
 
 
@@ -1030,11 +1082,13 @@ class Behaviour(Section):
 
 
 class Ramp(Section):
-    """A reform: one lever moves linearly from its scenario value to `to` over a period."""
+    """A reform: one lever, ladder parameter or the budget moves linearly from its scenario
+    value to `to` over a period (a step when start_week = end_week)."""
 
     parameter: str = Field(
-        description="Dotted path of the lever that changes, e.g. "
-        "'levers.rule_of_law.legal_services'.",
+        description="Dotted path of the lever, ladder parameter (staffing, cases per staff, "
+        "service times, success rates) or budget that changes, e.g. "
+        "'levers.rule_of_law.legal_services' or 'ladder.county_centre_staff_per_10000'.",
     )
     start_week: int = param(
         0, 0, 5_200, unit="week", zh="开始周", meaning="First week of the ramp.",
@@ -1042,19 +1096,33 @@ class Ramp(Section):
     end_week: int = param(
         260, 0, 5_200, unit="week", zh="结束周", meaning="Week the lever reaches `to`.",
     )
-    to: float = param(1.0, 0.0, 1.0, unit="intensity 0-1", zh="目标值",
-                      meaning="Lever value at end_week and after.")
+    to: float = param(1.0, None, None, unit="the parameter's unit", zh="目标值",
+                      meaning="Value at end_week and after, within the parameter's declared "
+                      "bounds.")
 
     @field_validator("parameter")
     @classmethod
-    def _a_lever(cls, parameter: str) -> str:
-        # Checked with the other fields, so a ramp of a non-lever is reported at once
-        # (LEVER_PATHS is defined below, from the Levers section).
-        if parameter not in LEVER_PATHS:
-            raise Invalid(f"{parameter!r} is not a lever", value=parameter,
-                          allowed="one of: " + ", ".join(LEVER_PATHS),
-                          suggestion=nearest_path(parameter, LEVER_PATHS))
+    def _rampable(cls, parameter: str) -> str:
+        # Checked with the other fields, so a ramp of a parameter that cannot move is
+        # reported at once (RAMPABLE_PATHS is defined below, from the sections).
+        if parameter not in RAMPABLE_PATHS:
+            raise Invalid(f"{parameter!r} is not a lever, ladder parameter or the budget",
+                          value=parameter, allowed="one of: " + ", ".join(RAMPABLE_PATHS),
+                          suggestion=nearest_path(parameter, RAMPABLE_PATHS))
         return parameter
+
+    @field_validator("to")
+    @classmethod
+    def _within_bounds(cls, to: float, info: ValidationInfo) -> float:
+        parameter = info.data.get("parameter")
+        if parameter not in RAMPABLE_BOUNDS:
+            return to  # the parameter itself is reported
+        lo, hi = RAMPABLE_BOUNDS[parameter]
+        if not (lo is None or to >= lo) or not (hi is None or to <= hi):
+            raise Invalid("out of range", value=to,
+                          allowed=f"{'' if lo is None else f'{lo:g}'} – "
+                          f"{'' if hi is None else f'{hi:g}'}")
+        return to
 
     @model_validator(mode="after")
     def _ordered(self) -> Ramp:
@@ -1340,3 +1408,15 @@ LEVER_PATHS: tuple[str, ...] = tuple(
     for group, field in Levers.model_fields.items()
     for name in field.annotation.model_fields  # type: ignore[union-attr]
 )
+
+# What a ramp (`schedules`) may move: the levers, the ladder's real-valued parameters
+# (staffing, cases per staff, service times, success rates, hand-offs, costs) and the
+# budget per resident; with each one's declared bounds, against which `Ramp.to` is checked.
+RAMPABLE_BOUNDS: dict[str, tuple[float | None, float | None]] = {
+    spec.path: (spec.minimum, spec.maximum)
+    for spec in _walk(Scenario, "")
+    if spec.path in LEVER_PATHS
+    or (spec.path.startswith("ladder.") and spec.kind == "float")
+    or spec.path == "budget.per_resident_year"
+}
+RAMPABLE_PATHS: tuple[str, ...] = tuple(RAMPABLE_BOUNDS)
