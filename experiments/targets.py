@@ -72,6 +72,7 @@ class Check:
     kind: str = "cross_sectional"  # or "before_after", "trend"
     window: str = "run"  # "run", "first_year", "last_year" or "change"
     versus: str | None = None  # compared with this scenario on the same seeds
+    caution: str = ""  # what to keep in mind when reading it
 
     @property
     def fittable(self) -> bool:
@@ -249,7 +250,8 @@ def read_targets(path: Path = TARGETS_FILE) -> tuple[list[Check], list[NotModell
             checks.append(Check(key, entry.meaning, entry.role, c.outcome, c.scenario,
                                 float(c.range[0]), float(c.range[1]),
                                 tuple((f.figure, f.note) for f in entry.values),
-                                kind=entry.kind, window=c.window, versus=c.versus))
+                                kind=entry.kind, window=c.window, versus=c.versus,
+                                caution=entry.caution))
     return checks, skipped
 
 

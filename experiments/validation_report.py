@@ -83,6 +83,29 @@ def funnel(path: Path, reps: int) -> Path:
     return funnel_chart(runs.sort_values("scenario"), path)
 
 
+def held_out_notes(results: list[CheckResult]) -> list[str]:
+    """What each held-out check shows: its question, the figures behind it, the model's
+    answer, and what to keep in mind."""
+    out = ["## What each held-out check shows", ""]
+    for r in results:
+        c = r.check
+        if c.role != "checked":
+            continue
+        lo, hi = r.ci
+        verdict = "passes" if r.passed else "misses"
+        where = c.scenario + (f" minus {c.versus} (same seeds)" if c.versus else "")
+        window = {"run": "over the whole run", "first_year": "in the first year",
+                  "last_year": "in the last year",
+                  "change": "from the first year to the last"}[c.window]
+        out.append(f"- **{c.key}** ({c.kind.replace('_', ' ')}). {c.meaning[:1].upper()}"
+                   f"{c.meaning[1:]}. Model, {where}, {window}: {fmt(r.mean, c.outcome)} "
+                   f"[{fmt(lo, c.outcome)}, {fmt(hi, c.outcome)}] against "
+                   f"{fmt(c.low, c.outcome)}–{fmt(c.high, c.outcome)}: it {verdict}. "
+                   "Figures: " + "; ".join(f"{fig:g} ({note})" for fig, note in c.figures)
+                   + "." + (f" Keep in mind: {c.caution}." if c.caution else ""))
+    return [*out, ""]
+
+
 def sensitivity(checks: list[Check], reps: int, change: float = 0.1) -> pd.DataFrame:
     """One at a time: each calibrated parameter −/+ `change` (relative), every target.
 
@@ -144,6 +167,13 @@ LEAVES_OUT = """\
 - **Validation scope.** The figures are national or from Anji/Huzhou; no one county's
   dispute records were available, so the fit shows the model can reproduce the patterns,
   not that it forecasts a particular place.
+- **Fit is not evidence.** The fitted figures pass because parameters were tuned to them,
+  and the echoes because the population is built from them; only the held-out checks
+  test the model, and several miss (see above). Before/after figures are self-reported
+  and confounded by everything else that changed over those years.
+- **Rankings.** Which mix does best depends on assumed costs and effect sizes: read a
+  ranking with its probability over the assumptions' plausible ranges (`cogov
+  robustness`) and over spending levels (`cogov frontiers`), never as a single number.
 """
 
 
@@ -223,6 +253,7 @@ def write_validation_report(path: Path, results: list[CheckResult], skipped: lis
         out += ["", f"{sum(r.passed for r in rows)} of {len(rows)} pass.", ""]
     held, total = evidence(results)
     out += [f"**Evidence: {held} of {total} held-out checks pass.**", ""]
+    out += held_out_notes(results)
     passed = sum(r.passed for r in results)
     out += ["", f"{passed} of {len(results)} checks pass.", "",
             "## The dispute funnel", "",
