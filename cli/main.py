@@ -1,9 +1,9 @@
 """The `cogov` command line (also `python -m cli`): the parser and the entry point.
 
-Subcommands: run, compare, validate, new, diff, params, schema, sweep, analyze, targets, calibrate,
-app. Every parameter can be set from the command line with `--set PATH=VALUE`, by the
-dotted names declared in the scenario type. Bad input gets a plain message and a
-non-zero exit, never a traceback.
+Subcommands: run, compare, validate, new, diff, params, schema, sweep, analyze, targets,
+calibrate, robustness, frontiers, app. Every parameter can be set from the command line
+with `--set PATH=VALUE`, by the dotted names declared in the scenario type. Bad input gets
+a plain message and a non-zero exit, never a traceback.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from cli import app, compare, run, scenario, sweep, targets
+from cli import app, compare, frontiers, robustness, run, scenario, sweep, targets
 from cli.common import (
     EXIT_INPUT,
     EXIT_INTERRUPTED,
@@ -42,6 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
     scenario.add_parsers(sub)
     sweep.add_parsers(sub)
     targets.add_parsers(sub)
+    robustness.add_parser(sub)
+    frontiers.add_parser(sub)
     app.add_parser(sub)
     return parser
 

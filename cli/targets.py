@@ -78,25 +78,36 @@ def cmd_targets(args: argparse.Namespace) -> int:
 
 
 def print_table(results: list, skipped: list, reps: int) -> None:
-    """One row per check: the model's mean and interval, the range, PASS or MISS."""
-    from experiments.targets import fmt
+    """The checks in three groups (fitted, held out, echoes): the model's mean and
+    interval, the range, PASS or MISS; only the held-out checks count as evidence."""
+    from experiments.targets import ROLE_TITLES, ROLES, evidence, fmt
 
     print(f"Model against real figures: mean and 95% interval over {reps} seeds")
-    print()
-    header = f"  {'figure':<40} {'scenario':<10} {'model mean [95% CI]':<28} {'range':<18} "
-    print(header + "result")
-    for r in results:
-        lo, hi = r.ci
-        o = r.check.outcome
-        model = f"{fmt(r.mean, o)} [{fmt(lo, o)}, {fmt(hi, o)}]"
-        rng = f"{fmt(r.check.low, o)}-{fmt(r.check.high, o)}"
-        tag = "" if r.check.kind == "target" else " (input)"
-        print(f"  {(r.check.key + tag)[:40]:<40} {r.check.scenario[:10]:<10} {model:<28} "
-              f"{rng:<18} {'PASS' if r.passed else 'MISS'}")
-    for s in skipped:
-        print(f"  {s.key[:40]:<40} {'—':<10} {'not modelled':<28} {'':<18} —  ({s.reason})")
-    passed = sum(r.passed for r in results)
-    print(f"\n{passed} of {len(results)} checks pass")
+    for role in ROLES:
+        rows = [r for r in results if r.check.role == role]
+        missing = [s for s in skipped if s.role == role]
+        if not rows and not missing:
+            continue
+        print(f"\n{ROLE_TITLES[role]}")
+        header = (f"  {'figure':<44} {'scenario':<18} {'model mean [95% CI]':<28} "
+                  f"{'range':<18} ")
+        print(header + "result")
+        for r in rows:
+            lo, hi = r.ci
+            o = r.check.outcome
+            model = f"{fmt(r.mean, o)} [{fmt(lo, o)}, {fmt(hi, o)}]"
+            rng = f"{fmt(r.check.low, o)}-{fmt(r.check.high, o)}"
+            where = r.check.scenario + (f"-{r.check.versus}" if r.check.versus else "")
+            print(f"  {r.check.key[:44]:<44} {where[:18]:<18} {model:<28} "
+                  f"{rng:<18} {'PASS' if r.passed else 'MISS'}")
+        for s in missing:
+            print(f"  {s.key[:44]:<44} {'—':<18} {'not modelled':<28} {'':<18} —  "
+                  f"({s.reason})")
+        print(f"  {sum(r.passed for r in rows)} of {len(rows)} pass")
+    passed, total = evidence(results)
+    print(f"\nEvidence: {passed} of {total} held-out checks pass (fitted figures and "
+          "echoes are not evidence)")
+    print(f"{sum(r.passed for r in results)} of {len(results)} checks pass")
 
 
 def report_files(path: Path, force: bool) -> list[OutputFile]:

@@ -121,7 +121,7 @@ def _level_key(study: Study, f: dict[str, Any]) -> tuple[pd.Series, pd.Series, p
         keep = (varied["varied"].isna() | (varied["varied"] == name)).to_numpy()
         runs = runs[keep]
     values = runs[name]
-    if f.get("levels") is None and study.design in ("latin_hypercube", "sobol"):
+    if f.get("levels") is None and study.design in ("latin_hypercube", "sobol", "morris"):
         lo, hi = float(f["low"]), float(f["high"])
         edges = np.linspace(lo, hi, BINS + 1)
         idx = np.clip(np.searchsorted(edges, values.to_numpy(float), side="right") - 1, 0,
@@ -232,6 +232,52 @@ def sobol_indices(study: Study) -> pd.DataFrame | None:
                          "ST_high": st + stc, "points": n_points})
     return pd.DataFrame(rows, columns=["factor", "outcome", "S1", "S1_low", "S1_high", "ST",
                                        "ST_low", "ST_high", "points"])
+
+
+# ------------------------------------------------------------------ Morris
+
+
+def morris_indices(study: Study) -> pd.DataFrame | None:
+    """Morris screening per factor and outcome (morris designs only): μ* (the mean absolute
+    elementary effect: overall influence) with its 95% bootstrap interval, μ (its signed
+    mean) and σ (their spread: non-linearity or interactions), from SALib's
+    `morris.analyze` on each design point's mean over replications. The design matrix is
+    drawn again from the experiment's seed (the stored values of whole-number factors are
+    rounded; the elementary effects use the unrounded steps)."""
+    if study.design != "morris":
+        return None
+    from SALib.analyze import morris
+
+    from experiments.points import MORRIS_LEVELS, Factor, morris_matrix
+
+    d = study.definition
+    problem = d["salib_problem"]
+    factors = tuple(Factor(f["name"], tuple(f.get("parameters") or ()), f["kind"],
+                           low=f.get("low"), high=f.get("high")) for f in study.factors)
+    x = morris_matrix(factors, int(d["samples"]), design_seed(int(d["seed"])))
+    n_points = len(x)
+    means = study.ok.groupby("point")[study.outcomes].mean()
+    rows = []
+    for o in study.outcomes:
+        y = means[o].reindex(range(n_points)).to_numpy(float)
+        missing = int((~np.isfinite(y)).sum())
+        if missing:
+            study.notes.append(f"Morris indices of {o} skipped: {missing:,} of {n_points:,} "
+                               "design points have no finite value (missing runs, or the "
+                               "outcome is undefined there)")
+            continue
+        si = morris.analyze(problem, x, y, num_levels=MORRIS_LEVELS, conf_level=0.95,
+                            num_resamples=1000, seed=design_seed(int(d["seed"])) or 1)
+        for i, name in enumerate(problem["names"]):
+            mu_star, conf = float(si["mu_star"][i]), float(si["mu_star_conf"][i])
+            rows.append({"factor": name, "outcome": o, "mu_star": mu_star,
+                         "mu_star_low": mu_star - conf, "mu_star_high": mu_star + conf,
+                         "mu": float(si["mu"][i]), "sigma": float(si["sigma"][i]),
+                         "trajectories": int(d["samples"])})
+    table = pd.DataFrame(rows, columns=["factor", "outcome", "mu_star", "mu_star_low",
+                                        "mu_star_high", "mu", "sigma", "trajectories"])
+    return table.sort_values(["outcome", "mu_star"], ascending=[True, False],
+                             kind="stable").reset_index(drop=True)
 
 
 # ------------------------------------------------------------------ interactions
@@ -409,6 +455,7 @@ class Analysis:
     interactions: pd.DataFrame | None
     ols_terms: pd.DataFrame | None
     best: pd.DataFrame | None
+    morris: pd.DataFrame | None = None
 
 
 def analyze(store: str | Path) -> Analysis:
@@ -423,7 +470,8 @@ def analyze(store: str | Path) -> Analysis:
         raise StoreError(f"{store} has no successful runs to analyse")
     fits = interaction_fits(study)
     return Analysis(study, main_effects(study), point_means(study), sobol_indices(study),
-                    fits[0] if fits else None, fits[1] if fits else None, best_levels(study))
+                    fits[0] if fits else None, fits[1] if fits else None, best_levels(study),
+                    morris_indices(study))
 
 
 def write_outputs(a: Analysis, out: Path) -> list[Path]:
@@ -439,7 +487,7 @@ def write_outputs(a: Analysis, out: Path) -> list[Path]:
     written = []
     tables = {"main_effects": a.main_effects, "point_means": a.point_means,
               "sobol": a.sobol, "interactions": a.interactions, "ols_terms": a.ols_terms,
-              "best_levels": a.best}
+              "best_levels": a.best, "morris": a.morris}
     for name, table in tables.items():
         if table is not None and not table.empty:
             path = out / f"{name}.csv"
@@ -455,6 +503,11 @@ def write_outputs(a: Analysis, out: Path) -> list[Path]:
 def headline(a: Analysis) -> list[str]:
     """A few lines worth printing: the clearest findings."""
     lines = []
+    if a.morris is not None and not a.morris.empty:
+        for o, g in a.morris.groupby("outcome", sort=False):
+            top = g.sort_values("mu_star", ascending=False).head(3)
+            lines.append(f"  {o}: most influential (Morris μ*) " + ", ".join(
+                f"{r.factor} ({r.mu_star:.3g})" for r in top.itertuples()))
     if a.sobol is not None and not a.sobol.empty:
         for o, g in a.sobol.groupby("outcome", sort=False):
             top = g.sort_values("ST", ascending=False).iloc[0]

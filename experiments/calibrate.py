@@ -19,8 +19,9 @@ they go into a new calibration file (`runs/calibrate/calibrated.yaml` unless `--
 where: the bundled file with the fitted lines replaced); only `--replace` rewrites the
 bundled file itself. Each value carries its provenance: the targets it was fitted to, the
 seeds per candidate and the date. Parameters with an empirical source are never tuned
-(`Block` refuses them), and a fit with fewer than `MIN_REPS` seeds per candidate is
-refused.
+(`Block` refuses them), nor is any figure fitted unless the targets file marks it
+`role: fitted`; before/after and trend figures are refused outright (they stay held
+out). A fit with fewer than `MIN_REPS` seeds per candidate is refused.
 """
 
 from __future__ import annotations
@@ -80,6 +81,25 @@ class Block:
                 raise ValueError(f"{path} has an empirical source ({spec.source}); "
                                  "it is not tuned")
 
+    def check_fittable(self, checks: dict[str, Check]) -> None:
+        """Refuse to fit a figure not marked `role: fitted` in the targets file, and any
+        before/after or trend figure outright: those stay held out, as evidence.
+
+        Raises:
+            ValueError: naming the figure and why.
+        """
+        for key in self.targets:
+            if key not in checks:
+                raise ValueError(f"{self.name}: no target named {key!r} with a check")
+            c = checks[key]
+            if c.kind != "cross_sectional" or c.window != "run" or c.versus is not None:
+                raise ValueError(f"{self.name}: {key} is a {c.kind.replace('_', '/')} "
+                                 "figure (a reform and its effect, or a trend): it stays "
+                                 "held out and is never fitted")
+            if c.role != "fitted":
+                raise ValueError(f"{self.name}: {key} is marked role: {c.role}, not "
+                                 "fitted; only figures marked fitted may be fitted")
+
 
 # What is calibrated, against what. Income spread and group factors only shape the
 # initial population, so those runs need no steps; mediation success rates need runs.
@@ -100,7 +120,7 @@ BLOCKS: tuple[Block, ...] = (
             "ladder.success_l1": (0.55, 0.60, 0.65, 0.70, 0.75, 0.80, 0.85),
             "ladder.success_l2": (0.70, 0.75, 0.80, 0.85, 0.90),
         },
-        ("grassroots_mediation_success", "settled_at_township_or_below"),
+        ("grassroots_mediation_success",),
         steps=260,
     ),
 )
@@ -142,6 +162,7 @@ def search_block(block: Block, fitted: dict[str, float], checks: dict[str, Check
         The best candidate's values, its loss, and (values, loss) for every candidate.
     """
     block.check_tunable()
+    block.check_fittable(checks)
     wanted = [checks[t] for t in block.targets]
     scenarios = sorted({c.scenario for c in wanted})
     names = list(block.grid)
@@ -206,6 +227,9 @@ def calibrate(reps: int = 10, workers: int | None = None, progress: bool = True,
     if problem:
         raise ValueError(problem)
     checks = {c.key: c for c in read_targets()[0]}
+    for block in blocks:  # before anything runs
+        block.check_tunable()
+        block.check_fittable(checks)
     start = priors()
     fitted: dict[str, float] = {}
     against: dict[str, tuple[str, ...]] = {}

@@ -48,6 +48,7 @@ from experiments.points import (
     FactorialDesign,
     OneAtATimeDesign,
     latin_hypercube,
+    morris_design,
     sobol,
 )
 from experiments.runner import scenario_hash
@@ -125,7 +126,8 @@ class Experiment:
             "points_hash": self.points.digest(),
             # the model that computes the runs: a store of another model is not resumed
             "model": {"cogov_version": __version__, "code": model_fingerprint()},
-            "salib_problem": self.salib_problem() if self.design == "sobol" else None,
+            "salib_problem": self.salib_problem() if self.design in ("sobol", "morris")
+            else None,
         }
 
     @property
@@ -298,7 +300,7 @@ def build_design(exp: Experiment) -> None:
         exp.points = OneAtATimeDesign(factors, {f.name: _baseline(exp, f) for f in factors})
     else:
         assert exp.samples is not None
-        make = sobol if exp.design == "sobol" else latin_hypercube
+        make = {"sobol": sobol, "morris": morris_design}.get(exp.design, latin_hypercube)
         exp.points = make(factors, exp.samples, design_seed(exp.seed))
         if exp.design == "sobol" and exp.samples & (exp.samples - 1):
             exp.notes.append(f"samples: {exp.samples} is not a power of 2; Sobol indices "

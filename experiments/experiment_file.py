@@ -29,15 +29,24 @@ from pydantic import (
 from experiments.points import Factor, count, stored_values
 from simulation.metrics import COUNT_NAMES, OUTCOME_NAMES
 from simulation.numbers import format_number
-from simulation.scenario import ParameterSpec, bundled_names, iter_parameters, parameter_spec
+from simulation.scenario import (
+    ParameterSpec,
+    bundled_names,
+    iter_assumptions,
+    iter_parameters,
+    parameter_spec,
+)
 from simulation.scenario.errors import nearest_name, nearest_path
 from simulation.scenario.loader import resolve_name as _resolve_scenario_name
 from simulation.scenario.paths import flatten
 from simulation.scenario.validation import Invalid, allowed_text, invalid_from, raise_found
 
-Design = Literal["full_factorial", "latin_hypercube", "sobol", "one_at_a_time"]
+Design = Literal["full_factorial", "latin_hypercube", "sobol", "one_at_a_time", "morris"]
 DESIGNS: tuple[str, ...] = Design.__args__  # type: ignore[attr-defined]
-SAMPLED = ("latin_hypercube", "sobol")  # designs that need `samples`
+SAMPLED = ("latin_hypercube", "sobol", "morris")  # designs that need `samples`
+# `factors: {assumptions: all}` (or a list of paths or prefixes) stands for one factor per
+# uncertain assumption over its plausible range (simulation.scenario.iter_assumptions).
+ASSUMPTIONS_GROUP = "assumptions"
 SCENARIO_FACTOR = "scenario"
 KEEPABLE = OUTCOME_NAMES + COUNT_NAMES  # names `outcomes:` may list
 # Columns of the `runs` table that are not factors or outcomes (a factor may not use them).
@@ -84,7 +93,8 @@ class ExperimentFile(FileSection):
                                     "name -> range or levels.")
     design: Design = Field("full_factorial", description="How the points are chosen.")
     samples: int | None = Field(None, ge=1, le=MAX_RUNS, strict=True,
-                                description="Samples of a latin_hypercube or sobol design.")
+                                description="Samples of a latin_hypercube or sobol design; "
+                                "trajectories of a morris design.")
     replications: int = Field(1, ge=1, le=100_000, strict=True,
                               description="Runs per design point.")
     steps: int | None = Field(None, ge=1, le=MAX_STEPS, strict=True,
@@ -148,6 +158,10 @@ class ExperimentFile(FileSection):
         found: list[Invalid] = []
         factors: dict[str, Factor] = {}
         for name, spec in raw.items():
+            if name == ASSUMPTIONS_GROUP:
+                for factor in _assumption_factors(spec, found):
+                    factors[factor.name] = factor
+                continue
             factor = _factor(name, spec, _beside(info), found)
             if factor is not None:
                 factors[name] = factor
@@ -213,7 +227,7 @@ class ExperimentFile(FileSection):
                                  allowed="a whole number (sobol: a power of 2 such as 64 or "
                                  "256)"))
         if self.design not in SAMPLED and self.samples is not None:
-            found.append(Invalid(f"samples only applies to latin_hypercube and sobol, not "
+            found.append(Invalid(f"samples only applies to latin_hypercube, sobol and morris, not "
                                  f"{self.design}", path="samples"))
         if self.design == "sobol" and len(factors) < 2:
             found.append(Invalid("a Sobol design needs at least two factors", path="factors",
@@ -294,6 +308,35 @@ def _fits(value: Any, spec: ParameterSpec, where: str, found: list[Invalid]) -> 
 
 
 # ------------------------------------------------------------------ factors
+
+
+def _assumption_factors(raw: Any, found: list[Invalid]) -> list[Factor]:
+    """`assumptions: all` (or a list of paths or prefixes): one factor per uncertain
+    assumption over its plausible range, named by its path."""
+    every = iter_assumptions()
+    if raw == "all":
+        chosen = every
+    elif isinstance(raw, list) and raw and all(isinstance(n, str) for n in raw):
+        chosen = [p for p in every if any(p.path == n or p.path.startswith(n + ".")
+                                          for n in raw)]
+        for i, n in enumerate(raw):
+            if not any(p.path == n or p.path.startswith(n + ".") for p in every):
+                found.append(Invalid(f"no uncertain assumption named {n!r}",
+                                     path=f"{ASSUMPTIONS_GROUP}[{i}]", value=n,
+                                     allowed="a parameter path or prefix with a plausible "
+                                     "range (`cogov robustness --list`)",
+                                     suggestion=nearest_name(n, [p.path for p in every])))
+    else:
+        found.append(Invalid("assumptions takes `all` or a list of parameter paths or "
+                             "prefixes", path=ASSUMPTIONS_GROUP, value=raw,
+                             allowed="all, or e.g. [budget.lever_costs, ladder]"))
+        return []
+    out = []
+    for p in chosen:
+        assert p.plausible is not None
+        out.append(Factor(p.path, (p.path,), "integer" if p.kind == "int" else "number",
+                          low=p.plausible[0], high=p.plausible[1]))
+    return out
 
 
 def _factor(name: str, raw: Any, beside: Path, found: list[Invalid]) -> Factor | None:

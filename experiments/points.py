@@ -145,6 +145,8 @@ def count(design: str, factors: tuple[Factor, ...], samples: int | None) -> int:
         return 1 + sum(f.n_levels for f in factors)
     if design == "sobol":  # Saltelli without second order: A, one AB per factor, B
         return (samples or 0) * (len(factors) + 2)
+    if design == "morris":  # one trajectory: a start and one step per factor
+        return (samples or 0) * (len(factors) + 1)
     return samples or 0  # latin_hypercube
 
 
@@ -154,6 +156,8 @@ def stored_values(design: str, factors: tuple[Factor, ...], samples: int | None)
         return (samples or 0) * 2 * len(factors)  # the base sequence
     if design == "latin_hypercube":
         return (samples or 0) * len(factors)  # the sample matrix
+    if design == "morris":
+        return (samples or 0) * (len(factors) + 1) * len(factors)
     return 0
 
 
@@ -387,3 +391,23 @@ def sobol(factors: tuple[Factor, ...], samples: int, seed: int) -> SobolDesign:
         warnings.simplefilter("ignore")  # the power-of-2 advice is ours to give
         base = qrng.random(samples)
     return SobolDesign(factors, base)
+
+
+# Grid levels of a Morris design (SALib's default): each factor takes 4 values.
+MORRIS_LEVELS = 4
+
+
+def morris_matrix(factors: tuple[Factor, ...], samples: int, seed: int) -> np.ndarray:
+    """SALib's `morris.sample(problem, samples, num_levels=4, seed=seed)`: `samples`
+    trajectories of (factors + 1) points each, one factor moving at a time, scaled to the
+    factors' bounds."""
+    from SALib.sample import morris
+
+    problem = {"num_vars": len(factors), "names": [f.name for f in factors],
+               "bounds": [f.salib_bounds() for f in factors]}
+    return morris.sample(problem, samples, num_levels=MORRIS_LEVELS, seed=seed)
+
+
+def morris_design(factors: tuple[Factor, ...], samples: int, seed: int) -> SampledDesign:
+    """Morris elementary-effects design (see `morris_matrix`), row by row."""
+    return SampledDesign(factors, morris_matrix(factors, samples, seed))

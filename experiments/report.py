@@ -118,6 +118,22 @@ def sobol_figure(sobol: pd.DataFrame, outcome: str) -> str:
     return _png(fig)
 
 
+def morris_figure(m: pd.DataFrame, outcome: str, top: int = 15) -> str:
+    """μ* against σ for one outcome, the `top` factors by μ* labelled."""
+    plt = _plt()
+    d = m[m.outcome == outcome]
+    fig, ax = plt.subplots(figsize=(7, 4.2))
+    ax.scatter(d.mu_star, d.sigma, s=14, color="#2166ac")
+    for r in d.nlargest(top, "mu_star").itertuples():
+        ax.annotate(r.factor, (r.mu_star, r.sigma), fontsize=6, xytext=(3, 2),
+                    textcoords="offset points")
+    ax.set_xlabel("μ* (mean |elementary effect|)")
+    ax.set_ylabel("σ (spread of the effects)")
+    ax.set_title(f"Morris screening of {outcome}", fontsize=11)
+    fig.tight_layout()
+    return _png(fig)
+
+
 def interactions_figure(inter: pd.DataFrame) -> str:
     plt = _plt()
     outcomes = list(dict.fromkeys(inter.outcome))
@@ -262,6 +278,18 @@ def write_sweep_report(a: Analysis, path: Path) -> Path:
             parts.append(sobol_figure(a.sobol, o))
         parts.append(_table(a.sobol.drop(columns=["points"]), 3))
 
+    if a.morris is not None and not a.morris.empty:
+        parts.append("<h2>Morris screening</h2><p>μ*: the mean absolute elementary effect "
+                     "of a factor (the outcome's change for one grid step of the factor, "
+                     "other factors held), a measure of its overall influence, with a 95% "
+                     "bootstrap interval; μ: the signed mean; σ: the spread of the effects "
+                     "(large σ: non-linear or interacting). Factors with small μ* can be "
+                     "fixed before a Sobol study. Computed by SALib on the mean over "
+                     "replications at each design point.</p>")
+        for o in dict.fromkeys(a.morris.outcome):
+            parts.append(morris_figure(a.morris, o))
+        parts.append(_table(a.morris.drop(columns=["trajectories"]), 3))
+
     if a.interactions is not None and not a.interactions.empty:
         parts.append("<h2>Interactions of the levers: complements or substitutes?</h2><p>From "
                      "a least-squares fit per outcome of the run results on the coded factors "
@@ -300,7 +328,7 @@ def write_sweep_report(a: Analysis, path: Path) -> Path:
     parts.append("<h2>Main effects</h2><p>Mean of each outcome over the runs at each level "
                  "of a factor (averaged over the other factors), with a 95% t interval."
                  + (" Ranges sampled continuously are shown in five equal bins."
-                    if s.design in ("latin_hypercube", "sobol") else "")
+                    if s.design in ("latin_hypercube", "sobol", "morris") else "")
                  + (" One-at-a-time: each factor's runs plus the baseline point."
                     if s.design == "one_at_a_time" else "") + "</p>")
     for o in s.outcomes:

@@ -4,6 +4,16 @@ Reads `experiments/data/targets.yaml`: every entry with a `check:` names an outc
 scenario it applies to and a range. The scenarios are run over N seeds and each check
 gets the model's mean, its 95% confidence interval and PASS (mean inside the range) or
 MISS. Entries marked `not_modelled` are listed with their reason and not counted.
+
+Each figure has a role, and the three roles are reported apart: `fitted` (the
+calibration tunes parameters to it), `checked` (held out: the only evidence) and `echo`
+(an input read back). Its kind says what sort of figure it is: `cross_sectional` (a
+level at one time), `before_after` (a reform and its effect) or `trend`; only
+cross-sectional figures may be fitted (`Check.fittable`).
+
+A check may read the whole run (`window: run`), its first or last year, or the change
+from the first year to the last (`window: change`, for reform ramps), and may compare
+with another scenario on the same seeds (`versus:`).
 """
 
 from __future__ import annotations
@@ -14,11 +24,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, RootModel, field_validator, model_validator
 
 from experiments.runner import RunSpec, map_runs, simulate
 from experiments.stats import mean_ci
-from simulation.metrics import COUNT_NAMES, OUTCOME_NAMES, OUTCOMES
+from simulation.metrics import COUNT_NAMES, OUTCOME_NAMES, OUTCOMES, resolution_shares
 from simulation.numbers import format_number
 from simulation.scenario import (
     Problem,
@@ -34,6 +45,16 @@ from simulation.scenario.validation import Invalid, read_file
 
 # The bundled targets file is package data of the experiment library.
 TARGETS_FILE = Path(str(resources.files("experiments") / "data" / "targets.yaml"))
+# Scenarios written for the checks (reform ramps), looked up after the bundled ones.
+CHECK_SCENARIOS = TARGETS_FILE.parent / "scenarios"
+
+Role = Literal["fitted", "checked", "echo"]
+Kind = Literal["cross_sectional", "before_after", "trend"]
+Window = Literal["run", "first_year", "last_year", "change"]
+ROLES: tuple[str, ...] = ("fitted", "checked", "echo")
+ROLE_TITLES = {"fitted": "Fitted (the calibration tunes parameters to these)",
+               "checked": "Held out (nothing was fitted to these: the evidence)",
+               "echo": "Echoes (inputs read back)"}
 
 
 @dataclass(frozen=True)
@@ -42,12 +63,27 @@ class Check:
 
     key: str
     meaning: str
-    kind: str  # "target" or "input"
+    role: str  # "fitted", "checked" or "echo"
     outcome: str
     scenario: str
     low: float
     high: float
     figures: tuple[tuple[float, str], ...]
+    kind: str = "cross_sectional"  # or "before_after", "trend"
+    window: str = "run"  # "run", "first_year", "last_year" or "change"
+    versus: str | None = None  # compared with this scenario on the same seeds
+    caution: str = ""  # what to keep in mind when reading it
+
+    @property
+    def fittable(self) -> bool:
+        """May the calibration fit this figure? Only when marked fitted, and never a
+        before/after or trend figure, nor a comparison of runs."""
+        return (self.role == "fitted" and self.kind == "cross_sectional"
+                and self.window == "run" and self.versus is None)
+
+    def scenarios(self) -> tuple[str, ...]:
+        """The scenarios this check runs (its own, and the one it is compared with)."""
+        return (self.scenario,) if self.versus is None else (self.scenario, self.versus)
 
 
 @dataclass(frozen=True)
@@ -57,6 +93,7 @@ class NotModelled:
     key: str
     meaning: str
     reason: str
+    role: str = "checked"
 
 
 @dataclass
@@ -91,7 +128,17 @@ class CheckResult:
 # (see `profile`), for `kind: input` checks.
 PROFILE_NAMES = ("elderly_share", "urban_share", "migrant_share", "digital_share",
                  "volunteer_share_initial", "hours_per_volunteer", "grid_workers_per_1000")
-CHECKABLE = COUNT_NAMES + OUTCOME_NAMES + PROFILE_NAMES  # what a check may name
+# Measures derived here from a run's counts (see `derived`), for checks the summary's
+# outcomes do not express directly.
+DERIVED_NAMES = ("mediations_per_10k", "taken_in_per_1000", "petition_share")
+CHECKABLE = COUNT_NAMES + OUTCOME_NAMES + PROFILE_NAMES + DERIVED_NAMES
+# What a check may read for one year of a run (`window:` first_year, last_year, change):
+# rates from the year's counts, and states averaged over its weeks.
+RATE_NAMES = ("resolution_rate", "grassroots_share", "township_share",
+              "escalations_per_10k", "litigation_share", "relapse_rate", "abandon_rate",
+              "disputes_per_1000", "prevented_share", *DERIVED_NAMES)
+STATE_NAMES = ("trust", "norm", "volunteer_share", "welfare_gini", "welfare_mean")
+WINDOWED = RATE_NAMES + STATE_NAMES
 
 
 class _Part(BaseModel):
@@ -112,6 +159,10 @@ class CheckSpec(_Part):
     scenario: str = Field("default", description="The scenario the figure applies to.")
     range: tuple[float, float] = Field(description="[low, high]: PASS if the model's mean "
                                        "falls inside.")
+    window: Window = Field("run", description="The whole run, its first or last year, or "
+                           "the change from the first year to the last.")
+    versus: str | None = Field(None, description="Compare with this scenario on the same "
+                               "seeds: the value is the difference.")
 
     @field_validator("outcome")
     @classmethod
@@ -123,11 +174,11 @@ class CheckSpec(_Part):
                           suggestion=nearest_name(outcome, CHECKABLE))
         return outcome
 
-    @field_validator("scenario")
+    @field_validator("scenario", "versus")
     @classmethod
-    def _exists(cls, scenario: str) -> str:
-        if resolve_name(scenario) is None:
-            names = bundled_names()
+    def _exists(cls, scenario: str | None) -> str | None:
+        if scenario is not None and scenario_source(scenario) is None:
+            names = bundled_names() + check_scenario_names()
             raise Invalid(f"no scenario named {scenario!r}", value=scenario,
                           allowed="a scenario file, or one of: " + ", ".join(names),
                           suggestion=nearest_name(Path(scenario).stem, names))
@@ -139,6 +190,10 @@ class CheckSpec(_Part):
         if not low <= high:
             raise Invalid("range must be [low, high] with low <= high", path="range",
                           value=list(self.range), allowed="[low, high] with low <= high")
+        if self.window != "run" and self.outcome not in WINDOWED:
+            raise Invalid(f"{self.outcome!r} cannot be read for one year", path="window",
+                          value=self.window, allowed="window: run, or an outcome among: "
+                          + ", ".join(WINDOWED))
         return self
 
 
@@ -151,11 +206,24 @@ class Target(_Part):
                                                      "shared targets file gives.")
     caution: str = Field("", description="What to keep in mind.")
     note: str = Field("", description="How the model relates to the figure.")
-    kind: Literal["target", "input"] = Field(
-        "target", description="A pattern the model must reproduce, or a figure it is built "
-        "from.")
+    role: Role = Field(description="fitted (the calibration tunes to it), checked (held "
+                       "out: the evidence) or echo (an input read back).")
+    kind: Kind = Field(description="cross_sectional (a level at one time), before_after (a "
+                       "reform and its effect) or trend (change over time).")
     check: CheckSpec | None = Field(None, description="How the model is checked against it.")
     not_modelled: str | None = Field(None, description="Why the model does not reproduce it.")
+
+    @model_validator(mode="after")
+    def _fit_only_levels(self) -> Target:
+        if self.role == "fitted" and self.kind != "cross_sectional":
+            raise Invalid(f"a {self.kind} figure cannot be fitted: a reform and its effect, "
+                          "or a trend, stays held out", path="role", value=self.role,
+                          allowed="role: checked")
+        if self.role == "fitted" and self.check is not None and (
+                self.check.window != "run" or self.check.versus is not None):
+            raise Invalid("a fitted figure is a level of one scenario over the whole run",
+                          path="role", value=self.role, allowed="role: checked")
+        return self
 
 
 class TargetsFile(RootModel[dict[str, Target]]):
@@ -176,13 +244,29 @@ def read_targets(path: Path = TARGETS_FILE) -> tuple[list[Check], list[NotModell
     skipped: list[NotModelled] = []
     for key, entry in read_file(TargetsFile, path).root.items():
         if entry.not_modelled is not None:
-            skipped.append(NotModelled(key, entry.meaning, entry.not_modelled))
+            skipped.append(NotModelled(key, entry.meaning, entry.not_modelled, entry.role))
         elif entry.check is not None:  # a figure without a check is information only
             c = entry.check
-            checks.append(Check(key, entry.meaning, entry.kind, c.outcome, c.scenario,
+            checks.append(Check(key, entry.meaning, entry.role, c.outcome, c.scenario,
                                 float(c.range[0]), float(c.range[1]),
-                                tuple((f.figure, f.note) for f in entry.values)))
+                                tuple((f.figure, f.note) for f in entry.values),
+                                kind=entry.kind, window=c.window, versus=c.versus,
+                                caution=entry.caution))
     return checks, skipped
+
+
+def check_scenario_names() -> list[str]:
+    """The scenarios written for the checks (experiments/data/scenarios/)."""
+    return sorted(p.stem for p in CHECK_SCENARIOS.glob("*.yaml"))
+
+
+def scenario_source(name: str) -> str | None:
+    """What `load_scenario` needs for a check's scenario: a bundled name or a file in the
+    working folder as given, else a file written for the checks; None if there is none."""
+    if resolve_name(name) is not None:
+        return name
+    path = CHECK_SCENARIOS / f"{name}.yaml"
+    return str(path) if path.is_file() else None
 
 
 # ------------------------------------------------------------------ measuring
@@ -203,10 +287,70 @@ def profile(model) -> dict[str, float]:
     }
 
 
+def derived(counts: dict[str, float], residents: float, weeks: float) -> dict[str, float]:
+    """Measures derived from a run's (or a year's) cumulative counts:
+
+    - mediations_per_10k: disputes resolved at L1-L2 (grid, village, township and county
+      mediation) per 10,000 residents per year;
+    - taken_in_per_1000: disputes that ended other than by the parties settling them
+      (resolved at L1-L3, relapsed, abandoned or petitioned) per 1,000 residents per year,
+      a proxy for requests taken in;
+    - petition_share: petitions as a share of the disputes that ended.
+    """
+    years = max(weeks, 1) / 52.0
+    ended = counts["resolved"] + counts["relapsed"] + counts["abandoned"] + counts["escalated"]
+    return {
+        "mediations_per_10k": (counts["resolved_l1"] + counts["resolved_l2"])
+        / residents * 10_000 / years,
+        "taken_in_per_1000": (ended - counts["resolved_l0"]) / residents * 1000 / years,
+        "petition_share": counts["escalated"] / ended if ended else math.nan,
+    }
+
+
+COUNTS = ("arisen", "resolved", "relapsed", "abandoned", "escalated", "prevented",
+          "resolved_l0", "resolved_l1", "resolved_l2", "resolved_l3")
+
+
+def year_measures(record: list[dict[str, float]], residents: float, first: bool
+                  ) -> dict[str, float]:
+    """Every `WINDOWED` measure for the first or the last 52 weeks of a run (the whole run
+    when it is shorter): rates from the counts of those weeks, states averaged over them.
+
+    `record` is the weekly record (`model.record`): cumulative counts and current states,
+    one row per week from week 0.
+    """
+    end = len(record) - 1
+    span = min(52, end)
+    lo, hi = (0, span) if first else (end - span, end)
+    counts = {k: float(record[hi][k]) - float(record[lo][k]) for k in COUNTS}
+    out = resolution_shares({k: int(v) for k, v in counts.items()}, int(residents), span)
+    out.update(derived(counts, residents, span))
+    rows = record[lo + 1: hi + 1] or record[hi:hi + 1]
+    for name in STATE_NAMES:
+        out[name] = float(np.mean([float(r[name]) for r in rows]))
+    return {k: float(out[k]) for k in WINDOWED}
+
+
 def run_with_profile(spec: RunSpec) -> dict[str, float]:
-    """One run's summary and profile: everything a check may name."""
+    """One run's summary and profile: everything a check may name, for the whole run and
+    (as `first_year:NAME`, `last_year:NAME`) for its first and last years."""
     model = simulate(spec.scenario, spec.seed, spec.steps, spec.scenario_dir)
-    return {**model.summary(), **profile(model)}
+    summary = model.summary()
+    out = {**summary, **profile(model)}
+    out.update(derived(summary, summary["residents"], summary["weeks"]))
+    for first, prefix in ((True, "first_year"), (False, "last_year")):
+        for name, value in year_measures(model.record, summary["residents"], first).items():
+            out[f"{prefix}:{name}"] = value
+    return out
+
+
+def value_of(row: dict[str, float], outcome: str, window: str) -> float:
+    """A check's value in one run's output (`run_with_profile`)."""
+    if window == "run":
+        return row[outcome]
+    if window == "change":
+        return row[f"last_year:{outcome}"] - row[f"first_year:{outcome}"]
+    return row[f"{window}:{outcome}"]
 
 
 def measure(checks: list[Check], reps: int, *, scenario_override: str | None = None,
@@ -229,9 +373,10 @@ def measure(checks: list[Check], reps: int, *, scenario_override: str | None = N
     Raises:
         ScenarioError: a check names an outcome the runs do not report.
     """
-    names = sorted({scenario_override or c.scenario for c in checks})
+    names = sorted({scenario_override or s for c in checks for s in c.scenarios()})
+    sources = {n: scenario_source(n) or n for n in names}
     scenarios: dict[str, tuple[Scenario, str]] = {
-        n: (load_scenario(n), str(scenario_dir(n))) for n in names}
+        n: (load_scenario(sources[n]), str(scenario_dir(sources[n]))) for n in names}
     specs = [RunSpec(s, seed, steps or s.run.steps, d, label=n)
              for n, (s, d) in scenarios.items() for seed in range(first_seed,
                                                                   first_seed + reps)]
@@ -247,14 +392,21 @@ def measure(checks: list[Check], reps: int, *, scenario_override: str | None = N
                 f"unknown outcome {c.outcome!r} in the check of {c.key}",
                 file=str(TARGETS_FILE), path=f"{c.key}.check.outcome",
                 suggestion=nearest_name(c.outcome, rows[0]))])
-        results.append(CheckResult(c, [r[c.outcome] for r in rows]))
+        values = [value_of(r, c.outcome, c.window) for r in rows]
+        if c.versus is not None:  # the same seeds in both: a paired difference
+            other = outputs[scenario_override or c.versus]
+            values = [v - value_of(r, c.outcome, c.window)
+                      for v, r in zip(values, other, strict=True)]
+        results.append(CheckResult(c, values))
     return results
 
 
 # ------------------------------------------------------------------ reporting
 
 
-UNITS = {o.name: o.unit for o in OUTCOMES}
+UNITS = {o.name: o.unit for o in OUTCOMES} | {
+    "mediations_per_10k": "per 10,000 per year", "taken_in_per_1000": "per 1,000 per year",
+    "petition_share": "share"}
 
 
 def fmt(x: float, outcome: str = "") -> str:
@@ -268,12 +420,20 @@ def result_rows(results: list[CheckResult]) -> list[dict[str, Any]]:
     for r in results:
         lo, hi = r.ci
         rows.append({
-            "target": r.check.key, "kind": r.check.kind, "scenario": r.check.scenario,
-            "outcome": r.check.outcome, "mean": r.mean, "ci_low": lo, "ci_high": hi,
+            "target": r.check.key, "role": r.check.role, "kind": r.check.kind,
+            "scenario": r.check.scenario, "versus": r.check.versus,
+            "window": r.check.window, "outcome": r.check.outcome, "mean": r.mean,
+            "ci_low": lo, "ci_high": hi,
             "low": r.check.low, "high": r.check.high, "n": len(r.values),
             "result": "PASS" if r.passed else "MISS",
         })
     return rows
 
 
-__all__ = ["Check", "CheckResult", "measure", "read_targets"]
+def evidence(results: list[CheckResult]) -> tuple[int, int]:
+    """(passed, total) over the held-out checks: the only ones that count as evidence."""
+    held_out = [r for r in results if r.check.role == "checked"]
+    return sum(r.passed for r in held_out), len(held_out)
+
+
+__all__ = ["Check", "CheckResult", "evidence", "measure", "read_targets"]

@@ -285,7 +285,8 @@ def test_schema_into_a_missing_folder_creates_it(tmp_path: Path) -> None:
 TARGETS = """\
 gini:
   meaning: Gini of per-capita disposable income
-  kind: target
+  role: fitted
+  kind: cross_sectional
   values: [{figure: 0.465, note: "NBS 2023"}]
   check: {scenario: default, outcome: income_gini, range: [0.0, 1.0]}
 """

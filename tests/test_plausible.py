@@ -16,8 +16,9 @@ def test_an_assumed_mechanism_parameter_ranges_from_half_to_one_and_a_half_times
     assert spec.source == "assumed"
     assert spec.plausible == (spec.default * 0.5, spec.default * 1.5)
     assert not spec.plausible_declared
-    # A lever cost of 8 yuan: 4 to 12, by hand.
-    assert parameter_spec("budget.lever_costs.councils").plausible == (4.0, 12.0)
+    # Lever costs are wrong by a factor: ×1/3 to ×3, so 8 yuan ranges over 2.67-24.
+    low, high = parameter_spec("budget.lever_costs.councils").plausible
+    assert (low, high) == pytest.approx((8 / 3, 24.0))
 
 
 def test_the_rule_stays_inside_the_bounds() -> None:
@@ -55,4 +56,6 @@ def test_the_assumptions_are_every_parameter_with_a_range() -> None:
     paths = {p.path for p in found}
     assert "budget.lever_costs.platform_coverage" in paths
     assert "ladder.grid_worker_cases" in paths
+    declared = parameter_spec("ladder.grid_worker_cases")
+    assert declared.plausible == (0.02, 0.3) and declared.plausible_declared
     assert not any(p.startswith("levers.") for p in paths)

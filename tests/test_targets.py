@@ -17,26 +17,32 @@ gini:
   meaning: income Gini
   values:
     - {figure: 0.468, note: "NBS 2020"}
-  kind: target
+  role: fitted
+  kind: cross_sectional
   check: {outcome: income_gini, scenario: default, range: [0.40, 0.52]}
 elderly:
   meaning: elderly share
   values: [{figure: 0.22, note: "2024"}]
-  kind: input
+  role: echo
+  kind: cross_sectional
   check: {outcome: elderly_share, scenario: default, range: [0.0, 0.01]}
 jobs:
   meaning: not in the model
+  role: checked
+  kind: cross_sectional
   not_modelled: "no employment types"
 info_only:
   meaning: a figure without a check is information only
   values: [{figure: 1.0}]
+  role: checked
+  kind: trend
 """
 
 
 def test_bundled_targets_file_lists_every_shared_figure() -> None:
     checks, skipped = targets.read_targets()
     keys = {c.key for c in checks} | {s.key for s in skipped}
-    for key in ("grassroots_mediation_success", "settled_at_township_or_below",
+    for key in ("grassroots_mediation_success", "centre_rollout_keeps_disputes_below_court",
                 "income_gini", "urban_rural_income_ratio", "top_bottom_quintile_ratio"):
         assert key in keys
     assert all(c.low <= c.high for c in checks)
@@ -76,7 +82,7 @@ def test_a_bad_range_is_reported_with_its_line(tmp_path: Path) -> None:
     with pytest.raises(ScenarioError) as info:
         targets.read_targets(path)
     problem = info.value.problems[0]
-    assert problem.path == "gini.check.range" and problem.line == 6
+    assert problem.path == "gini.check.range" and problem.line == 7
 
 
 def test_an_unknown_outcome_is_named_with_its_line_and_a_suggestion(tmp_path: Path) -> None:
@@ -85,7 +91,7 @@ def test_an_unknown_outcome_is_named_with_its_line_and_a_suggestion(tmp_path: Pa
     with pytest.raises(ScenarioError) as info:
         targets.read_targets(path)  # before any run
     [p] = info.value.problems
-    assert p.path == "gini.check.outcome" and p.line == 6 and p.file == str(path)
+    assert p.path == "gini.check.outcome" and p.line == 7 and p.file == str(path)
     assert p.suggestion == "income_gini" and p.value == "income_gin"
 
 
@@ -93,14 +99,15 @@ def test_a_bad_targets_file_gets_every_problem_at_once_with_its_line(tmp_path: P
     """The same messages as a bad scenario: an unknown key with the nearest one, a value of
     the wrong type, a choice out of its list, each with file, line and field."""
     path = tmp_path / "targets.yaml"
-    path.write_text(TARGETS.replace("  kind: target\n  check:", "  kind: traget\n  chek:")
+    path.write_text(TARGETS.replace("  kind: cross_sectional\n  check: {outcome: income",
+                                    "  kind: cross_sectionl\n  chek: {outcome: income")
                     .replace("{figure: 0.22,", "{figure: high,"))
     with pytest.raises(ScenarioError) as info:
         targets.read_targets(path)
     found = {p.path: p for p in info.value.problems}
     assert list(found) == ["gini.kind", "gini.chek", "elderly.values[0].figure"]
-    assert [p.line for p in info.value.problems] == [5, 6, 9]
-    assert found["gini.kind"].suggestion == "target"
+    assert [p.line for p in info.value.problems] == [6, 7, 10]
+    assert found["gini.kind"].suggestion == "cross_sectional"
     assert found["gini.chek"].suggestion == "check"
     assert "unknown key 'chek'" in found["gini.chek"].message
     figure = found["elderly.values[0].figure"]
@@ -115,7 +122,7 @@ def test_an_unknown_scenario_in_a_check_is_named(tmp_path: Path) -> None:
     with pytest.raises(ScenarioError) as info:
         targets.read_targets(path)
     [p] = info.value.problems
-    assert p.path == "gini.check.scenario" and p.suggestion == "fengqiao" and p.line == 6
+    assert p.path == "gini.check.scenario" and p.suggestion == "fengqiao" and p.line == 7
 
 
 def test_loss_is_zero_at_the_centre_and_one_at_an_edge() -> None:
@@ -178,3 +185,112 @@ def test_the_search_picks_the_candidate_nearest_the_target(monkeypatch) -> None:
                                                    progress=False)
     assert best == {"welfare.income_dispersion": 0.8}
     assert best_loss == min(r[1] for r in rows) < 1.0
+
+
+# ------------------------------------------------------------------ roles and kinds
+
+
+def test_the_cli_reports_three_groups_and_counts_only_held_out_checks(tmp_path: Path,
+                                                                     capsys) -> None:
+    path = tmp_path / "targets.yaml"
+    path.write_text(TARGETS + """\
+held:
+  meaning: elderly share again, held out
+  role: checked
+  kind: cross_sectional
+  check: {outcome: elderly_share, scenario: default, range: [0.15, 0.30]}
+""")
+    code = main(["targets", "--file", str(path), "--reps", "2", "--steps", "1",
+                 "--workers", "1", "--no-progress"])
+    out = capsys.readouterr().out
+    fitted, held, echo = (out.index("Fitted"), out.index("Held out"), out.index("Echoes"))
+    assert fitted < held < echo
+    assert out.index("gini") < held < out.index("  held ") < echo < out.index("elderly ")
+    # The echo misses on purpose; it is no evidence either way.
+    assert "Evidence: 1 of 1 held-out checks pass" in out
+    assert code == 1
+
+
+def test_a_fitted_figure_must_be_a_cross_sectional_level(tmp_path: Path) -> None:
+    path = tmp_path / "targets.yaml"
+    path.write_text(TARGETS.replace("  role: fitted\n  kind: cross_sectional",
+                                    "  role: fitted\n  kind: before_after"))
+    with pytest.raises(ScenarioError) as info:
+        targets.read_targets(path)
+    [p] = info.value.problems
+    assert p.path == "gini.role" and "before_after figure cannot be fitted" in p.message
+
+
+def test_the_calibration_refuses_figures_not_marked_fitted() -> None:
+    checks = {c.key: c for c in targets.read_targets()[0]}
+    block = calibrate.Block("held out", {"ladder.success_l1": (0.8,)},
+                            ("mediations_per_10k",), steps=1)
+    with pytest.raises(ValueError, match="role: checked, not fitted"):
+        block.check_fittable(checks)
+    ramp = calibrate.Block("reform", {"ladder.success_l1": (0.8,)},
+                           ("hotline_reform_raises_resolution",), steps=1)
+    with pytest.raises(ValueError, match="before/after figure"):
+        ramp.check_fittable(checks)
+    for b in calibrate.BLOCKS:  # the bundled blocks fit fitted figures only
+        b.check_fittable(checks)
+
+
+def test_the_calibration_refuses_before_running_anything(monkeypatch) -> None:
+    ran = []
+    monkeypatch.setattr(calibrate, "search_block", lambda *a: ran.append(a))
+    trend = calibrate.Block("trend", {"ladder.success_l1": (0.8,)},
+                            ("volunteering_does_not_drift_without_policy",), steps=1)
+    with pytest.raises(ValueError, match="held out"):
+        calibrate.calibrate(reps=calibrate.MIN_REPS, blocks=(*calibrate.BLOCKS, trend))
+    assert ran == []
+
+
+def test_every_bundled_figure_has_a_role_and_only_levels_are_fitted() -> None:
+    checks, _ = targets.read_targets()
+    roles = {c.role for c in checks}
+    assert roles == {"fitted", "checked", "echo"}
+    for c in checks:
+        if c.role == "fitted":
+            assert c.kind == "cross_sectional" and c.window == "run" and c.versus is None
+        if c.kind != "cross_sectional":
+            assert c.role == "checked"
+    fitted = {t for b in calibrate.BLOCKS for t in b.targets}
+    assert fitted == {c.key for c in checks if c.role == "fitted"}
+
+
+def test_a_year_of_the_record_by_hand() -> None:
+    """Counts are cumulative: a year's rates come from differences; states are averaged
+    over the year's weeks. A 60-week record, figures chosen so every value is exact."""
+    def row(week: int) -> dict[str, float]:
+        # 2 disputes arise a week; 1 resolved at L1, half a petition a week after week 8.
+        esc = max(0, week - 8) // 2
+        return {"week": week, "arisen": 2 * week, "resolved": week, "relapsed": 0,
+                "abandoned": 0, "escalated": esc, "prevented": 0, "resolved_l0": 0,
+                "resolved_l1": week, "resolved_l2": 0, "resolved_l3": 0,
+                "volunteer_share": 0.01 * (week >= 30), "trust": 0.5, "norm": 0.5,
+                "welfare_gini": 0.4, "welfare_mean": 1.0}
+
+    record = [row(w) for w in range(61)]
+    first = targets.year_measures(record, 1000, first=True)
+    last = targets.year_measures(record, 1000, first=False)
+    # First year, weeks 0-52: 52 resolved, 22 petitions (weeks 9-52).
+    assert first["resolution_rate"] == pytest.approx(52 / 74)
+    assert first["escalations_per_10k"] == pytest.approx(22 / 1000 * 1e4)
+    assert first["mediations_per_10k"] == pytest.approx(52 / 1000 * 1e4)
+    assert first["petition_share"] == pytest.approx(22 / 74)
+    # Weeks 1-52 averaged: 23 of them (30-52) at 1%.
+    assert first["volunteer_share"] == pytest.approx(0.01 * 23 / 52)
+    # Last year, weeks 8-60: 52 resolved, 26 petitions.
+    assert last["resolution_rate"] == pytest.approx(52 / 78)
+    assert last["volunteer_share"] == pytest.approx(0.01 * 31 / 52)
+    assert targets.value_of({"last_year:trust": 0.6, "first_year:trust": 0.5}, "trust",
+                            "change") == pytest.approx(0.1)
+
+
+def test_derived_measures_by_hand() -> None:
+    counts = {"resolved": 80, "relapsed": 5, "abandoned": 10, "escalated": 5,
+              "resolved_l0": 30, "resolved_l1": 30, "resolved_l2": 15, "resolved_l3": 5}
+    d = targets.derived(counts, residents=2000, weeks=104)
+    assert d["mediations_per_10k"] == pytest.approx(45 / 2000 * 1e4 / 2)
+    assert d["taken_in_per_1000"] == pytest.approx(70 / 2000 * 1e3 / 2)
+    assert d["petition_share"] == pytest.approx(0.05)
