@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from conftest import run, seed_means, small_scenario
 
-from simulation.disputes import DisputeType, Level, Outcome
+from simulation.disputes import DisputeType, Level
 from simulation.metrics import summary
 from simulation.queueing import erlang_c, erlang_c_wait
 
