@@ -296,7 +296,7 @@ def test_every_entry_of_a_runs_summary_recounted_by_hand() -> None:
                                 "disputes.base_rate": 0.3}), 7, weeks,
                 setup=setup, each_step=count)
     out = model.summary()
-    pool, res, years = model.disputes, model.residents, weeks / 52
+    pool, years = model.disputes, weeks / 52
     n = pool.size
     ended = pool.outcome[:n] != OPEN
     resolved = pool.outcome[:n] == RESOLVED
