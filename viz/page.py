@@ -678,6 +678,19 @@ def LeverSlider(control: LeverControl, value: float, lang: Lang,
     The element carries the value the page holds for it and whether that is a move not
     yet applied (`data-value`, `data-pending`), so a browser test can wait for the state
     instead of a clock."""
+    # While a move waits, the browser's slider is where the lever is: the page gives the
+    # slider back the value the browser last sent (unchanged, so nothing is sent to it).
+    # Giving it `value`, read when this drawing began, could send an older position of a
+    # quick series back to a slider that has moved on, and the next key would start from
+    # there (a move lost).
+    sent = solara.use_ref(None)
+    if pending and sent.current is not None:
+        value = sent.current
+
+    def moved(v) -> None:
+        sent.current = float(v)
+        on_move(control.path, float(v))
+
     label = param_label(control.spec, lang)
     with solara.Tooltip(param_help(control.spec, lang)):
         with solara.Row(justify="space-between", style={"margin-bottom": "-6px"}):
@@ -688,7 +701,7 @@ def LeverSlider(control: LeverControl, value: float, lang: Lang,
               class_="cogov-lever",
               attributes={"data-path": control.path, "data-value": f"{value:g}",
                           "data-pending": "true" if pending else "false"},
-              on_v_model=lambda v: on_move(control.path, float(v)))
+              on_v_model=moved)
 
 
 @guarded
