@@ -95,6 +95,8 @@ def holder_of(model: CoGovernanceModel, case: int) -> tuple[str, int]:
         return ("court_entrusted" if entrusted else "court"), -1
     if handler is model.county_centre:
         return "county_centre", -1
+    if handler is model.petition_office:
+        return "petition_office", -1
     grid = getattr(handler, "grid", None)
     if grid is not None:
         return "party_cell", int(grid)

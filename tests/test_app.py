@@ -210,7 +210,7 @@ def test_translation_table_is_complete():
         "stage_": [str(int(s)) for s in Stage if s != Stage.ENDED],
         "ended_": [str(int(o)) for o in Outcome if o != Outcome.OPEN],
         "holder_": ("party_cell", "town_office", "social_organisation", "county_centre",
-                    "court", "court_entrusted"),
+                    "court", "court_entrusted", "petition_office"),
         "rung_": ("1", "2", "3"), "follow_": ("escalated", "court", "longest"),
         "network_level_": ("residents", "grids", "towns"),
     }

@@ -103,5 +103,17 @@ def test_the_holder_of_an_open_case_is_its_handler_now(run) -> None:
             assert handler is model.social_organisations[index]
         else:
             assert handler is {"county_centre": model.county_centre, "court": model.court,
-                               "court_entrusted": model.court}[kind]
+                               "court_entrusted": model.court,
+                               "petition_office": model.petition_office}[kind]
     assert holder_of(model, -1) == ("", -1)
+
+
+def test_a_petitioned_case_is_held_by_the_petition_office() -> None:
+    model = small()  # its own model: the case is moved by hand
+    for _ in range(WEEKS):
+        model.step()
+    case = next(iter(model.ladder.handler_of))
+    model.ladder.handler_of.pop(case)
+    model.ladder.queue_of.pop(case, None)
+    model.ladder.petition(case)  # the party petitions: the office holds the case
+    assert holder_of(model, case) == ("petition_office", -1)
