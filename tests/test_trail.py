@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from simulation.disputes import Outcome, Stage
+from simulation.disputes import Level, Outcome, Stage
 from simulation.model import CoGovernanceModel
 from simulation.scenario import load_scenario, with_values
 from simulation.trail import DisputeTrail, holder_of
@@ -51,9 +51,11 @@ def test_every_dispute_has_a_path_from_where_it_arose_to_how_it_ended(run) -> No
         assert (first.week, first.stage, first.outcome) == (pool.arose[case],
                                                             Stage.AWAITING_INTAKE, Outcome.OPEN)
         assert [p.week for p in path] == sorted(p.week for p in path)
-        # Rungs are only climbed: a dispute never goes back down the ladder.
+        # Rungs are only climbed: a dispute goes back down only when the petition office
+        # returns a petition to the ladder (访诉分离).
         levels = [p.level for p in path]
-        assert levels == sorted(levels)
+        for before, after in zip(levels, levels[1:], strict=False):
+            assert after >= before or before == Level.PETITION, levels
         outcome = Outcome(int(pool.outcome[case]))
         assert last.outcome == outcome
         if outcome == Outcome.OPEN:
@@ -79,7 +81,8 @@ def test_a_dispute_settled_by_its_parties_never_meets_a_handler(run) -> None:
 def test_handlers_on_a_path_hold_the_rung_they_serve(run) -> None:
     _, trail = run
     rungs = {"party_cell": {1}, "town_office": {2}, "social_organisation": {2},
-             "county_centre": {2}, "court": {3}, "court_entrusted": {3}}
+             "county_centre": {2}, "court": {3}, "court_entrusted": {3},
+             "petition_office": {int(Level.PETITION)}}
     seen = set()
     for path in trail.places.values():
         for place in path:
