@@ -3,6 +3,8 @@ run without changing it."""
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -54,7 +56,7 @@ def test_every_dispute_has_a_path_from_where_it_arose_to_how_it_ended(run) -> No
         # Rungs are only climbed: a dispute goes back down only when the petition office
         # returns a petition to the ladder (访诉分离).
         levels = [p.level for p in path]
-        for before, after in zip(levels, levels[1:], strict=False):
+        for before, after in itertools.pairwise(levels):
             assert after >= before or before == Level.PETITION, levels
         outcome = Outcome(int(pool.outcome[case]))
         assert last.outcome == outcome
