@@ -29,7 +29,13 @@ from pydantic import BaseModel, ConfigDict, Field, RootModel, field_validator, m
 
 from experiments.runner import RunSpec, map_runs, simulate
 from experiments.stats import mean_ci
-from simulation.metrics import COUNT_NAMES, OUTCOME_NAMES, OUTCOMES, resolution_shares
+from simulation.metrics import (
+    COUNT_NAMES,
+    OUTCOME_NAMES,
+    OUTCOMES,
+    TALLY_COUNTS,
+    resolution_shares,
+)
 from simulation.numbers import format_number
 from simulation.scenario import (
     Problem,
@@ -298,7 +304,8 @@ def derived(counts: dict[str, float], residents: float, weeks: float) -> dict[st
     - petition_share: petitions as a share of the disputes that ended.
     """
     years = max(weeks, 1) / 52.0
-    ended = counts["resolved"] + counts["relapsed"] + counts["abandoned"] + counts["escalated"]
+    ended = (counts["resolved"] + counts["relapsed"] + counts["abandoned"] + counts["escalated"]
+             + counts.get("lumped", 0) + counts.get("closed_unresolved", 0))
     return {
         "mediations_per_10k": (counts["resolved_l1"] + counts["resolved_l2"])
         / residents * 10_000 / years,
@@ -307,8 +314,8 @@ def derived(counts: dict[str, float], residents: float, weeks: float) -> dict[st
     }
 
 
-COUNTS = ("arisen", "resolved", "relapsed", "abandoned", "escalated", "prevented",
-          "resolved_l0", "resolved_l1", "resolved_l2", "resolved_l3")
+# The running totals of the weekly record (one declaration: `simulation.metrics`).
+COUNTS = TALLY_COUNTS
 
 
 def year_measures(record: list[dict[str, float]], residents: float, first: bool

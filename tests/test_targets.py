@@ -267,6 +267,8 @@ def test_a_year_of_the_record_by_hand() -> None:
         return {"week": week, "arisen": 2 * week, "resolved": week, "relapsed": 0,
                 "abandoned": 0, "escalated": esc, "prevented": 0, "resolved_l0": 0,
                 "resolved_l1": week, "resolved_l2": 0, "resolved_l3": 0,
+                "lumped": 0, "closed_unresolved": 0, "resolved_petition": 0,
+                "first_petitions": esc, "repeat_petitions": 0,
                 "volunteer_share": 0.01 * (week >= 30), "trust": 0.5, "norm": 0.5,
                 "welfare_gini": 0.4, "welfare_mean": 1.0}
 
