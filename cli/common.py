@@ -91,3 +91,22 @@ def add_set(p: argparse.ArgumentParser) -> None:
 def fmt(value: float, unit: str = "") -> str:
     """A measured value for a table (see `simulation.numbers.format_number`)."""
     return format_number(value, unit, measured=True)
+
+
+def add_study_options(p: argparse.ArgumentParser, study: str, outputs: str) -> None:
+    """The options every resumable study shares (robustness, frontiers): county size, run
+    length, the study's seed, its results store, where its outputs go, how it runs."""
+    p.add_argument("--residents", type=int, default=None,
+                   help="county size for every run (default: each scenario's)")
+    p.add_argument("--steps", type=int, default=None, help="weeks (default: each scenario's)")
+    p.add_argument("--seed", type=int, default=0, help="the study's seed (default 0)")
+    p.add_argument("--store", default=None,
+                   help=f"DuckDB results file (default results/{study}.duckdb); running the "
+                   "same command again resumes it")
+    p.add_argument("--out", default=None,
+                   help=f"folder for {outputs} (default: beside the store)")
+    p.add_argument("--workers", type=int, default=None, help="processes (default: all cores)")
+    p.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
+                   help="run on an existing Dask distributed cluster")
+    add_force(p)
+    p.add_argument("--no-progress", action="store_true", help="hide the progress bar")

@@ -7,7 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from cli.common import EXIT_INPUT, EXIT_INTERRUPTED, add_force, output_folder
+from cli.common import EXIT_INPUT, EXIT_INTERRUPTED, add_study_options, output_folder
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -24,20 +24,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--outcomes", default=",".join(DEFAULT_OUTCOMES),
                    help="outcomes, comma-separated")
     p.add_argument("--reps", type=int, default=5, help="seeds per mix and level (default 5)")
-    p.add_argument("--residents", type=int, default=None,
-                   help="county size for every run (default: each scenario's)")
-    p.add_argument("--steps", type=int, default=None, help="weeks (default: each scenario's)")
-    p.add_argument("--seed", type=int, default=0, help="the study's seed (default 0)")
-    p.add_argument("--store", default=None,
-                   help="DuckDB results file (default results/frontiers.duckdb); running the "
-                   "same command again resumes it")
-    p.add_argument("--out", default=None,
-                   help="folder for the table, chart and HTML (default: beside the store)")
-    p.add_argument("--workers", type=int, default=None, help="processes (default: all cores)")
-    p.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
-                   help="run on an existing Dask distributed cluster")
-    add_force(p)
-    p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    add_study_options(p, "frontiers", "the table, chart and HTML")
     p.set_defaults(func=cmd_frontiers)
 
 

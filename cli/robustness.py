@@ -7,7 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from cli.common import EXIT_INPUT, EXIT_INTERRUPTED, add_force, output_folder
+from cli.common import EXIT_INPUT, EXIT_INTERRUPTED, add_study_options, output_folder
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -28,22 +28,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--samples", type=int, default=32,
                    help="Latin hypercube samples of the assumptions (default 32)")
     p.add_argument("--reps", type=int, default=2, help="seeds per sample and mix (default 2)")
-    p.add_argument("--residents", type=int, default=None,
-                   help="county size for every run (default: each scenario's)")
-    p.add_argument("--steps", type=int, default=None, help="weeks (default: each scenario's)")
-    p.add_argument("--seed", type=int, default=0, help="the study's seed (default 0)")
-    p.add_argument("--store", default=None,
-                   help="DuckDB results file (default results/robustness.duckdb); "
-                   "running the same command again resumes it")
-    p.add_argument("--out", default=None,
-                   help="folder for the tables, chart and HTML (default: beside the store)")
-    p.add_argument("--workers", type=int, default=None, help="processes (default: all cores)")
-    p.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
-                   help="run on an existing Dask distributed cluster")
+    add_study_options(p, "robustness", "the tables, chart and HTML")
     p.add_argument("--list", action="store_true",
                    help="list the uncertain assumptions and their ranges, and stop")
-    add_force(p)
-    p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     p.set_defaults(func=cmd_robustness)
 
 

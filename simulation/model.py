@@ -169,16 +169,10 @@ class CoGovernanceModel(mesa.Model):
         self._service_shares = np.zeros(n)
         self._service_shares_total = 1.0
         self._shares_for: tuple[float, float] | None = None
-        self.prevented = 0
         self.case_costs_this_week = 0.0
         self.lever_costs_this_week = 0.0
         self.services_this_week = 0.0
-        self.spent_total = 0.0
-        self.lever_spent_total = 0.0
-        self.case_spent_total = 0.0
-        self.services_total = 0.0
-        self.overspent_total = 0.0
-        self.volunteer_hours_total = 0.0
+        self._restart_totals()
         type_shares = np.array([getattr(p.disputes, f) for f in DISPUTE_SHARE_FIELDS])
         type_shares = type_shares / type_shares.sum()
         # Cumulative type weights for each (rural, migrant) pair, row 2 × rural + migrant
@@ -199,7 +193,6 @@ class CoGovernanceModel(mesa.Model):
         self.income_shock_in_force: tuple[tuple[str, float], ...] = ()
         self.dibao_paid_share = 1.0
         self.dibao_this_week = 0.0
-        self.dibao_total = 0.0
         self.dibao_coverage = float("nan")
         self.dibao_inclusion = float("nan")
         start_welfare(self, max(0.0, budget_year - lever_year))
@@ -264,6 +257,12 @@ class CoGovernanceModel(mesa.Model):
         self.follow_ramps()
         self.lever = levers_at(self.base_scenario, 0)
         self.shock = shocks_at(self.base_scenario, 0)
+        self._restart_totals()
+        self.ladder.reset_tallies()
+        self.disputes.start_window()
+
+    def _restart_totals(self) -> None:
+        """The model's running totals from zero: at set-up and after the warm-up."""
         self.prevented = 0
         self.spent_total = 0.0
         self.lever_spent_total = 0.0
@@ -272,8 +271,6 @@ class CoGovernanceModel(mesa.Model):
         self.overspent_total = 0.0
         self.volunteer_hours_total = 0.0
         self.dibao_total = 0.0
-        self.ladder.reset_tallies()
-        self.disputes.start_window()
 
     # ================================================================== phases
 
