@@ -36,6 +36,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--workers", type=int, default=None, help="processes (default: all cores)")
     p.add_argument("--out", default=None, help="output folder (default runs/compare)")
     add_force(p)
+    p.add_argument("--outcomes", action="append", default=None, metavar="NAME[,NAME...]",
+                   help="outcomes of the differences table and differences.md (repeatable "
+                        "or comma-separated; default: the headline outcomes)")
     p.add_argument("--json", action="store_true", help="print the table as JSON")
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     add_set(p)
@@ -95,6 +98,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from experiments.runner import RunSpec, run_many
     from experiments.stats import KEY_SERIES, paired_differences, summarise
 
+    shown = shown_outcomes(args.outcomes)
     scenarios = load_compared(args.scenarios, parse_set(args.set), args.steps)
     specs = [
         RunSpec(s, seed, args.steps or s.run.steps, d, label=label)
@@ -125,6 +129,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
         runs.to_csv(folder.path("runs.csv"), index=False)
         table.to_csv(folder.path("summary.csv"), index=False)
         diffs.to_csv(folder.path("differences.csv"), index=False)
+        if len(scenarios) > 1 and args.reps > 1:
+            folder.path("differences.md").write_text(
+                differences_markdown(diffs, reference, list(scenarios)[1:], shown,
+                                     args.reps), encoding="utf-8")
         from experiments.plots import funnel_chart, timeseries_chart
 
         # bands do not depend on run order
@@ -145,11 +153,12 @@ def cmd_compare(args: argparse.Namespace) -> int:
         return 0
     print_comparison(table, list(scenarios), args.reps)
     if len(scenarios) > 1 and args.reps > 1:
-        print_differences(diffs, reference, list(scenarios)[1:])
+        print_differences(diffs, reference, list(scenarios)[1:], shown)
     elif len(scenarios) > 1:
         print(f"\nDifferences from {reference} are not shown: with one seed per scenario "
               "there is no interval to judge them by (use --reps 2 or more).")
-    print(f"\ntables (runs.csv, summary.csv, differences.csv) and charts (timeseries.png, "
+    md = ", differences.md" if len(scenarios) > 1 and args.reps > 1 else ""
+    print(f"\ntables (runs.csv, summary.csv, differences.csv{md}) and charts (timeseries.png, "
           f"funnel.png) written to {out}/")
     return 0
 
@@ -239,13 +248,55 @@ HEADLINE = ("resolution_rate", "grassroots_share", "township_share", "escalation
             "digital_gap", "spending_per_resident")
 
 
-def print_differences(diffs, reference: str, labels: list[str]) -> None:
-    """Headline outcomes as differences from the reference, paired by seed.
+def shown_outcomes(asked: list[str] | None) -> tuple[str, ...]:
+    """The outcomes `--outcomes` asks for (comma-separated, repeatable), each checked
+    before any run starts; the headline outcomes when none are asked for."""
+    if not asked:
+        return HEADLINE
+    from experiments.api import NUMBERS
+    from simulation.scenario.errors import nearest_name
 
-    A '*' marks a difference whose 95% interval excludes zero.
+    names = [n.strip() for item in asked for n in item.split(",") if n.strip()]
+    problems = [Problem(f"unknown outcome {n!r}", path="--outcomes", value=n,
+                        allowed="an outcome of `cogov run --json` (see docs/ODD.md §7)",
+                        suggestion=nearest_name(n, NUMBERS))
+                for n in names if n not in NUMBERS]
+    if problems:
+        raise ScenarioError(problems)
+    return tuple(dict.fromkeys(names))
+
+
+def differences_markdown(diffs, reference: str, labels: list[str], outcomes: tuple[str, ...],
+                         reps: int) -> str:
+    """The differences table as Markdown: each cell the paired mean difference from the
+    reference and its 95% interval, for pasting into a report."""
+    index = {(r.scenario, r.outcome): r for r in diffs.itertuples()}
+
+    def cell(label: str, outcome: str) -> str:
+        r = index.get((label, outcome))
+        if r is None or math.isnan(r.difference):
+            return "—"
+        size = max(abs(r.difference), abs(r.ci_low), abs(r.ci_high))
+        digits = 3 if size < 10 else 1 if size < 1000 else 0
+        return (f"{r.difference:+,.{digits}f} [{r.ci_low:+,.{digits}f}, "
+                f"{r.ci_high:+,.{digits}f}]")
+
+    lines = [f"Difference from `{reference}`, paired by seed ({reps} seeds): mean "
+             "[95% interval].", "",
+             "| outcome | " + " | ".join(f"`{lab}`" for lab in labels) + " |",
+             "|---|" + "---|" * len(labels)]
+    lines += [f"| {o} | " + " | ".join(cell(lab, o) for lab in labels) + " |"
+              for o in outcomes]
+    return "\n".join(lines) + "\n"
+
+
+def print_differences(diffs, reference: str, labels: list[str],
+                      outcomes: tuple[str, ...] = HEADLINE) -> None:
+    """Chosen outcomes (the headline ones by default) as differences from the reference,
+    paired by seed. A '*' marks a difference whose 95% interval excludes zero.
     """
     print(f"\nDifference from {reference}, paired by seed (* : 95% interval excludes 0)")
-    name_w = max(len(o) for o in HEADLINE)
+    name_w = max(len(o) for o in outcomes)
     col_w = 16
     width = shutil.get_terminal_size((160, 40)).columns
     per_block = max(1, (width - name_w - 2) // col_w)
@@ -255,7 +306,7 @@ def print_differences(diffs, reference: str, labels: list[str]) -> None:
         print()
         for line in header_rows(block, name_w + 2, col_w):
             print(line)
-        for o in HEADLINE:
+        for o in outcomes:
             cells = []
             for lab in block:
                 r = index.get((lab, o))

@@ -112,3 +112,39 @@ def test_print_comparison_of_a_hand_made_table(capsys) -> None:
     assert "1,234 ±34" in out and "99 ±0" in out  # yuan: whole numbers
     trust_line = next(ln for ln in out.splitlines() if ln.split()[:1] == ["trust"])
     assert trust_line.split()[1:] == ["0.500", "±0.100", "0.700"]
+
+
+def test_differences_md_holds_each_paired_interval(compared) -> None:
+    """differences.md: the headline outcomes, each cell the paired mean difference and its
+    t interval recomputed here from runs.csv."""
+    out, _ = compared
+    runs = pd.read_csv(out / "runs.csv")
+    wide = runs.pivot(index="seed", columns="scenario")
+    rows = {line.split(" | ")[0].lstrip("| "): line.split(" | ")[1].rstrip(" |")
+            for line in (out / "differences.md").read_text().splitlines()
+            if line.startswith("| ") and not line.startswith("| outcome")}
+    for outcome in ("resolution_rate", "trust", "welfare_gini"):
+        m, lo, hi = t_interval(wide[(outcome, "fengqiao")] - wide[(outcome, "baseline")])
+        assert rows[outcome] == f"{m:+,.3f} [{lo:+,.3f}, {hi:+,.3f}]"
+
+
+def test_compare_shows_the_outcomes_asked_for(tmp_path, capsys) -> None:
+    code = main(["compare", "baseline", "fengqiao", "--reps", "2", "--steps", "4",
+                 "--set", "population.residents=300", "--workers", "1", "--no-progress",
+                 "--out", str(tmp_path / "o"),
+                 "--outcomes", "petitions_per_10k,trust_last_year"])
+    assert code == 0
+    shown = capsys.readouterr().out.split("Difference from")[1]
+    names = [ln.split()[0] for ln in shown.splitlines()[3:] if ln.strip()][:2]
+    assert names == ["petitions_per_10k", "trust_last_year"]
+    md = (tmp_path / "o" / "differences.md").read_text()
+    assert "| petitions_per_10k |" in md and "| resolution_rate |" not in md
+
+
+def test_compare_refuses_an_unknown_outcome_before_running(tmp_path, capsys) -> None:
+    code = main(["compare", "baseline", "fengqiao", "--out", str(tmp_path / "o"),
+                 "--outcomes", "resolutoin_rate"])
+    assert code != 0
+    err = capsys.readouterr().err
+    assert "unknown outcome 'resolutoin_rate'" in err and "resolution_rate" in err
+    assert not (tmp_path / "o").exists()
