@@ -226,3 +226,51 @@ def test_a_claim_that_does_not_hold_is_reported(tmp_path: Path) -> None:
     (out / "summary.json").write_text(json.dumps({"escalated": 5, "resolved": 50}))
     assert check_claim({"outcome": "escalated", "below": "resolved"}, out) is None
     assert check_claim({"outcome": "escalated", "above": 10}, out) is not None
+
+
+# ------------------------------------------------------------------ texts shared with the guide
+
+def test_the_texts_shared_with_the_guided_lessons_are_copied_unchanged() -> None:
+    """Each `<!-- shared: KEY -->` block holds its source text (viz/texts/shared.yaml) as
+    `python -m viz.shared_texts` writes it; every shared text is used by a guided step and
+    by a page in each language, so neither side drifts from the other."""
+    from viz import shared_texts
+
+    used: dict[str, set[str]] = {}
+    for page, lang in shared_texts.pages():
+        for key, body in shared_texts.blocks(page):
+            assert key in shared_texts.shared(), f"{page.name}: no shared text {key!r}"
+            assert body == shared_texts.rendered(key, lang), (
+                f"{page}: the shared text {key!r} differs from viz/texts/shared.yaml; "
+                "run `.venv/bin/python -m viz.shared_texts`")
+            used.setdefault(key, set()).add(lang)
+    guide = yaml.safe_load(Path("viz/texts/guide.yaml").read_text(encoding="utf-8"))
+    in_guide = {step["text"]["shared"] for lesson in guide["lessons"]
+                for step in lesson["steps"] if "shared" in step["text"]}
+    for key in shared_texts.shared():
+        assert used.get(key) == {"en", "zh"}, f"{key}: not on a workbook page in both languages"
+        assert key in in_guide, f"{key}: no guided step uses it"
+
+
+def test_syncing_rewrites_only_the_shared_blocks(tmp_path: Path) -> None:
+    from viz import shared_texts
+
+    page = tmp_path / "page.md"
+    page.write_text("# Title\n\nBefore.\n<!-- shared: chance_or_structure -->\nold text\n"
+                    "<!-- /shared -->\n\nAfter.\n", encoding="utf-8")
+    assert shared_texts.sync(page, "en")
+    text = page.read_text(encoding="utf-8")
+    assert text.startswith("# Title\n\nBefore.\n<!-- shared: chance_or_structure -->\n")
+    assert text.endswith("\n<!-- /shared -->\n\nAfter.\n")
+    assert "old text" not in text
+    assert shared_texts.blocks(page) == [
+        ("chance_or_structure", shared_texts.rendered("chance_or_structure", "en"))]
+    assert not shared_texts.sync(page, "en")  # a second sync changes nothing
+
+
+def test_chinese_shared_texts_lose_the_spaces_of_folded_lines() -> None:
+    from viz.shared_texts import normalise
+
+    assert normalise("第一行，\n  第二行 and `cogov compare` 第三行", "zh") == \
+        "第一行，第二行 and `cogov compare` 第三行"
+    assert normalise(" two\n  lines ", "en") == "two lines"

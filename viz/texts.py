@@ -2,7 +2,9 @@
 
 `viz/texts/guide.yaml` holds the guided lessons (steps with an English and a Chinese text
 and, optionally, a button that does what the step asks), `viz/texts/about.yaml` the
-"About this model" panel, `viz/texts/scenarios.yaml` the bundled scenarios' short names.
+"About this model" panel, `viz/texts/scenarios.yaml` the bundled scenarios' short names;
+texts a lesson shares with the student workbook are in `viz/texts/shared.yaml`
+(`viz/shared_texts.py`).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 import yaml
 
 from viz.i18n import Lang
+from viz.shared_texts import shared
 
 TEXTS = Path(__file__).resolve().with_name("texts")
 TABS: tuple[str, ...] = ("overview", "network", "charts", "dispute", "outcomes", "about")
@@ -47,11 +50,17 @@ def _load(name: str) -> Any:
     return yaml.safe_load((TEXTS / name).read_text(encoding="utf-8"))
 
 
+def _text(raw: dict[str, str]) -> dict[str, str]:
+    """A step's text: its own, or the shared one it names (`{shared: KEY}`)."""
+    return shared()[raw["shared"]] if "shared" in raw else raw
+
+
 @cache
 def lessons() -> tuple[Lesson, ...]:
     out = []
     for raw in _load("guide.yaml")["lessons"]:
-        steps = tuple(Step(s["title"], s["text"], s.get("button"), dict(s.get("do") or {}))
+        steps = tuple(Step(s["title"], _text(s["text"]), s.get("button"),
+                           dict(s.get("do") or {}))
                       for s in raw["steps"])
         out.append(Lesson(raw["id"], raw["title"], steps))
     return tuple(out)

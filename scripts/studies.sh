@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# The studies behind the findings in README.md, docs/validation.md and
+# docs/policy-scenarios.md, in the order they were run, with their seeds and sizes.
+# Every study is resumable (`sweep`, `robustness`, `frontiers` keep a DuckDB store and
+# resume where they stopped); outputs go under results/studies/ (never over a user's
+# files: a destination holding other files is refused).
+#
+#   scripts/studies.sh            # everything (about 45 minutes on 2 cores)
+#   scripts/studies.sh policy     # one part: targets, factorial, morris, sobol,
+#                                 # robustness, frontiers, enforcement, policy
+set -euo pipefail
+cd "$(dirname "$0")/.."
+OUT=results/studies
+mkdir -p "$OUT"
+part="${1:-all}"
+want() { [[ "$part" == all || "$part" == "$1" ]]; }
+
+if want targets; then
+  ./cogov targets --reps 10 --report "$OUT/validation.md" --force --no-progress \
+    | tee "$OUT/targets.txt"
+fi
+if want factorial; then
+  ./cogov sweep experiments/four_governances_factorial.yaml \
+    --store "$OUT/four_governances_factorial.duckdb" --no-progress
+  ./cogov analyze "$OUT/four_governances_factorial.duckdb" --force
+fi
+if want morris; then
+  ./cogov sweep experiments/morris_assumptions.yaml \
+    --store "$OUT/morris_assumptions.duckdb" --no-progress
+  ./cogov analyze "$OUT/morris_assumptions.duckdb" --force
+fi
+if want sobol; then
+  ./cogov sweep experiments/sobol_assumptions.yaml \
+    --store "$OUT/sobol_assumptions.duckdb" --no-progress
+  ./cogov analyze "$OUT/sobol_assumptions.duckdb" --force
+fi
+if want robustness; then
+  ./cogov robustness --samples 32 --reps 2 --residents 2000 \
+    --outcomes resolution_rate,petitions_per_10k,unresolved_exit_share,welfare_gini \
+    --store "$OUT/robustness.duckdb" --force --no-progress | tee "$OUT/robustness.txt"
+fi
+if want frontiers; then
+  ./cogov frontiers --reps 5 --residents 2000 \
+    --store "$OUT/frontiers.duckdb" --force --no-progress | tee "$OUT/frontiers.txt"
+fi
+if want enforcement; then
+  ./cogov sweep experiments/enforcement_sweep.yaml \
+    --store "$OUT/enforcement_sweep.duckdb" --no-progress
+  ./cogov analyze "$OUT/enforcement_sweep.duckdb" --force
+fi
+if want policy; then
+  shown=resolution_rate_last_year,requests_per_1000_last_year,petitions_per_10k_last_year
+  shown=$shown,unresolved_exit_share_last_year,court_filings_per_10k_last_year
+  shown=$shown,days_to_resolution_median_last_year,trust_last_year,welfare_gini_last_year
+  shown=$shown,spending_per_resident_last_year
+  ./cogov compare baseline experiments/data/scenarios/reform_hotline.yaml --steps 312 \
+    --reps 20 --outcomes "$shown" --out "$OUT/policy/hotline_reform" --force --no-progress
+  ./cogov compare scenarios/policy/no_centre.yaml scenarios/policy/centre_opens_week52.yaml \
+    --reps 20 --outcomes "$shown" --out "$OUT/policy/centre_opens" --force --no-progress
+  ./cogov compare default scenarios/policy/front_end_mediation.yaml \
+    --reps 20 --outcomes "$shown" --out "$OUT/policy/front_end_mediation" --force \
+    --no-progress
+fi
