@@ -108,6 +108,11 @@ OUTCOMES: tuple[OutcomeSpec, ...] = (
                 "人均低保支出", None),
     OutcomeSpec("assisted_share", "Share of residents without digital access who are "
                 "assisted online (代办)", "share", "代办覆盖率", True),
+    OutcomeSpec("elderly_share", "Share of residents aged 60 or more (ageing: "
+                "simulation.demography)", "share", "60岁以上人口比例", None),
+    OutcomeSpec("elderly_online_share", "Share of residents 60+ with digital access (their "
+                "cohorts' own: CNNIC's 60+ trend is held out)", "share", "老年人网络接入率",
+                True),
     OutcomeSpec("volunteer_share", "Share of residents who are active volunteers", "share",
                 "志愿者比例", True),
     OutcomeSpec("volunteer_hours", "Volunteer hours per resident per year", "hours",
@@ -167,6 +172,8 @@ _MEANING_ZH = {
     "dibao_inclusion": "低保领取者中不符合条件者的比例（错保率）",
     "dibao_per_resident": "每年人均低保支出",
     "assisted_share": "没有数字接入的居民中得到代办帮办的比例",
+    "elderly_share": "60岁及以上居民占全部居民的比例（人口老龄化）",
+    "elderly_online_share": "60岁及以上居民中有数字接入的比例（各年龄队列自带的接入水平）",
     "volunteer_share": "活跃志愿者占居民的比例",
     "volunteer_hours": "每年人均志愿服务时长",
     "handoff_loss_rate": "部门间转办过程中案件流失的比例",
@@ -225,7 +232,7 @@ STATE_OUTCOMES: tuple[str, ...] = (
     "top_bottom_ratio", "bottom20_share", "urban_rural_ratio", "digital_gap", "elderly_gap",
     "income_gini", "income_urban_rural_ratio", "income_top_bottom_ratio",
     "migrant_gap", "poverty_share", "income_bottom20_share", "dibao_coverage",
-    "dibao_inclusion", "assisted_share",
+    "dibao_inclusion", "assisted_share", "elderly_share", "elderly_online_share",
 )
 
 # Running totals whose differences between a window's ends give its counts and sums.
@@ -402,6 +409,10 @@ def step_snapshot(model: CoGovernanceModel) -> dict[str, float]:
     offline = int(np.count_nonzero(~res.digital))
     snap["assisted_share"] = (float(np.count_nonzero(model.assisted)) / offline if offline
                               else float("nan"))
+    n_elderly = int(np.count_nonzero(res.elderly))
+    snap["elderly_share"] = n_elderly / len(res)
+    snap["elderly_online_share"] = (float(np.count_nonzero(res.elderly & res.digital))
+                                    / n_elderly if n_elderly else float("nan"))
     return snap
 
 

@@ -3,6 +3,8 @@
 The model calls `update_welfare` after the week's endings (docs/ODD.md, "Welfare"). What
 happens in it, in order:
 
+0. Ageing and migration (`simulation.demography.age_and_move`): residents age, retire, die
+   and move; newcomers take rows over.
 1. Incomes (`update_incomes`): each area's incomes grow at its declared real rate; open
    labour disputes withhold wages (arrears, paid back on resolution); land and property
    disputes that end unresolved cost a one-off share of income.
@@ -22,7 +24,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from simulation.assisted import update_assisted
+from simulation.assisted import assistance_rank, update_assisted
+from simulation.demography import age_and_move
 from simulation.disputes import DisputeType, Outcome
 from simulation.population import ResidentColumns, group_mask
 
@@ -40,8 +43,17 @@ def update_welfare(model: CoGovernanceModel) -> None:
     """共享: incomes, transfers, services and welfare for the week (module docstring)."""
     res = model.residents
     review = model.week % model.params.welfare.review_weeks == 0
+    newcomers = age_and_move(model)
     if update_incomes(model) or review:
         review_means_test(model)
+    res.welfare[newcomers] = res.income[newcomers]  # no history: welfare starts at income
+    if review and model.demography_changed:
+        # Who is elderly, online or a migrant moved since the last review: the queue for
+        # assistance and the services' needs follow.
+        model.assistance_rank = assistance_rank(res)
+        model.assisted_for = -1.0
+        model._shares_for = None
+        model.demography_changed = False
     if review or model.lever["assisted_access"] != model.assisted_for:
         model.assisted_for = model.lever["assisted_access"]
         if update_assisted(model):

@@ -151,6 +151,23 @@ class Population(Section):
         meaning="Digital access of residents 60+ relative to younger residents in the same area.",
         source="CNNIC 2023: about 55% of people 60+ online against about 78% overall",
     )
+    # ----------------------------------------------------------- demography over time
+    elderly_mortality: float = param(
+        0.03, 0.0, 0.5, unit="per year", zh="老年人死亡率",
+        meaning="Annual death rate of residents 60+. A death's row is taken by a newborn "
+        "local resident (the county's size stays fixed; deaths under 60 are left out).",
+        source="NBS 2023: 11.1 million deaths against 297 million people 60+; about 80% of "
+        "deaths at 60+ (assumed) gives about 3% a year",
+        plausible=(0.02, 0.045),
+    )
+    migrant_departure_rate: float = param(
+        0.15, 0.0, 2.0, unit="per year", zh="流动人口年离开率",
+        meaning="Annual chance that a migrant leaves the county; a newcomer migrant arrives "
+        "in the same row at once (arrivals equal departures, so the migrant share holds).",
+        source="assumed: a mean stay of about 6-7 years in one city (order of magnitude of "
+        "the migrant dynamic monitoring surveys; verify)",
+        plausible=(0.05, 0.3),
+    )
 
 
 # --------------------------------------------------------------------------- welfare
