@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from simulation.draws import draw_rows
+from simulation.employment import draw_insured
 from simulation.population import (
     ELDERLY_AGE_WEEKS,
     PARTY_MEMBER_SHARE,
@@ -64,6 +65,7 @@ def retire(model: CoGovernanceModel, rows: np.ndarray) -> None:
     """Residents turning 60: pension plus `elderly_income_factor` of their other income."""
     res, p = model.residents, model.params
     res.elderly[rows] = True
+    res.unemployed[rows] = False  # retired
     pension = build_pensions(p, res.urban[rows], np.ones(len(rows), dtype=bool), model.rng)
     other = res.base_income[rows] - res.pension[rows]
     res.pension[rows] = pension
@@ -95,6 +97,9 @@ def renew_rows(model: CoGovernanceModel, rows: np.ndarray) -> None:
     arriving = res.migrant[rows] & ~res.elderly[rows]
     urban = res.urban[rows]
     res.migrant[rows] = arriving
+    res.registered[rows] = arriving & (rng.random(k) < p.welfare.migrant_registered_share)
+    res.unemployed[rows] = False
+    res.insured[rows] = draw_insured(res, p, rng, rows)
     res.elderly[rows] = False
     res.age_weeks[rows] = np.where(arriving, draw_age_weeks(rng, WORKING_AGE_BANDS, k), 0)
     res.digital[rows] = rng.random(k) < np.where(urban, pop.digital_access_urban,

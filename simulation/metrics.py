@@ -15,6 +15,7 @@ import numpy as np
 
 from simulation import metrics_core as mc
 from simulation.disputes import Level, Outcome
+from simulation.employment import at_risk
 
 if TYPE_CHECKING:
     from simulation.model import CoGovernanceModel
@@ -113,6 +114,8 @@ OUTCOMES: tuple[OutcomeSpec, ...] = (
     OutcomeSpec("elderly_online_share", "Share of residents 60+ with digital access (their "
                 "cohorts' own: CNNIC's 60+ trend is held out)", "share", "老年人网络接入率",
                 True),
+    OutcomeSpec("unemployment_rate", "Share of urban residents aged 16-59 in an "
+                "unemployment spell (simulation.employment)", "share", "城镇失业率", False),
     OutcomeSpec("volunteer_share", "Share of residents who are active volunteers", "share",
                 "志愿者比例", True),
     OutcomeSpec("volunteer_hours", "Volunteer hours per resident per year", "hours",
@@ -174,6 +177,7 @@ _MEANING_ZH = {
     "assisted_share": "没有数字接入的居民中得到代办帮办的比例",
     "elderly_share": "60岁及以上居民占全部居民的比例（人口老龄化）",
     "elderly_online_share": "60岁及以上居民中有数字接入的比例（各年龄队列自带的接入水平）",
+    "unemployment_rate": "16至59岁城镇居民中处于失业期的比例",
     "volunteer_share": "活跃志愿者占居民的比例",
     "volunteer_hours": "每年人均志愿服务时长",
     "handoff_loss_rate": "部门间转办过程中案件流失的比例",
@@ -233,6 +237,7 @@ STATE_OUTCOMES: tuple[str, ...] = (
     "income_gini", "income_urban_rural_ratio", "income_top_bottom_ratio",
     "migrant_gap", "poverty_share", "income_bottom20_share", "dibao_coverage",
     "dibao_inclusion", "assisted_share", "elderly_share", "elderly_online_share",
+    "unemployment_rate",
 )
 
 # Running totals whose differences between a window's ends give its counts and sums.
@@ -411,6 +416,10 @@ def step_snapshot(model: CoGovernanceModel) -> dict[str, float]:
                               else float("nan"))
     n_elderly = int(np.count_nonzero(res.elderly))
     snap["elderly_share"] = n_elderly / len(res)
+    risk = at_risk(res)
+    n_risk = int(np.count_nonzero(risk))
+    snap["unemployment_rate"] = (float(np.count_nonzero(res.unemployed & risk)) / n_risk
+                                 if n_risk else float("nan"))
     snap["elderly_online_share"] = (float(np.count_nonzero(res.elderly & res.digital))
                                     / n_elderly if n_elderly else float("nan"))
     return snap

@@ -11,6 +11,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from simulation.employment import (
+    apply_unemployment,
+    draw_insured,
+    job_loss_rate,
+    steady_state_unemployment,
+)
 from simulation.scenario.schema import Scenario
 
 
@@ -72,6 +78,7 @@ class ResidentColumns:
     elderly: np.ndarray  # aged 60 or more (`age_weeks` >= ELDERLY_AGE_WEEKS)
     age_weeks: np.ndarray  # int32, age in whole weeks (advances one a week: demography)
     migrant: np.ndarray
+    registered: np.ndarray  # migrants under the residence-permit system: local services
     digital: np.ndarray
     party_member: np.ndarray
     base_income: np.ndarray  # yuan per year at week 0, pension included, before shocks
@@ -89,6 +96,8 @@ class ResidentColumns:
     participation: np.ndarray  # willingness to take part
     discontent: np.ndarray  # grievance carried over from bad experiences, >= 0
     volunteer: np.ndarray  # bool
+    unemployed: np.ndarray  # bool: in an unemployment spell (simulation.employment)
+    insured: np.ndarray  # bool: insured against unemployment
     open_disputes: np.ndarray  # count
     loss_this_week: np.ndarray  # yuan lost to open disputes this week
     services_this_week: np.ndarray  # yuan of public services and transfers this week
@@ -177,17 +186,19 @@ def build_residents(
     pension = build_pensions(scenario, urban, elderly, rng)
     income, income_unit = build_incomes(scenario, urban, elderly, migrant, pension, rng)
 
+    registered = migrant & (rng.random(n) < scenario.welfare.migrant_registered_share)
     trust = _beta_around(rng, beh.trust_initial, n)
     norm = _beta_around(rng, beh.norm_initial, n)
     legal = _beta_around(rng, beh.legal_awareness_initial, n)
     participation = _beta_around(rng, beh.participation_initial, n)
     volunteer = rng.random(n) < beh.volunteer_share_initial
     zeros = np.zeros(n)
-    return ResidentColumns(
+    res = ResidentColumns(
         grid=grid,
         urban=urban,
         elderly=elderly,
         migrant=migrant,
+        registered=registered,
         digital=digital,
         party_member=party_member,
         base_income=income.copy(),
@@ -205,6 +216,8 @@ def build_residents(
         participation=participation,
         discontent=zeros.copy(),
         volunteer=volunteer,
+        unemployed=np.zeros(n, dtype=bool),
+        insured=np.zeros(n, dtype=bool),
         open_disputes=np.zeros(n, dtype=np.int32),
         loss_this_week=zeros.copy(),
         services_this_week=zeros.copy(),
@@ -215,6 +228,23 @@ def build_residents(
         age_weeks=draw_ages(rng, elderly),
         income_unit=income_unit,
     )
+    start_employment(res, scenario, rng)
+    return res
+
+
+def start_employment(res: ResidentColumns, scenario: Scenario,
+                     rng: np.random.Generator) -> None:
+    """Who is insured against unemployment, and who is unemployed at set-up (the steady
+    state of `simulation.employment`); the unemployed's incomes fall accordingly."""
+    n = len(res)
+    res.insured[:] = draw_insured(res, scenario, rng, np.arange(n))
+    share = steady_state_unemployment(job_loss_rate(res, scenario),
+                                      scenario.welfare.unemployment_spell_weeks)
+    res.unemployed[:] = rng.random(n) < share
+    factors = np.ones(n)
+    apply_unemployment(res, scenario, factors)
+    res.income *= factors
+    res.welfare[:] = res.income
 
 
 def build_pensions(scenario: Scenario, urban: np.ndarray, elderly: np.ndarray,

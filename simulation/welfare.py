@@ -27,6 +27,7 @@ import numpy as np
 from simulation.assisted import assistance_rank, update_assisted
 from simulation.demography import age_and_move
 from simulation.disputes import DisputeType, Outcome
+from simulation.employment import apply_unemployment, update_employment
 from simulation.population import ResidentColumns, group_mask
 
 if TYPE_CHECKING:
@@ -44,6 +45,7 @@ def update_welfare(model: CoGovernanceModel) -> None:
     res = model.residents
     review = model.week % model.params.welfare.review_weeks == 0
     newcomers = age_and_move(model)
+    update_employment(model)
     if update_incomes(model) or review:
         review_means_test(model)
     res.welfare[newcomers] = res.income[newcomers]  # no history: welfare starts at income
@@ -89,11 +91,12 @@ def growth_factors(scenario: Scenario, week: int) -> tuple[float, float]:
 
 
 def update_incomes(model: CoGovernanceModel) -> bool:
-    """This week's incomes: growth, shocks and dispute losses (`income_losses`).
+    """This week's incomes: growth, shocks, unemployment and dispute losses.
 
-    income = base income × growth of the area × shock factor − losses in about the last
-    year, never below zero. Returns whether a shock's factors changed since last week (the
-    means test is then reviewed at once).
+    income = base income × growth of the area × shock factor × (share kept while
+    unemployed: `simulation.employment.apply_unemployment`) − losses in about the last
+    year (`income_losses`), never below zero. Returns whether a shock's factors changed
+    since last week (the means test is then reviewed at once).
     """
     res, p = model.residents, model.params
     factors = np.ones(len(res))
@@ -102,6 +105,7 @@ def update_incomes(model: CoGovernanceModel) -> bool:
     shock = tuple(sorted(model.shock.income_multiplier.items()))
     for group, factor in shock:
         factors[group_mask(res, group)] *= factor
+    apply_unemployment(res, p, factors)  # employment shocks (simulation.employment)
     shock_changed = shock != model.income_shock_in_force
     model.income_shock_in_force = shock
     res.lost_income *= LOSS_KEEP_PER_WEEK
@@ -241,10 +245,11 @@ def pay_out(model: CoGovernanceModel) -> None:
 
 
 def service_need(res: ResidentColumns, scenario: Scenario) -> np.ndarray:
-    """Each resident's weight in public services: needs by group and migrants' access."""
+    """Each resident's weight in public services: needs by group, and unregistered
+    migrants' access (registered migrants weigh as locals)."""
     wel = scenario.welfare
     need = np.where(res.elderly, wel.elderly_service_need, 1.0)
-    return np.where(res.migrant, need * wel.migrant_service_access, need)
+    return np.where(res.migrant & ~res.registered, need * wel.migrant_service_access, need)
 
 
 def shares_of_services(

@@ -128,7 +128,12 @@ def test_transfers_do_not_depend_on_the_channel() -> None:
 @pytest.mark.parametrize("weeks", [52, 104])
 def test_income_grows_at_its_declared_rate_without_disputes_or_shocks(weeks: int) -> None:
     scenario = small_scenario({**NO_DISPUTES, "welfare.income_growth_urban": 0.05,
-                               "welfare.income_growth_rural": 0.08})
+                               "welfare.income_growth_rural": 0.08,
+                               # no employment shocks and no newcomers either
+                               "welfare.job_loss_rate_local": 0.0,
+                               "welfare.job_loss_rate_migrant": 0.0,
+                               "population.elderly_mortality": 0.0,
+                               "population.migrant_departure_rate": 0.0})
     model = run(scenario, 2, weeks)
     res = model.residents
     years = weeks / 52
