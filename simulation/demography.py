@@ -106,7 +106,8 @@ def renew_rows(model: CoGovernanceModel, rows: np.ndarray) -> None:
                                                  pop.digital_access_rural)
     res.party_member[rows] = rng.random(k) < PARTY_MEMBER_SHARE
     res.pension[rows] = 0.0
-    res.base_income[rows] = draw_other_income(p, urban, arriving, res.income_unit, rng)
+    res.base_income[rows] = (draw_other_income(p, urban, arriving, res.income_unit, rng)
+                             * res.place_factor[rows])
     for column, mean in ((res.trust, beh.trust_initial), (res.norm, beh.norm_initial),
                          (res.legal_awareness, beh.legal_awareness_initial),
                          (res.participation, beh.participation_initial)):

@@ -16,6 +16,7 @@ import numpy as np
 from simulation import metrics_core as mc
 from simulation.disputes import Level, Outcome
 from simulation.employment import at_risk
+from simulation.places import town_spread
 
 if TYPE_CHECKING:
     from simulation.model import CoGovernanceModel
@@ -116,6 +117,13 @@ OUTCOMES: tuple[OutcomeSpec, ...] = (
                 True),
     OutcomeSpec("unemployment_rate", "Share of urban residents aged 16-59 in an "
                 "unemployment spell (simulation.employment)", "share", "城镇失业率", False),
+    OutcomeSpec("town_resolution_spread", "Spread between towns of the resolution rate: "
+                "standard deviation of the towns' rates (resolved / ended disputes, by the "
+                "party's grid), weighted by ended disputes", "share", "镇街化解率差异",
+                False),
+    OutcomeSpec("town_welfare_spread", "Spread between towns of mean welfare: standard "
+                "deviation of the towns' means over the county's mean, weighted by "
+                "residents", "ratio", "镇街福利差异", False),
     OutcomeSpec("volunteer_share", "Share of residents who are active volunteers", "share",
                 "志愿者比例", True),
     OutcomeSpec("volunteer_hours", "Volunteer hours per resident per year", "hours",
@@ -178,6 +186,8 @@ _MEANING_ZH = {
     "elderly_share": "60岁及以上居民占全部居民的比例（人口老龄化）",
     "elderly_online_share": "60岁及以上居民中有数字接入的比例（各年龄队列自带的接入水平）",
     "unemployment_rate": "16至59岁城镇居民中处于失业期的比例",
+    "town_resolution_spread": "各镇街纠纷化解率的标准差（按已结束纠纷数加权）",
+    "town_welfare_spread": "各镇街平均福利的标准差除以全县平均福利（按人口加权）",
     "volunteer_share": "活跃志愿者占居民的比例",
     "volunteer_hours": "每年人均志愿服务时长",
     "handoff_loss_rate": "部门间转办过程中案件流失的比例",
@@ -237,7 +247,7 @@ STATE_OUTCOMES: tuple[str, ...] = (
     "income_gini", "income_urban_rural_ratio", "income_top_bottom_ratio",
     "migrant_gap", "poverty_share", "income_bottom20_share", "dibao_coverage",
     "dibao_inclusion", "assisted_share", "elderly_share", "elderly_online_share",
-    "unemployment_rate",
+    "unemployment_rate", "town_welfare_spread",
 )
 
 # Running totals whose differences between a window's ends give its counts and sums.
@@ -416,6 +426,13 @@ def step_snapshot(model: CoGovernanceModel) -> dict[str, float]:
                               else float("nan"))
     n_elderly = int(np.count_nonzero(res.elderly))
     snap["elderly_share"] = n_elderly / len(res)
+    terr = model.territory
+    town_pop = model.town_population
+    town_welfare = np.bincount(terr.town_of_grid[res.grid], weights=res.welfare,
+                               minlength=terr.n_towns) / np.maximum(town_pop, 1)
+    mean_welfare = float(res.welfare.mean())
+    snap["town_welfare_spread"] = (town_spread(town_welfare, town_pop) / mean_welfare
+                                   if mean_welfare > 0 else float("nan"))
     risk = at_risk(res)
     n_risk = int(np.count_nonzero(risk))
     snap["unemployment_rate"] = (float(np.count_nonzero(res.unemployed & risk)) / n_risk
@@ -448,6 +465,18 @@ def tallies(model: CoGovernanceModel, snapshot: dict[str, float]) -> tuple[float
         model.spent_total, model.services_total, model.overspent_total,
         model.volunteer_hours_total, model.dibao_total,
     )
+
+
+def town_resolution_spread(model: CoGovernanceModel, window: np.ndarray) -> float:
+    """Standard deviation between towns of the resolution rate of the disputes in
+    `window` (a mask over the pool's rows), by the grid where each arose, weighted by the
+    towns' ended disputes (`simulation.places.town_spread`)."""
+    pool, terr = model.disputes, model.territory
+    town = terr.town_of_grid[pool.grid[: pool.size][window]]
+    resolved = pool.outcome[: pool.size][window] == Outcome.RESOLVED
+    ended = np.bincount(town, minlength=terr.n_towns).astype(np.float64)
+    rate = np.bincount(town, weights=resolved, minlength=terr.n_towns) / np.maximum(ended, 1)
+    return town_spread(rate, ended)
 
 
 def ended_in(model: CoGovernanceModel, start: int, end: int) -> np.ndarray:
@@ -538,6 +567,7 @@ def outcomes_between(model: CoGovernanceModel, start: int, end: int) -> dict[str
     pool = model.disputes
     satisfied = pool.satisfaction[: pool.size][window]
     out["satisfaction"] = float(np.nanmean(satisfied)) if satisfied.size else float("nan")
+    out["town_resolution_spread"] = town_resolution_spread(model, window)
     out.update(_state_means(model, start, end))
     out["volunteer_hours"] = t["volunteer_hours"] / n_res / years
     out["handoff_loss_rate"] = _ratio(t["handoffs_lost"], t["handoffs"])

@@ -17,6 +17,7 @@ from simulation.employment import (
     job_loss_rate,
     steady_state_unemployment,
 )
+from simulation.places import draw_places, place_factor
 from simulation.scenario.schema import Scenario
 
 
@@ -29,6 +30,10 @@ class Territory:
     town_of_grid: np.ndarray
     urban_grid: np.ndarray  # bool per grid
     grid_size: np.ndarray  # residents per grid
+    # Per town, drawn with the residents (simulation.places): development level and
+    # implementation quality, each a multiplier of mean 1.
+    town_development: np.ndarray | None = None
+    town_quality: np.ndarray | None = None
 
     @property
     def n_grids(self) -> int:
@@ -108,6 +113,8 @@ class ResidentColumns:
     # Yuan per year of other (non-pension) income at relative factor 1, [rural, urban], in
     # week-0 yuan: what newcomers' incomes are drawn from (`draw_other_income`).
     income_unit: np.ndarray
+    # The town's development over its area's mean: multiplies other income (places).
+    place_factor: np.ndarray
 
     def __len__(self) -> int:
         return len(self.grid)
@@ -227,9 +234,24 @@ def build_residents(
         initial_participation=participation.copy(),
         age_weeks=draw_ages(rng, elderly),
         income_unit=income_unit,
+        place_factor=np.ones(n),
     )
+    start_places(res, territory, scenario, rng)
     start_employment(res, scenario, rng)
     return res
+
+
+def start_places(res: ResidentColumns, territory: Territory, scenario: Scenario,
+                 rng: np.random.Generator) -> None:
+    """Towns' development and implementation quality (`simulation.places`); residents'
+    other income follows their town's development."""
+    development, quality = draw_places(scenario, territory, rng)
+    territory.town_development, territory.town_quality = development, quality
+    res.place_factor[:] = place_factor(development, territory.town_of_grid[res.grid],
+                                       res.urban)
+    res.base_income[:] = res.pension + (res.base_income - res.pension) * res.place_factor
+    res.income[:] = res.base_income
+    res.welfare[:] = res.income
 
 
 def start_employment(res: ResidentColumns, scenario: Scenario,

@@ -150,7 +150,8 @@ def income_losses(model: CoGovernanceModel) -> None:
                   * pool.severity[ended[unresolved]] * res.income[losers])
 
 
-def dibao_recipients(res: ResidentColumns, scenario: Scenario, data_sharing: float
+def dibao_recipients(res: ResidentColumns, scenario: Scenario, data_sharing: float,
+                     quality: np.ndarray | float = 1.0
                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """低保 under the means test: (payment per year, eligible, included wrongly).
 
@@ -158,7 +159,9 @@ def dibao_recipients(res: ResidentColumns, scenario: Scenario, data_sharing: flo
     the share `dibao_exclusion_error` with the lowest `dibao_draw` are missed; among
     ineligible locals below `dibao_inclusion_band` × standard, as many are included as
     make `dibao_inclusion_error` of the recipients (those with the lowest draws). Data
-    sharing lowers both errors by (1 − `effects.data_sharing_targeting` × data_sharing).
+    sharing lowers both errors by (1 − `effects.data_sharing_targeting` × data_sharing ×
+    quality), quality being each resident's town's implementation quality
+    (`simulation.places`; the inclusion error takes the eligible's mean cut).
 
     The money is what perfect targeting would pay (each eligible's gap to the standard);
     errors move it between people: it is split among the recipients in proportion to their
@@ -175,9 +178,10 @@ def dibao_recipients(res: ResidentColumns, scenario: Scenario, data_sharing: flo
     n_eligible = int(np.count_nonzero(eligible))
     if n_eligible == 0:
         return payment, eligible, included
-    error_scale = 1.0 - scenario.effects.data_sharing_targeting * data_sharing
+    error_scale = np.clip(1.0 - scenario.effects.data_sharing_targeting * data_sharing
+                          * np.broadcast_to(quality, len(res)), 0.0, 1.0)
     exclusion = wel.dibao_exclusion_error * error_scale
-    inclusion = wel.dibao_inclusion_error * error_scale
+    inclusion = wel.dibao_inclusion_error * float(error_scale[eligible].mean())
     reached = eligible & (res.dibao_draw >= exclusion)
     candidates = np.flatnonzero(local & ~eligible & (res.income < wel.dibao_inclusion_band
                                                       * standard))
@@ -198,8 +202,11 @@ def dibao_recipients(res: ResidentColumns, scenario: Scenario, data_sharing: flo
 def review_means_test(model: CoGovernanceModel) -> None:
     """Reassess 低保 (`dibao_recipients`) and the poorest 40% (`model._follow_income`)."""
     res = model.residents
+    terr = model.territory
+    quality = (1.0 if terr.town_quality is None
+               else terr.town_quality[terr.town_of_grid[res.grid]])
     payment, eligible, included = dibao_recipients(res, model.params,
-                                                   model.lever["data_sharing"])
+                                                   model.lever["data_sharing"], quality)
     res.dibao[:] = payment
     n_eligible = int(np.count_nonzero(eligible))
     recipients = int(np.count_nonzero(payment > 0))

@@ -218,7 +218,9 @@ ASSISTED = "levers.smart_governance.assisted_access"
 
 def test_each_grid_assists_up_to_its_capacity_from_workers_and_volunteers() -> None:
     scenario = small_scenario({ASSISTED: 0.5, "effects.assisted_per_grid_worker": 8.0,
-                               "effects.assisted_per_volunteer": 2.0})
+                               "effects.assisted_per_volunteer": 2.0,
+                               # every town implements alike (tests/test_places.py)
+                               "population.town_implementation_spread": 0.0})
     model = run(scenario, 4, 1)  # made in week 1, then at each review (13 weeks)
     res = model.residents
     workers = scenario.ladder.grid_workers_per_1000 * model.grid_population / 1000

@@ -168,6 +168,28 @@ class Population(Section):
         "the migrant dynamic monitoring surveys; verify)",
         plausible=(0.05, 0.3),
     )
+    # ----------------------------------------------------------- differences between places
+    town_development_spread: float = param(
+        0.15, 0.0, 1.0, unit="log-sd", zh="镇街发展水平差异",
+        meaning="Spread of towns' development levels: residents' other income is multiplied "
+        "by their town's lognormal level (mean 1 in each area, so area means hold).",
+        source="assumed, below the regional anchor: East/Central/West per-capita disposable "
+        "income 1.60/1.07/1.0 (2023, seed 004) has a log-sd of about 0.2 between regions",
+        plausible=(0.05, 0.25),
+    )
+    town_implementation_spread: float = param(
+        0.2, 0.0, 1.0, unit="log-sd", zh="镇街执行质量差异",
+        meaning="Spread of towns' implementation quality: a lognormal multiplier (mean 1) on "
+        "the effects of welfare-side levers in the town (assisted access capacity, data "
+        "sharing's cut of 低保 targeting errors).",
+        source="assumed; seed 004: practice differs with economic development, social "
+        "structure and culture",
+    )
+    development_implementation_correlation: float = param(
+        0.5, -1.0, 1.0, unit="correlation", zh="发展与执行相关",
+        meaning="Correlation of a town's log implementation quality with its log development.",
+        source="assumed: richer towns have more capable offices",
+    )
 
 
 # --------------------------------------------------------------------------- welfare
