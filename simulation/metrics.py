@@ -80,6 +80,8 @@ OUTCOMES: tuple[OutcomeSpec, ...] = (
     OutcomeSpec("welfare_theil", "Theil T of welfare", "index", "福利泰尔指数", False),
     OutcomeSpec("welfare_theil_between", "Urban/rural between-group part of Theil T",
                 "index", "城乡组间泰尔", False),
+    OutcomeSpec("welfare_theil_within", "Within urban and rural part of Theil T of welfare "
+                "(total - between)", "index", "城乡组内福利泰尔", False),
     OutcomeSpec("top_bottom_ratio", "Welfare of the top 20% / bottom 20%", "ratio",
                 "高低收入组比", False),
     OutcomeSpec("bottom20_share", "Share of welfare held by the bottom 20%", "share",
@@ -95,6 +97,11 @@ OUTCOMES: tuple[OutcomeSpec, ...] = (
                 "城乡收入比", None),
     OutcomeSpec("income_top_bottom_ratio", "Income of the top 20% / bottom 20%", "ratio",
                 "收入高低组比", None),
+    OutcomeSpec("income_theil", "Theil T of income", "index", "收入泰尔指数", None),
+    OutcomeSpec("income_theil_between", "Urban/rural between-group part of Theil T of "
+                "income", "index", "城乡组间收入泰尔", None),
+    OutcomeSpec("income_theil_within", "Within urban and rural part of Theil T of income",
+                "index", "城乡组内收入泰尔", None),
     OutcomeSpec("migrant_gap", "Welfare gap of migrants: 1 - their mean / others' mean",
                 "share", "流动人口差距", False),
     OutcomeSpec("poverty_share", "Share of residents with income below the relative "
@@ -186,6 +193,10 @@ _MEANING_ZH = {
     "elderly_share": "60岁及以上居民占全部居民的比例（人口老龄化）",
     "elderly_online_share": "60岁及以上居民中有数字接入的比例（各年龄队列自带的接入水平）",
     "unemployment_rate": "16至59岁城镇居民中处于失业期的比例",
+    "welfare_theil_within": "福利泰尔指数中城镇、农村组内的部分（总体减组间）",
+    "income_theil": "收入的泰尔T指数",
+    "income_theil_between": "收入泰尔指数中城乡组间的部分",
+    "income_theil_within": "收入泰尔指数中城镇、农村组内的部分",
     "town_resolution_spread": "各镇街纠纷化解率的标准差（按已结束纠纷数加权）",
     "town_welfare_spread": "各镇街平均福利的标准差除以全县平均福利（按人口加权）",
     "volunteer_share": "活跃志愿者占居民的比例",
@@ -247,7 +258,8 @@ STATE_OUTCOMES: tuple[str, ...] = (
     "income_gini", "income_urban_rural_ratio", "income_top_bottom_ratio",
     "migrant_gap", "poverty_share", "income_bottom20_share", "dibao_coverage",
     "dibao_inclusion", "assisted_share", "elderly_share", "elderly_online_share",
-    "unemployment_rate", "town_welfare_spread",
+    "unemployment_rate", "town_welfare_spread", "welfare_theil_within", "income_theil",
+    "income_theil_between", "income_theil_within",
 )
 
 # Running totals whose differences between a window's ends give its counts and sums.
@@ -361,7 +373,7 @@ def welfare_measures(model: CoGovernanceModel) -> dict[str, float]:
         raise ValueError("welfare must be finite and non-negative")
     gini, bottom20, top_bottom = mc.sorted_inequality_of_checked(ordered, 0.2)
     urban_group = _group(res.urban)
-    total, between, _ = mc.theil_decomposition_of_codes(
+    total, between, within = mc.theil_decomposition_of_codes(
         w, urban_group.codes, urban_group.counts,
         all_positive=bool(ordered.size) and bool(ordered[0] > 0))
     urban, rural = _means_in_and_out(w, urban_group)
@@ -373,6 +385,7 @@ def welfare_measures(model: CoGovernanceModel) -> dict[str, float]:
         "welfare_gini": gini,
         "welfare_theil": total,
         "welfare_theil_between": between,
+        "welfare_theil_within": within,
         "bottom20_share": bottom20,
         "top_bottom_ratio": top_bottom,
         "urban_rural_ratio": _ratio(urban, rural),
@@ -448,7 +461,11 @@ def income_measures(income: np.ndarray, urban: np.ndarray, poverty_line_share: f
     recomputes these at each means-test review and income shock (`welfare.review_means_test`),
     which is often enough for measures that move by thousandths a year."""
     gini, bottom20, top_bottom = mc.sorted_inequality(np.sort(income), 0.2)
+    theil, between, within = mc.theil_decomposition(income, urban.astype(np.int64))
     return {
+        "income_theil": theil,
+        "income_theil_between": between,
+        "income_theil_within": within,
         "income_gini": gini,
         "income_urban_rural_ratio": mc.ratio_of_means(income, urban),
         "income_top_bottom_ratio": top_bottom,
