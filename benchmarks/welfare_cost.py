@@ -1,9 +1,11 @@
-"""Cost per week of each welfare mechanism (simulation/welfare.py, simulation/assisted.py).
+"""Cost per week of each welfare mechanism (simulation/welfare.py, simulation/assisted.py,
+simulation/demography.py, simulation/employment.py).
 
 Run: .venv/bin/python benchmarks/welfare_cost.py [RESIDENTS] [WEEKS]   (default 100000 52)
 
 Times the whole weekly step of `default` (with assisted access at 0.5, so every mechanism
-runs) and, inside it, the welfare functions: incomes (growth and dispute losses), the
+runs) and, inside it, the welfare functions: ageing and migration, employment shocks,
+incomes (growth and dispute losses), the
 means-test review (amortised over the weeks between reviews), assisted access and paying
 out 低保 and services. The machine is shared: read the shares of the step, not the times.
 """
@@ -23,7 +25,8 @@ import simulation.welfare as welfare
 from simulation.model import CoGovernanceModel
 from simulation.scenario import load_scenario, with_values
 
-TIMED = ("update_incomes", "review_means_test", "update_assisted", "pay_out")
+TIMED = ("age_and_move", "update_employment", "update_incomes", "review_means_test",
+         "update_assisted", "pay_out")
 
 
 def timed(spent: dict[str, float], name: str, f: Callable[..., Any]) -> Callable[..., Any]:

@@ -279,11 +279,12 @@ def scenario_source(name: str) -> str | None:
 
 
 def profile(model) -> dict[str, float]:
-    """Figures the model is built from, as realised in a run (for `kind: input` checks)."""
+    """Figures the model is built from, as realised in a run (for `kind: input` checks).
+    The elderly share is the county's as built (week 0): the population ages in a run."""
     res = model.residents
     beh = model.params.behaviour
     return {
-        "elderly_share": float(res.elderly.mean()),
+        "elderly_share": float(model.record[0]["elderly_share"]),
         "urban_share": float(res.urban.mean()),
         "migrant_share": float(res.migrant.mean()),
         "digital_share": float(res.digital.mean()),

@@ -43,13 +43,17 @@ def assistance_capacity(model: CoGovernanceModel) -> np.ndarray:
     """Residents each grid can keep assisted this week:
 
     assisted_access × (grid workers × effects.assisted_per_grid_worker
-                       + volunteers × effects.assisted_per_volunteer)
+                       + volunteers × effects.assisted_per_volunteer) × town quality
+
+    (the town's implementation quality: `simulation.places`).
     """
     p = model.params
+    terr = model.territory
     level = model.lever["assisted_access"]
     workers = p.ladder.grid_workers_per_1000 * model.grid_population / 1000.0
-    return level * (workers * p.effects.assisted_per_grid_worker
-                    + model.volunteers_per_grid * p.effects.assisted_per_volunteer)
+    quality = 1.0 if terr.town_quality is None else terr.town_quality[terr.town_of_grid]
+    return level * quality * (workers * p.effects.assisted_per_grid_worker
+                              + model.volunteers_per_grid * p.effects.assisted_per_volunteer)
 
 
 def update_assisted(model: CoGovernanceModel) -> bool:

@@ -15,6 +15,8 @@ import numpy as np
 
 from simulation import metrics_core as mc
 from simulation.disputes import Level, Outcome
+from simulation.employment import at_risk
+from simulation.places import town_spread
 
 if TYPE_CHECKING:
     from simulation.model import CoGovernanceModel
@@ -78,6 +80,8 @@ OUTCOMES: tuple[OutcomeSpec, ...] = (
     OutcomeSpec("welfare_theil", "Theil T of welfare", "index", "福利泰尔指数", False),
     OutcomeSpec("welfare_theil_between", "Urban/rural between-group part of Theil T",
                 "index", "城乡组间泰尔", False),
+    OutcomeSpec("welfare_theil_within", "Within urban and rural part of Theil T of welfare "
+                "(total - between)", "index", "城乡组内福利泰尔", False),
     OutcomeSpec("top_bottom_ratio", "Welfare of the top 20% / bottom 20%", "ratio",
                 "高低收入组比", False),
     OutcomeSpec("bottom20_share", "Share of welfare held by the bottom 20%", "share",
@@ -93,6 +97,11 @@ OUTCOMES: tuple[OutcomeSpec, ...] = (
                 "城乡收入比", None),
     OutcomeSpec("income_top_bottom_ratio", "Income of the top 20% / bottom 20%", "ratio",
                 "收入高低组比", None),
+    OutcomeSpec("income_theil", "Theil T of income", "index", "收入泰尔指数", None),
+    OutcomeSpec("income_theil_between", "Urban/rural between-group part of Theil T of "
+                "income", "index", "城乡组间收入泰尔", None),
+    OutcomeSpec("income_theil_within", "Within urban and rural part of Theil T of income",
+                "index", "城乡组内收入泰尔", None),
     OutcomeSpec("migrant_gap", "Welfare gap of migrants: 1 - their mean / others' mean",
                 "share", "流动人口差距", False),
     OutcomeSpec("poverty_share", "Share of residents with income below the relative "
@@ -108,6 +117,20 @@ OUTCOMES: tuple[OutcomeSpec, ...] = (
                 "人均低保支出", None),
     OutcomeSpec("assisted_share", "Share of residents without digital access who are "
                 "assisted online (代办)", "share", "代办覆盖率", True),
+    OutcomeSpec("elderly_share", "Share of residents aged 60 or more (ageing: "
+                "simulation.demography)", "share", "60岁以上人口比例", None),
+    OutcomeSpec("elderly_online_share", "Share of residents 60+ with digital access (their "
+                "cohorts' own: CNNIC's 60+ trend is held out)", "share", "老年人网络接入率",
+                True),
+    OutcomeSpec("unemployment_rate", "Share of urban residents aged 16-59 in an "
+                "unemployment spell (simulation.employment)", "share", "城镇失业率", False),
+    OutcomeSpec("town_resolution_spread", "Spread between towns of the resolution rate: "
+                "standard deviation of the towns' rates (resolved / ended disputes, by the "
+                "party's grid), weighted by ended disputes", "share", "镇街化解率差异",
+                False),
+    OutcomeSpec("town_welfare_spread", "Spread between towns of mean welfare: standard "
+                "deviation of the towns' means over the county's mean, weighted by "
+                "residents", "ratio", "镇街福利差异", False),
     OutcomeSpec("volunteer_share", "Share of residents who are active volunteers", "share",
                 "志愿者比例", True),
     OutcomeSpec("volunteer_hours", "Volunteer hours per resident per year", "hours",
@@ -167,6 +190,15 @@ _MEANING_ZH = {
     "dibao_inclusion": "低保领取者中不符合条件者的比例（错保率）",
     "dibao_per_resident": "每年人均低保支出",
     "assisted_share": "没有数字接入的居民中得到代办帮办的比例",
+    "elderly_share": "60岁及以上居民占全部居民的比例（人口老龄化）",
+    "elderly_online_share": "60岁及以上居民中有数字接入的比例（各年龄队列自带的接入水平）",
+    "unemployment_rate": "16至59岁城镇居民中处于失业期的比例",
+    "welfare_theil_within": "福利泰尔指数中城镇、农村组内的部分（总体减组间）",
+    "income_theil": "收入的泰尔T指数",
+    "income_theil_between": "收入泰尔指数中城乡组间的部分",
+    "income_theil_within": "收入泰尔指数中城镇、农村组内的部分",
+    "town_resolution_spread": "各镇街纠纷化解率的标准差（按已结束纠纷数加权）",
+    "town_welfare_spread": "各镇街平均福利的标准差除以全县平均福利（按人口加权）",
     "volunteer_share": "活跃志愿者占居民的比例",
     "volunteer_hours": "每年人均志愿服务时长",
     "handoff_loss_rate": "部门间转办过程中案件流失的比例",
@@ -225,7 +257,9 @@ STATE_OUTCOMES: tuple[str, ...] = (
     "top_bottom_ratio", "bottom20_share", "urban_rural_ratio", "digital_gap", "elderly_gap",
     "income_gini", "income_urban_rural_ratio", "income_top_bottom_ratio",
     "migrant_gap", "poverty_share", "income_bottom20_share", "dibao_coverage",
-    "dibao_inclusion", "assisted_share",
+    "dibao_inclusion", "assisted_share", "elderly_share", "elderly_online_share",
+    "unemployment_rate", "town_welfare_spread", "welfare_theil_within", "income_theil",
+    "income_theil_between", "income_theil_within",
 )
 
 # Running totals whose differences between a window's ends give its counts and sums.
@@ -339,7 +373,7 @@ def welfare_measures(model: CoGovernanceModel) -> dict[str, float]:
         raise ValueError("welfare must be finite and non-negative")
     gini, bottom20, top_bottom = mc.sorted_inequality_of_checked(ordered, 0.2)
     urban_group = _group(res.urban)
-    total, between, _ = mc.theil_decomposition_of_codes(
+    total, between, within = mc.theil_decomposition_of_codes(
         w, urban_group.codes, urban_group.counts,
         all_positive=bool(ordered.size) and bool(ordered[0] > 0))
     urban, rural = _means_in_and_out(w, urban_group)
@@ -351,6 +385,7 @@ def welfare_measures(model: CoGovernanceModel) -> dict[str, float]:
         "welfare_gini": gini,
         "welfare_theil": total,
         "welfare_theil_between": between,
+        "welfare_theil_within": within,
         "bottom20_share": bottom20,
         "top_bottom_ratio": top_bottom,
         "urban_rural_ratio": _ratio(urban, rural),
@@ -402,6 +437,21 @@ def step_snapshot(model: CoGovernanceModel) -> dict[str, float]:
     offline = int(np.count_nonzero(~res.digital))
     snap["assisted_share"] = (float(np.count_nonzero(model.assisted)) / offline if offline
                               else float("nan"))
+    n_elderly = int(np.count_nonzero(res.elderly))
+    snap["elderly_share"] = n_elderly / len(res)
+    terr = model.territory
+    town_pop = model.town_population
+    town_welfare = np.bincount(terr.town_of_grid[res.grid], weights=res.welfare,
+                               minlength=terr.n_towns) / np.maximum(town_pop, 1)
+    mean_welfare = float(res.welfare.mean())
+    snap["town_welfare_spread"] = (town_spread(town_welfare, town_pop) / mean_welfare
+                                   if mean_welfare > 0 else float("nan"))
+    risk = at_risk(res)
+    n_risk = int(np.count_nonzero(risk))
+    snap["unemployment_rate"] = (float(np.count_nonzero(res.unemployed & risk)) / n_risk
+                                 if n_risk else float("nan"))
+    snap["elderly_online_share"] = (float(np.count_nonzero(res.elderly & res.digital))
+                                    / n_elderly if n_elderly else float("nan"))
     return snap
 
 
@@ -411,7 +461,11 @@ def income_measures(income: np.ndarray, urban: np.ndarray, poverty_line_share: f
     recomputes these at each means-test review and income shock (`welfare.review_means_test`),
     which is often enough for measures that move by thousandths a year."""
     gini, bottom20, top_bottom = mc.sorted_inequality(np.sort(income), 0.2)
+    theil, between, within = mc.theil_decomposition(income, urban.astype(np.int64))
     return {
+        "income_theil": theil,
+        "income_theil_between": between,
+        "income_theil_within": within,
         "income_gini": gini,
         "income_urban_rural_ratio": mc.ratio_of_means(income, urban),
         "income_top_bottom_ratio": top_bottom,
@@ -428,6 +482,18 @@ def tallies(model: CoGovernanceModel, snapshot: dict[str, float]) -> tuple[float
         model.spent_total, model.services_total, model.overspent_total,
         model.volunteer_hours_total, model.dibao_total,
     )
+
+
+def town_resolution_spread(model: CoGovernanceModel, window: np.ndarray) -> float:
+    """Standard deviation between towns of the resolution rate of the disputes in
+    `window` (a mask over the pool's rows), by the grid where each arose, weighted by the
+    towns' ended disputes (`simulation.places.town_spread`)."""
+    pool, terr = model.disputes, model.territory
+    town = terr.town_of_grid[pool.grid[: pool.size][window]]
+    resolved = pool.outcome[: pool.size][window] == Outcome.RESOLVED
+    ended = np.bincount(town, minlength=terr.n_towns).astype(np.float64)
+    rate = np.bincount(town, weights=resolved, minlength=terr.n_towns) / np.maximum(ended, 1)
+    return town_spread(rate, ended)
 
 
 def ended_in(model: CoGovernanceModel, start: int, end: int) -> np.ndarray:
@@ -518,6 +584,7 @@ def outcomes_between(model: CoGovernanceModel, start: int, end: int) -> dict[str
     pool = model.disputes
     satisfied = pool.satisfaction[: pool.size][window]
     out["satisfaction"] = float(np.nanmean(satisfied)) if satisfied.size else float("nan")
+    out["town_resolution_spread"] = town_resolution_spread(model, window)
     out.update(_state_means(model, start, end))
     out["volunteer_hours"] = t["volunteer_hours"] / n_res / years
     out["handoff_loss_rate"] = _ratio(t["handoffs_lost"], t["handoffs"])

@@ -190,6 +190,9 @@ class CoGovernanceModel(mesa.Model):
         self.assisted = np.zeros(n, dtype=bool)
         self.online = self.residents.digital.copy()  # digital access or assisted
         self.assisted_for = -1.0  # the lever value the assisted set was last made for
+        # Ageing and migration (simulation.demography): whether groups changed since the
+        # last means-test review.
+        self.demography_changed = False
         self.income_shock_in_force: tuple[tuple[str, float], ...] = ()
         self.dibao_paid_share = 1.0
         self.dibao_this_week = 0.0

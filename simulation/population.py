@@ -11,6 +11,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from simulation.employment import (
+    apply_unemployment,
+    draw_insured,
+    job_loss_rate,
+    steady_state_unemployment,
+)
+from simulation.places import draw_places, place_factor
 from simulation.scenario.schema import Scenario
 
 
@@ -23,6 +30,10 @@ class Territory:
     town_of_grid: np.ndarray
     urban_grid: np.ndarray  # bool per grid
     grid_size: np.ndarray  # residents per grid
+    # Per town, drawn with the residents (simulation.places): development level and
+    # implementation quality, each a multiplier of mean 1.
+    town_development: np.ndarray | None = None
+    town_quality: np.ndarray | None = None
 
     @property
     def n_grids(self) -> int:
@@ -69,8 +80,10 @@ class ResidentColumns:
 
     grid: np.ndarray
     urban: np.ndarray
-    elderly: np.ndarray
+    elderly: np.ndarray  # aged 60 or more (`age_weeks` >= ELDERLY_AGE_WEEKS)
+    age_weeks: np.ndarray  # int32, age in whole weeks (advances one a week: demography)
     migrant: np.ndarray
+    registered: np.ndarray  # migrants under the residence-permit system: local services
     digital: np.ndarray
     party_member: np.ndarray
     base_income: np.ndarray  # yuan per year at week 0, pension included, before shocks
@@ -88,6 +101,8 @@ class ResidentColumns:
     participation: np.ndarray  # willingness to take part
     discontent: np.ndarray  # grievance carried over from bad experiences, >= 0
     volunteer: np.ndarray  # bool
+    unemployed: np.ndarray  # bool: in an unemployment spell (simulation.employment)
+    insured: np.ndarray  # bool: insured against unemployment
     open_disputes: np.ndarray  # count
     loss_this_week: np.ndarray  # yuan lost to open disputes this week
     services_this_week: np.ndarray  # yuan of public services and transfers this week
@@ -95,9 +110,54 @@ class ResidentColumns:
     initial_norm: np.ndarray
     initial_legal: np.ndarray
     initial_participation: np.ndarray
+    # Yuan per year of other (non-pension) income at relative factor 1, [rural, urban], in
+    # week-0 yuan: what newcomers' incomes are drawn from (`draw_other_income`).
+    income_unit: np.ndarray
+    # The town's development over its area's mean: multiplies other income (places).
+    place_factor: np.ndarray
 
     def __len__(self) -> int:
         return len(self.grid)
+
+
+# Age structure: (first age, age after the last, share of the population) per band, from
+# the 2020 census (NBS, Seventh National Population Census Communiqué No. 5, 2021): 0-14
+# 17.95%, 15-59 63.35%, 60+ 18.70%, 65+ 13.50%, 80+ 2.54% (35.8 million). Ages are uniform
+# inside a band; the 80+ band is closed at 95 (assumed). The county's 60+ share is
+# `population.elderly_share` (22%, end of 2024); these bands give the ages inside the
+# under-60 and 60+ groups only.
+ELDERLY_AGE = 60
+ELDERLY_AGE_WEEKS = 52 * ELDERLY_AGE
+UNDER_60_BANDS = ((0, 15, 0.1795), (15, 60, 0.6335))
+OVER_60_BANDS = ((60, 65, 0.0520), (65, 80, 0.1096), (80, 95, 0.0254))
+WORKING_AGE_BANDS = ((15, 60, 1.0),)  # newcomer migrants
+
+
+def draw_age_weeks(rng: np.random.Generator, bands: tuple[tuple[int, int, float], ...],
+                   n: int) -> np.ndarray:
+    """Ages in whole weeks for n residents: a band by its share, then uniform inside it."""
+    lo, hi, share = (np.array(col, dtype=np.float64) for col in zip(*bands, strict=True))
+    cum = np.cumsum(share / share.sum())
+    band = np.minimum(np.searchsorted(cum, rng.random(n), side="right"), len(bands) - 1)
+    width = (hi - lo)[band] * 52
+    return (lo[band] * 52 + np.floor(rng.random(n) * width)).astype(np.int32)
+
+
+def draw_ages(rng: np.random.Generator, elderly: np.ndarray) -> np.ndarray:
+    """Ages in weeks: the 60+ from the census's 60+ bands, the others from its under-60
+    bands."""
+    age = draw_age_weeks(rng, UNDER_60_BANDS, len(elderly))
+    old = np.flatnonzero(elderly)
+    age[old] = draw_age_weeks(rng, OVER_60_BANDS, len(old))
+    return age
+
+
+def ageing_rate(elderly_share: float, mortality: float) -> float:
+    """The elderly share's change per year the age draws imply: residents turning 60 (the
+    density of the 15-59 band, per year of age, among the under-60) less deaths at 60+."""
+    _, (lo, hi, share) = UNDER_60_BANDS
+    under = sum(b[2] for b in UNDER_60_BANDS)
+    return (1.0 - elderly_share) * share / under / (hi - lo) - mortality * elderly_share
 
 
 # Share of residents who are party members: about 99 million members among 1.41 billion
@@ -131,19 +191,21 @@ def build_residents(
     party_member = rng.random(n) < PARTY_MEMBER_SHARE
 
     pension = build_pensions(scenario, urban, elderly, rng)
-    income = build_incomes(scenario, urban, elderly, migrant, pension, rng)
+    income, income_unit = build_incomes(scenario, urban, elderly, migrant, pension, rng)
 
+    registered = migrant & (rng.random(n) < scenario.welfare.migrant_registered_share)
     trust = _beta_around(rng, beh.trust_initial, n)
     norm = _beta_around(rng, beh.norm_initial, n)
     legal = _beta_around(rng, beh.legal_awareness_initial, n)
     participation = _beta_around(rng, beh.participation_initial, n)
     volunteer = rng.random(n) < beh.volunteer_share_initial
     zeros = np.zeros(n)
-    return ResidentColumns(
+    res = ResidentColumns(
         grid=grid,
         urban=urban,
         elderly=elderly,
         migrant=migrant,
+        registered=registered,
         digital=digital,
         party_member=party_member,
         base_income=income.copy(),
@@ -161,6 +223,8 @@ def build_residents(
         participation=participation,
         discontent=zeros.copy(),
         volunteer=volunteer,
+        unemployed=np.zeros(n, dtype=bool),
+        insured=np.zeros(n, dtype=bool),
         open_disputes=np.zeros(n, dtype=np.int32),
         loss_this_week=zeros.copy(),
         services_this_week=zeros.copy(),
@@ -168,7 +232,41 @@ def build_residents(
         initial_norm=norm.copy(),
         initial_legal=legal.copy(),
         initial_participation=participation.copy(),
+        age_weeks=draw_ages(rng, elderly),
+        income_unit=income_unit,
+        place_factor=np.ones(n),
     )
+    start_places(res, territory, scenario, rng)
+    start_employment(res, scenario, rng)
+    return res
+
+
+def start_places(res: ResidentColumns, territory: Territory, scenario: Scenario,
+                 rng: np.random.Generator) -> None:
+    """Towns' development and implementation quality (`simulation.places`); residents'
+    other income follows their town's development."""
+    development, quality = draw_places(scenario, territory, rng)
+    territory.town_development, territory.town_quality = development, quality
+    res.place_factor[:] = place_factor(development, territory.town_of_grid[res.grid],
+                                       res.urban)
+    res.base_income[:] = res.pension + (res.base_income - res.pension) * res.place_factor
+    res.income[:] = res.base_income
+    res.welfare[:] = res.income
+
+
+def start_employment(res: ResidentColumns, scenario: Scenario,
+                     rng: np.random.Generator) -> None:
+    """Who is insured against unemployment, and who is unemployed at set-up (the steady
+    state of `simulation.employment`); the unemployed's incomes fall accordingly."""
+    n = len(res)
+    res.insured[:] = draw_insured(res, scenario, rng, np.arange(n))
+    share = steady_state_unemployment(job_loss_rate(res, scenario),
+                                      scenario.welfare.unemployment_spell_weeks)
+    res.unemployed[:] = rng.random(n) < share
+    factors = np.ones(n)
+    apply_unemployment(res, scenario, factors)
+    res.income *= factors
+    res.welfare[:] = res.income
 
 
 def build_pensions(scenario: Scenario, urban: np.ndarray, elderly: np.ndarray,
@@ -187,8 +285,9 @@ def build_pensions(scenario: Scenario, urban: np.ndarray, elderly: np.ndarray,
 
 def build_incomes(scenario: Scenario, urban: np.ndarray, elderly: np.ndarray,
                   migrant: np.ndarray, pension: np.ndarray,
-                  rng: np.random.Generator) -> np.ndarray:
-    """Disposable income in yuan per year: pension plus other income.
+                  rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Disposable income in yuan per year: pension plus other income; and the other
+    income at relative factor 1 in [rural, urban] areas (`ResidentColumns.income_unit`).
 
     Other income is lognormal with log-sd `welfare.income_dispersion` and mean 1, times a
     relative factor (migrants `migrant_income_factor`, residents 60+
@@ -203,14 +302,26 @@ def build_incomes(scenario: Scenario, urban: np.ndarray, elderly: np.ndarray,
     sigma = wel.income_dispersion
     draw = rng.lognormal(mean=-0.5 * sigma**2, sigma=sigma, size=n)  # mean 1
     income = np.empty(n)
+    unit = np.zeros(2)
     for is_urban, target in ((True, wel.income_urban_mean), (False, wel.income_rural_mean)):
         area = urban == is_urban
         if area.any():
             # Other income fills what pensions leave of the area's mean (never below 5%).
             other_mean = max(target - pension[area].mean(), 0.05 * target)
-            income[area] = pension[area] + other_mean * factor[area] / factor[area].mean() * (
-                draw[area])
-    return income
+            unit[int(is_urban)] = other_mean / factor[area].mean()
+            income[area] = pension[area] + unit[int(is_urban)] * factor[area] * draw[area]
+    return income, unit
+
+
+def draw_other_income(scenario: Scenario, urban: np.ndarray, migrant: np.ndarray,
+                      unit: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Other income of newcomers under 60 (births, arriving migrants), in week-0 yuan per
+    year: the area's unit × the migrant factor if a migrant × a lognormal draw of mean 1,
+    as at set-up (`build_incomes`)."""
+    sigma = scenario.welfare.income_dispersion
+    draw = rng.lognormal(mean=-0.5 * sigma**2, sigma=sigma, size=len(urban))
+    factor = np.where(migrant, scenario.welfare.migrant_income_factor, 1.0)
+    return unit[urban.astype(np.int64)] * factor * draw
 
 
 def group_mask(res: ResidentColumns, group: str) -> np.ndarray:

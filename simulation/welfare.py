@@ -3,6 +3,8 @@
 The model calls `update_welfare` after the week's endings (docs/ODD.md, "Welfare"). What
 happens in it, in order:
 
+0. Ageing and migration (`simulation.demography.age_and_move`): residents age, retire, die
+   and move; newcomers take rows over.
 1. Incomes (`update_incomes`): each area's incomes grow at its declared real rate; open
    labour disputes withhold wages (arrears, paid back on resolution); land and property
    disputes that end unresolved cost a one-off share of income.
@@ -22,8 +24,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from simulation.assisted import update_assisted
+from simulation.assisted import assistance_rank, update_assisted
+from simulation.demography import age_and_move
 from simulation.disputes import DisputeType, Outcome
+from simulation.employment import apply_unemployment, update_employment
 from simulation.population import ResidentColumns, group_mask
 
 if TYPE_CHECKING:
@@ -40,8 +44,18 @@ def update_welfare(model: CoGovernanceModel) -> None:
     """共享: incomes, transfers, services and welfare for the week (module docstring)."""
     res = model.residents
     review = model.week % model.params.welfare.review_weeks == 0
+    newcomers = age_and_move(model)
+    update_employment(model)
     if update_incomes(model) or review:
         review_means_test(model)
+    res.welfare[newcomers] = res.income[newcomers]  # no history: welfare starts at income
+    if review and model.demography_changed:
+        # Who is elderly, online or a migrant moved since the last review: the queue for
+        # assistance and the services' needs follow.
+        model.assistance_rank = assistance_rank(res)
+        model.assisted_for = -1.0
+        model._shares_for = None
+        model.demography_changed = False
     if review or model.lever["assisted_access"] != model.assisted_for:
         model.assisted_for = model.lever["assisted_access"]
         if update_assisted(model):
@@ -77,11 +91,12 @@ def growth_factors(scenario: Scenario, week: int) -> tuple[float, float]:
 
 
 def update_incomes(model: CoGovernanceModel) -> bool:
-    """This week's incomes: growth, shocks and dispute losses (`income_losses`).
+    """This week's incomes: growth, shocks, unemployment and dispute losses.
 
-    income = base income × growth of the area × shock factor − losses in about the last
-    year, never below zero. Returns whether a shock's factors changed since last week (the
-    means test is then reviewed at once).
+    income = base income × growth of the area × shock factor × (share kept while
+    unemployed: `simulation.employment.apply_unemployment`) − losses in about the last
+    year (`income_losses`), never below zero. Returns whether a shock's factors changed
+    since last week (the means test is then reviewed at once).
     """
     res, p = model.residents, model.params
     factors = np.ones(len(res))
@@ -90,6 +105,7 @@ def update_incomes(model: CoGovernanceModel) -> bool:
     shock = tuple(sorted(model.shock.income_multiplier.items()))
     for group, factor in shock:
         factors[group_mask(res, group)] *= factor
+    apply_unemployment(res, p, factors)  # employment shocks (simulation.employment)
     shock_changed = shock != model.income_shock_in_force
     model.income_shock_in_force = shock
     res.lost_income *= LOSS_KEEP_PER_WEEK
@@ -134,7 +150,8 @@ def income_losses(model: CoGovernanceModel) -> None:
                   * pool.severity[ended[unresolved]] * res.income[losers])
 
 
-def dibao_recipients(res: ResidentColumns, scenario: Scenario, data_sharing: float
+def dibao_recipients(res: ResidentColumns, scenario: Scenario, data_sharing: float,
+                     quality: np.ndarray | float = 1.0
                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """低保 under the means test: (payment per year, eligible, included wrongly).
 
@@ -142,7 +159,9 @@ def dibao_recipients(res: ResidentColumns, scenario: Scenario, data_sharing: flo
     the share `dibao_exclusion_error` with the lowest `dibao_draw` are missed; among
     ineligible locals below `dibao_inclusion_band` × standard, as many are included as
     make `dibao_inclusion_error` of the recipients (those with the lowest draws). Data
-    sharing lowers both errors by (1 − `effects.data_sharing_targeting` × data_sharing).
+    sharing lowers both errors by (1 − `effects.data_sharing_targeting` × data_sharing ×
+    quality), quality being each resident's town's implementation quality
+    (`simulation.places`; the inclusion error takes the eligible's mean cut).
 
     The money is what perfect targeting would pay (each eligible's gap to the standard);
     errors move it between people: it is split among the recipients in proportion to their
@@ -159,9 +178,10 @@ def dibao_recipients(res: ResidentColumns, scenario: Scenario, data_sharing: flo
     n_eligible = int(np.count_nonzero(eligible))
     if n_eligible == 0:
         return payment, eligible, included
-    error_scale = 1.0 - scenario.effects.data_sharing_targeting * data_sharing
+    error_scale = np.clip(1.0 - scenario.effects.data_sharing_targeting * data_sharing
+                          * np.broadcast_to(quality, len(res)), 0.0, 1.0)
     exclusion = wel.dibao_exclusion_error * error_scale
-    inclusion = wel.dibao_inclusion_error * error_scale
+    inclusion = wel.dibao_inclusion_error * float(error_scale[eligible].mean())
     reached = eligible & (res.dibao_draw >= exclusion)
     candidates = np.flatnonzero(local & ~eligible & (res.income < wel.dibao_inclusion_band
                                                       * standard))
@@ -182,8 +202,11 @@ def dibao_recipients(res: ResidentColumns, scenario: Scenario, data_sharing: flo
 def review_means_test(model: CoGovernanceModel) -> None:
     """Reassess 低保 (`dibao_recipients`) and the poorest 40% (`model._follow_income`)."""
     res = model.residents
+    terr = model.territory
+    quality = (1.0 if terr.town_quality is None
+               else terr.town_quality[terr.town_of_grid[res.grid]])
     payment, eligible, included = dibao_recipients(res, model.params,
-                                                   model.lever["data_sharing"])
+                                                   model.lever["data_sharing"], quality)
     res.dibao[:] = payment
     n_eligible = int(np.count_nonzero(eligible))
     recipients = int(np.count_nonzero(payment > 0))
@@ -229,10 +252,11 @@ def pay_out(model: CoGovernanceModel) -> None:
 
 
 def service_need(res: ResidentColumns, scenario: Scenario) -> np.ndarray:
-    """Each resident's weight in public services: needs by group and migrants' access."""
+    """Each resident's weight in public services: needs by group, and unregistered
+    migrants' access (registered migrants weigh as locals)."""
     wel = scenario.welfare
     need = np.where(res.elderly, wel.elderly_service_need, 1.0)
-    return np.where(res.migrant, need * wel.migrant_service_access, need)
+    return np.where(res.migrant & ~res.registered, need * wel.migrant_service_access, need)
 
 
 def shares_of_services(

@@ -267,6 +267,8 @@ def test_a_gradual_shock_in_the_model_leaves_one_minus_magnitude_of_trust() -> N
         "behaviour.social_learning": 0.0,  # no pull towards the neighbours
         "disputes.base_rate": 0.0,  # no disputes, so no feedback and no discontent
         "behaviour.trust_recovery": 0.0,  # no pull back to the initial trust
+        "population.elderly_mortality": 0.0,  # no newcomer with a fresh trust draw
+        "population.migrant_departure_rate": 0.0,
         "shocks": [legitimacy(3, weeks, magnitude)],
     })
     model = CoGovernanceModel(scenario, rng=5)

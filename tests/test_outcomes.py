@@ -292,8 +292,12 @@ def test_every_entry_of_a_runs_summary_recounted_by_hand() -> None:
         assert record["detection_coverage"] == pytest.approx(model.detection_coverage.mean())
         assert record["norm"] == pytest.approx(res.norm.mean())
 
+    # Volunteer hours are counted when volunteers are recruited; a newcomer replacing a
+    # volunteer later in the week would make the end-of-week count differ: no turnover.
     model = run(small_scenario({"population.residents": residents,
-                                "disputes.base_rate": 0.3}), 7, weeks,
+                                "disputes.base_rate": 0.3,
+                                "population.elderly_mortality": 0.0,
+                                "population.migrant_departure_rate": 0.0}), 7, weeks,
                 setup=setup, each_step=count)
     out = model.summary()
     pool, years = model.disputes, weeks / 52

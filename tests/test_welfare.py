@@ -128,7 +128,12 @@ def test_transfers_do_not_depend_on_the_channel() -> None:
 @pytest.mark.parametrize("weeks", [52, 104])
 def test_income_grows_at_its_declared_rate_without_disputes_or_shocks(weeks: int) -> None:
     scenario = small_scenario({**NO_DISPUTES, "welfare.income_growth_urban": 0.05,
-                               "welfare.income_growth_rural": 0.08})
+                               "welfare.income_growth_rural": 0.08,
+                               # no employment shocks and no newcomers either
+                               "welfare.job_loss_rate_local": 0.0,
+                               "welfare.job_loss_rate_migrant": 0.0,
+                               "population.elderly_mortality": 0.0,
+                               "population.migrant_departure_rate": 0.0})
     model = run(scenario, 2, weeks)
     res = model.residents
     years = weeks / 52
@@ -213,7 +218,9 @@ ASSISTED = "levers.smart_governance.assisted_access"
 
 def test_each_grid_assists_up_to_its_capacity_from_workers_and_volunteers() -> None:
     scenario = small_scenario({ASSISTED: 0.5, "effects.assisted_per_grid_worker": 8.0,
-                               "effects.assisted_per_volunteer": 2.0})
+                               "effects.assisted_per_volunteer": 2.0,
+                               # every town implements alike (tests/test_places.py)
+                               "population.town_implementation_spread": 0.0})
     model = run(scenario, 4, 1)  # made in week 1, then at each review (13 weeks)
     res = model.residents
     workers = scenario.ladder.grid_workers_per_1000 * model.grid_population / 1000

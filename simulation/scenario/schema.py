@@ -151,6 +151,45 @@ class Population(Section):
         meaning="Digital access of residents 60+ relative to younger residents in the same area.",
         source="CNNIC 2023: about 55% of people 60+ online against about 78% overall",
     )
+    # ----------------------------------------------------------- demography over time
+    elderly_mortality: float = param(
+        0.03, 0.0, 0.5, unit="per year", zh="老年人死亡率",
+        meaning="Annual death rate of residents 60+. A death's row is taken by a newborn "
+        "local resident (the county's size stays fixed; deaths under 60 are left out).",
+        source="NBS 2023: 11.1 million deaths against 297 million people 60+; about 80% of "
+        "deaths at 60+ (assumed) gives about 3% a year",
+        plausible=(0.02, 0.045),
+    )
+    migrant_departure_rate: float = param(
+        0.15, 0.0, 2.0, unit="per year", zh="流动人口年离开率",
+        meaning="Annual chance that a migrant leaves the county; a newcomer migrant arrives "
+        "in the same row at once (arrivals equal departures, so the migrant share holds).",
+        source="assumed: a mean stay of about 6-7 years in one city (order of magnitude of "
+        "the migrant dynamic monitoring surveys; verify)",
+        plausible=(0.05, 0.3),
+    )
+    # ----------------------------------------------------------- differences between places
+    town_development_spread: float = param(
+        0.15, 0.0, 1.0, unit="log-sd", zh="镇街发展水平差异",
+        meaning="Spread of towns' development levels: residents' other income is multiplied "
+        "by their town's lognormal level (mean 1 in each area, so area means hold).",
+        source="assumed, below the regional anchor: East/Central/West per-capita disposable "
+        "income 1.60/1.07/1.0 (2023, seed 004) has a log-sd of about 0.2 between regions",
+        plausible=(0.05, 0.25),
+    )
+    town_implementation_spread: float = param(
+        0.2, 0.0, 1.0, unit="log-sd", zh="镇街执行质量差异",
+        meaning="Spread of towns' implementation quality: a lognormal multiplier (mean 1) on "
+        "the effects of welfare-side levers in the town (assisted access capacity, data "
+        "sharing's cut of 低保 targeting errors).",
+        source="assumed; seed 004: practice differs with economic development, social "
+        "structure and culture",
+    )
+    development_implementation_correlation: float = param(
+        0.5, -1.0, 1.0, unit="correlation", zh="发展与执行相关",
+        meaning="Correlation of a town's log implementation quality with its log development.",
+        source="assumed: richer towns have more capable offices",
+    )
 
 
 # --------------------------------------------------------------------------- welfare
@@ -258,9 +297,15 @@ class Welfare(Section):
         "a younger resident: the weight of their share of services.",
     )
     migrant_service_access: float = param(
-        0.6, 0.0, 1.0, unit="share", zh="流动人口服务可及",
-        meaning="Weight of a migrant's share of local public services relative to a local "
-        "resident's (registration under the residence-permit system gives access).",
+        0.2, 0.0, 1.0, unit="share", zh="未登记流动人口服务可及",
+        meaning="Weight of an unregistered migrant's share of local public services relative "
+        "to a local resident's; registered migrants weigh as locals.",
+        source="assumed; with migrant_registered_share 0.5 a migrant's mean weight is 0.6",
+    )
+    migrant_registered_share: float = param(
+        0.5, 0.0, 1.0, unit="share", zh="流动人口居住登记比例",
+        meaning="Share of migrants registered under the residence-permit (居住证) or points "
+        "system, which gives access to local public services as a local resident has.",
         source="assumed; Zhejiang reports 98% of migrants registered under its points system "
         "(seed 001), an upper bound",
     )
@@ -277,6 +322,52 @@ class Welfare(Section):
         meaning="Annual real growth of rural residents' incomes.",
         source="NBS 2024 statistical communiqué: rural per-capita disposable income grew 6.3% "
         "in real terms (verify)",
+    )
+    # ----------------------------------------------------------- employment shocks
+    job_loss_rate_local: float = param(
+        0.16, 0.0, 2.0, unit="per year", zh="本地居民失业风险",
+        meaning="Annual hazard of losing one's job for urban local residents aged 16-59.",
+        source="NBS: surveyed urban unemployment averaged 5.1% in 2024 (verify); with spells "
+        "of unemployment_spell_weeks the steady state h / (h + 52 / spell) is about 5%",
+    )
+    job_loss_rate_migrant: float = param(
+        0.24, 0.0, 2.0, unit="per year", zh="流动人口失业风险",
+        meaning="Annual hazard of losing one's job for migrants aged 16-59 (less secure "
+        "jobs).",
+        source="assumed: 1.5 × the local hazard",
+    )
+    unemployment_spell_weeks: float = param(
+        17.0, 1.0, 260.0, unit="weeks", zh="失业持续周数",
+        meaning="Mean length of an unemployment spell (each week a job is found with chance "
+        "1 / this).",
+        source="assumed: about four months",
+    )
+    unemployment_insurance_local: float = param(
+        0.5, 0.0, 1.0, unit="share", zh="本地居民失业保险覆盖",
+        meaning="Share of urban local residents insured against unemployment (失业保险).",
+        source="MoHRSS 2023: about 244 million insured against about 470 million urban "
+        "employed (verify)",
+    )
+    unemployment_insurance_migrant: float = param(
+        0.2, 0.0, 1.0, unit="share", zh="流动人口失业保险覆盖",
+        meaning="Share of migrants insured against unemployment.",
+        source="assumed: migrant workers' social insurance take-up is well below locals'",
+    )
+    unemployment_benefit_share: float = param(
+        0.65, 0.0, 1.0, unit="share of other income", zh="失业保险替代率",
+        meaning="Per-capita household income while unemployed and insured, as a share of the "
+        "other (non-pension) income: the other earners' incomes plus the benefit (paid by "
+        "the insurance fund, not the county budget).",
+        source="assumed: benefits are set below the local minimum wage and above 低保; "
+        "incomes are per capita of households, which keep their other earners",
+    )
+    uninsured_income_share: float = param(
+        0.5, 0.0, 1.0, unit="share of other income", zh="无保险失业收入比例",
+        meaning="Per-capita household income while unemployed without insurance, as a share "
+        "of the other income (the other earners, savings, odd jobs); locals below the 低保 "
+        "standard can then claim it.",
+        source="assumed: incomes are per capita of households, which keep their other "
+        "earners",
     )
     wage_arrears_share: float = param(
         0.5, 0.0, 1.0, unit="share of income", zh="欠薪比例",

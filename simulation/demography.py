@@ -1,0 +1,129 @@
+"""Ageing and migration over time: ages advance, residents retire, die and move.
+
+Once a week, before incomes (`simulation.welfare.update_welfare` calls `age_and_move`):
+
+1. Every resident is a week older. A resident turning 60 becomes elderly (retires): a
+   pension by eligibility (`population.build_pensions`) replaces part of the other income,
+   which falls to `welfare.elderly_income_factor` of what it was, as at set-up; spare time
+   becomes a retiree's; digital access stays what it was: the cohorts entering 60+ bring
+   their own access (cohort effect), so the 60+ share online rises without any parameter
+   saying so (CNNIC's 60+ trend is held out, not fitted).
+2. Residents 60+ die at `population.elderly_mortality` a year; a newborn local resident
+   takes the row. Migrants leave at `population.migrant_departure_rate` a year; a newcomer
+   migrant takes the row at once. The county keeps its size and its rows: a newcomer takes
+   over the row's ties (the network is not rewired) and its grid, with a fresh draw of
+   income, attitudes, digital access and spare time and no history (no losses, arrears,
+   低保, discontent or volunteering). A resident with a dispute still open neither dies nor
+   leaves that week (the dispute pool keeps pointing at its row).
+3. What follows groups and incomes (the means test, services' shares, who is assisted) is
+   brought up to date at the next means-test review.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from simulation.draws import draw_rows
+from simulation.employment import draw_insured
+from simulation.population import (
+    ELDERLY_AGE_WEEKS,
+    PARTY_MEMBER_SHARE,
+    WORKING_AGE_BANDS,
+    _beta_around,
+    build_pensions,
+    draw_age_weeks,
+    draw_other_income,
+)
+
+if TYPE_CHECKING:
+    from simulation.model import CoGovernanceModel
+
+WEEKS_PER_YEAR = 52.0
+
+
+def age_and_move(model: CoGovernanceModel) -> np.ndarray:
+    """The week's ageing, retirements, deaths and migrant turnover (module docstring).
+
+    Returns the rows taken by newcomers this week (their welfare starts at their income).
+    """
+    res = model.residents
+    res.age_weeks += 1
+    retiring = np.flatnonzero(res.age_weeks == ELDERLY_AGE_WEEKS)
+    if len(retiring):
+        retire(model, retiring)
+    newcomers = leaving_rows(model)
+    if len(newcomers):
+        renew_rows(model, newcomers)
+    if len(retiring) or len(newcomers):
+        model.demography_changed = True
+    return newcomers
+
+
+def retire(model: CoGovernanceModel, rows: np.ndarray) -> None:
+    """Residents turning 60: pension plus `elderly_income_factor` of their other income."""
+    res, p = model.residents, model.params
+    res.elderly[rows] = True
+    res.unemployed[rows] = False  # retired
+    pension = build_pensions(p, res.urban[rows], np.ones(len(rows), dtype=bool), model.rng)
+    other = res.base_income[rows] - res.pension[rows]
+    res.pension[rows] = pension
+    res.base_income[rows] = pension + p.welfare.elderly_income_factor * other
+    model.spare_hours[rows] = (model.rng.exponential(1.0, size=len(rows))
+                               * p.behaviour.spare_hours_elderly)
+
+
+def leaving_rows(model: CoGovernanceModel) -> np.ndarray:
+    """Rows whose resident dies (60+) or leaves (migrants) this week, none with an open
+    dispute: each row drawn with its weekly chance (`simulation.draws.draw_rows`)."""
+    res, pop = model.residents, model.params.population
+    death = pop.elderly_mortality / WEEKS_PER_YEAR
+    departure = pop.migrant_departure_rate / WEEKS_PER_YEAR
+
+    def chance(rows: np.ndarray) -> np.ndarray:
+        p = np.where(res.elderly[rows], death, np.where(res.migrant[rows], departure, 0.0))
+        return np.where(res.open_disputes[rows] == 0, p, 0.0)
+
+    return draw_rows(model.rng, model.n_residents, max(death, departure), chance)
+
+
+def renew_rows(model: CoGovernanceModel, rows: np.ndarray) -> None:
+    """A newcomer in each row: a newborn local where a resident 60+ died, an arriving
+    migrant of working age where a migrant left."""
+    res, p, rng = model.residents, model.params, model.rng
+    pop, beh = p.population, p.behaviour
+    k = len(rows)
+    arriving = res.migrant[rows] & ~res.elderly[rows]
+    urban = res.urban[rows]
+    res.migrant[rows] = arriving
+    res.registered[rows] = arriving & (rng.random(k) < p.welfare.migrant_registered_share)
+    res.unemployed[rows] = False
+    res.insured[rows] = draw_insured(res, p, rng, rows)
+    res.elderly[rows] = False
+    res.age_weeks[rows] = np.where(arriving, draw_age_weeks(rng, WORKING_AGE_BANDS, k), 0)
+    res.digital[rows] = rng.random(k) < np.where(urban, pop.digital_access_urban,
+                                                 pop.digital_access_rural)
+    res.party_member[rows] = rng.random(k) < PARTY_MEMBER_SHARE
+    res.pension[rows] = 0.0
+    res.base_income[rows] = (draw_other_income(p, urban, arriving, res.income_unit, rng)
+                             * res.place_factor[rows])
+    for column, mean in ((res.trust, beh.trust_initial), (res.norm, beh.norm_initial),
+                         (res.legal_awareness, beh.legal_awareness_initial),
+                         (res.participation, beh.participation_initial)):
+        column[rows] = _beta_around(rng, mean, k)
+    res.initial_trust[rows] = res.trust[rows]
+    res.initial_norm[rows] = res.norm[rows]
+    res.norm_displayed[rows] = res.norm[rows]
+    res.initial_legal[rows] = res.legal_awareness[rows]
+    res.initial_participation[rows] = res.participation[rows]
+    for column in (res.lost_income, res.arrears, res.dibao, res.discontent,
+                   res.loss_this_week):
+        column[rows] = 0.0
+    res.dibao_draw[rows] = rng.random(k)
+    res.volunteer[rows] = False
+    mean_hours = np.where(urban, beh.spare_hours_urban, beh.spare_hours_rural)
+    mean_hours = np.where(arriving, beh.spare_hours_migrant, mean_hours)
+    model.spare_hours[rows] = rng.exponential(1.0, size=k) * mean_hours
+    model.assisted[rows] = False
+    model.online[rows] = res.digital[rows]
