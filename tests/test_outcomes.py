@@ -292,8 +292,10 @@ def test_every_entry_of_a_runs_summary_recounted_by_hand() -> None:
         assert record["detection_coverage"] == pytest.approx(model.detection_coverage.mean())
         assert record["norm"] == pytest.approx(res.norm.mean())
 
+    # One hand-off per send (the extra departments' hand-offs are tested in test_centre).
     model = run(small_scenario({"population.residents": residents,
-                                "disputes.base_rate": 0.3}), 7, weeks,
+                                "disputes.base_rate": 0.3,
+                                "ladder.multi_department_share": 0.0}), 7, weeks,
                 setup=setup, each_step=count)
     out = model.summary()
     pool, years = model.disputes, weeks / 52
