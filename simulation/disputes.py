@@ -111,6 +111,9 @@ class DisputePool:
         "satisfaction": (np.float64, np.nan),
         "early": (np.bool_, False),  # risk detected early by patrol or data (源头治理)
         "parent": (np.int32, -1),  # the relapsed dispute this one follows up
+        "departments": (np.int8, 0),  # government departments it needs (0: not yet known)
+        "trips": (np.int16, 0),  # visits and hand-offs the party made in person
+        "pre_litigation": (np.bool_, False),  # headed for court, mediated at the centre first
     }
 
     # The columns of _COLUMNS, one array each (declared for the type checker).
@@ -138,6 +141,9 @@ class DisputePool:
     satisfaction: np.ndarray
     early: np.ndarray
     parent: np.ndarray
+    departments: np.ndarray
+    trips: np.ndarray
+    pre_litigation: np.ndarray
 
     def __init__(self, capacity: int = 1024) -> None:
         self.size = 0

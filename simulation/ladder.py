@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from simulation.agents.government import Government, Role
-from simulation.agents.party_cell import PartyCell
+from simulation.agents.party_cell import PartyCell, council_convened
 from simulation.agents.resident import (
     draw_patience,
     grievance,
@@ -22,19 +22,22 @@ from simulation.agents.resident import (
     report_probability,
     will_escalate,
 )
-from simulation.agents.social_organisation import PROFESSIONAL_BONUS, SocialOrganisation
+from simulation.agents.social_organisation import SPECIALISED_TYPES, SocialOrganisation
 from simulation.disputes import DisputeType, HandlerKind, Level, Outcome, Stage
 from simulation.experience import experience_quality, relapse_probability
 from simulation.queueing import ServiceQueue
 
 if TYPE_CHECKING:
     from simulation.model import CoGovernanceModel
+    from simulation.scenario.schema import Ladder
 
 Handler = PartyCell | Government | SocialOrganisation
 
-# Severity above which a case belongs to a rung, when triage routes it (assumed): small
-# matters to the grid, larger ones to the town or centre, the gravest to formal law.
-RUNG_BY_SEVERITY = ((0.45, Level.L1), (0.80, Level.L2), (1.01, Level.L3))
+# Dispute types that may need more than one government department (assumed): public
+# services, land and labour cases involve several offices (housing, land, labour, social
+# security), the others one.
+MULTI_DEPARTMENT_TYPES = np.isin(np.arange(len(DisputeType)), (
+    DisputeType.PUBLIC_SERVICE, DisputeType.PROPERTY_LAND, DisputeType.LABOUR_WAGES))
 
 # The kind of each government office, as recorded on the disputes it works on.
 _KIND_OF_ROLE = {Role.TOWN_OFFICE: HandlerKind.TOWN_OFFICE,
@@ -43,10 +46,14 @@ _KIND_OF_ROLE = {Role.TOWN_OFFICE: HandlerKind.TOWN_OFFICE,
                  Role.PETITION_OFFICE: HandlerKind.PETITION_OFFICE}
 
 
-def correct_rung(severity: float) -> Level:
-    for bound, level in RUNG_BY_SEVERITY:
-        if severity < bound:
-            return level
+def correct_rung(severity: float, lad: Ladder) -> Level:
+    """The rung triage sends a case to (assumed bounds, `ladder.rung_l1_severity_max` and
+    `ladder.rung_l2_severity_max`): small matters to the grid, larger ones to the town or
+    centre, the gravest to formal law; each bound belongs to the higher rung."""
+    if severity < lad.rung_l1_severity_max:
+        return Level.L1
+    if severity < lad.rung_l2_severity_max:
+        return Level.L2
     return Level.L3
 
 
@@ -62,6 +69,8 @@ class HandlingLadder:
         self.handoffs = 0
         self.first_petitions = 0
         self.repeat_petitions = 0
+        self.court_filings = 0  # cases entered into the court's litigation queue (立案)
+        self.prelitigation_diversions = 0  # cases headed for court settled before filing
         self._contracted_share = 0.0
         self._contracted_share_week = -1  # the week it was computed for
 
@@ -71,6 +80,8 @@ class HandlingLadder:
         self.handoffs = 0
         self.first_petitions = 0
         self.repeat_petitions = 0
+        self.court_filings = 0
+        self.prelitigation_diversions = 0
 
     # ------------------------------------------------------------------ intake
 
@@ -100,7 +111,7 @@ class HandlingLadder:
                                     to_court.tolist(), strict=True):
             severity = pool.severity[case]
             if tri:
-                level = correct_rung(severity)
+                level = correct_rung(severity, m.params.ladder)
             elif u < m.residents.legal_awareness[pool.party[case]] * severity**2:
                 level = Level.L3  # a legally aware party with a grave case files at court
             elif ch == 2:
@@ -120,8 +131,8 @@ class HandlingLadder:
             return m.party_cells[grid]
         if level == Level.L3:
             return m.court
-        if walk_in:
-            return m.county_centre
+        if walk_in and m.county_centre.is_open():
+            return m.county_centre  # a closed centre's walk-ins go to the town instead
         town_office = m.town_offices[int(m.territory.town_of_grid[grid])]
         # The town contracts out a share of its L2 cases in proportion to the contracted
         # organisations' capacity (政府购买服务).
@@ -145,33 +156,42 @@ class HandlingLadder:
              source: Handler | None = None, entrusted: bool = False) -> None:
         """Put a case in the queue of the handler for `level`.
 
-        From another handler this is a hand-off: it may be lost (the party gives up or
-        escalates) with chance `handoff_loss`, reduced by coordination where the two
-        actors are tied in the coordination layer and by mediation-litigation linkage on
-        the way to court; it arrives after a delay shortened by data sharing and
-        coordination.
+        A case headed for court may first be mediated at the county centre
+        (`goes_to_centre_first`). From another handler this is a hand-off: it may be lost
+        (the party gives up or escalates) with chance `handoff_loss`, reduced by
+        coordination where the two actors are tied in the coordination layer and by
+        mediation-litigation linkage on the way to court; it arrives after a delay
+        shortened by data sharing and coordination. A multi-department case at a town
+        office or social organisation makes one further hand-off per extra department
+        (`department_handoffs`); at the centre the departments sit together. `entrusted`:
+        the case skips court-entrusted mediation (it had its mediation before court).
         """
         m = self.model
         pool = m.disputes
+        self.count_trips(case, level, walk_in, source)
+        if level == Level.L3 and self.goes_to_centre_first(case, source):
+            pool.pre_litigation[case] = True
+            level, walk_in = Level.L2, True
         target = self.handler_for(case, level, walk_in)
         ready = m.week
         if source is not None:
-            self.handoffs += 1
-            pool.handoffs[case] += 1
             lad, ef, lv = m.params.ladder, m.params.effects, m.lever
             coordinated = m.network.coordination.has_edge(source.unique_id, target.unique_id)
-            loss = lad.handoff_loss
-            delay = lad.handoff_delay_weeks * (1 - ef.data_sharing_delay * lv["data_sharing"])
+            loss, delay = lad.handoff_loss, self.handoff_delay()
             if coordinated:
                 loss *= 1 - ef.coordination_loss * lv["coordination"]
                 delay *= 1 - ef.coordination_delay * lv["coordination"]
-            if level == Level.L3:
-                loss *= 1 - lv["court_linkage"]
-            if m.rng.random() < loss:
-                self.handoffs_lost += 1
-                self.give_up_or_escalate(case)
+            if level == Level.L3 or pool.pre_litigation[case]:
+                loss *= 1 - lv["court_linkage"]  # on the way to court (诉调对接)
+            if self.hand_off_lost(case, loss):
                 return
             ready = m.week + int(m.rng.poisson(delay))
+        if isinstance(target, SocialOrganisation) or (
+                isinstance(target, Government) and target.role is Role.TOWN_OFFICE):
+            extra = self.department_handoffs(case)
+            if extra is None:
+                return  # lost between departments
+            ready += extra
         pool.level[case] = level
         pool.stage[case] = Stage.QUEUED
         queue = target.queue
@@ -180,9 +200,81 @@ class HandlingLadder:
             # linkage reaches (诉调对接).
             if m.rng.random() < m.lever["court_linkage"]:
                 queue = m.court.entrusted
+        if queue is m.court.queue:
+            self.court_filings += 1
         queue.enqueue(case, ready if ready > m.week else None)
         self.handler_of[case] = target
         self.queue_of[case] = queue
+
+    def goes_to_centre_first(self, case: int, source: Handler | None) -> bool:
+        """Whether a case headed for court is mediated at the county centre first.
+
+        诉源治理 / 诉前调解: a case triaged to court or filed directly (no `source`), or
+        failed at town mediation or a social organisation, goes to the centre with chance
+        `ladder.centre_filter` when the centre has staff. Not a case the centre has
+        already mediated, nor one returned by the petition office.
+        """
+        m = self.model
+        if not m.county_centre.is_open() or m.disputes.pre_litigation[case]:
+            return False
+        failed_at_l2 = isinstance(source, SocialOrganisation) or (
+            isinstance(source, Government) and source.role is Role.TOWN_OFFICE)
+        if source is not None and not failed_at_l2:
+            return False
+        return bool(m.rng.random() < m.params.ladder.centre_filter)
+
+    def handoff_delay(self) -> float:
+        """Mean delay of a hand-off in weeks, shortened by data sharing."""
+        m = self.model
+        return m.params.ladder.handoff_delay_weeks * (
+            1 - m.params.effects.data_sharing_delay * m.lever["data_sharing"])
+
+    def hand_off_lost(self, case: int, loss: float) -> bool:
+        """Count one hand-off; with chance `loss` the case is lost on the way."""
+        self.handoffs += 1
+        self.model.disputes.handoffs[case] += 1
+        if self.model.rng.random() < loss:
+            self.handoffs_lost += 1
+            self.give_up_or_escalate(case)
+            return True
+        return False
+
+    def departments(self, case: int) -> int:
+        """Government departments the case needs (1-3), drawn the first time it matters:
+        public-service, land and labour cases need 2+ with chance
+        `ladder.multi_department_share`, 3 with `ladder.three_department_share` of those."""
+        m = self.model
+        pool = m.disputes
+        if pool.departments[case] == 0:
+            lad = m.params.ladder
+            n = 1
+            multi = (MULTI_DEPARTMENT_TYPES[pool.kind[case]]
+                     and m.rng.random() < lad.multi_department_share)
+            if multi:
+                n = 3 if m.rng.random() < lad.three_department_share else 2
+            pool.departments[case] = n
+        return int(pool.departments[case])
+
+    def department_handoffs(self, case: int) -> int | None:
+        """Outside the centre each extra department is a further hand-off for the party:
+        a trip, a chance `ladder.handoff_loss` of losing the case, a delay. Returns the
+        weeks of delay, or None if the case was lost."""
+        m = self.model
+        weeks = 0
+        for _ in range(self.departments(case) - 1):
+            m.disputes.trips[case] += 1
+            if self.hand_off_lost(case, m.params.ladder.handoff_loss):
+                return None
+            weeks += int(m.rng.poisson(self.handoff_delay()))
+        return weeks
+
+    def count_trips(self, case: int, level: Level, walk_in: bool,
+                    source: Handler | None) -> None:
+        """Trips the party makes in person (最多跑一次): reporting by walking in, taking a
+        case to court itself, and each hand-off; patrol, hotline and online reports and
+        triage to the grid or town cost none."""
+        if source is not None or walk_in or level == Level.L3:
+            self.model.disputes.trips[case] += 1
 
     # ------------------------------------------------------------------ service
 
@@ -248,16 +340,20 @@ class HandlingLadder:
              + ef.legal_advice_success * lv["legal_services"])
         if level == Level.L1:
             # Resident councils work fully where a party cell convenes them (党建引领
-            # 自治); elsewhere at half strength.
-            convened = 0.5 + 0.5 * bool(m.cell_active[int(pool.grid[case])])
+            # 自治); elsewhere as far as they do not depend on its convening.
+            convened = council_convened(m, bool(m.cell_active[int(pool.grid[case])]))
             x += ef.councils_l1_success * lv["councils"] * convened
-        if entrusted:
-            x += 0.5  # the court's authority behind entrusted mediation (assumed)
-        if isinstance(handler, SocialOrganisation) and pool.kind[case] in (
-            DisputeType.PROPERTY_LAND, DisputeType.LABOUR_WAGES, DisputeType.CONSUMER_MARKET
-        ):
-            x += PROFESSIONAL_BONUS
+        if self.court_backed(case, handler, entrusted):
+            x += ef.court_authority  # the court's authority behind the mediation
+        if isinstance(handler, SocialOrganisation) and pool.kind[case] in SPECIALISED_TYPES:
+            x += ef.professional_bonus
         return float(logistic(x))
+
+    def court_backed(self, case: int, handler: Handler, entrusted: bool) -> bool:
+        """Mediation before filing with the court behind it: court-entrusted mediation, or
+        a case headed for court mediated at the county centre (诉前调解)."""
+        return entrusted or (handler is self.model.county_centre
+                             and bool(self.model.disputes.pre_litigation[case]))
 
     def conclude(self, case: int, handler: Handler, entrusted: bool = False) -> None:
         """A handler finishes a case: agreement, or referral up the ladder, or an end."""
@@ -267,22 +363,33 @@ class HandlingLadder:
         self.queue_of.pop(case, None)
         level = Level(int(pool.level[case]))
         if m.rng.random() < self.success_probability(case, handler, entrusted):
+            if self.court_backed(case, handler, entrusted):
+                self.prelitigation_diversions += 1  # settled before filing at court
             self.resolve(case, level, ruling=(level == Level.L3 and not entrusted))
             return
         if level == Level.PETITION:
             self.petition_not_resolved(case, handler)
         elif level == Level.L1:
             self.send(case, Level.L2, source=handler)
+        elif self.court_backed(case, handler, entrusted):
+            self.file_at_court(case)
         elif level == Level.L2:
             self.send(case, Level.L3, source=handler)
-        elif entrusted:
-            # Failed entrusted mediation goes to litigation in the same court: no loss.
-            pool.stage[case] = Stage.QUEUED
-            m.court.queue.enqueue(case)
-            self.handler_of[case] = m.court
-            self.queue_of[case] = m.court.queue
         else:
             self.give_up_or_escalate(case)  # a ruling the party does not accept
+
+    def file_at_court(self, case: int) -> None:
+        """Mediation before filing failed (court-entrusted, or pre-litigation at the
+        centre): the case is filed for litigation at once, with no hand-off to lose it
+        (the court stands behind the mediation)."""
+        m = self.model
+        pool = m.disputes
+        pool.level[case] = Level.L3
+        pool.stage[case] = Stage.QUEUED
+        self.court_filings += 1
+        m.court.queue.enqueue(case)
+        self.handler_of[case] = m.court
+        self.queue_of[case] = m.court.queue
 
     # ------------------------------------------------------------------ endings
 
@@ -383,7 +490,7 @@ class HandlingLadder:
         pool = m.disputes
         lad = m.params.ladder
         if m.rng.random() < lad.petition_return_share:
-            grave = pool.severity[case] >= RUNG_BY_SEVERITY[1][0]
+            grave = pool.severity[case] >= lad.rung_l2_severity_max
             self.send(case, Level.L3 if grave else Level.L2, walk_in=True, source=office)
             return
         lodged = int(pool.petitions[case])

@@ -54,6 +54,15 @@ OUTCOMES: tuple[OutcomeSpec, ...] = (
                 "未解决退出比例", False),
     OutcomeSpec("litigation_share", "Share of resolved disputes resolved at L3 (formal law)",
                 "share", "诉讼解决比例", None),
+    OutcomeSpec("court_filings_per_10k", "Cases filed for litigation at court (立案) per "
+                "10,000 residents per year", "per 10,000 per year", "每万人年法院立案数", None),
+    OutcomeSpec("prelitigation_diversions_per_10k", "Cases headed for court settled before "
+                "filing (at the county centre or in court-entrusted mediation) per 10,000 "
+                "residents per year", "per 10,000 per year", "每万人年诉前化解数", None),
+    OutcomeSpec("diversion_share", "Share of cases headed for court settled before filing: "
+                "diversions / (diversions + filings)", "share", "诉前调解成功比例", None),
+    OutcomeSpec("trips_per_resolved", "Trips in person (walk-in reports, filings, hand-offs, "
+                "extra departments) per resolved dispute", "trips", "每件化解跑腿次数", False),
     OutcomeSpec("relapse_rate", "Share of agreements not kept (relapsed / (resolved + "
                 "relapsed))", "share", "反悔率", False),
     OutcomeSpec("abandon_rate", "Share of ended disputes whose party gave up", "share",
@@ -160,6 +169,11 @@ _MEANING_ZH = {
     "unresolved_exit_share": "已结束纠纷中未获解决而退出的比例：信访未解决、放弃、隐忍、"
     "未解决即结案",
     "litigation_share": "已化解纠纷中通过诉讼、仲裁等法律途径化解的比例",
+    "court_filings_per_10k": "每年每万名居民中进入法院诉讼立案的案件数",
+    "prelitigation_diversions_per_10k": "每年每万名居民中诉前（矛调中心或法院委派调解）化解的"
+    "案件数",
+    "diversion_share": "拟起诉案件中诉前调解成功的比例：诉前化解 / （诉前化解 + 立案）",
+    "trips_per_resolved": "每件化解纠纷中当事人亲自跑腿的次数（来访、起诉、转办、多部门）",
     "relapse_rate": "达成的协议未得到履行而反悔的比例",
     "abandon_rate": "已结束纠纷中当事人放弃的比例",
     "grassroots_mediation_success": "进入网格、镇街调解的纠纷中达成协议的比例",
@@ -270,7 +284,7 @@ TALLY_COUNTS: tuple[str, ...] = (  # counts, read from the week's record
 )
 TALLY_NAMES: tuple[str, ...] = (
     *TALLY_COUNTS, "handoffs", "handoffs_lost", "spent", "services", "overspent",
-    "volunteer_hours", "dibao",
+    "volunteer_hours", "dibao", "court_filings", "prelitigation_diversions",
 )
 
 
@@ -481,6 +495,7 @@ def tallies(model: CoGovernanceModel, snapshot: dict[str, float]) -> tuple[float
         float(model.ladder.handoffs), float(model.ladder.handoffs_lost),
         model.spent_total, model.services_total, model.overspent_total,
         model.volunteer_hours_total, model.dibao_total,
+        float(model.ladder.court_filings), float(model.ladder.prelitigation_diversions),
     )
 
 
@@ -534,6 +549,17 @@ def mediation_success(model: CoGovernanceModel, window: np.ndarray | None = None
     agreed = at_mediation & ((out == Outcome.RESOLVED) | (out == Outcome.RELAPSED))
     went_on = ended & (level == Level.L3) & (pool.handoffs[:n] > 0)
     return _ratio(int(agreed.sum()), int(at_mediation.sum() + went_on.sum()))
+
+
+def court_outcomes(filings: float, diversions: float, residents: int, years: float
+                   ) -> dict[str, float]:
+    """Court filings and pre-litigation diversions per 10,000 a year, and the share of
+    cases headed for court settled before filing."""
+    return {
+        "court_filings_per_10k": filings / residents * 10_000 / years,
+        "prelitigation_diversions_per_10k": diversions / residents * 10_000 / years,
+        "diversion_share": _ratio(diversions, diversions + filings),
+    }
 
 
 def poverty_share(income: np.ndarray, line_share: float) -> float:
@@ -593,6 +619,10 @@ def outcomes_between(model: CoGovernanceModel, start: int, end: int) -> dict[str
     out["services_per_resident"] = t["services"] / n_res / years
     out["overspend_per_resident"] = t["overspent"] / n_res / years
     out["dibao_per_resident"] = t["dibao"] / n_res / years
+    out.update(court_outcomes(t["court_filings"], t["prelitigation_diversions"], n_res, years))
+    resolved = window & (pool.outcome[: pool.size] == Outcome.RESOLVED)
+    out["trips_per_resolved"] = (float(pool.trips[: pool.size][resolved].mean())
+                                 if resolved.any() else float("nan"))
     return {k: out[k] for k in RUN_OUTCOME_NAMES}
 
 

@@ -511,7 +511,8 @@ def test_a_finished_mediation_asks_for_its_handlers_chance_and_ends_in_agreement
 
 
 def test_failed_cases_climb_the_ladder_with_a_hand_off_each() -> None:
-    model = ladder_model()
+    # No pre-litigation stop at the centre (see test_centre), one department.
+    model = ladder_model(**{"ladder.centre_filter": 0.0, "ladder.multi_department_share": 0.0})
     ladder, pool = model.ladder, model.disputes
     ladder.success_probability = Spy(0.0)
     case = plant_open(model, 5, -1)
@@ -581,8 +582,18 @@ def test_time_in_service_is_not_waiting() -> None:
     (0.8, Level.L3), (1.0, Level.L3)])
 def test_triage_routes_by_severity_with_each_bound_on_the_higher_rung(severity, rung) -> None:
     from simulation.ladder import correct_rung
+    from simulation.scenario.schema import Ladder
 
-    assert correct_rung(severity) == rung
+    assert correct_rung(severity, Ladder()) == rung  # the declared bounds 0.45 and 0.80
+
+
+def test_triage_bounds_are_the_declared_parameters() -> None:
+    from simulation.ladder import correct_rung
+    from simulation.scenario.schema import Ladder
+
+    lad = Ladder(rung_l1_severity_max=0.3, rung_l2_severity_max=0.6)
+    assert [correct_rung(s, lad) for s in (0.29, 0.3, 0.59, 0.6)] == [
+        Level.L1, Level.L2, Level.L2, Level.L3]
 
 
 def test_a_lone_dispute_detected_early_is_taken_in() -> None:
@@ -629,7 +640,8 @@ def test_where_a_reported_dispute_goes_first(triage: float) -> None:
     from simulation.disputes import Stage
 
     model = ladder_model(**{"levers.smart_governance.triage": triage,
-                            "levers.smart_governance.platform_coverage": 0.0})
+                            "levers.smart_governance.platform_coverage": 0.0,
+                            "ladder.centre_filter": 0.0})  # filing at court as filed
     patrol = np.where(np.arange(model.territory.n_grids) % 2 == 0, 0.9, 0.2)
     model.detection_coverage[:] = patrol
     ef, lv, res = model.params.effects, model.lever, model.residents

@@ -294,10 +294,12 @@ def test_every_entry_of_a_runs_summary_recounted_by_hand() -> None:
 
     # Volunteer hours are counted when volunteers are recruited; a newcomer replacing a
     # volunteer later in the week would make the end-of-week count differ: no turnover.
+    # One hand-off per send (the extra departments' hand-offs are tested in test_centre).
     model = run(small_scenario({"population.residents": residents,
                                 "disputes.base_rate": 0.3,
                                 "population.elderly_mortality": 0.0,
-                                "population.migrant_departure_rate": 0.0}), 7, weeks,
+                                "population.migrant_departure_rate": 0.0,
+                                "ladder.multi_department_share": 0.0}), 7, weeks,
                 setup=setup, each_step=count)
     out = model.summary()
     pool, years = model.disputes, weeks / 52

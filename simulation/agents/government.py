@@ -2,9 +2,11 @@
 
 Each office handles one rung with limited staff: town offices mediate L2 cases of their
 town; the county one-stop dispute-resolution centre (矛调中心, "最多跑一地") takes
-walk-ins from the whole county and coordinates hand-offs; the court
-handles L3, first through court-entrusted mediation when mediation-litigation linkage
-(诉调对接) is in place, then by litigation; the petition office (信访局) handles the
+walk-ins from the whole county, mediates disputes headed for court before they are filed
+(诉源治理, 诉前调解; see `HandlingLadder.send`) and, its departments sitting together,
+spares multi-department cases their extra hand-offs; a centre without staff is closed.
+The court handles L3, first through court-entrusted mediation when mediation-litigation
+linkage (诉调对接) is in place, then by litigation; the petition office (信访局) handles the
 petitions of parties who left the ladder. The county government also holds the budget.
 """
 
@@ -60,6 +62,10 @@ class Government(mesa.Agent):
             return lad.petition_staff_per_10000 * residents / 10_000
         return lad.judges_per_10000 * residents / 10_000
 
+    def is_open(self) -> bool:
+        """An office with staff in force this week is open (a centre can open by a ramp)."""
+        return self.staff(1) > 0
+
     def capacity_per_week(self, residents: int) -> float:
         lad = self.model.params.ladder
         per_staff = {
@@ -78,7 +84,7 @@ class Government(mesa.Agent):
         if self.entrusted is not None:
             # Judges supervise entrusted mediation with a share of their time set by
             # the linkage; the rest goes to litigation.
-            share = 0.5 * self.model.lever["court_linkage"]
+            share = lad.entrusted_judge_share * self.model.lever["court_linkage"]
             self.entrusted.set_capacity(cap * share, lad.service_weeks_l2)
             cap *= 1 - share
             queues.append(self.entrusted)

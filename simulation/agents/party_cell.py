@@ -18,6 +18,13 @@ if TYPE_CHECKING:
     from simulation.model import CoGovernanceModel
 
 
+def council_convened(model: CoGovernanceModel, active: bool) -> float:
+    """How fully resident councils work in a grid (党建引领自治): 1 where an active party
+    cell convenes them, 1 - `effects.council_convening` where none does. The one channel
+    through which party leadership strengthens self-governance's councils."""
+    return 1.0 - model.params.effects.council_convening * (1.0 - float(active))
+
+
 class PartyCell(mesa.Agent):
     """The party cell of one grid, and the grid's L1 mediation queue it convenes."""
 
@@ -34,7 +41,7 @@ class PartyCell(mesa.Agent):
 
         (grid workers × their cases + volunteers × their cases × mobilisation) ×
         (1 + councils effect × councils × convened), where convened is 1 with an active
-        party cell and 0.5 without.
+        party cell and 1 - `effects.council_convening` without (`council_convened`).
         """
         p = self.model.params
         lv = self.model.lever
@@ -43,9 +50,9 @@ class PartyCell(mesa.Agent):
         base = workers * p.ladder.grid_worker_cases + volunteers * p.ladder.volunteer_cases * (
             mobilisation
         )
-        # Councils add capacity fully where the cell convenes them, at half strength
-        # elsewhere.
-        convened = 0.5 + 0.5 * self.active
+        # Councils add capacity fully where the cell convenes them, less elsewhere as far
+        # as they depend on its convening.
+        convened = council_convened(self.model, self.active)
         return base * (1 + p.effects.councils_l1_capacity * lv["councils"] * convened)
 
     def convene_mediation(self, volunteers: float, residents: int) -> None:

@@ -2,7 +2,7 @@
 
 A contracted organisation takes a share of its town offices' L2 cases (政府购买服务),
 with professional mediators who succeed more often on property, labour and consumer
-disputes. Its cases are paid from the budget like any L2 case.
+disputes (`effects.professional_bonus`). Its cases are paid from the budget like any L2 case.
 """
 
 from __future__ import annotations
@@ -11,14 +11,17 @@ from typing import TYPE_CHECKING
 
 import mesa
 
+from simulation.disputes import DisputeType
 from simulation.queueing import ServiceQueue
 
 if TYPE_CHECKING:
     from simulation.model import CoGovernanceModel
 
 
-# Log-odds bonus of professional mediators on the dispute types they specialise in.
-PROFESSIONAL_BONUS = 0.5
+# The dispute types professional mediators specialise in; their log-odds bonus on them
+# is `effects.professional_bonus`.
+SPECIALISED_TYPES = (DisputeType.PROPERTY_LAND, DisputeType.LABOUR_WAGES,
+                     DisputeType.CONSUMER_MARKET)
 
 
 class SocialOrganisation(mesa.Agent):

@@ -572,6 +572,26 @@ class Ladder(Section):
         0.5, 0.0, 20.0, unit="cases per staff per week", zh="中心人均办案能力",
         meaning="Cases one one-stop centre staff member completes per week.",
     )
+    # -- the county one-stop centre as pre-litigation filter and integrator (诉源治理)
+    centre_filter: float = param(
+        0.5, 0.0, 1.0, unit="probability", zh="诉前分流比例",
+        meaning="Chance a dispute headed for court (triaged to L3, filed directly, or "
+        "failed at town mediation) is first mediated at the county one-stop centre with "
+        "the court's backing (诉前调解), when the centre has staff; failure goes on to court.",
+        plausible=(0.2, 0.8),
+    )
+    multi_department_share: float = param(
+        0.3, 0.0, 1.0, unit="share", zh="多部门纠纷比例",
+        meaning="Share of public-service, land and labour disputes that need two or more "
+        "government departments (other types need one).",
+        plausible=(0.1, 0.6),
+    )
+    three_department_share: float = param(
+        0.3, 0.0, 1.0, unit="share", zh="三部门纠纷比例",
+        meaning="Share of the multi-department disputes that need three departments "
+        "rather than two.",
+        plausible=(0.1, 0.6),
+    )
     judges_per_10000: float = param(
         0.86, 0.0, 50.0, unit="judges per 10,000 residents", zh="每万人法官数",
         meaning="Judges available for civil cases per 10,000 residents.",
@@ -622,6 +642,24 @@ class Ladder(Section):
     success_l3: float = param(
         0.92, 0.0, 1.0, unit="probability", zh="司法解决率",
         meaning="Chance an L3 case ends in a ruling or court-entrusted agreement.",
+    )
+    # -- triage by severity and the court's time for entrusted mediation
+    rung_l1_severity_max: float = param(
+        0.45, 0.0, 1.0, unit="severity 0-1", zh="网格处理严重度上限",
+        meaning="Triage sends a dispute below this severity to the grid (L1).",
+        plausible=(0.3, 0.6),
+    )
+    rung_l2_severity_max: float = param(
+        0.80, 0.0, 1.0, unit="severity 0-1", zh="镇县处理严重度上限",
+        meaning="Triage sends a dispute below this severity (and at or above the L1 bound) "
+        "to town mediation (L2), graver ones to court (L3); returned petitions at or above "
+        "it go to court.",
+        plausible=(0.65, 0.95),
+    )
+    entrusted_judge_share: float = param(
+        0.5, 0.0, 1.0, unit="share", zh="委派调解占法官时间",
+        meaning="Share of the court's capacity given to supervising court-entrusted "
+        "mediation at full mediation-litigation linkage (× court_linkage).",
     )
     handoff_loss: float = param(
         0.25, 0.0, 1.0, unit="probability", zh="转办流失率",
@@ -703,12 +741,30 @@ class Effects(Section):
     councils_l1_capacity: float = param(
         1.0, 0.0, 10.0, unit="relative", zh="议事会→网格调解能力",
         meaning="L1 capacity × (1 + this × councils × convened); convened is 1 in grids "
-        "with an active party cell, 0.5 elsewhere.",
+        "with an active party cell, 1 - council_convening elsewhere.",
     )
     councils_l1_success: float = param(
         1.0, 0.0, 5.0, unit="log-odds", zh="议事会→网格调解成功",
         meaning="L1 success log-odds + this × councils × convened (1 with an active party "
-        "cell, 0.5 without).",
+        "cell, 1 - council_convening without).",
+    )
+    # -- channels between governances (each a declared mechanism, no lever × lever terms)
+    council_convening: float = param(
+        0.5, 0.0, 1.0, unit="share", zh="议事会对党组织召集的依赖",
+        meaning="How much resident councils depend on a party cell convening them (党建引领"
+        "自治): convened = 1 - this × (1 - active cell); 0 means councils work as well "
+        "without a cell, 1 that they do not work without one.",
+        plausible=(0.0, 1.0),
+    )
+    professional_bonus: float = param(
+        0.5, 0.0, 3.0, unit="log-odds", zh="社会组织专业加成",
+        meaning="Mediation success log-odds + this for a contracted social organisation's "
+        "professional mediators on property, labour and consumer disputes.",
+    )
+    court_authority: float = param(
+        0.5, 0.0, 3.0, unit="log-odds", zh="法院权威加成",
+        meaning="Mediation success log-odds + this in court-entrusted mediation and in "
+        "pre-litigation mediation at the county centre (the court's backing, 诉调对接).",
     )
     councils_participation: float = param(
         0.4, 0.0, 1.0, unit="0-1", zh="议事会→参与意愿",
