@@ -8,9 +8,12 @@ Each measurement sweeps a fresh store through `run_sweep`, exactly as `cogov swe
 scenario building on the workers and the store writes, not just the model. With
 `--workers 1` the runs go in this process. Parallel efficiency = (rate on N workers) /
 (N x rate on 1 worker); on a machine shared with other work it is lower than the
-hardware allows. The per-run time each worker measured separates the two causes of lost
-efficiency: runs slowing down when cores are shared (memory bandwidth, turbo, other
-work), and the sweep's own start-up and bookkeeping.
+hardware allows, so the load average (/proc/loadavg: 1, 5 and 15 minutes) is printed
+before and after each measurement. The per-run time each worker measured separates the
+two causes of lost efficiency: runs slowing down when cores are shared (memory
+bandwidth, turbo, other work), and the sweep's own overhead per run: the time of N
+workers over the sweep's wall time not spent in a run (pool start-up, shipping tasks
+and results, store writes), divided by the runs.
 """
 
 from __future__ import annotations
@@ -63,6 +66,14 @@ def measure(workers: int, folder: Path, text: str, tag: str
     return seconds, report.ran, report.failed, per_run, cpu
 
 
+def load_average() -> str:
+    """The 1-, 5- and 15-minute load averages, as /proc/loadavg gives them."""
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=36, help="runs per measurement (rounded "
@@ -74,19 +85,21 @@ def main(argv: list[str] | None = None) -> int:
     reps = max(1, math.ceil(args.runs / 6))
     text = EXPERIMENT.format(residents=args.residents, replications=reps, steps=args.steps)
     print(f"sweep throughput: {6 * reps} runs of {args.residents:,} residents x {args.steps} "
-          f"weeks per measurement; {os.cpu_count()} CPUs; load average "
-          f"{os.getloadavg()[0]:.1f}")
+          f"weeks per measurement; {os.cpu_count()} CPUs")
     rates: dict[int, float] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for n in args.workers:
+            before = load_average()
             seconds, ran, failed, per_run, cpu = measure(n, Path(tmp), text, f"w{n}")
             rates[n] = ran / seconds * 60
-            overhead = seconds - ran * per_run / n
+            overhead = n * seconds / ran - per_run  # worker time per run not in a run
             print(f"  {n} worker(s): {ran} runs in {seconds:6.1f} s = {rates[n]:7.1f} runs per "
-                  f"minute; one run takes {per_run:.2f} s on its worker; start-up and "
-                  f"bookkeeping {max(overhead, 0):.1f} s"
-                  + (f"; the sweep process used {cpu:.1f} s of CPU" if n > 1 else "")
-                  + (f" ({failed} failed)" if failed else ""))
+                  f"minute; one run takes {per_run:.2f} s on its worker; overhead "
+                  f"{overhead * 1000:.0f} ms per run ({overhead / per_run:.0%} of a run)"
+                  + (f"; the sweep process used {cpu:.1f} s of CPU, the runs it ran "
+                     "while its workers started included" if n > 1 else "")
+                  + (f" ({failed} failed)" if failed else "")
+                  + f"; load average {before} before, {load_average()} after")
     if 1 in rates:
         for n, rate in rates.items():
             if n > 1:

@@ -9,7 +9,9 @@ ends it cleanly: waiting for finished work, stopping workers at once otherwise.
 
 Runs of `compare`, `targets`, `calibrate` and `sweep` go to a process pool started with
 the `forkserver` method (workers do not inherit the parent's threads or open database;
-the fork server imports the model once and each worker starts as a cheap fork). The
+the fork server imports the model once and each worker starts as a cheap fork). Until
+the first worker is ready, the pool runs the tasks it is given in this process
+(`HeadStartPool`), so the seconds the fork server spends importing are not lost. The
 pool's helpers (the fork server, multiprocessing's resource tracker) exit by themselves
 once every process holding their pipes is gone, so the only thing that can keep them
 alive is a worker. Two things make sure workers go:
@@ -125,15 +127,53 @@ def default_workers() -> int:
     return max(1, os.cpu_count() or 1)
 
 
+class HeadStartPool(ProcessPoolExecutor):
+    """A process pool that, until its first worker is ready, runs tasks in this process.
+
+    A new pool's first worker is ready only once the fork server has imported the model
+    (2-3 s on a shared 2-core machine: as long as several runs of 5,000 residents), and
+    starting a worker blocks the caller until then, while this process, which has
+    imported the model already, would sit waiting. So the first worker is started from a
+    thread, and every task given to the pool before it is ready runs at once here, as
+    `InlineExecutor` runs it (the same function of the same task: the same result).
+    Once a worker has answered, every task goes to the workers.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._ready = threading.Event()
+        threading.Thread(target=self._start_first_worker, daemon=True,
+                         name="cogov-pool-start").start()
+
+    def _start_first_worker(self) -> None:
+        try:
+            probe = super().submit(os.getpid)
+        except Exception:  # shut down or broken already: let submit report it
+            self._ready.set()
+            return
+        probe.add_done_callback(lambda _: self._ready.set())
+
+    @property
+    def ready(self) -> bool:
+        """A worker has started (the others fork from the same, now warm, server)."""
+        return self._ready.is_set()
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
+        if self._ready.is_set():
+            return super().submit(fn, *args, **kwargs)
+        return InlineExecutor().submit(fn, *args, **kwargs)
+
+
 def process_pool(workers: int) -> ProcessPoolExecutor:
-    """A pool of `workers` processes that end with this one (see the module docstring)."""
+    """A pool of `workers` processes that end with this one (see the module docstring),
+    with a head start while they start (`HeadStartPool`)."""
     if "forkserver" in multiprocessing.get_all_start_methods():
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(["experiments.execute"])
     else:
         ctx = multiprocessing.get_context("spawn")
-    return ProcessPoolExecutor(max_workers=workers, initializer=_worker_init,
-                               initargs=(os.getpid(),), mp_context=ctx)
+    return HeadStartPool(max_workers=workers, initializer=_worker_init,
+                         initargs=(os.getpid(),), mp_context=ctx)
 
 
 def stop_pool(ex: Executor) -> None:

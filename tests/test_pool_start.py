@@ -1,0 +1,82 @@
+"""A process pool's start: the tasks given to it before its first worker is ready run in
+this process, and a sweep's runs, wherever they ran, are those of `cogov run`."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import math
+import multiprocessing
+import os
+from pathlib import Path
+
+from cli.main import main
+from experiments.design import load_experiment
+from experiments.pool import HeadStartPool
+from experiments.store import read_store
+from experiments.sweep import run_sweep
+
+EXPERIMENT = """\
+base: default
+set:
+  population.residents: 400
+factors:
+  levers.rule_of_law.enforcement:
+    levels: [0.1, 0.9]
+  levers.self_governance.councils:
+    levels: [0.2, 0.8]
+replications: 3
+steps: 26
+seed: 4
+outcomes: [resolution_rate, trust, welfare_gini, arisen]
+"""
+
+
+def _wait_for(event) -> None:  # a worker's initializer: hold the worker until told
+    event.wait()
+
+
+def test_tasks_run_here_until_a_worker_is_ready_then_in_the_workers() -> None:
+    ctx = multiprocessing.get_context("spawn")
+    go = ctx.Event()
+    pool = HeadStartPool(max_workers=1, initializer=_wait_for, initargs=(go,), mp_context=ctx)
+    try:
+        here = pool.submit(os.getpid)
+        assert here.done() and here.result() == os.getpid() and not pool.ready
+        go.set()
+        assert pool._ready.wait(timeout=300)
+        there = pool.submit(os.getpid)
+        assert there.result(timeout=300) != os.getpid()
+    finally:
+        go.set()
+        pool.shutdown(wait=True)
+
+
+def test_a_pooled_sweep_stores_the_outcomes_of_cogov_run(tmp_path: Path) -> None:
+    """Every stored run (some run here while the workers started, the rest in them) has
+    the outcomes `cogov run` gives for its design point and seed, bit for bit."""
+    path = tmp_path / "e.yaml"
+    path.write_text(EXPERIMENT, encoding="utf-8")
+    exp = load_experiment(path)
+    report = run_sweep(exp, tmp_path / "e.duckdb", workers=2, progress=False)
+    assert report.ran == exp.n_runs == 12 and report.failed == 0
+    runs = read_store(tmp_path / "e.duckdb")[1].set_index("run_id")
+    for point, replication in ((0, 0), (3, 2), (2, 1)):
+        task = exp.task(point, replication)
+        sets = ["population.residents=400", *(f"{k}={v}" for k, v in task.values)]
+        out = tmp_path / f"run-{point}-{replication}"
+        argv = ["run", "default", "--seed", str(task.seed), "--steps", "26", "--out", str(out)]
+        for s in sets:
+            argv += ["--set", s]
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(
+                io.StringIO()):
+            assert main(argv) == 0
+        summary = json.loads((out / "summary.json").read_text())
+        row = runs.loc[task.run_id]
+        assert row.seed == task.seed
+        assert math.isfinite(row.resolution_rate) and row.arisen > 0
+        for name in task.outcomes:
+            same = row[name] == summary[name] or (math.isnan(row[name])
+                                                  and math.isnan(summary[name]))
+            assert same, (task.run_id, name, row[name], summary[name])
