@@ -159,7 +159,8 @@ class HeadStartPool(ProcessPoolExecutor):
         return self._ready.is_set()
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
-        if self._ready.is_set():
+        # A pool shut down or broken says so (RuntimeError, BrokenProcessPool) as any does.
+        if self._ready.is_set() or self._shutdown_thread or self._broken:
             return super().submit(fn, *args, **kwargs)
         return InlineExecutor().submit(fn, *args, **kwargs)
 

@@ -257,15 +257,19 @@ class HandlingLadder:
 
     def department_handoffs(self, case: int) -> int | None:
         """Outside the centre each extra department is a further hand-off for the party:
-        a trip, a chance `ladder.handoff_loss` of losing the case, a delay. Returns the
-        weeks of delay, or None if the case was lost."""
+        a trip, a chance of losing the case, a delay — those of a hand-off between two
+        institutions tied in the coordination layer (all government offices are).
+        Returns the weeks of delay, or None if the case was lost."""
         m = self.model
+        ef, lv = m.params.effects, m.lever
+        loss = m.params.ladder.handoff_loss * (1 - ef.coordination_loss * lv["coordination"])
+        delay = self.handoff_delay() * (1 - ef.coordination_delay * lv["coordination"])
         weeks = 0
         for _ in range(self.departments(case) - 1):
             m.disputes.trips[case] += 1
-            if self.hand_off_lost(case, m.params.ladder.handoff_loss):
+            if self.hand_off_lost(case, loss):
                 return None
-            weeks += int(m.rng.poisson(self.handoff_delay()))
+            weeks += int(m.rng.poisson(delay))
         return weeks
 
     def count_trips(self, case: int, level: Level, walk_in: bool,

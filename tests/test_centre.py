@@ -138,7 +138,8 @@ def test_extra_departments_are_hand_offs_outside_the_centre_only(
 def test_a_department_hand_off_can_lose_the_case() -> None:
     model = CoGovernanceModel(small_scenario({
         "ladder.multi_department_share": 1.0, "ladder.handoff_loss": 1.0,
-        "ladder.social_organisations": 0}), rng=7)
+        "levers.party_leadership.coordination": 0.0, "ladder.social_organisations": 0}),
+        rng=7)
     case = _plant(model, kind=DisputeType.LABOUR_WAGES, severity=0.1)
     model.ladder.send(case, Level.L2)
     assert model.ladder.handoffs_lost == 1

@@ -11,6 +11,8 @@ import multiprocessing
 import os
 from pathlib import Path
 
+import pytest
+
 from cli.main import main
 from experiments.design import load_experiment
 from experiments.pool import HeadStartPool
@@ -48,6 +50,19 @@ def test_tasks_run_here_until_a_worker_is_ready_then_in_the_workers() -> None:
         assert pool._ready.wait(timeout=300)
         there = pool.submit(os.getpid)
         assert there.result(timeout=300) != os.getpid()
+    finally:
+        go.set()
+        pool.shutdown(wait=True)
+
+
+def test_a_pool_shut_down_before_its_workers_started_takes_no_more_tasks() -> None:
+    ctx = multiprocessing.get_context("spawn")
+    go = ctx.Event()
+    pool = HeadStartPool(max_workers=1, initializer=_wait_for, initargs=(go,), mp_context=ctx)
+    try:
+        pool.shutdown(wait=False, cancel_futures=True)
+        with pytest.raises(RuntimeError, match="shutdown"):
+            pool.submit(os.getpid)
     finally:
         go.set()
         pool.shutdown(wait=True)
