@@ -124,11 +124,6 @@ def _mean_over_seeds(updates: dict, keys: tuple[str, ...], seeds=range(31, 37),
     return {k: seed_means(v) for k, v in out.items()}
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "not reproduced since the petition office returns petitions to the ladder as "
-    "hand-offs outside the coordination layer: 16 seeds x 8,000 residents give a hand-off "
-    "loss of 0.189 without cells against 0.191 with them; strict, so the test says when "
-    "the anchor holds again"))
 def test_without_party_cells_more_hand_offs_are_lost_and_fewer_disputes_stay_local() -> None:
     # Hand-offs are few in a small county: a share of them lost has a seed SD of about
     # 0.06 at 4,000 residents against an effect of about 0.04 (30 seeds: 0.155 with cells,
