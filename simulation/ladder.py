@@ -25,7 +25,8 @@ from simulation.agents.resident import (
 from simulation.agents.social_organisation import SPECIALISED_TYPES, SocialOrganisation
 from simulation.disputes import DisputeType, HandlerKind, Level, Outcome, Stage
 from simulation.experience import experience_quality, relapse_probability
-from simulation.queueing import ServiceQueue
+from simulation.handling_time import service_days
+from simulation.queueing import DAYS_PER_WEEK, ServiceQueue
 
 if TYPE_CHECKING:
     from simulation.model import CoGovernanceModel
@@ -73,6 +74,11 @@ class HandlingLadder:
         self.prelitigation_diversions = 0  # cases headed for court settled before filing
         self._contracted_share = 0.0
         self._contracted_share_week = -1  # the week it was computed for
+        # Inside the week: the day a handler is at while it concludes a case (None outside
+        # the handlers' work, when events fall on the week's first day), and the days each
+        # case was worked on this week (the rest of the week it waits).
+        self.day: float | None = None
+        self.worked_this_week: dict[int, float] = {}
 
     def reset_tallies(self) -> None:
         """Hand-off and petition counts start from zero (at week 0, after the warm-up)."""
@@ -82,6 +88,15 @@ class HandlingLadder:
         self.repeat_petitions = 0
         self.court_filings = 0
         self.prelitigation_diversions = 0
+
+    def first_day(self) -> float:
+        """The first day of this week: week w spans days [7(w − 1), 7w)."""
+        return (self.model.week - 1) * DAYS_PER_WEEK
+
+    def today(self) -> float:
+        """The day events happen on now: the day a handler concluded a case, else the
+        first day of the week."""
+        return self.first_day() if self.day is None else self.day
 
     # ------------------------------------------------------------------ intake
 
@@ -173,7 +188,9 @@ class HandlingLadder:
             pool.pre_litigation[case] = True
             level, walk_in = Level.L2, True
         target = self.handler_for(case, level, walk_in)
-        ready = m.week
+        ready = self.today()  # the day it reaches the target's queue (hand-off: later)
+        if source is None and np.isnan(pool.intake_day[case]):
+            pool.intake_day[case] = ready
         if source is not None:
             lad, ef, lv = m.params.ladder, m.params.effects, m.lever
             coordinated = m.network.coordination.has_edge(source.unique_id, target.unique_id)
@@ -185,7 +202,8 @@ class HandlingLadder:
                 loss *= 1 - lv["court_linkage"]  # on the way to court (诉调对接)
             if self.hand_off_lost(case, loss):
                 return
-            ready = m.week + int(m.rng.poisson(delay))
+            # [service/day] the hand-off takes exponential days with the mean delay.
+            ready += float(m.rng.exponential(delay * DAYS_PER_WEEK)) if delay > 0 else 0.0
         if isinstance(target, SocialOrganisation) or (
                 isinstance(target, Government) and target.role is Role.TOWN_OFFICE):
             extra = self.department_handoffs(case)
@@ -202,7 +220,7 @@ class HandlingLadder:
                 queue = m.court.entrusted
         if queue is m.court.queue:
             self.court_filings += 1
-        queue.enqueue(case, ready if ready > m.week else None)
+        queue.enqueue(case, ready)
         self.handler_of[case] = target
         self.queue_of[case] = queue
 
@@ -255,22 +273,23 @@ class HandlingLadder:
             pool.departments[case] = n
         return int(pool.departments[case])
 
-    def department_handoffs(self, case: int) -> int | None:
+    def department_handoffs(self, case: int) -> float | None:
         """Outside the centre each extra department is a further hand-off for the party:
         a trip, a chance of losing the case, a delay — those of a hand-off between two
         institutions tied in the coordination layer (all government offices are).
-        Returns the weeks of delay, or None if the case was lost."""
+        Returns the days of delay, or None if the case was lost."""
         m = self.model
         ef, lv = m.params.effects, m.lever
         loss = m.params.ladder.handoff_loss * (1 - ef.coordination_loss * lv["coordination"])
         delay = self.handoff_delay() * (1 - ef.coordination_delay * lv["coordination"])
-        weeks = 0
+        days = 0.0
         for _ in range(self.departments(case) - 1):
             m.disputes.trips[case] += 1
             if self.hand_off_lost(case, loss):
                 return None
-            weeks += int(m.rng.poisson(delay))
-        return weeks
+            # as a hand-off between institutions: exponential days with the mean delay
+            days += float(m.rng.exponential(delay * DAYS_PER_WEEK)) if delay > 0 else 0.0
+        return days
 
     def count_trips(self, case: int, level: Level, walk_in: bool,
                     source: Handler | None) -> None:
@@ -283,8 +302,11 @@ class HandlingLadder:
     # ------------------------------------------------------------------ service
 
     def handle_week(self) -> None:
-        """Each handler works its queue for a week: L1 in every grid, then L2, then L3."""
+        """Each handler works its queue for a week, in days: L1 in every grid, then L2,
+        then L3, then the petition office, so a referral made early in the week can be
+        worked on at the next rung the same week."""
         m = self.model
+        self.worked_this_week = {}
         for cell in m.party_cells:
             if len(cell.queue):
                 cell.convene_mediation(m.volunteers_per_grid[cell.grid],
@@ -297,15 +319,33 @@ class HandlingLadder:
         m.court.handle_cases(m.n_residents)
         m.petition_office.handle_cases(m.n_residents)
 
-    def start_service(self, case: int, handler: Handler) -> None:
+    def work_queue(self, handler: Handler, queue: ServiceQueue, level: Level,
+                   entrusted: bool = False) -> None:
+        """One week of `handler` working `queue` in days (`ServiceQueue.work_week`), each
+        case taking a mean of `service_days(model, level)`; a case finished on day d is
+        concluded on day d."""
+        m = self.model
+        if not len(queue):
+            return
+
+        def start(case: int, day: float) -> None:
+            self.start_service(case, handler, entrusted)
+
+        def finish(case: int, day: float) -> None:
+            self.day = day
+            self.conclude(case, handler, entrusted=entrusted)
+
+        queue.work_week(self.first_day(), m.rng, service_days(m, level), start, finish,
+                        self.worked_this_week)
+        self.day = None
+
+    def start_service(self, case: int, handler: Handler, in_entrusted: bool = False) -> None:
         """A handler starts work on a case: it pays the rung's cost."""
         m = self.model
         lad = m.params.ladder
         pool = m.disputes
         pool.stage[case] = Stage.IN_SERVICE
         level = Level(int(pool.level[case]))
-        in_entrusted = (isinstance(handler, Government) and handler.entrusted is not None
-                        and case in handler.entrusted.in_service)
         cost = {Level.L1: lad.cost_l1, Level.L2: lad.cost_l2, Level.L3: lad.cost_l3,
                 Level.PETITION: lad.cost_petition}[level]
         if in_entrusted:
@@ -391,7 +431,7 @@ class HandlingLadder:
         pool.level[case] = Level.L3
         pool.stage[case] = Stage.QUEUED
         self.court_filings += 1
-        m.court.queue.enqueue(case)
+        m.court.queue.enqueue(case, self.today())
         self.handler_of[case] = m.court
         self.queue_of[case] = m.court.queue
 
@@ -431,6 +471,7 @@ class HandlingLadder:
             m.week, pool.kind[[case]], np.minimum(1.0, pool.severity[[case]] * 1.2),
             party, other, pool.grid[[case]], self.new_patience(party),
             np.zeros(1, dtype=bool), parent=np.array([case]),
+            arose_day=np.array([self.today()]),
         )
         m._count_open(party, other, +1)
 
@@ -474,9 +515,11 @@ class HandlingLadder:
         pool.stage[case] = Stage.QUEUED
         pool.waited[case] = 0.0
         pool.patience[case] = self.new_patience(pool.party[[case]])[0]
-        ready = m.week + int(m.rng.poisson(lad.repeat_delay_weeks)) if repeat else m.week
+        ready = self.today()
+        if repeat and lad.repeat_delay_weeks > 0:
+            ready += float(m.rng.exponential(lad.repeat_delay_weeks * DAYS_PER_WEEK))
         office = m.petition_office
-        office.queue.enqueue(case, ready if ready > m.week else None)
+        office.queue.enqueue(case, ready)
         self.handler_of[case] = office
         self.queue_of[case] = office.queue
 
@@ -515,29 +558,51 @@ class HandlingLadder:
 
     def _end(self, case: int, outcome: Outcome) -> None:
         m = self.model
-        m.disputes.end_one(case, outcome, m.week)
+        m.disputes.end_one(case, outcome, m.week, day=self.today())
         self.ended_this_week.append(case)
 
     # ------------------------------------------------------------------ impatience
 
     def run_out_of_patience(self) -> None:
-        """Waiting parties count another week; those past their patience leave the ladder.
+        """Parties count the part of the week their case was not worked on as waiting;
+        those past their patience leave the ladder.
 
-        Time in service does not count: a party whose case is being worked on waits.
+        Only days a server worked on the case do not count (`worked_this_week`): a case
+        queued, on its way in a hand-off, or held by a part-time (fractional) server
+        outside its hours uses up patience. A party that leaves does so on the day its
+        patience ran out, taking the unworked days as the week's last.
         """
         m = self.model
         pool = m.disputes
         ids = pool.open_ids
         if len(ids) == 0:
             return
-        waiting = ids[(pool.outcome[ids] == Outcome.OPEN) & (pool.stage[ids] != Stage.IN_SERVICE)]
-        pool.waited[waiting] += 1.0
-        out = waiting[pool.waited[waiting] > pool.patience[waiting]]
-        for case in out.tolist():
+        ids = ids[pool.outcome[ids] == Outcome.OPEN]
+        if len(ids) == 0:
+            return
+        unworked = np.full(len(ids), DAYS_PER_WEEK)
+        if self.worked_this_week:
+            cases = np.fromiter(self.worked_this_week.keys(), dtype=np.int64,
+                                count=len(self.worked_this_week))
+            days = np.fromiter(self.worked_this_week.values(), dtype=np.float64,
+                               count=len(cases))
+            pos = np.minimum(np.searchsorted(ids, cases), len(ids) - 1)
+            hit = ids[pos] == cases
+            unworked[pos[hit]] -= days[hit]
+            np.maximum(unworked, 0.0, out=unworked)
+        on_ladder = (pool.stage[ids] == Stage.QUEUED) | (pool.stage[ids] == Stage.IN_SERVICE)
+        pool.waited_days[ids[on_ladder]] += unworked[on_ladder]
+        pool.waited[ids] += unworked / DAYS_PER_WEEK
+        over = pool.waited[ids] - pool.patience[ids]
+        leave = over > 0
+        end_of_week = self.first_day() + DAYS_PER_WEEK
+        for case, extra in zip(ids[leave].tolist(), over[leave].tolist(), strict=True):
             queue = self.queue_of.get(case)
             if queue is not None:
-                queue.remove(case)  # waiting, not in service: service time is not waiting
+                queue.remove(case)
+            self.day = max(self.first_day(), end_of_week - extra * DAYS_PER_WEEK)
             self.give_up_or_escalate(case)
+        self.day = None
 
     def new_patience(self, parties: np.ndarray) -> np.ndarray:
         return draw_patience(self.model, parties)

@@ -73,6 +73,15 @@ OUTCOMES: tuple[OutcomeSpec, ...] = (
                 "化解时长中位数", False),
     OutcomeSpec("p90_weeks", "90th percentile of weeks from arising to resolution", "weeks",
                 "化解时长90分位", False),
+    OutcomeSpec("days_to_resolution_mean", "Mean calendar days from intake to resolution "
+                "(disputes the ladder took in; self-settlements excluded)", "days",
+                "受理至化解平均天数", False),
+    OutcomeSpec("days_to_resolution_median", "Median calendar days from intake to "
+                "resolution (self-settlements excluded)", "days", "受理至化解天数中位数",
+                False),
+    OutcomeSpec("days_to_resolution_p90", "90th percentile of calendar days from intake to "
+                "resolution (self-settlements excluded)", "days", "受理至化解天数90分位",
+                False),
     OutcomeSpec("satisfaction", "Mean satisfaction of parties with how disputes ended",
                 "0-1", "满意度", True),
     OutcomeSpec("trust", "Mean trust in institutions (legitimacy)", "0-1", "平均信任", True),
@@ -179,6 +188,9 @@ _MEANING_ZH = {
     "grassroots_mediation_success": "进入网格、镇街调解的纠纷中达成协议的比例",
     "median_weeks": "从纠纷发生到化解所用周数的中位数",
     "p90_weeks": "从纠纷发生到化解所用周数的90分位数",
+    "days_to_resolution_mean": "经受理的纠纷从受理到化解的平均天数（不含当事人自行和解）",
+    "days_to_resolution_median": "经受理的纠纷从受理到化解天数的中位数（不含当事人自行和解）",
+    "days_to_resolution_p90": "经受理的纠纷从受理到化解天数的90分位数（不含当事人自行和解）",
     "satisfaction": "当事人对纠纷结果的平均满意度",
     "trust": "居民对制度与机构的平均信任（合法性）",
     "norm": "居民内在规范遵从的平均水平",
@@ -531,6 +543,21 @@ def time_to_resolution(model: CoGovernanceModel, window: np.ndarray | None = Non
     return mc.percentile_or_nan(weeks, 50), mc.percentile_or_nan(weeks, 90)
 
 
+def days_to_resolution(model: CoGovernanceModel, window: np.ndarray | None = None
+                       ) -> tuple[float, float, float]:
+    """Mean, median and 90th percentile of calendar days from intake to resolution, over
+    the resolved disputes the ladder took in (in `window`, a mask over the pool's rows;
+    all by default). Self-settlements (L0) never reach intake and are left out."""
+    pool = model.disputes
+    n = pool.size
+    done = (pool.outcome[:n] == Outcome.RESOLVED) & ~np.isnan(pool.intake_day[:n])
+    if window is not None:
+        done &= window
+    days = (pool.ended_day[:n] - pool.intake_day[:n])[done]
+    mean = float(days.mean()) if days.size else float("nan")
+    return mean, mc.percentile_or_nan(days, 50), mc.percentile_or_nan(days, 90)
+
+
 def mediation_success(model: CoGovernanceModel, window: np.ndarray | None = None) -> float:
     """Share of disputes that reached L1-L2 mediation and ended in agreement there.
 
@@ -607,6 +634,8 @@ def outcomes_between(model: CoGovernanceModel, start: int, end: int) -> dict[str
     window = ended_in(model, start, end)
     out["grassroots_mediation_success"] = mediation_success(model, window)
     out["median_weeks"], out["p90_weeks"] = time_to_resolution(model, window)
+    (out["days_to_resolution_mean"], out["days_to_resolution_median"],
+     out["days_to_resolution_p90"]) = days_to_resolution(model, window)
     pool = model.disputes
     satisfied = pool.satisfaction[: pool.size][window]
     out["satisfaction"] = float(np.nanmean(satisfied)) if satisfied.size else float("nan")

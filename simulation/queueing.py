@@ -1,129 +1,173 @@
-"""A capacity-limited handler as a queue with c servers, and Erlang C to check it.
+"""A capacity-limited handler as a queue with c servers working in days, and Erlang C.
 
 Each handler on the ladder (a grid's mediation run by its party cell, a town office, the
-county centre, a social organisation, the court) owns one `ServiceQueue`: `servers`
-cases can be worked on at once; waiting cases queue first-in first-out; a case in service
-finishes in any week with probability 1 / mean service weeks (geometric service time).
-A fractional staffing (0.3 servers' worth in a small grid) gets a whole server that works
-proportionally slower, so a full queue completes exactly its capacity each week.
-With Poisson arrivals this is the discrete-time analogue of an M/M/c queue, and as the
-week becomes short against the service time its mean wait tends to Erlang C's (see
-`erlang_c_wait`), which a test checks.
+county centre, a social organisation, the court, the petition office) owns one
+`ServiceQueue`. The model steps weekly, but inside the week the queue works in calendar
+days: week w spans days [7(w − 1), 7w).
+
+- Staffing gives c server-equivalents (`set_capacity`). Each whole server has a budget of
+  7 days a week; the fractional last one (f = c − ⌊c⌋) only f × 7 days, worked from the
+  start of the week. Under-staffing therefore shows as fewer hours, so cases wait.
+- Waiting cases are served first come first served by the day they reached the queue
+  (their ready day: intake, or a hand-off's arrival). The server free earliest takes the
+  next case whose ready day has come, works on it for a service time drawn from an
+  exponential with the rung's mean, and finishes it on day d (a callback concludes it
+  there); a case still in hand when the server's budget is used up continues next week.
+- `work_week` records the days each case was worked on in the week, so the ladder can
+  count the rest of the week as waiting (which uses up patience).
+
+With whole servers, Poisson arrivals and exponential service this is exactly an M/M/c
+queue in continuous time, whose mean wait is Erlang C's (`erlang_c_wait`), which a test
+checks.
 """
 
 from __future__ import annotations
 
+import heapq
 import math
-from collections import deque
+from collections.abc import Callable
 
 import numpy as np
 
+DAYS_PER_WEEK = 7.0
+
 
 class ServiceQueue:
-    """FIFO queue with a variable number of servers and geometric service times."""
+    """FIFO queue (by ready day) with c server-equivalents and exponential service days."""
 
-    def __init__(self, servers: int, service_weeks: float) -> None:
-        self.servers = int(servers)
-        self.service_weeks = float(service_weeks)
-        self.server_equivalents = float(servers)  # c: staff capacity in whole servers
-        self.waiting: deque[int] = deque()
-        self.in_service: list[int] = []
-        self.ready_at: dict[int, int] = {}  # case -> week it reaches this queue (hand-off)
-        # Waiting entries whose party left (removed lazily), counted per case: a case that
-        # left may come back to the same queue (a petition returned to the ladder) while its
-        # old entry is still in the deque, and each stale entry is skipped once.
-        self._gone: dict[int, int] = {}
-        self._n_gone = 0
+    def __init__(self, servers: float, service_days: float) -> None:
+        self.service_days = float(service_days)  # mean days a case takes a whole server
+        self.server_equivalents = max(0.0, float(servers))  # c
+        self.servers = math.ceil(self.server_equivalents - 1e-12)
+        self._heap: list[tuple[float, int, int]] = []  # (ready day, entry number, case)
+        self._entry: dict[int, int] = {}  # waiting case -> its live entry number
+        self._next_entry = 0
+        # Cases in a server's hands -> days of work left on them, in the order taken.
+        self.in_hand: dict[int, float] = {}
 
     def __len__(self) -> int:
-        return len(self.waiting) - self._n_gone + len(self.in_service)
+        return len(self._entry) + len(self.in_hand)
 
-    def set_capacity(self, cases_per_week: float, service_weeks: float | None = None) -> None:
-        """Servers for a throughput of `cases_per_week`: c = throughput × service weeks.
+    @property
+    def in_service(self) -> list[int]:
+        """Cases a server has started and not finished."""
+        return list(self.in_hand)
 
-        `service_weeks`, when given, is the mean service time in force this week (a
-        ramped parameter); otherwise the queue keeps its own.
+    def set_capacity(self, cases_per_week: float, service_days: float | None = None) -> None:
+        """Server-equivalents for a throughput of `cases_per_week` when busy:
+        c = cases per week × mean service days / 7.
 
-        The queue gets ⌈c⌉ servers; with a fractional c each works at the rate c / ⌈c⌉ (see
-        `finish`), so the most it can complete in a week is exactly `cases_per_week`. For a
-        whole c this is the M/M/c queue of Erlang C.
+        `service_days`, when given, is the declared mean service time in force this week (a
+        ramped parameter); otherwise the queue keeps its own. A whole c is the M/M/c queue
+        of Erlang C; a fractional one adds a server with f × 7 days a week.
         """
-        if service_weeks is not None:
-            self.service_weeks = float(service_weeks)
-        c = max(0.0, cases_per_week * self.service_weeks)
+        if service_days is not None:
+            self.service_days = float(service_days)
+        c = max(0.0, cases_per_week * self.service_days / DAYS_PER_WEEK)
         self.server_equivalents = c
         self.servers = math.ceil(c - 1e-12) if c > 0 else 0
 
-    def enqueue(self, case: int, ready_week: int | None = None) -> None:
-        """Add a case at the back; with `ready_week`, it cannot start before that week."""
-        self.waiting.append(case)
-        if ready_week is not None:
-            self.ready_at[case] = ready_week
+    def day_budgets(self) -> list[float]:
+        """Days each server can work this week: 7 for a whole server, f × 7 for the
+        fractional last one."""
+        c = self.server_equivalents
+        whole = math.floor(c + 1e-12)
+        budgets = [DAYS_PER_WEEK] * whole
+        if c - whole > 1e-12:
+            budgets.append((c - whole) * DAYS_PER_WEEK)
+        return budgets
+
+    def enqueue(self, case: int, ready_day: float) -> None:
+        """Add a case that reaches this queue on `ready_day` (it cannot start before)."""
+        self._next_entry += 1
+        self._entry[case] = self._next_entry  # an older entry of the case becomes stale
+        heapq.heappush(self._heap, (float(ready_day), self._next_entry, case))
+
+    def ready_day(self, case: int) -> float | None:
+        """The day a waiting case reaches (or reached) the queue; None if not waiting."""
+        entry = self._entry.get(case)
+        if entry is None:
+            return None
+        return next(r for r, e, c in self._heap if e == entry and c == case)
 
     def waiting_cases(self) -> list[int]:
-        """The cases waiting, in order, without the entries of parties who left."""
-        stale = dict(self._gone)
-        out = []
-        for case in self.waiting:
-            if stale.get(case, 0) > 0:
-                stale[case] -= 1  # a stale entry comes before the case's new one
-                continue
-            out.append(case)
-        return out
+        """The cases waiting, in the order they will be served."""
+        return [c for _, e, c in sorted(self._heap) if self._entry.get(c) == e]
 
     def remove(self, case: int) -> None:
-        """Take a waiting case out (its party gave up or escalated while waiting).
+        """Take a case out (its party gave up or escalated): a waiting case is dropped
+        lazily (skipped when it reaches the front, or when stale entries outnumber the
+        live ones, as in a queue with no staff); a case in hand frees its server."""
+        if self.in_hand.pop(case, None) is None and self._entry.pop(case, None) is not None:
+            if len(self._heap) > 2 * len(self._entry) + 64:
+                self._heap = [x for x in self._heap if self._entry.get(x[2]) == x[1]]
+                heapq.heapify(self._heap)
 
-        Removal is lazy: the case is skipped when it reaches the front, so a long queue
-        does not pay a scan for every party that leaves.
-        """
-        self._gone[case] = self._gone.get(case, 0) + 1
-        self._n_gone += 1
-        self.ready_at.pop(case, None)
-
-    def finish(self, rng: np.random.Generator) -> list[int]:
-        """Cases whose service ends this week.
-
-        Each finishes with chance c / (max(servers, cases in service) × service weeks):
-        1 / service_weeks for whole, fully used servers; slower for a fractional staffing
-        or when staff fell below the cases already started, so that at most c / service
-        weeks cases a week finish.
-        """
-        if not self.in_service:
-            return []
-        busy = max(self.servers, len(self.in_service))
-        p = min(1.0, self.server_equivalents / (busy * self.service_weeks))
-        done_mask = (rng.random(len(self.in_service)) < p).tolist()
-        done = [c for c, d in zip(self.in_service, done_mask, strict=True) if d]
-        if done:
-            self.in_service = [c for c, d in zip(self.in_service, done_mask, strict=True)
-                               if not d]
-        return done
-
-    def admit(self, week: int) -> list[int]:
-        """Move waiting cases into free servers, first come first served; returns them."""
-        started: list[int] = []
-        free = self.servers - len(self.in_service)
-        if free <= 0 or len(self.waiting) == self._n_gone:
-            return started
-        skipped: list[int] = []
-        while free > 0 and self.waiting:
-            case = self.waiting.popleft()
-            if case in self._gone:
-                left = self._gone.pop(case) - 1
-                if left:
-                    self._gone[case] = left
-                self._n_gone -= 1
+    def _next_ready(self, before: float) -> tuple[float, int] | None:
+        """The first live waiting case whose ready day is before `before`, popped."""
+        heap = self._heap
+        while heap:
+            ready, entry, case = heap[0]
+            if self._entry.get(case) != entry:
+                heapq.heappop(heap)  # its party left, or it was re-queued since
                 continue
-            if self.ready_at.get(case, week) > week:
-                skipped.append(case)  # still on its way (hand-off delay)
-                continue
-            self.ready_at.pop(case, None)
-            self.in_service.append(case)
-            started.append(case)
-            free -= 1
-        self.waiting.extendleft(reversed(skipped))
-        return started
+            if ready >= before:
+                return None
+            heapq.heappop(heap)
+            del self._entry[case]
+            return ready, case
+        return None
+
+    def work_week(self, first_day: float, rng: np.random.Generator, mean_days: float,
+                  start: Callable[[int, float], None], finish: Callable[[int, float], None],
+                  worked: dict[int, float]) -> None:
+        """One week of work, days first_day … first_day + 7.
+
+        Servers take turns in the order they become free. A server first continues the
+        case it holds from last week (the oldest cases go to the whole servers), then
+        takes waiting cases as they become ready; each case taken gets a service time
+        drawn from an exponential with mean `mean_days` (`start(case, day)` is called),
+        and `finish(case, day)` is called on the day its work is done. Days worked on
+        each case this week are added to `worked`.
+        """
+        budgets = self.day_budgets()
+        if not budgets or (not self.in_hand and not self._entry):
+            return
+        held = list(self.in_hand.items())
+        # (clock, server, case in hand or −1, days of work left on it)
+        servers = [(first_day, i, *(held[i] if i < len(held) else (-1, 0.0)))
+                   for i in range(len(budgets))]
+        # Cases held beyond the servers there are now (staff cut) go first to a server
+        # that comes free.
+        overflow = held[len(budgets):]
+        overflow.reverse()
+        heapq.heapify(servers)
+        while servers:
+            clock, i, case, left = heapq.heappop(servers)
+            stop = first_day + budgets[i]
+            while case < 0 and overflow:
+                case, left = overflow.pop()
+                if case not in self.in_hand:
+                    case = -1
+            if case < 0:
+                nxt = self._next_ready(stop)
+                if nxt is None:
+                    continue  # nothing ready before this server's day budget runs out
+                ready, case = nxt
+                clock = max(clock, ready)
+                left = float(rng.exponential(mean_days))
+                self.in_hand[case] = left
+                start(case, clock)
+            if case not in self.in_hand:
+                continue  # the case left while being worked on (a callback removed it)
+            work = min(left, stop - clock)
+            worked[case] = worked.get(case, 0.0) + work
+            if left <= stop - clock:
+                del self.in_hand[case]
+                finish(case, clock + left)
+                heapq.heappush(servers, (clock + left, i, -1, 0.0))
+            else:
+                self.in_hand[case] = left - work  # continues next week
 
 
 def erlang_c(servers: int, offered_load: float) -> float:

@@ -90,7 +90,7 @@ class DisputeLedger:
                 in_queue[case] = where
                 assert outcome[case] == Outcome.OPEN
                 assert model.ladder.handler_of[case] is handler
-            assert set(q.ready_at) <= set(q.waiting)
+            assert len(q) == len(q.waiting_cases()) + len(q.in_service)
         for case, where in in_queue.items():
             want = Stage.IN_SERVICE if where == "in_service" else Stage.QUEUED
             assert stage[case] == want, (case, where, stage[case])
@@ -100,7 +100,7 @@ class DisputeLedger:
 
         self.max_open = max(self.max_open, c["open"])
         self.max_waiting = max(self.max_waiting,
-                               sum(len(q.waiting) for _, q in all_queues(model)))
+                               sum(len(q.waiting_cases()) for _, q in all_queues(model)))
 
 
 @pytest.fixture(scope="module")

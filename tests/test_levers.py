@@ -81,7 +81,7 @@ def _runs(updates: tuple[tuple[str, Any], ...], seeds: tuple[int, ...],
 
         def each_step(model: CoGovernanceModel, holder: dict[str, Any] = holder) -> None:
             q = model.court.entrusted
-            holder["entrusted"].update(q.waiting, q.in_service)
+            holder["entrusted"].update(q.waiting_cases(), q.in_service)
 
         model = run(scenario, seed, steps, setup=setup, each_step=each_step)
         summary = model.summary()
@@ -167,13 +167,11 @@ def probe_handoffs(updates: dict[str, Any], level: Level, n: int = 6_000) -> Han
             kept.append(case)
     assert ladder.handoffs == n
     delays, entrusted = [], 0
-    in_entrusted = set(model.court.entrusted.waiting)
+    in_entrusted = set(model.court.entrusted.waiting_cases())
+    today = ladder.today()
     for case in kept:
-        target = ladder.handler_of[case]
-        ready = target.queue.ready_at.get(case)
-        if ready is None and case in in_entrusted:
-            ready = model.court.entrusted.ready_at.get(case)
-        delays.append((model.week if ready is None else ready) - model.week)
+        queue = ladder.queue_of[case]
+        delays.append((queue.ready_day(case) - today) / 7)  # in weeks
         entrusted += case in in_entrusted
     return HandoffProbe(1 - len(kept) / n,
                         float(np.mean(delays)) if kept else math.nan,

@@ -525,7 +525,7 @@ def test_failed_cases_climb_the_ladder_with_a_hand_off_each() -> None:
     assert ladder.handler_of[case] is model.court
     ladder.conclude(case, model.court, entrusted=True)  # entrusted mediation fails
     assert ladder.handler_of[case] is model.court  # on to litigation, same court
-    assert ladder.queue_of[case] is model.court.queue and case in model.court.queue.waiting
+    assert ladder.queue_of[case] is model.court.queue and case in model.court.queue.waiting_cases()
     assert pool.handoffs[case] == 2 and pool.outcome[case] == Outcome.OPEN  # no hand-off
     ladder.conclude(case, model.court)  # a ruling the party does not accept
     assert pool.outcome[case] == Outcome.ABANDONED or (
@@ -536,13 +536,13 @@ def test_court_entrusted_mediation_costs_what_mediation_costs() -> None:
     model = ladder_model()
     lad, pool, court = model.params.ladder, model.disputes, model.court
     entrusted = plant_open(model, 5, -1, level=Level.L3)
-    court.entrusted.in_service.append(entrusted)
     ruled = plant_open(model, 6, -1, level=Level.L3)
     grid = plant_open(model, 7, -1, level=Level.L1)
     model.case_costs_this_week = 0.0
-    for case, handler in ((entrusted, court), (ruled, court),
-                          (grid, model.party_cells[int(pool.grid[grid])])):
-        model.ladder.start_service(case, handler)
+    for case, handler, in_entrusted in ((entrusted, court, True), (ruled, court, False),
+                                        (grid, model.party_cells[int(pool.grid[grid])],
+                                         False)):
+        model.ladder.start_service(case, handler, in_entrusted)
     assert (pool.cost[entrusted], pool.cost[ruled], pool.cost[grid]) == pytest.approx(
         (lad.cost_l2, lad.cost_l3, lad.cost_l1))
     assert model.case_costs_this_week == pytest.approx(lad.cost_l1 + lad.cost_l2 + lad.cost_l3)
@@ -562,19 +562,48 @@ def test_a_party_waits_out_its_patience_and_then_leaves() -> None:
     # It gives up, or petitions: its case leaves the grid's queue for the petition office.
     assert pool.outcome[case] == Outcome.ABANDONED or ladder.queue_of[case] is (
         model.petition_office.queue)
-    assert case in queue._gone and ladder.queue_of.get(case) is not queue
+    assert case not in queue.waiting_cases() and ladder.queue_of.get(case) is not queue
 
 
-def test_time_in_service_is_not_waiting() -> None:
+def test_only_days_worked_on_a_case_are_not_waiting() -> None:
+    """A queued case waits the whole week (1 week of patience); a case a whole server
+    worked on all week waits none; a case held by half a server's worth of staff (3.5
+    days worked) waits the other half of the week (0.5 week, 3.5 days)."""
     from simulation.disputes import Stage
 
     model = ladder_model()
     pool = model.disputes
     waiting = plant_open(model, 5, -1)
     served = plant_open(model, 6, -1)
-    pool.stage[served] = Stage.IN_SERVICE
+    half = plant_open(model, 7, -1)
+    pool.stage[[waiting]] = Stage.QUEUED
+    pool.stage[[served, half]] = Stage.IN_SERVICE
+    model.ladder.worked_this_week = {served: 7.0, half: 3.5}
     model.ladder.run_out_of_patience()
-    assert (pool.waited[waiting], pool.waited[served]) == (1.0, 0.0)
+    assert (pool.waited[waiting], pool.waited[served], pool.waited[half]) == (1.0, 0.0, 0.5)
+    assert (pool.waited_days[waiting], pool.waited_days[half]) == (7.0, 3.5)
+
+
+def test_a_party_held_by_a_part_time_server_runs_out_of_patience() -> None:
+    """Patience 1 week: a case worked on only 3.5 days a week uses up half a week of
+    patience a week and leaves in its third week, on the day its patience ran out."""
+    from simulation.disputes import Stage
+
+    model = ladder_model()
+    ladder, pool = model.ladder, model.disputes
+    case = plant_open(model, 5, -1, patience=1.0)
+    ladder.send(case, Level.L1)
+    pool.stage[case] = Stage.IN_SERVICE
+    for _ in range(2):
+        ladder.worked_this_week = {case: 3.5}
+        ladder.run_out_of_patience()
+        assert pool.outcome[case] == Outcome.OPEN or pool.level[case] == Level.PETITION
+    assert pool.waited[case] == 1.0 and pool.outcome[case] == Outcome.OPEN
+    ladder.worked_this_week = {case: 3.5}
+    ladder.run_out_of_patience()  # 1.5 weeks waited: over by half a week
+    assert case not in ladder.queue_of or ladder.queue_of[case] is model.petition_office.queue
+    if pool.outcome[case] == Outcome.ABANDONED:
+        assert pool.ended_day[case] == pytest.approx(ladder.first_day() + 3.5)
 
 
 @pytest.mark.parametrize(("severity", "rung"), [

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 
 import mesa
 
+from simulation.disputes import Level
+from simulation.handling_time import base_service_days
 from simulation.queueing import ServiceQueue
 
 if TYPE_CHECKING:
@@ -39,17 +41,15 @@ class Government(mesa.Agent):
         super().__init__(model)
         self.role = role
         self.town = town
-        lad = model.params.ladder
-        self.queue = ServiceQueue(0, self.service_weeks())
+        self.queue = ServiceQueue(0, base_service_days(model, self.rung()))
         # The court's first step for linked cases: court-entrusted mediation, as fast as L2.
-        self.entrusted = ServiceQueue(0, lad.service_weeks_l2) if role is Role.COURT else None
+        self.entrusted = (ServiceQueue(0, base_service_days(model, Level.L2))
+                          if role is Role.COURT else None)
 
-    def service_weeks(self) -> float:
-        """Mean time this office takes over a case, in force this week."""
-        lad = self.model.params.ladder
-        return {Role.COURT: lad.service_weeks_l3,
-                Role.PETITION_OFFICE: lad.service_weeks_petition}.get(self.role,
-                                                                       lad.service_weeks_l2)
+    def rung(self) -> Level:
+        """The rung whose service time this office's own queue takes."""
+        return {Role.COURT: Level.L3,
+                Role.PETITION_OFFICE: Level.PETITION}.get(self.role, Level.L2)
 
     def staff(self, residents: int) -> float:
         """Staff working on this office's cases, scaled to the population it serves."""
@@ -77,20 +77,16 @@ class Government(mesa.Agent):
         return self.staff(residents) * per_staff
 
     def handle_cases(self, residents: int) -> None:
-        """One week of work: finish cases, then start waiting ones, in each queue."""
+        """One week of work in days (`HandlingLadder.work_queue`); at the court,
+        entrusted mediation first, so that a failure reaches litigation the same day."""
+        m = self.model
         cap = self.capacity_per_week(residents)
-        lad = self.model.params.ladder  # the parameters in force this week (ramps)
-        queues = [self.queue]
         if self.entrusted is not None:
             # Judges supervise entrusted mediation with a share of their time set by
             # the linkage; the rest goes to litigation.
-            share = lad.entrusted_judge_share * self.model.lever["court_linkage"]
-            self.entrusted.set_capacity(cap * share, lad.service_weeks_l2)
+            share = m.params.ladder.entrusted_judge_share * m.lever["court_linkage"]
+            self.entrusted.set_capacity(cap * share, base_service_days(m, Level.L2))
             cap *= 1 - share
-            queues.append(self.entrusted)
-        self.queue.set_capacity(cap, self.service_weeks())
-        for q in queues:
-            for case in q.finish(self.model.rng):
-                self.model.ladder.conclude(case, self, entrusted=q is self.entrusted)
-            for case in q.admit(self.model.week):
-                self.model.ladder.start_service(case, self)
+            m.ladder.work_queue(self, self.entrusted, Level.L2, entrusted=True)
+        self.queue.set_capacity(cap, base_service_days(m, self.rung()))
+        m.ladder.work_queue(self, self.queue, self.rung())

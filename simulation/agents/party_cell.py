@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 
 import mesa
 
+from simulation.disputes import Level
+from simulation.handling_time import base_service_days, grid_case_hours_factor
 from simulation.queueing import ServiceQueue
 
 if TYPE_CHECKING:
@@ -34,33 +36,31 @@ class PartyCell(mesa.Agent):
         super().__init__(model)
         self.grid = grid
         self.active = False  # switched on in the model's order as coverage rises
-        self.queue = ServiceQueue(0, model.params.ladder.service_weeks_l1)
+        self.queue = ServiceQueue(0, model.params.ladder.service_days_l1)
 
     def capacity_per_week(self, volunteers: float, residents: int) -> float:
         """Cases per week the grid can mediate.
 
-        (grid workers × their cases + volunteers × their cases × mobilisation) ×
-        (1 + councils effect × councils × convened), where convened is 1 with an active
-        party cell and 1 - `effects.council_convening` without (`council_convened`).
+        (grid workers × their cases × case-hours factor + volunteers × their cases ×
+        mobilisation) × (1 + councils effect × councils × convened), where convened is 1
+        with an active party cell and 1 - `effects.council_convening` without
+        (`council_convened`), and the case-hours factor is the hours data integration
+        frees from paperwork (`simulation.handling_time`).
         """
         p = self.model.params
         lv = self.model.lever
         workers = p.ladder.grid_workers_per_1000 * residents / 1000.0
         mobilisation = 1 + 0.5 * p.effects.cell_mobilisation * self.active
-        base = workers * p.ladder.grid_worker_cases + volunteers * p.ladder.volunteer_cases * (
-            mobilisation
-        )
+        case_hours = grid_case_hours_factor(self.model)  # hours data integration frees
+        base = (workers * p.ladder.grid_worker_cases * case_hours
+                + volunteers * p.ladder.volunteer_cases * mobilisation)
         # Councils add capacity fully where the cell convenes them, less elsewhere as far
         # as they depend on its convening.
         convened = council_convened(self.model, self.active)
         return base * (1 + p.effects.councils_l1_capacity * lv["councils"] * convened)
 
     def convene_mediation(self, volunteers: float, residents: int) -> None:
-        """One week of L1 mediation: finish cases, then start waiting ones."""
-        q = self.queue
-        q.set_capacity(self.capacity_per_week(volunteers, residents),
-                       self.model.params.ladder.service_weeks_l1)
-        for case in q.finish(self.model.rng):
-            self.model.ladder.conclude(case, self)
-        for case in q.admit(self.model.week):
-            self.model.ladder.start_service(case, self)
+        """One week of L1 mediation, in days (`HandlingLadder.work_queue`)."""
+        self.queue.set_capacity(self.capacity_per_week(volunteers, residents),
+                                base_service_days(self.model, Level.L1))
+        self.model.ladder.work_queue(self, self.queue, Level.L1)

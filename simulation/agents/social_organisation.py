@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 
 import mesa
 
-from simulation.disputes import DisputeType
+from simulation.disputes import DisputeType, Level
+from simulation.handling_time import base_service_days
 from simulation.queueing import ServiceQueue
 
 if TYPE_CHECKING:
@@ -31,7 +32,7 @@ class SocialOrganisation(mesa.Agent):
 
     def __init__(self, model: CoGovernanceModel) -> None:
         super().__init__(model)
-        self.queue = ServiceQueue(0, model.params.ladder.service_weeks_l2)
+        self.queue = ServiceQueue(0, model.params.ladder.service_days_l2)
 
     def capacity_per_week(self) -> float:
         lad = self.model.params.ladder
@@ -40,9 +41,6 @@ class SocialOrganisation(mesa.Agent):
 
     def mediate(self) -> None:
         """One week of professional mediation."""
-        q = self.queue
-        q.set_capacity(self.capacity_per_week(), self.model.params.ladder.service_weeks_l2)
-        for case in q.finish(self.model.rng):
-            self.model.ladder.conclude(case, self)
-        for case in q.admit(self.model.week):
-            self.model.ladder.start_service(case, self)
+        self.queue.set_capacity(self.capacity_per_week(),
+                                base_service_days(self.model, Level.L2))
+        self.model.ladder.work_queue(self, self.queue, Level.L2)

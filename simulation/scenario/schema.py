@@ -618,18 +618,41 @@ class Ladder(Section):
         0.5, 0.0, 20.0, unit="cases per staff per week", zh="社会组织人均办案能力",
         meaning="Cases one social-organisation mediator completes per week.",
     )
-    service_weeks_l1: float = param(
-        1.5, 0.1, 52.0, unit="weeks", zh="网格处理周期",
-        meaning="Mean time one L1 (grid/community) mediation takes.",
+    # --- handling time in days (simulation/handling_time.py) ---------------------------
+    # Means of exponential service times; the legal and administrative time limits are
+    # upper bounds, so the means sit below them.
+    service_days_l1: float = param(
+        10.5, 0.5, 365.0, unit="days", zh="网格处理天数",
+        meaning="Mean calendar days one L1 (grid/community) mediation takes a server.",
+        source="assumed; Jiangsu 12345 reports 1.4 working days for inquiries and 4.6 for "
+        "other requests (2024, reported by the Jiangsu government, verify); grid mediation "
+        "that convenes the parties takes longer",
+        plausible=(5.0, 21.0),
     )
-    service_weeks_l2: float = param(
-        3.0, 0.1, 52.0, unit="weeks", zh="镇县处理周期",
-        meaning="Mean time one L2 (town, one-stop centre, social organisation) mediation takes.",
+    service_days_l2: float = param(
+        21.0, 0.5, 365.0, unit="days", zh="镇县处理天数",
+        meaning="Mean calendar days one L2 (town, one-stop centre, social organisation, "
+        "court-entrusted) mediation takes a server.",
+        source="people's mediation is to conclude 'generally within one month' (Ministry "
+        "of Justice rules on people's mediation); court pre-litigation mediation within "
+        "30 days (Supreme People's Court rules on 诉前调解); the mean is assumed below",
+        plausible=(10.0, 30.0),
     )
-    service_weeks_l3: float = param(
-        12.0, 0.1, 104.0, unit="weeks", zh="司法处理周期",
-        meaning="Mean time one L3 (arbitration, litigation) case takes.",
-        source="assumed; first-instance civil cases often take three months",
+    service_days_l3: float = param(
+        84.0, 0.5, 730.0, unit="days", zh="司法处理天数",
+        meaning="Mean calendar days one L3 (arbitration, litigation) case takes a server.",
+        source="Civil Procedure Law: summary procedure within 3 months, ordinary procedure "
+        "within 6 months; the mean is assumed below the summary limit",
+        plausible=(45.0, 150.0),
+    )
+    grid_admin_share: float = param(
+        0.4, 0.0, 0.95, unit="share of hours", zh="网格员行政负担",
+        meaning="Share of a grid worker's hours spent on forms and reporting (填表报数) "
+        "without data integration; integration frees this × data_sharing_admin × "
+        "data_sharing × platform_coverage of it for cases.",
+        source="assumed (0.3-0.5); Ordos reports form-filling time 'greatly shortened' "
+        "by data integration (seed 004), direction only",
+        plausible=(0.3, 0.5),
     )
     success_l1: float = param(
         0.65, 0.0, 1.0, unit="probability", zh="网格调解成功率",
@@ -694,11 +717,13 @@ class Ladder(Section):
         0.5, 0.0, 20.0, unit="cases per staff per week", zh="信访人均办理能力",
         meaning="Petitions one petition-office staff member concludes per week.",
     )
-    service_weeks_petition: float = param(
-        6.0, 0.1, 52.0, unit="weeks", zh="信访办理周期",
-        meaning="Mean time the petition office takes to conclude a petition.",
+    service_days_petition: float = param(
+        42.0, 0.5, 365.0, unit="days", zh="信访办理天数",
+        meaning="Mean calendar days the petition office takes a server to conclude a "
+        "petition.",
         source="Regulations on Letters and Visits (信访工作条例, 2022): accept within 15 "
-        "days, conclude within 60; the mean (about 6 weeks) is assumed below the limit",
+        "days, conclude within 60; the mean (6 weeks) is assumed below the limit",
+        plausible=(21.0, 60.0),
     )
     success_petition: float = param(
         0.3, 0.0, 1.0, unit="probability", zh="信访化解率",
@@ -846,6 +871,22 @@ class Effects(Section):
     data_sharing_delay: float = param(
         0.5, 0.0, 1.0, unit="share", zh="数据共享→转办延迟",
         meaning="Hand-off delay × (1 - this × data_sharing).",
+    )
+    # --- data sharing shortens handling (simulation/handling_time.py) -------------------
+    data_sharing_service: float = param(
+        0.2, 0.0, 0.9, unit="share", zh="数据共享→办理提速",
+        meaning="Service days × (1 − this × data_sharing): online case transfer and no "
+        "re-collection of documents.",
+        source="assumed; direction from Ordos (seed 004) and 12345 platforms",
+        plausible=(0.05, 0.4),
+    )
+    data_sharing_admin: float = param(
+        0.5, 0.0, 1.0, unit="share", zh="数据整合→减负",
+        meaning="Share of grid workers' administrative burden removed by data integration "
+        "at full data sharing and platform coverage: burden × (1 − this × data_sharing × "
+        "platform_coverage).",
+        source="assumed; Ordos: 填表报数时间大大缩短 (seed 004), direction only",
+        plausible=(0.2, 0.8),
     )
     data_sharing_detection: float = param(
         0.3, 0.0, 1.0, unit="share", zh="数据共享→风险预警",

@@ -1,0 +1,59 @@
+"""How long a handler works on a case, in calendar days, and grid workers' free hours.
+
+Each rung has a declared mean service time in days (`ladder.service_days_*`). The number
+of servers a handler has comes from its staffing and the declared mean
+(`base_service_days`); the time actually drawn for each case (`service_days`) is that
+mean × every factor that speeds handling, so a faster handler finishes more cases with
+the same staff. Today one factor applies: data sharing between departments (online case
+transfer, documents not collected twice) cuts the time by
+`effects.data_sharing_service × data_sharing`.
+
+Grid workers spend a share of their hours on forms and reporting (`ladder.grid_admin_share`);
+data integration frees part of it (`admin_burden`), and the freed hours go to cases
+(`grid_case_hours_factor`). Ordos reports form-filling time "greatly shortened" by data
+integration (seed 004); the size of the effect is assumed.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from simulation.disputes import Level
+
+if TYPE_CHECKING:
+    from simulation.model import CoGovernanceModel
+
+
+def base_service_days(model: CoGovernanceModel, level: Level) -> float:
+    """The declared mean days one case at `level` takes a server (in force this week)."""
+    lad = model.params.ladder
+    return {Level.L1: lad.service_days_l1, Level.L2: lad.service_days_l2,
+            Level.L3: lad.service_days_l3,
+            Level.PETITION: lad.service_days_petition}[level]
+
+
+def service_days(model: CoGovernanceModel, level: Level) -> float:
+    """Mean days a server spends on one case at `level`: the declared mean × the factors
+    that speed handling. Every speed factor on service time is applied here.
+
+    days = base × (1 − effects.data_sharing_service × data_sharing)
+    """
+    cut = model.params.effects.data_sharing_service * model.lever["data_sharing"]
+    return base_service_days(model, level) * max(0.0, 1.0 - cut)
+
+
+def admin_burden(model: CoGovernanceModel) -> float:
+    """Share of grid workers' hours on forms and reporting this week:
+    grid_admin_share × (1 − data_sharing_admin × data_sharing × platform_coverage)."""
+    lv = model.lever
+    integration = model.params.effects.data_sharing_admin * lv["data_sharing"] * lv[
+        "platform_coverage"]
+    return model.params.ladder.grid_admin_share * (1.0 - integration)
+
+
+def grid_case_hours_factor(model: CoGovernanceModel) -> float:
+    """Grid workers' case hours relative to those with no data integration:
+    (1 − burden) / (1 − grid_admin_share). `ladder.grid_worker_cases` is the capacity
+    at the full burden, so this is 1 without data sharing or platforms."""
+    share = model.params.ladder.grid_admin_share
+    return (1.0 - admin_burden(model)) / max(1.0 - share, 1e-9)
