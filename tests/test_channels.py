@@ -10,6 +10,7 @@ import pytest
 from simulation.agents.party_cell import council_convened
 from simulation.agents.resident import logistic, logit
 from simulation.disputes import DisputeType, Level
+from simulation.handling_time import base_service_days
 from simulation.model import CoGovernanceModel
 from tests.conftest import small_scenario
 
@@ -72,6 +73,9 @@ def test_judges_give_the_declared_share_of_their_time_to_entrusted_mediation() -
     total = court.capacity_per_week(model.n_residents)
     court.handle_cases(model.n_residents)
     # 0.3 × 0.5 of the judges' capacity to entrusted mediation, the rest to litigation.
-    t2, t3 = model.params.ladder.service_weeks_l2, model.params.ladder.service_weeks_l3
+    # c = cases per week × mean service days / 7 (base days: nothing shortens them here).
+    t2, t3 = court.entrusted.service_days / 7, court.queue.service_days / 7
+    assert court.entrusted.service_days == pytest.approx(base_service_days(model, Level.L2))
+    assert court.queue.service_days == pytest.approx(base_service_days(model, Level.L3))
     assert court.entrusted.server_equivalents == pytest.approx(total * 0.15 * t2)
     assert court.queue.server_equivalents == pytest.approx(total * 0.85 * t3)
