@@ -53,9 +53,10 @@ def age_and_move(model: CoGovernanceModel) -> np.ndarray:
     retiring = np.flatnonzero(res.age_weeks == ELDERLY_AGE_WEEKS)
     if len(retiring):
         retire(model, retiring)
-    newcomers = leaving_rows(model)
-    if len(newcomers):
-        renew_rows(model, newcomers)
+    due = leaving_rows(model)
+    newcomers = due[res.open_disputes[due] == 0]  # a party to an open dispute stays
+    if len(due):
+        renew_rows(model, due, stays=res.open_disputes[due] > 0)
     if len(retiring) or len(newcomers):
         model.demography_changed = True
     return newcomers
@@ -66,52 +67,72 @@ def retire(model: CoGovernanceModel, rows: np.ndarray) -> None:
     res, p = model.residents, model.params
     res.elderly[rows] = True
     res.unemployed[rows] = False  # retired
-    pension = build_pensions(p, res.urban[rows], np.ones(len(rows), dtype=bool), model.rng)
+    pension = build_pensions(p, res.urban[rows], np.ones(len(rows), dtype=bool),
+                             model.population_rng)
     other = res.base_income[rows] - res.pension[rows]
     res.pension[rows] = pension
     res.base_income[rows] = pension + p.welfare.elderly_income_factor * other
-    model.spare_hours[rows] = (model.rng.exponential(1.0, size=len(rows))
+    model.spare_hours[rows] = (model.population_rng.exponential(1.0, size=len(rows))
                                * p.behaviour.spare_hours_elderly)
 
 
 def leaving_rows(model: CoGovernanceModel) -> np.ndarray:
-    """Rows whose resident dies (60+) or leaves (migrants) this week, none with an open
-    dispute: each row drawn with its weekly chance (`simulation.draws.draw_rows`)."""
+    """Rows whose resident is due to die (60+) or leave (migrants) this week: each row
+    drawn with its weekly chance (`simulation.draws.draw_rows`). Those with an open
+    dispute stay (`age_and_move`); which rows are due does not depend on the disputes, so
+    it is the same under every mix run with the same seed."""
     res, pop = model.residents, model.params.population
     death = pop.elderly_mortality / WEEKS_PER_YEAR
     departure = pop.migrant_departure_rate / WEEKS_PER_YEAR
 
     def chance(rows: np.ndarray) -> np.ndarray:
-        p = np.where(res.elderly[rows], death, np.where(res.migrant[rows], departure, 0.0))
-        return np.where(res.open_disputes[rows] == 0, p, 0.0)
+        return np.where(res.elderly[rows], death, np.where(res.migrant[rows], departure, 0.0))
 
-    return draw_rows(model.rng, model.n_residents, max(death, departure), chance)
+    return draw_rows(model.population_rng, model.n_residents, max(death, departure), chance)
 
 
-def renew_rows(model: CoGovernanceModel, rows: np.ndarray) -> None:
-    """A newcomer in each row: a newborn local where a resident 60+ died, an arriving
-    migrant of working age where a migrant left."""
-    res, p, rng = model.residents, model.params, model.rng
+def renew_rows(model: CoGovernanceModel, due: np.ndarray,
+               stays: np.ndarray | None = None) -> None:
+    """A newcomer in each row `due` that does not stay: a newborn local where a resident
+    60+ died, an arriving migrant of working age where a migrant left.
+
+    Every draw is made for every row due, those that stay included (and then discarded),
+    so the population stream (`model.population_rng`) consumes the same numbers under
+    every mix: which residents stay depends on the disputes, the draws must not."""
+    res, p, rng = model.residents, model.params, model.population_rng
     pop, beh = p.population, p.behaviour
-    k = len(rows)
-    arriving = res.migrant[rows] & ~res.elderly[rows]
-    urban = res.urban[rows]
-    res.migrant[rows] = arriving
-    res.registered[rows] = arriving & (rng.random(k) < p.welfare.migrant_registered_share)
+    k = len(due)
+    arriving = res.migrant[due] & ~res.elderly[due]
+    urban = res.urban[due]
+    registered = arriving & (rng.random(k) < p.welfare.migrant_registered_share)
+    insured = draw_insured(arriving, p, rng)
+    ages = np.where(arriving, draw_age_weeks(rng, WORKING_AGE_BANDS, k), 0)
+    digital = rng.random(k) < np.where(urban, pop.digital_access_urban, pop.digital_access_rural)
+    party_member = rng.random(k) < PARTY_MEMBER_SHARE
+    income = draw_other_income(p, urban, arriving, res.income_unit, rng) * res.place_factor[due]
+    beliefs = [(column, _beta_around(rng, mean, k)) for column, mean in (
+        (res.trust, beh.trust_initial), (res.norm, beh.norm_initial),
+        (res.legal_awareness, beh.legal_awareness_initial),
+        (res.participation, beh.participation_initial))]
+    dibao_draw = rng.random(k)
+    mean_hours = np.where(urban, beh.spare_hours_urban, beh.spare_hours_rural)
+    mean_hours = np.where(arriving, beh.spare_hours_migrant, mean_hours)
+    spare = rng.exponential(1.0, size=k) * mean_hours
+
+    new = np.ones(k, dtype=bool) if stays is None else ~stays
+    rows = due[new]
+    res.migrant[rows] = arriving[new]
+    res.registered[rows] = registered[new]
     res.unemployed[rows] = False
-    res.insured[rows] = draw_insured(res, p, rng, rows)
+    res.insured[rows] = insured[new]
     res.elderly[rows] = False
-    res.age_weeks[rows] = np.where(arriving, draw_age_weeks(rng, WORKING_AGE_BANDS, k), 0)
-    res.digital[rows] = rng.random(k) < np.where(urban, pop.digital_access_urban,
-                                                 pop.digital_access_rural)
-    res.party_member[rows] = rng.random(k) < PARTY_MEMBER_SHARE
+    res.age_weeks[rows] = ages[new]
+    res.digital[rows] = digital[new]
+    res.party_member[rows] = party_member[new]
     res.pension[rows] = 0.0
-    res.base_income[rows] = (draw_other_income(p, urban, arriving, res.income_unit, rng)
-                             * res.place_factor[rows])
-    for column, mean in ((res.trust, beh.trust_initial), (res.norm, beh.norm_initial),
-                         (res.legal_awareness, beh.legal_awareness_initial),
-                         (res.participation, beh.participation_initial)):
-        column[rows] = _beta_around(rng, mean, k)
+    res.base_income[rows] = income[new]
+    for column, drawn in beliefs:
+        column[rows] = drawn[new]
     res.initial_trust[rows] = res.trust[rows]
     res.initial_norm[rows] = res.norm[rows]
     res.norm_displayed[rows] = res.norm[rows]
@@ -120,10 +141,8 @@ def renew_rows(model: CoGovernanceModel, rows: np.ndarray) -> None:
     for column in (res.lost_income, res.arrears, res.dibao, res.discontent,
                    res.loss_this_week):
         column[rows] = 0.0
-    res.dibao_draw[rows] = rng.random(k)
+    res.dibao_draw[rows] = dibao_draw[new]
     res.volunteer[rows] = False
-    mean_hours = np.where(urban, beh.spare_hours_urban, beh.spare_hours_rural)
-    mean_hours = np.where(arriving, beh.spare_hours_migrant, mean_hours)
-    model.spare_hours[rows] = rng.exponential(1.0, size=k) * mean_hours
+    model.spare_hours[rows] = spare[new]
     model.assisted[rows] = False
     model.online[rows] = res.digital[rows]

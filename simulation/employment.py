@@ -56,13 +56,13 @@ def steady_state_unemployment(rate: np.ndarray | float, spell_weeks: float
     return rate / (rate + WEEKS_PER_YEAR / spell_weeks)
 
 
-def draw_insured(res: ResidentColumns, scenario: Scenario, rng: np.random.Generator,
-                 rows: np.ndarray) -> np.ndarray:
-    """Whether each given resident is insured against unemployment."""
+def draw_insured(migrant: np.ndarray, scenario: Scenario,
+                 rng: np.random.Generator) -> np.ndarray:
+    """Whether each resident (migrant or not) is insured against unemployment."""
     wel = scenario.welfare
-    cover = np.where(res.migrant[rows], wel.unemployment_insurance_migrant,
+    cover = np.where(migrant, wel.unemployment_insurance_migrant,
                      wel.unemployment_insurance_local)
-    return rng.random(len(rows)) < cover
+    return rng.random(len(migrant)) < cover
 
 
 def apply_unemployment(res: ResidentColumns, scenario: Scenario,
@@ -83,7 +83,7 @@ def update_employment(model: CoGovernanceModel) -> None:
     unemployed = np.flatnonzero(res.unemployed)
     if len(unemployed):
         still = unemployed[at_risk(res)[unemployed]]  # retired or moved: no longer a spell
-        found = model.rng.random(len(still)) < 1.0 / wel.unemployment_spell_weeks
+        found = model.population_rng.random(len(still)) < 1.0 / wel.unemployment_spell_weeks
         res.unemployed[unemployed] = False
         res.unemployed[still[~found]] = True
     bound = max(wel.job_loss_rate_local, wel.job_loss_rate_migrant) / WEEKS_PER_YEAR
@@ -92,5 +92,5 @@ def update_employment(model: CoGovernanceModel) -> None:
         return np.where(res.unemployed[rows], 0.0,
                         job_loss_rate(res, p, rows) / WEEKS_PER_YEAR)
 
-    lost = draw_rows(model.rng, model.n_residents, bound, chance)
+    lost = draw_rows(model.population_rng, model.n_residents, bound, chance)
     res.unemployed[lost] = True

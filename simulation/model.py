@@ -84,6 +84,10 @@ class CoGovernanceModel(mesa.Model):
         max_residents: int | None = None,
     ) -> None:
         super().__init__(rng=rng if seed is None else seed)
+        # Births, deaths, migration and jobs draw from their own stream, spawned from the
+        # model's seed: the population evolves alike under every mix run with the same
+        # seed (common random numbers), whatever the disputes draw from `rng`.
+        self.population_rng = np.random.default_rng(self.rng.bit_generator.seed_seq.spawn(1)[0])
         # The scenario as given, and `params`: the same with the ladder parameters and
         # budget that ramps move put at their values in force this week (see
         # `follow_ramps`). Everything reads parameters from `params`.

@@ -259,7 +259,7 @@ def start_employment(res: ResidentColumns, scenario: Scenario,
     """Who is insured against unemployment, and who is unemployed at set-up (the steady
     state of `simulation.employment`); the unemployed's incomes fall accordingly."""
     n = len(res)
-    res.insured[:] = draw_insured(res, scenario, rng, np.arange(n))
+    res.insured[:] = draw_insured(res.migrant, scenario, rng)
     share = steady_state_unemployment(job_loss_rate(res, scenario),
                                       scenario.welfare.unemployment_spell_weeks)
     res.unemployed[:] = rng.random(n) < share

@@ -23,7 +23,8 @@ def test_the_court_queue_in_the_model_matches_erlang_c() -> None:
 
     Set up so the model reduces to one queue: only the court (c = 2 servers: 1 judge per
     10,000 residents × 0.2 cases a week × 70 days of service / 7), no court-entrusted
-    mediation and no pre-litigation mediation at the county centre, patience that never runs out, and every case resolved (no re-referral).
+    mediation and no pre-litigation mediation at the county centre, patience that never
+    runs out, and every case resolved (no re-referral).
     Cases arrive at λ = 0.1 a week on continuous days, so the offered load is a = 1 and
     Erlang C gives P(wait) = 1/3 and W_q = (1/3) / (2/70 − 1/70) = 23.3 days. The
     handlers work in days, so the comparison needs no correction for the weekly step.
