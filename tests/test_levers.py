@@ -238,12 +238,13 @@ def test_councils_raise_l1_capacity_and_participation() -> None:
 def test_volunteer_incentives_raise_volunteering_and_detection() -> None:
     off = lever_runs("volunteer_incentives", 0.0)
     on = lever_runs("volunteer_incentives", 1.0)
-    vol_off = mean_of(off, lambda r: r.last["volunteer_share"])
-    vol_on = mean_of(on, lambda r: r.last["volunteer_share"])
+    vol_off = each_seed(off, lambda r: r.last["volunteer_share"])
+    vol_on = each_seed(on, lambda r: r.last["volunteer_share"])
     # Incentives also ask more hours of each volunteer, so spare time caps the gain:
-    # about 0.034 against 0.024 after two years over six seeds (the share at the end of
-    # the run; the summary's is the mean over the run).
-    assert vol_on > vol_off + 0.01
+    # about 0.035 against 0.025 after two years over six seeds (the share at the end of
+    # the run; the summary's is the mean over the run), higher on every paired seed.
+    assert np.all(vol_on > vol_off)
+    assert vol_on.mean() > vol_off.mean() + 0.005
     assert mean_of(on, lambda r: r.last["detection_coverage"]) > mean_of(
         off, lambda r: r.last["detection_coverage"]) + 0.01
     assert mean_of(on, lambda r: r.summary["volunteer_hours"]) > mean_of(
