@@ -178,7 +178,21 @@ def process_pool(workers: int) -> ProcessPoolExecutor:
 
 
 def stop_pool(ex: Executor) -> None:
-    """Cancel queued runs and stop running ones now (a sweep runs them again on resume)."""
+    """Cancel queued runs and stop running ones now (a sweep runs them again on resume).
+
+    A pool whose first worker is still starting cannot be shut down before that worker
+    has started (seconds: the fork server is importing the model), so it is stopped from
+    a thread and this process goes on at once; should it exit first, the worker ends by
+    itself (it watches this process) and so does the fork server.
+    """
+    if isinstance(ex, HeadStartPool) and not ex.ready:
+        threading.Thread(target=_stop_pool_now, args=(ex,), daemon=True,
+                         name="cogov-pool-stop").start()
+        return
+    _stop_pool_now(ex)
+
+
+def _stop_pool_now(ex: Executor) -> None:
     ex.shutdown(wait=False, cancel_futures=True)
     if isinstance(ex, ProcessPoolExecutor):
         terminate = getattr(ex, "terminate_workers", None)  # Python 3.14+

@@ -9,13 +9,14 @@ import json
 import math
 import multiprocessing
 import os
+import threading
 from pathlib import Path
 
 import pytest
 
 from cli.main import main
 from experiments.design import load_experiment
-from experiments.pool import HeadStartPool
+from experiments.pool import HeadStartPool, stop_pool
 from experiments.store import read_store
 from experiments.sweep import run_sweep
 
@@ -66,6 +67,39 @@ def test_a_pool_shut_down_before_its_workers_started_takes_no_more_tasks() -> No
     finally:
         go.set()
         pool.shutdown(wait=True)
+
+
+class _SlowStart:
+    """A start method whose processes start only when `go` is set (as a fork server's
+    first worker starts only once the server has imported the model)."""
+
+    def __init__(self, go: threading.Event):
+        spawn = multiprocessing.get_context("spawn")
+        self._spawn = spawn
+
+        class Process(spawn.Process):  # type: ignore[name-defined,misc]
+            def start(self) -> None:
+                go.wait()
+                super().start()
+
+        self.Process = Process
+
+    def __getattr__(self, name: str):
+        return getattr(self._spawn, name)
+
+
+def test_a_pool_still_starting_is_stopped_without_waiting_for_its_worker() -> None:
+    """Ctrl-C or SIGTERM in a sweep's first seconds stops it at once."""
+    go = threading.Event()
+    pool = HeadStartPool(max_workers=1, mp_context=_SlowStart(go))
+    rescue = threading.Timer(120, go.set)  # should stop_pool wait, it waits this long
+    rescue.start()
+    try:
+        stop_pool(pool)
+        assert not go.is_set()  # stop_pool returned while the worker was still starting
+    finally:
+        rescue.cancel()
+        go.set()
 
 
 def test_a_pooled_sweep_stores_the_outcomes_of_cogov_run(tmp_path: Path) -> None:
