@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from simulation import accountability
 from simulation.agents.government import Government, Role
 from simulation.agents.party_cell import PartyCell
 from simulation.agents.resident import (
@@ -19,13 +20,13 @@ from simulation.agents.resident import (
     grievance,
     logistic,
     logit,
-    report_probability,
     will_escalate,
 )
 from simulation.agents.social_organisation import PROFESSIONAL_BONUS, SocialOrganisation
 from simulation.disputes import DisputeType, HandlerKind, Level, Outcome, Stage
 from simulation.experience import experience_quality, relapse_probability
 from simulation.queueing import ServiceQueue
+from simulation.reporting import report_probability
 
 if TYPE_CHECKING:
     from simulation.model import CoGovernanceModel
@@ -62,20 +63,29 @@ class HandlingLadder:
         self.handoffs = 0
         self.first_petitions = 0
         self.repeat_petitions = 0
+        self.taken_in = 0  # grievances taken in by the ladder (found or brought forward)
         self._contracted_share = 0.0
         self._contracted_share_week = -1  # the week it was computed for
 
     def reset_tallies(self) -> None:
-        """Hand-off and petition counts start from zero (at week 0, after the warm-up)."""
+        """Hand-off, petition and intake counts start from zero (at week 0, after the
+        warm-up)."""
         self.handoffs_lost = 0
         self.handoffs = 0
         self.first_petitions = 0
         self.repeat_petitions = 0
+        self.taken_in = 0
 
     # ------------------------------------------------------------------ intake
 
     def intake(self) -> None:
-        """Unreported disputes are reported or detected, and sent to their first rung."""
+        """Unreported grievances are found or brought forward, and sent to their first rung.
+
+        Each week a grievance awaiting intake enters with chance 1 − (1 − found)(1 −
+        voice) (`report_probability`; voice through the platform or by walking in,
+        `simulation.reporting`); one that does not waits, and is lumped if its party's
+        patience runs out first (`lump`). `taken_in` counts those that enter.
+        """
         m = self.model
         pool = m.disputes
         ids = pool.open_ids
@@ -85,12 +95,13 @@ class HandlingLadder:
         if len(ids) == 0:
             return
         patrol, platform, walk_in = report_probability(
-            m, pool.party[ids], pool.grid[ids], pool.early[ids]
+            m, pool.party[ids], pool.grid[ids], pool.early[ids], pool.severity[ids]
         )
-        p_any = 1 - (1 - patrol) * (1 - platform) * (1 - walk_in)
+        p_any = 1 - (1 - patrol) * (1 - platform - walk_in)
         reported = m.rng.random(len(ids)) < p_any
         if not reported.any():
             return
+        self.taken_in += int(reported.sum())
         weights = np.column_stack([patrol, platform, walk_in])[reported]
         u = m.rng.random(len(weights)) * weights.sum(axis=1)
         channel = (u[:, None] > np.cumsum(weights, axis=1)).sum(axis=1)
@@ -110,6 +121,17 @@ class HandlingLadder:
             # Walk-ins go to the county one-stop centre; triaged cases go to their rung's
             # local handler (the grid, the town office or its contracted organisations).
             self.send(case, level, walk_in=(ch == 2 and not tri))
+
+    def lump(self, case: int) -> None:
+        """A grievance neither found nor brought forward within its party's patience.
+
+        The party endures it (Felstiner, Abel & Sarat 1980): the dispute ends LUMPED, not
+        a failure of the ladder, which never knew of it. A petition is voice too, so a
+        party that never spoke up does not petition.
+        """
+        m = self.model
+        m.disputes.satisfaction[case] = experience_quality(m, case, resolved=False)
+        self._end(case, Outcome.LUMPED)
 
     # ------------------------------------------------------------------ routing
 
@@ -251,6 +273,8 @@ class HandlingLadder:
             # 自治); elsewhere at half strength.
             convened = 0.5 + 0.5 * bool(m.cell_active[int(pool.grid[case])])
             x += ef.councils_l1_success * lv["councils"] * convened
+        if level in accountability.RATED_LEVELS:
+            x += accountability.effort_log_odds(m)  # rated handlers try harder (三率考评)
         if entrusted:
             x += 0.5  # the court's authority behind entrusted mediation (assumed)
         if isinstance(handler, SocialOrganisation) and pool.kind[case] in (
@@ -268,6 +292,9 @@ class HandlingLadder:
         level = Level(int(pool.level[case]))
         if m.rng.random() < self.success_probability(case, handler, entrusted):
             self.resolve(case, level, ruling=(level == Level.L3 and not entrusted))
+            return
+        if accountability.closes_unresolved(m, level):
+            self.close_unresolved(case)  # gaming the ratings instead of failing or referring
             return
         if level == Level.PETITION:
             self.petition_not_resolved(case, handler)
@@ -309,6 +336,15 @@ class HandlingLadder:
         else:
             pool.satisfaction[case] = experience_quality(m, case, resolved=True, fair=fair)
             self._end(case, Outcome.RESOLVED)
+
+    def close_unresolved(self, case: int) -> None:
+        """A rated handler records a case it did not resolve as done (gaming the ratings,
+        `simulation.accountability`): the dispute ends CLOSED_UNRESOLVED, and the party
+        takes it as unfair (fairness 0 in its experience quality)."""
+        pool = self.model.disputes
+        pool.satisfaction[case] = experience_quality(self.model, case, resolved=False,
+                                                     fair=0.0)
+        self._end(case, Outcome.CLOSED_UNRESOLVED)
 
     def spawn_follow_up(self, case: int) -> None:
         """A broken agreement: the same parties' dispute comes back, a little graver."""
@@ -412,7 +448,8 @@ class HandlingLadder:
     def run_out_of_patience(self) -> None:
         """Waiting parties count another week; those past their patience leave the ladder.
 
-        Time in service does not count: a party whose case is being worked on waits.
+        Time in service does not count: a party whose case is being worked on waits. A
+        grievance never taken in is lumped (`lump`).
         """
         m = self.model
         pool = m.disputes
@@ -423,6 +460,9 @@ class HandlingLadder:
         pool.waited[waiting] += 1.0
         out = waiting[pool.waited[waiting] > pool.patience[waiting]]
         for case in out.tolist():
+            if pool.stage[case] == Stage.AWAITING_INTAKE:
+                self.lump(case)  # never taken in: endured (simulation.reporting)
+                continue
             queue = self.queue_of.get(case)
             if queue is not None:
                 queue.remove(case)  # waiting, not in service: service time is not waiting

@@ -87,6 +87,9 @@ class ResidentColumns:
     legal_awareness: np.ndarray
     participation: np.ndarray  # willingness to take part
     discontent: np.ndarray  # grievance carried over from bad experiences, >= 0
+    # Remembered quality of past contacts with the ladder, own and neighbours', 0-1
+    # (simulation.reporting): 0.5 before any.
+    experience: np.ndarray
     volunteer: np.ndarray  # bool
     open_disputes: np.ndarray  # count
     loss_this_week: np.ndarray  # yuan lost to open disputes this week
@@ -160,6 +163,7 @@ def build_residents(
         legal_awareness=legal,
         participation=participation,
         discontent=zeros.copy(),
+        experience=np.full(n, 0.5),
         volunteer=volunteer,
         open_disputes=np.zeros(n, dtype=np.int32),
         loss_this_week=zeros.copy(),

@@ -81,18 +81,20 @@ class ServiceQueue:
         self._n_gone += 1
         self.ready_at.pop(case, None)
 
-    def finish(self, rng: np.random.Generator) -> list[int]:
+    def finish(self, rng: np.random.Generator, time_factor: float = 1.0) -> list[int]:
         """Cases whose service ends this week.
 
-        Each finishes with chance c / (max(servers, cases in service) × service weeks):
-        1 / service_weeks for whole, fully used servers; slower for a fractional staffing
-        or when staff fell below the cases already started, so that at most c / service
-        weeks cases a week finish.
+        Each finishes with chance c / (max(servers, cases in service) × service weeks ×
+        time_factor): 1 / service_weeks for whole, fully used servers; slower for a
+        fractional staffing or when staff fell below the cases already started, so that
+        at most c / service weeks cases a week finish. `time_factor` shortens (< 1) the
+        service time of the same staff: rated handlers work faster
+        (`simulation.accountability.speed_factor`).
         """
         if not self.in_service:
             return []
         busy = max(self.servers, len(self.in_service))
-        p = min(1.0, self.server_equivalents / (busy * self.service_weeks))
+        p = min(1.0, self.server_equivalents / (busy * self.service_weeks * time_factor))
         done_mask = (rng.random(len(self.in_service)) < p).tolist()
         done = [c for c, d in zip(self.in_service, done_mask, strict=True) if d]
         if done:

@@ -88,11 +88,6 @@ def _escalations_after(scenario, seed: int, from_week: int, steps: int) -> int:
     return int(summary(model)["first_petitions"]) - counts["before"]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "not reproduced since trust recovers towards its initial level (half-life about 3 "
-    "years) and petitions go to a petition office: 12 paired seeds give 27.2 first "
-    "petitions after the sudden fall against 28.4 after the spread-out one; strict, so "
-    "the test says when the anchor holds again"))
 def test_a_sudden_legitimacy_shock_escalates_more_than_the_same_fall_spread_out() -> None:
     """Epstein (2002): a sudden fall in legitimacy sets off more rebellion than the same
     fall spread over time. Here: petitions in the year after a 50% fall in trust begins,

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import mesa
 
+from simulation.accountability import speed_factor
 from simulation.queueing import ServiceQueue
 
 if TYPE_CHECKING:
@@ -83,8 +84,12 @@ class Government(mesa.Agent):
             cap *= 1 - share
             queues.append(self.entrusted)
         self.queue.set_capacity(cap, self.service_weeks())
+        # Town offices and the county centre are rated and work faster
+        # (simulation.accountability); the court and the petition office are not.
+        rated = self.role in (Role.TOWN_OFFICE, Role.COUNTY_CENTRE)
+        factor = speed_factor(self.model) if rated else 1.0
         for q in queues:
-            for case in q.finish(self.model.rng):
+            for case in q.finish(self.model.rng, factor):
                 self.model.ladder.conclude(case, self, entrusted=q is self.entrusted)
             for case in q.admit(self.model.week):
                 self.model.ladder.start_service(case, self)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import mesa
 
+from simulation.accountability import speed_factor
 from simulation.queueing import ServiceQueue
 
 if TYPE_CHECKING:
@@ -53,7 +54,8 @@ class PartyCell(mesa.Agent):
         q = self.queue
         q.set_capacity(self.capacity_per_week(volunteers, residents),
                        self.model.params.ladder.service_weeks_l1)
-        for case in q.finish(self.model.rng):
+        # Rated handlers work faster (simulation.accountability).
+        for case in q.finish(self.model.rng, speed_factor(self.model)):
             self.model.ladder.conclude(case, self)
         for case in q.admit(self.model.week):
             self.model.ladder.start_service(case, self)

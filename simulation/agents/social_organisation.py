@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import mesa
 
+from simulation.accountability import speed_factor
 from simulation.queueing import ServiceQueue
 
 if TYPE_CHECKING:
@@ -39,7 +40,8 @@ class SocialOrganisation(mesa.Agent):
         """One week of professional mediation."""
         q = self.queue
         q.set_capacity(self.capacity_per_week(), self.model.params.ladder.service_weeks_l2)
-        for case in q.finish(self.model.rng):
+        # Rated handlers work faster (simulation.accountability).
+        for case in q.finish(self.model.rng, speed_factor(self.model)):
             self.model.ladder.conclude(case, self)
         for case in q.admit(self.model.week):
             self.model.ladder.start_service(case, self)
