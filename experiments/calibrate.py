@@ -123,6 +123,12 @@ BLOCKS: tuple[Block, ...] = (
         ("grassroots_mediation_success",),
         steps=260,
     ),
+    Block(
+        "gaming under ratings",
+        {"effects.ratings_gaming": (0.2, 0.4, 0.6, 0.8, 1.0)},
+        ("ratings_reports_sit_above_surveys",),
+        steps=260,
+    ),
 )
 
 

@@ -136,7 +136,8 @@ PROFILE_NAMES = ("elderly_share", "urban_share", "migrant_share", "digital_share
                  "volunteer_share_initial", "hours_per_volunteer", "grid_workers_per_1000")
 # Measures derived here from a run's counts (see `derived`), for checks the summary's
 # outcomes do not express directly.
-DERIVED_NAMES = ("mediations_per_10k", "taken_in_per_1000", "petition_share")
+DERIVED_NAMES = ("mediations_per_10k", "taken_in_per_1000", "petition_share",
+                 "reported_resolution_gap")
 CHECKABLE = COUNT_NAMES + OUTCOME_NAMES + PROFILE_NAMES + DERIVED_NAMES
 # What a check may read for one year of a run (`window:` first_year, last_year, change):
 # rates from the year's counts, and states averaged over its weeks.
@@ -300,9 +301,12 @@ def derived(counts: dict[str, float], residents: float, weeks: float) -> dict[st
     - mediations_per_10k: disputes resolved at L1-L2 (grid, village, township and county
       mediation) per 10,000 residents per year;
     - taken_in_per_1000: disputes that ended other than by the parties settling them
-      (resolved at L1-L3, relapsed, abandoned or petitioned) per 1,000 residents per year,
-      a proxy for requests taken in;
-    - petition_share: petitions as a share of the disputes that ended.
+      or enduring them (resolved at L1-L3, relapsed, abandoned, petitioned or closed
+      unresolved) per 1,000 residents per year, a proxy for requests taken in;
+    - petition_share: petitions as a share of the disputes that ended;
+    - reported_resolution_gap: what handlers record as resolved minus what was (the
+      reported minus the true resolution rate): disputes closed unresolved as a share
+      of the disputes that ended.
     """
     years = max(weeks, 1) / 52.0
     ended = (counts["resolved"] + counts["relapsed"] + counts["abandoned"] + counts["escalated"]
@@ -310,8 +314,11 @@ def derived(counts: dict[str, float], residents: float, weeks: float) -> dict[st
     return {
         "mediations_per_10k": (counts["resolved_l1"] + counts["resolved_l2"])
         / residents * 10_000 / years,
-        "taken_in_per_1000": (ended - counts["resolved_l0"]) / residents * 1000 / years,
+        "taken_in_per_1000": (ended - counts["resolved_l0"] - counts.get("lumped", 0))
+        / residents * 1000 / years,
         "petition_share": counts["escalated"] / ended if ended else math.nan,
+        "reported_resolution_gap": (counts.get("closed_unresolved", 0) / ended if ended
+                                    else math.nan),
     }
 
 

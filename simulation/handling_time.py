@@ -4,9 +4,10 @@ Each rung has a declared mean service time in days (`ladder.service_days_*`). Th
 of servers a handler has comes from its staffing and the declared mean
 (`base_service_days`); the time actually drawn for each case (`service_days`) is that
 mean × every factor that speeds handling, so a faster handler finishes more cases with
-the same staff. Today one factor applies: data sharing between departments (online case
+the same staff. Two factors apply: data sharing between departments (online case
 transfer, documents not collected twice) cuts the time by
-`effects.data_sharing_service × data_sharing`.
+`effects.data_sharing_service × data_sharing`, and rated handlers (接诉即办's ratings,
+`simulation.accountability`) work faster by `effects.ratings_speed × ratings`.
 
 Grid workers spend a share of their hours on forms and reporting (`ladder.grid_admin_share`);
 data integration frees part of it (`admin_burden`), and the freed hours go to cases
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from simulation.accountability import speed_factor
 from simulation.disputes import Level
 
 if TYPE_CHECKING:
@@ -32,14 +34,17 @@ def base_service_days(model: CoGovernanceModel, level: Level) -> float:
             Level.PETITION: lad.service_days_petition}[level]
 
 
-def service_days(model: CoGovernanceModel, level: Level) -> float:
+def service_days(model: CoGovernanceModel, level: Level, rated: bool = False) -> float:
     """Mean days a server spends on one case at `level`: the declared mean × the factors
     that speed handling. Every speed factor on service time is applied here.
 
     days = base × (1 − effects.data_sharing_service × data_sharing)
+                × (1 − effects.ratings_speed × ratings)   for a rated handler
+                  (`simulation.accountability.speed_factor`)
     """
     cut = model.params.effects.data_sharing_service * model.lever["data_sharing"]
-    return base_service_days(model, level) * max(0.0, 1.0 - cut)
+    days = base_service_days(model, level) * max(0.0, 1.0 - cut)
+    return days * speed_factor(model) if rated else days
 
 
 def admin_burden(model: CoGovernanceModel) -> float:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from simulation import accountability
 from simulation.agents.government import Government, Role
 from simulation.agents.party_cell import PartyCell, council_convened
 from simulation.agents.resident import (
@@ -19,7 +20,6 @@ from simulation.agents.resident import (
     grievance,
     logistic,
     logit,
-    report_probability,
     will_escalate,
 )
 from simulation.agents.social_organisation import SPECIALISED_TYPES, SocialOrganisation
@@ -27,6 +27,7 @@ from simulation.disputes import DisputeType, HandlerKind, Level, Outcome, Stage
 from simulation.experience import experience_quality, relapse_probability
 from simulation.handling_time import service_days
 from simulation.queueing import DAYS_PER_WEEK, ServiceQueue
+from simulation.reporting import report_probability
 
 if TYPE_CHECKING:
     from simulation.model import CoGovernanceModel
@@ -72,6 +73,7 @@ class HandlingLadder:
         self.repeat_petitions = 0
         self.court_filings = 0  # cases entered into the court's litigation queue (立案)
         self.prelitigation_diversions = 0  # cases headed for court settled before filing
+        self.taken_in = 0  # grievances taken in by the ladder (found or brought forward)
         self._contracted_share = 0.0
         self._contracted_share_week = -1  # the week it was computed for
         # Inside the week: the day a handler is at while it concludes a case (None outside
@@ -81,13 +83,15 @@ class HandlingLadder:
         self.worked_this_week: dict[int, float] = {}
 
     def reset_tallies(self) -> None:
-        """Hand-off and petition counts start from zero (at week 0, after the warm-up)."""
+        """Hand-off, petition and intake counts start from zero (at week 0, after the
+        warm-up)."""
         self.handoffs_lost = 0
         self.handoffs = 0
         self.first_petitions = 0
         self.repeat_petitions = 0
         self.court_filings = 0
         self.prelitigation_diversions = 0
+        self.taken_in = 0
 
     def first_day(self) -> float:
         """The first day of this week: week w spans days [7(w − 1), 7w)."""
@@ -101,7 +105,13 @@ class HandlingLadder:
     # ------------------------------------------------------------------ intake
 
     def intake(self) -> None:
-        """Unreported disputes are reported or detected, and sent to their first rung."""
+        """Unreported grievances are found or brought forward, and sent to their first rung.
+
+        Each week a grievance awaiting intake enters with chance 1 − (1 − found)(1 −
+        voice) (`report_probability`; voice through the platform or by walking in,
+        `simulation.reporting`); one that does not waits, and is lumped if its party's
+        patience runs out first (`lump`). `taken_in` counts those that enter.
+        """
         m = self.model
         pool = m.disputes
         ids = pool.open_ids
@@ -111,12 +121,13 @@ class HandlingLadder:
         if len(ids) == 0:
             return
         patrol, platform, walk_in = report_probability(
-            m, pool.party[ids], pool.grid[ids], pool.early[ids]
+            m, pool.party[ids], pool.grid[ids], pool.early[ids], pool.severity[ids]
         )
-        p_any = 1 - (1 - patrol) * (1 - platform) * (1 - walk_in)
+        p_any = 1 - (1 - patrol) * (1 - platform - walk_in)
         reported = m.rng.random(len(ids)) < p_any
         if not reported.any():
             return
+        self.taken_in += int(reported.sum())
         weights = np.column_stack([patrol, platform, walk_in])[reported]
         u = m.rng.random(len(weights)) * weights.sum(axis=1)
         channel = (u[:, None] > np.cumsum(weights, axis=1)).sum(axis=1)
@@ -136,6 +147,17 @@ class HandlingLadder:
             # Walk-ins go to the county one-stop centre; triaged cases go to their rung's
             # local handler (the grid, the town office or its contracted organisations).
             self.send(case, level, walk_in=(ch == 2 and not tri))
+
+    def lump(self, case: int) -> None:
+        """A grievance neither found nor brought forward within its party's patience.
+
+        The party endures it (Felstiner, Abel & Sarat 1980): the dispute ends LUMPED, not
+        a failure of the ladder, which never knew of it. A petition is voice too, so a
+        party that never spoke up does not petition.
+        """
+        m = self.model
+        m.disputes.satisfaction[case] = experience_quality(m, case, resolved=False)
+        self._end(case, Outcome.LUMPED)
 
     # ------------------------------------------------------------------ routing
 
@@ -335,7 +357,10 @@ class HandlingLadder:
             self.day = day
             self.conclude(case, handler, entrusted=entrusted)
 
-        queue.work_week(self.first_day(), m.rng, service_days(m, level), start, finish,
+        # Rated handlers (the grid, town offices, social organisations, the centre) work
+        # faster; court-entrusted mediation and the petition office are not rated.
+        rated = level in accountability.RATED_LEVELS and not entrusted
+        queue.work_week(self.first_day(), m.rng, service_days(m, level, rated), start, finish,
                         self.worked_this_week)
         self.day = None
 
@@ -387,6 +412,8 @@ class HandlingLadder:
             # 自治); elsewhere as far as they do not depend on its convening.
             convened = council_convened(m, bool(m.cell_active[int(pool.grid[case])]))
             x += ef.councils_l1_success * lv["councils"] * convened
+        if level in accountability.RATED_LEVELS:
+            x += accountability.effort_log_odds(m)  # rated handlers try harder (三率考评)
         if self.court_backed(case, handler, entrusted):
             x += ef.court_authority  # the court's authority behind the mediation
         if isinstance(handler, SocialOrganisation) and pool.kind[case] in SPECIALISED_TYPES:
@@ -410,6 +437,9 @@ class HandlingLadder:
             if self.court_backed(case, handler, entrusted):
                 self.prelitigation_diversions += 1  # settled before filing at court
             self.resolve(case, level, ruling=(level == Level.L3 and not entrusted))
+            return
+        if accountability.closes_unresolved(m, level):
+            self.close_unresolved(case)  # gaming the ratings instead of failing or referring
             return
         if level == Level.PETITION:
             self.petition_not_resolved(case, handler)
@@ -460,6 +490,15 @@ class HandlingLadder:
         else:
             pool.satisfaction[case] = experience_quality(m, case, resolved=True, fair=fair)
             self._end(case, Outcome.RESOLVED)
+
+    def close_unresolved(self, case: int) -> None:
+        """A rated handler records a case it did not resolve as done (gaming the ratings,
+        `simulation.accountability`): the dispute ends CLOSED_UNRESOLVED, and the party
+        takes it as unfair (fairness 0 in its experience quality)."""
+        pool = self.model.disputes
+        pool.satisfaction[case] = experience_quality(self.model, case, resolved=False,
+                                                     fair=0.0)
+        self._end(case, Outcome.CLOSED_UNRESOLVED)
 
     def spawn_follow_up(self, case: int) -> None:
         """A broken agreement: the same parties' dispute comes back, a little graver."""
@@ -571,6 +610,7 @@ class HandlingLadder:
         queued, on its way in a hand-off, or held by a part-time (fractional) server
         outside its hours uses up patience. A party that leaves does so on the day its
         patience ran out, taking the unworked days as the week's last.
+        A grievance never taken in is lumped (`lump`).
         """
         m = self.model
         pool = m.disputes
@@ -597,10 +637,13 @@ class HandlingLadder:
         leave = over > 0
         end_of_week = self.first_day() + DAYS_PER_WEEK
         for case, extra in zip(ids[leave].tolist(), over[leave].tolist(), strict=True):
+            self.day = max(self.first_day(), end_of_week - extra * DAYS_PER_WEEK)
+            if pool.stage[case] == Stage.AWAITING_INTAKE:
+                self.lump(case)  # never taken in: endured (simulation.reporting)
+                continue
             queue = self.queue_of.get(case)
             if queue is not None:
                 queue.remove(case)
-            self.day = max(self.first_day(), end_of_week - extra * DAYS_PER_WEEK)
             self.give_up_or_escalate(case)
         self.day = None
 

@@ -36,6 +36,9 @@ class OutcomeSpec:
 OUTCOMES: tuple[OutcomeSpec, ...] = (
     OutcomeSpec("resolution_rate", "Share of ended disputes that were resolved and held",
                 "share", "纠纷化解率", True),
+    OutcomeSpec("reported_resolution_rate", "Share of ended disputes recorded as resolved "
+                "by the handlers: resolved and held, or closed unresolved (gaming the "
+                "ratings)", "share", "上报办结率", None),
     OutcomeSpec("grassroots_share", "Share of resolved disputes resolved at L0-L1 "
                 "(小事不出村)", "share", "村(社区)内化解比例", True),
     OutcomeSpec("township_share", "Share of resolved disputes resolved at L0-L2 "
@@ -52,6 +55,13 @@ OUTCOMES: tuple[OutcomeSpec, ...] = (
     OutcomeSpec("unresolved_exit_share", "Share of ended disputes that left unresolved: "
                 "unresolved petitions, abandoned, lumped, closed unresolved", "share",
                 "未解决退出比例", False),
+    OutcomeSpec("requests_per_1000", "Grievances taken in by the ladder (found or brought "
+                "forward) per 1,000 residents per year", "per 1,000 per year",
+                "每千人年受理诉求数", None),
+    OutcomeSpec("reporting_share", "Share of grievances not settled alone that were taken "
+                "in: taken in / (taken in + lumped)", "share", "诉求受理比例", True),
+    OutcomeSpec("lumped_share", "Share of ended disputes that were lumped: endured, never "
+                "brought forward nor found", "share", "隐忍比例", False),
     OutcomeSpec("litigation_share", "Share of resolved disputes resolved at L3 (formal law)",
                 "share", "诉讼解决比例", None),
     OutcomeSpec("court_filings_per_10k", "Cases filed for litigation at court (立案) per "
@@ -177,6 +187,11 @@ _MEANING_ZH = {
     "repeat_petitions_per_10k": "每年每万名居民的重复信访件次",
     "unresolved_exit_share": "已结束纠纷中未获解决而退出的比例：信访未解决、放弃、隐忍、"
     "未解决即结案",
+    "reported_resolution_rate": "已结束纠纷中被承办方记为办结的比例：化解且未反悔的，"
+    "加上未解决即结案的（应付考评）",
+    "requests_per_1000": "每年每千名居民中被受理的诉求数（主动发现或群众反映）",
+    "reporting_share": "未自行和解的纠纷中进入受理的比例：受理 /（受理 + 隐忍）",
+    "lumped_share": "已结束纠纷中当事人隐忍、始终未反映也未被发现的比例",
     "litigation_share": "已化解纠纷中通过诉讼、仲裁等法律途径化解的比例",
     "court_filings_per_10k": "每年每万名居民中进入法院诉讼立案的案件数",
     "prelitigation_diversions_per_10k": "每年每万名居民中诉前（矛调中心或法院委派调解）化解的"
@@ -296,7 +311,7 @@ TALLY_COUNTS: tuple[str, ...] = (  # counts, read from the week's record
 )
 TALLY_NAMES: tuple[str, ...] = (
     *TALLY_COUNTS, "handoffs", "handoffs_lost", "spent", "services", "overspent",
-    "volunteer_hours", "dibao", "court_filings", "prelitigation_diversions",
+    "volunteer_hours", "dibao", "court_filings", "prelitigation_diversions", "taken_in",
 )
 
 
@@ -328,6 +343,8 @@ def resolution_shares(c: dict[str, int], residents: int, weeks: int) -> dict[str
     petitions = c["first_petitions"] + c["repeat_petitions"]
     return {
         "resolution_rate": _ratio(c["resolved"], ended),
+        "reported_resolution_rate": _ratio(c["resolved"] + c["closed_unresolved"], ended),
+        "lumped_share": _ratio(c["lumped"], ended),
         "grassroots_share": _ratio(c["resolved_l0"] + c["resolved_l1"], c["resolved"]),
         "township_share": _ratio(c["resolved_l0"] + c["resolved_l1"] + c["resolved_l2"],
                                  c["resolved"]),
@@ -508,6 +525,7 @@ def tallies(model: CoGovernanceModel, snapshot: dict[str, float]) -> tuple[float
         model.spent_total, model.services_total, model.overspent_total,
         model.volunteer_hours_total, model.dibao_total,
         float(model.ladder.court_filings), float(model.ladder.prelitigation_diversions),
+        float(model.ladder.taken_in),
     )
 
 
@@ -643,6 +661,8 @@ def outcomes_between(model: CoGovernanceModel, start: int, end: int) -> dict[str
     out.update(_state_means(model, start, end))
     out["volunteer_hours"] = t["volunteer_hours"] / n_res / years
     out["handoff_loss_rate"] = _ratio(t["handoffs_lost"], t["handoffs"])
+    out["requests_per_1000"] = t["taken_in"] / n_res * 1000 / years
+    out["reporting_share"] = _ratio(t["taken_in"], t["taken_in"] + c["lumped"])
     out["spending_per_resident"] = t["spent"] / n_res / years
     out["cost_per_resolved"] = _ratio(t["spent"], c["resolved"])
     out["services_per_resident"] = t["services"] / n_res / years

@@ -16,7 +16,7 @@ import mesa
 import numpy as np
 from mesa.agent import AgentSet
 
-from simulation import metrics, trust, volunteering
+from simulation import metrics, reporting, trust, volunteering
 from simulation.agents.government import Government, Role
 from simulation.agents.party_cell import PartyCell
 from simulation.agents.resident import Resident, settle_alone_probability
@@ -422,6 +422,7 @@ class CoGovernanceModel(mesa.Model):
         """Parties learn from how their disputes ended (see
         `simulation.trust.feed_back_endings`)."""
         trust.feed_back_endings(self)
+        reporting.remember_endings(self)  # remembered experience, for voice
 
     def update_welfare(self) -> None:
         """共享: incomes, dispute losses and public services (see `simulation.welfare`)."""

@@ -100,6 +100,9 @@ class ResidentColumns:
     legal_awareness: np.ndarray
     participation: np.ndarray  # willingness to take part
     discontent: np.ndarray  # grievance carried over from bad experiences, >= 0
+    # Remembered quality of past contacts with the ladder, own and neighbours', 0-1
+    # (simulation.reporting): 0.5 before any.
+    experience: np.ndarray
     volunteer: np.ndarray  # bool
     unemployed: np.ndarray  # bool: in an unemployment spell (simulation.employment)
     insured: np.ndarray  # bool: insured against unemployment
@@ -222,6 +225,7 @@ def build_residents(
         legal_awareness=legal,
         participation=participation,
         discontent=zeros.copy(),
+        experience=np.full(n, 0.5),
         volunteer=volunteer,
         unemployed=np.zeros(n, dtype=bool),
         insured=np.zeros(n, dtype=bool),

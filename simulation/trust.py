@@ -11,6 +11,7 @@ import numpy as np
 
 from simulation.disputes import Level, Outcome
 from simulation.population import group_mask
+from simulation.reporting import discontent_share
 
 if TYPE_CHECKING:
     from simulation.model import CoGovernanceModel
@@ -147,5 +148,7 @@ def feed_back_endings(model: CoGovernanceModel) -> None:
         np.add.at(step, slot, weight * rate * gap)
         res.trust[touched] = np.clip(before + step, 0, 1)
     res.discontent[parties[good]] *= 0.5
-    np.add.at(res.discontent, parties[~good], severity[~good])
+    # A lumped grievance leaves less than a failure (simulation.reporting).
+    np.add.at(res.discontent, parties[~good],
+              severity[~good] * discontent_share(model, outcome[~good]))
     model._count_open(pool.party[ended], pool.other[ended], -1)

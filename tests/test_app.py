@@ -143,7 +143,7 @@ def page(monkeypatch):
 def test_every_lever_has_a_slider_with_the_declared_bounds():
     controls = {c.path: c for c in lever_controls()}
     assert set(controls) == {s.path for s in LEVERS}
-    assert len(controls) == 14
+    assert len(controls) == 15
     for spec in LEVERS:
         c = controls[spec.path]
         assert c.spec == spec  # the declaration itself, not a copy of its numbers

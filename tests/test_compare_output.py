@@ -14,6 +14,7 @@ import math
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
@@ -28,8 +29,11 @@ SHOWN = ("resolution_rate", "trust", "norm", "welfare_gini", "bottom20_share")
 
 
 def t_interval(values: pd.Series) -> tuple[float, float, float]:
-    """Mean and 95% interval of the mean, by scipy."""
+    """Mean and 95% interval of the mean, by scipy (of width 0 when every value is the
+    same, where scipy's is undefined)."""
     x = values.to_numpy(dtype=float)
+    if np.all(x == x[0]):
+        return float(x[0]), float(x[0]), float(x[0])
     lo, hi = stats.t.interval(0.95, len(x) - 1, loc=x.mean(), scale=stats.sem(x))
     return float(x.mean()), float(lo), float(hi)
 

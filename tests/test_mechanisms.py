@@ -636,16 +636,29 @@ def test_a_lone_dispute_detected_early_is_taken_in() -> None:
     assert pool.stage[case] == Stage.QUEUED and case in model.ladder.handler_of
 
 
+def _average_attitudes(model: CoGovernanceModel) -> None:
+    """Trust, legal awareness and remembered experience at 0.5: the propensity to bring
+    a grievance forward is then logistic(logit(report_base) + report_severity ×
+    (severity − 0.5))."""
+    res = model.residents
+    res.trust[:] = 0.5
+    res.legal_awareness[:] = 0.5
+    res.experience[:] = 0.5
+
+
 @pytest.mark.parametrize("platform", [0.0, 1.0])
 def test_reports_come_through_any_of_independent_channels(platform: float) -> None:
-    """P(reported this week) = 1 − (1 − patrol)(1 − platform)(1 − walk-in); here patrol
-    finds 30%, the platform serves only residents with digital access, and walk-ins are
-    the scenario's."""
+    """P(taken in this week) = 1 − (1 − found)(1 − p_voice), p_voice = report_base ×
+    (1 − (1 − online)(1 − walk-in)); here patrol finds 30%, the platform serves only
+    residents with digital access, and walk-ins are the scenario's."""
     from simulation.disputes import Stage
 
-    model = ladder_model(**{"levers.smart_governance.platform_coverage": platform})
+    model = ladder_model(**{"levers.smart_governance.platform_coverage": platform,
+                            "disputes.patrol_find_rate": 1.0})
     model.detection_coverage[:] = 0.3
+    _average_attitudes(model)
     ef, lv, res = model.params.effects, model.lever, model.residents
+    base = model.params.disputes.report_base
     walk_in = ef.walk_in_intake * (0.3 + 0.7 * lv["offline_channels"])
     online = ef.platform_intake * platform
     n = 4_000
@@ -653,9 +666,11 @@ def test_reports_come_through_any_of_independent_channels(platform: float) -> No
     cases = np.array([plant_open(model, int(r), -1) for r in rows])
     model.ladder.intake()
     reported = model.disputes.stage[cases] != Stage.AWAITING_INTAKE
+    assert model.ladder.taken_in == reported.sum()
     for digital in (True, False):
         mine = res.digital[rows] == digital
-        p = 1 - (1 - 0.3) * (1 - (online if digital else 0.0)) * (1 - walk_in)
+        voice = base * (1 - (1 - (online if digital else 0.0)) * (1 - walk_in))
+        p = 1 - (1 - 0.3) * (1 - voice)
         share = reported[mine].mean()
         assert abs(share - p) < 4 * np.sqrt(p * (1 - p) / mine.sum()), (digital, share, p)
 
@@ -663,18 +678,19 @@ def test_reports_come_through_any_of_independent_channels(platform: float) -> No
 @pytest.mark.parametrize("triage", [0.0, 1.0])
 def test_where_a_reported_dispute_goes_first(triage: float) -> None:
     """Untriaged: a legally aware party files at court with chance awareness × severity²;
-    otherwise a walk-in goes to the county centre and the rest to the grid, each channel
-    chosen in proportion to its chance of reporting (patrol finds 90% in even grids, 20%
-    in odd ones). Triaged: the rung its severity calls for."""
+    otherwise a walk-in goes to the county centre and the rest to the grid, each route
+    chosen in proportion to its chance (patrol finds 90% in even grids, 20% in odd ones;
+    walking in: propensity × walk-in chance). Triaged: the rung its severity calls for."""
     from simulation.disputes import Stage
 
     model = ladder_model(**{"levers.smart_governance.triage": triage,
                             "levers.smart_governance.platform_coverage": 0.0,
-                            "ladder.centre_filter": 0.0})  # filing at court as filed
+                            "ladder.centre_filter": 0.0,  # filing at court as filed
+                            "disputes.patrol_find_rate": 1.0})
     patrol = np.where(np.arange(model.territory.n_grids) % 2 == 0, 0.9, 0.2)
     model.detection_coverage[:] = patrol
-    ef, lv, res = model.params.effects, model.lever, model.residents
-    res.legal_awareness[:] = 0.5
+    _average_attitudes(model)
+    d, ef, lv = model.params.disputes, model.params.effects, model.lever
     n = 8_000
     cases = np.array([plant_open(model, int(r), -1, severity=0.6)
                       for r in np.arange(n) % 2_000])
@@ -686,7 +702,8 @@ def test_where_a_reported_dispute_goes_first(triage: float) -> None:
         assert not any(h is model.court or h is model.county_centre or h in model.party_cells
                        for h in handler[reported])
         return
-    walk_in = ef.walk_in_intake * (0.3 + 0.7 * lv["offline_channels"])
+    propensity = logistic(logit(d.report_base) + d.report_severity * 0.1)
+    walk_in = propensity * ef.walk_in_intake * (0.3 + 0.7 * lv["offline_channels"])
     to_court = 0.5 * 0.6**2  # 0.18
     for found in (0.2, 0.9):
         mine = reported & (patrol[model.disputes.grid[cases]] == found)

@@ -75,13 +75,18 @@ def figures_file() -> dict:
 def derived_by_hand(c: dict[str, float], residents: float, weeks: float) -> dict[str, float]:
     """The derived measures, from their definitions in the targets file's meanings."""
     years = weeks / 52
-    ended = c["resolved"] + c["relapsed"] + c["abandoned"] + c["escalated"]
+    ended = (c["resolved"] + c["relapsed"] + c["abandoned"] + c["escalated"] + c["lumped"]
+             + c["closed_unresolved"])
     return {"mediations_per_10k": (c["resolved_l1"] + c["resolved_l2"]) / residents * 1e4
             / years,
-            "taken_in_per_1000": (ended - c["resolved_l0"]) / residents * 1e3 / years,
+            "taken_in_per_1000": (ended - c["resolved_l0"] - c["lumped"]) / residents * 1e3
+            / years,
             "petition_share": c["escalated"] / ended if ended else math.nan,
+            "reported_resolution_gap": c["closed_unresolved"] / ended if ended else math.nan,
             "resolution_rate": c["resolved"] / ended if ended else math.nan,
-            "township_share": (c["resolved"] - c["resolved_l3"]) / c["resolved"]
+            # Resolutions at the petition office are at no rung of the ladder.
+            "township_share": (c["resolved"] - c["resolved_l3"] - c["resolved_petition"])
+            / c["resolved"]
             if c["resolved"] else math.nan,
             "litigation_share": c["resolved_l3"] / c["resolved"] if c["resolved"] else math.nan,
             "escalations_per_10k": c["escalated"] / residents * 1e4 / years}
@@ -106,7 +111,7 @@ def outcome_of_run(scenario: str, seed: int) -> dict[str, float]:
            "grid_workers_per_1000": p.ladder.grid_workers_per_1000}
     by_hand = derived_by_hand(summary, RESIDENTS, STEPS)
     out.update({k: by_hand[k] for k in ("mediations_per_10k", "taken_in_per_1000",
-                                        "petition_share")})
+                                        "petition_share", "reported_resolution_gap")})
     year = {**derived_by_hand(summary, RESIDENTS, STEPS),
             "volunteer_share": float(np.mean(weekly))}
     for prefix in ("first_year", "last_year"):

@@ -239,13 +239,12 @@ def test_without_the_lever_nobody_is_assisted() -> None:
 
 
 def test_assisted_residents_report_through_the_platform() -> None:
-    from simulation.agents.resident import report_probability
+    from simulation.reporting import channel_chances
 
     model = run(small_scenario({ASSISTED: 1.0}), 4, 1)
     helped = np.flatnonzero(model.assisted)[:5]
     assert len(helped)
-    grid = model.residents.grid[helped]
-    _, platform, _ = report_probability(model, helped, grid, np.zeros(len(helped), bool))
+    platform, _ = channel_chances(model, helped)
     ef, lv = model.params.effects, model.lever
     np.testing.assert_allclose(platform, ef.platform_intake * lv["platform_coverage"])
 

@@ -30,9 +30,13 @@ def test_last_year_counts_are_differences_of_the_recorded_totals() -> None:
     out = model.summary()
     rec = model.record
     d = {k: rec[104][k] - rec[52][k] for k in ("resolved", "relapsed", "abandoned",
-                                               "escalated", "arisen")}
-    ended = d["resolved"] + d["relapsed"] + d["abandoned"] + d["escalated"]
+                                               "escalated", "lumped", "closed_unresolved",
+                                               "arisen")}
+    ended = (d["resolved"] + d["relapsed"] + d["abandoned"] + d["escalated"] + d["lumped"]
+             + d["closed_unresolved"])
+    assert d["lumped"] > 0  # the lumped grievances count among the endings
     assert out["resolution_rate_last_year"] == pytest.approx(d["resolved"] / ended)
+    assert out["lumped_share_last_year"] == pytest.approx(d["lumped"] / ended)
     assert out["disputes_per_1000_last_year"] == pytest.approx(
         d["arisen"] / model.n_residents * 1000)  # one year: per year = the count
     assert out["escalations_per_10k"] == pytest.approx(

@@ -2,7 +2,7 @@
 
 Residents' decisions about disputes are rules applied to many residents at once (numpy
 over the rows concerned), so that a population of 10,000 steps in milliseconds:
-settling alone (L0), reporting a dispute, and what to do when patience runs out.
+settling alone (L0) and what to do when patience runs out (reporting: `simulation.reporting`).
 """
 
 from __future__ import annotations
@@ -89,24 +89,6 @@ def settle_alone_probability(
         - p.effects.severity_success * (severity - 0.5)
     )
     return logistic(x)
-
-
-def report_probability(model: CoGovernanceModel, party: np.ndarray, grid: np.ndarray,
-                       early: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Weekly chance an open, unreported dispute enters the ladder, by channel.
-
-    Returns (patrol, platform, walk_in) probabilities. Patrol (grid workers and
-    volunteers) finds it with the grid's detection coverage (certainly if its risk was
-    detected early); the hotline/app serves only residents online (with digital access or
-    assisted); walking in depends on how far offline channels stay open.
-    """
-    lv = model.lever
-    ef = model.params.effects
-    patrol = np.where(early, 1.0, model.detection_coverage[grid])
-    # Residents with digital access, or assisted to use it (代办, simulation.assisted).
-    platform = np.where(model.online[party], ef.platform_intake * lv["platform_coverage"], 0.0)
-    walk_in = np.full(len(party), ef.walk_in_intake * (0.3 + 0.7 * lv["offline_channels"]))
-    return patrol, platform, walk_in
 
 
 def will_escalate(model: CoGovernanceModel, party: np.ndarray, severity: np.ndarray) -> np.ndarray:

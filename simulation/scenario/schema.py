@@ -516,6 +516,62 @@ class Disputes(Section):
         "court_linkage.",
     )
 
+    # Voice: grievances brought forward or endured (simulation.reporting). A dispute the
+    # parties do not settle alone is a grievance whether or not anyone brings it forward
+    # (naming, blaming, claiming: Felstiner, Abel & Sarat 1980, Law & Society Review
+    # 15:631; the dispute pyramid: Miller & Sarat 1980, ibid. 15:525; for China the
+    # dispute pagoda: Michelson 2007, American Sociological Review 72:459).
+    report_base: float = param(
+        0.5, 0.0, 1.0, unit="probability", zh="诉求表达基础倾向",
+        meaning="Propensity to bring a grievance forward at average trust, legal awareness, "
+        "severity and remembered experience (0.5 each): the weekly chance of voice is this "
+        "propensity × channel access. Most grievances never reach an official (Miller & "
+        "Sarat 1980; Michelson 2007); the value is a prior for calibration on the volumes "
+        "taken in.",
+    )
+    report_trust: float = param(
+        2.0, 0.0, 10.0, unit="log-odds", zh="信任→诉求表达",
+        meaning="Propensity log-odds + this × (trust − 0.5): residents who expect a "
+        "response speak up.",
+        source="voice rises with expected responsiveness: Hirschman 1970, Exit, Voice, and "
+        "Loyalty (direction); size assumed",
+    )
+    report_legal: float = param(
+        1.5, 0.0, 10.0, unit="log-odds", zh="法律意识→诉求表达",
+        meaning="Propensity log-odds + this × (legal awareness − 0.5): naming an injury "
+        "and a responsible party takes knowing one's rights.",
+        source="Felstiner, Abel & Sarat 1980 (direction); size assumed",
+    )
+    report_severity: float = param(
+        2.0, 0.0, 10.0, unit="log-odds", zh="严重度→诉求表达",
+        meaning="Propensity log-odds + this × (severity − 0.5): graver grievances are "
+        "claimed more often.",
+        source="Miller & Sarat 1980 (claims rise with the stakes); size assumed",
+    )
+    report_experience: float = param(
+        2.0, 0.0, 10.0, unit="log-odds", zh="经历→诉求表达",
+        meaning="Propensity log-odds + this × (remembered experience − 0.5): the quality of "
+        "past contacts with the ladder, own and neighbours'.",
+        source="Michelson 2007 (past contacts with officials shape claiming); size assumed",
+    )
+    patrol_find_rate: float = param(
+        0.1, 0.0, 1.0, unit="share", zh="巡查发现率",
+        meaning="Weekly chance that patrol and data alerts find a grievance whose risk was "
+        "not detected early: this × the grid's detection coverage (a grievance detected "
+        "early is found at once). Proactive governance (主动治理, 未诉先办, seed 004).",
+    )
+    experience_rate: float = param(
+        0.3, 0.0, 1.0, unit="share of the gap per ending", zh="经历记忆速率",
+        meaning="Step of a party's remembered experience towards the experience quality q "
+        "of an ending on the ladder; each tie neighbour takes behaviour.vicarious_weight "
+        "of that step.",
+    )
+    lumped_discontent: float = param(
+        0.3, 0.0, 1.0, unit="share of severity", zh="隐忍不满",
+        meaning="Discontent a lumped (endured) grievance leaves: this × severity, against "
+        "the full severity left by a failure on the ladder.",
+    )
+
 
 # --------------------------------------------------------------------------- handling ladder
 
@@ -917,6 +973,32 @@ class Effects(Section):
         meaning="Mediation success log-odds - this × (severity - 0.5).",
     )
 
+    # Accountability: handlers rated on response, resolution and satisfaction (三率考评,
+    # seed 004), and the risk that what is measured is gamed (simulation.accountability).
+    ratings_effort: float = param(
+        0.5, 0.0, 5.0, unit="log-odds", zh="考评→办理努力",
+        meaning="Success log-odds of rated handlers (L1, L2) + this × ratings.",
+    )
+    ratings_speed: float = param(
+        0.3, 0.0, 0.9, unit="share", zh="考评→办理提速",
+        meaning="Service time of rated handlers (L1, L2) × (1 − this × ratings).",
+    )
+    ratings_gaming: float = param(
+        0.5, 0.0, 1.0, unit="share", zh="考评→虚假办结",
+        meaning="Share gaming × ratings of the cases a rated handler would have failed or "
+        "referred that it closes unresolved instead (recorded as done, the grievance not "
+        "met). What is measured is gamed (Bevan & Hood 2006, Public Administration "
+        "84:517; Campbell's law); the size is a prior, anchored on the gap between Beijing "
+        "12345's self-reported and surveyed satisfaction (targets).",
+        plausible=(0.1, 1.0),
+    )
+    ratings_discourage: float = param(
+        0.5, 0.0, 5.0, unit="log-odds", zh="考评→劝阻诉求",
+        meaning="Propensity log-odds to bring a grievance forward − this × ratings: rated "
+        "handlers discourage requests that would count against them.",
+        source="Bevan & Hood 2006 (direction); size assumed",
+    )
+
 
 # --------------------------------------------------------------------------- levers
 
@@ -1027,6 +1109,15 @@ class SmartGovernance(Section):
         "resident counts as online, up to each grid's capacity.",
         source="assumed; 民情民访代办制 in Jinhua (seed 001)",
     )
+    ratings: float = lever(
+        0.0, zh="三率考评",
+        meaning_zh="接诉即办“三率”考评（响应率、解决率、满意率）："
+        "承办单位办得更快更用心，但也可能未解决即结案、劝阻群众诉求。",
+        meaning="Ratings of handlers on response, resolution and satisfaction (接诉即办's "
+        "三率考评): rated handlers (L1, L2) work harder and faster, with a risk of gaming "
+        "(cases closed unresolved, requests discouraged).",
+        source="assumed; 三率考评 of Beijing's 12345 (seed 004)",
+    )
 
 
 class PartyLeadership(Section):
@@ -1102,6 +1193,10 @@ class LeverCosts(Section):
     assisted_access: float = param(
         10.0, 0.0, 10_000.0, unit="yuan per resident-year", zh="代办帮办成本",
         meaning="Cost of assisted access at intensity 1 (the helpers' hours and counters).")
+    ratings: float = param(
+        5.0, 0.0, 10_000.0, unit="yuan per resident-year", zh="三率考评成本",
+        meaning="Cost of rating handlers at intensity 1 (call-backs to every party, "
+        "surveys, supervision).")
 
 
 class Budget(Section):
