@@ -13,7 +13,6 @@ from conftest import run, small_scenario
 from simulation import accountability
 from simulation.disputes import Level, Outcome, Stage
 from simulation.model import CoGovernanceModel
-from simulation.queueing import ServiceQueue
 from simulation.reporting import report_probability, voice_chances, voice_propensity
 
 RATINGS = "levers.smart_governance.ratings"
@@ -86,21 +85,36 @@ def test_found_at_once_if_detected_early_else_find_rate_times_coverage() -> None
     assert patrol.tolist() == [1.0, pytest.approx(0.1)]
 
 
-def test_speed_factor_shortens_service_by_hand() -> None:
-    """A queue with 2 whole servers and 4-week service: each case finishes with 1/4 a
-    week; at time factor 0.5 (ratings_speed 0.5 × ratings 1), with 1/2."""
-    model = CoGovernanceModel(small_scenario({"effects.ratings_speed": 0.5, RATINGS: 1.0}),
+def test_speed_factor_shortens_rated_handlers_service_days_by_hand(monkeypatch) -> None:
+    """Mean service days = declared × (1 − data_sharing_service × data_sharing) ×
+    (1 − ratings_speed × ratings) for a rated handler (the grid and L2 offices), without
+    the last factor for court-entrusted mediation, the court and the petition office."""
+    import simulation.ladder as ladder_module
+    from simulation.handling_time import service_days
+
+    model = CoGovernanceModel(small_scenario({"effects.ratings_speed": 0.5, RATINGS: 1.0,
+                                              "effects.data_sharing_service": 0.2,
+                                              "levers.smart_governance.data_sharing": 0.5}),
                               rng=1)
     assert accountability.speed_factor(model) == pytest.approx(0.5)
-    rng = np.random.default_rng(0)
-    done = {1.0: 0, 0.5: 0}
-    for factor in done:
-        for _ in range(4_000):
-            q = ServiceQueue(2, 4.0)
-            q.in_service = [1, 2]
-            done[factor] += len(q.finish(rng, factor))
-    assert done[1.0] / 8_000 == pytest.approx(0.25, abs=0.02)
-    assert done[0.5] / 8_000 == pytest.approx(0.5, abs=0.02)
+    lad = model.params.ladder
+    assert service_days(model, Level.L2, rated=True) == pytest.approx(
+        lad.service_days_l2 * 0.9 * 0.5)
+    assert service_days(model, Level.L3) == pytest.approx(lad.service_days_l3 * 0.9)
+    asked = []
+
+    def recording(m, level, rated=False):
+        asked.append((level, rated))
+        return service_days(m, level, rated)
+
+    monkeypatch.setattr(ladder_module, "service_days", recording)
+    for _ in range(30):
+        model.step()
+    rated = dict.fromkeys(level for level, _ in asked)
+    for level, r in asked:
+        rated[level] = rated[level] or r
+    assert rated.get(Level.L1) is True and rated.get(Level.L2) is True
+    assert all(not r for level, r in asked if level in (Level.L3, Level.PETITION))
 
 
 def test_ratings_add_effort_only_to_rated_rungs() -> None:
