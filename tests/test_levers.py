@@ -568,6 +568,9 @@ def test_income_shock_lowers_income_exactly_while_it_lasts() -> None:
     start, weeks, size = 10, 5, 0.2
     scenario = small_scenario({
         "welfare.wage_arrears_share": 0.0, "welfare.property_loss_share": 0.0,
+        # no job spells, retirements or newcomers moving incomes besides the shock
+        "welfare.job_loss_rate_local": 0.0, "welfare.job_loss_rate_migrant": 0.0,
+        "population.elderly_mortality": 0.0, "population.migrant_departure_rate": 0.0,
         "shocks": [{"kind": "income", "week": start, "duration_weeks": weeks,
                     "magnitude": size, "group": "rural"}]})
     hit_weeks = []

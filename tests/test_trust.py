@@ -40,7 +40,9 @@ def test_trust_recovers_towards_its_initial_level_at_the_recovery_rate() -> None
     r, weeks = 0.01, 20
     model = CoGovernanceModel(small_scenario({
         "behaviour.social_learning": 0.0, "disputes.base_rate": 0.0,
-        "behaviour.trust_recovery": r, "shocks": []}), rng=5)
+        "behaviour.trust_recovery": r, "shocks": [],
+        # no newcomers with fresh trust draws
+        "population.elderly_mortality": 0.0, "population.migrant_departure_rate": 0.0}), rng=5)
     res = model.residents
     res.trust[:] = res.initial_trust * 0.5
     for _ in range(weeks):

@@ -98,6 +98,7 @@ def outcome_of_run(scenario: str, seed: int) -> dict[str, float]:
     model = CoGovernanceModel(small(scenario_file(scenario)), rng=seed)
     res = model.residents
     initial_volunteers = float(res.volunteer.mean())
+    initial_elderly = float(res.elderly.mean())  # the county as built: it ages in a run
     weekly = []
     for _ in range(STEPS):
         model.step()
@@ -105,7 +106,7 @@ def outcome_of_run(scenario: str, seed: int) -> dict[str, float]:
     p = model.params
     summary = model.summary()
     out = {**summary,
-           "elderly_share": float(res.elderly.mean()), "urban_share": float(res.urban.mean()),
+           "elderly_share": initial_elderly, "urban_share": float(res.urban.mean()),
            "volunteer_share_initial": initial_volunteers,
            "hours_per_volunteer": p.behaviour.volunteer_hours * 52,
            "grid_workers_per_1000": p.ladder.grid_workers_per_1000}

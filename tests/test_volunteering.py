@@ -75,7 +75,11 @@ def test_initial_volunteers_all_have_the_time() -> None:
 
 
 def test_without_spare_time_nobody_joins_and_volunteers_burn_out() -> None:
-    model = CoGovernanceModel(small_scenario(), rng=4)
+    # No deaths or migrant turnover, whose newcomers draw spare time afresh, and nobody
+    # 60+ at the start (the few who turn 60 in the year redraw a retiree's spare time).
+    model = CoGovernanceModel(small_scenario({
+        "population.elderly_mortality": 0.0, "population.migrant_departure_rate": 0.0,
+        "population.elderly_share": 0.0}), rng=4)
     model.spare_hours[:] = 0.0
     before = model.residents.volunteer.copy()
     for _ in range(52):
