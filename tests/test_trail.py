@@ -92,7 +92,10 @@ def test_handlers_on_a_path_hold_the_rung_they_serve(run) -> None:
                 seen.add(place.handler)
                 assert place.level in rungs[place.handler], place
                 assert place.stage in (Stage.QUEUED, Stage.IN_SERVICE)
-    assert {"party_cell", "town_office", "court"} <= seen
+    # Each rung is seen holding a case at a week's end (a case can pass through an L2
+    # office within one week, between two observations: which L2 handler is seen varies).
+    assert {"party_cell", "court"} <= seen
+    assert seen & {"town_office", "social_organisation", "county_centre"}
 
 
 def test_the_holder_of_an_open_case_is_its_handler_now(run) -> None:
