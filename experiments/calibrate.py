@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from experiments.runner import RunSpec, map_runs
-from experiments.targets import Check, read_targets, run_with_profile
+from experiments.targets import Check, read_targets, run_with_profile, scenario_source
 from simulation.scenario import (
     iter_parameters,
     load_scenario,
@@ -177,8 +177,10 @@ def search_block(block: Block, fitted: dict[str, float], checks: dict[str, Check
     for i, values in enumerate(candidates):
         updates = {**fitted, **dict(zip(names, values, strict=True))}
         for sc in scenarios:
-            s = with_values(load_scenario(sc), updates)
-            specs.extend(RunSpec(s, seed, block.steps, str(scenario_dir(sc)), label=f"{i}|{sc}")
+            source = scenario_source(sc) or sc  # a bundled scenario or one written for checks
+            s = with_values(load_scenario(source), updates)
+            specs.extend(RunSpec(s, seed, block.steps, str(scenario_dir(source)),
+                                 label=f"{i}|{sc}")
                          for seed in range(reps))
     outputs: dict[str, list[dict[str, float]]] = {}
     for spec, out in map_runs(run_with_profile, specs, workers=workers, progress=progress,
