@@ -243,9 +243,10 @@ def print_comparison(table, labels: list[str], reps: int) -> None:
 
 
 # Outcomes shown in the paired-difference table (all are in differences.csv).
-HEADLINE = ("resolution_rate", "grassroots_share", "township_share", "escalations_per_10k",
-            "median_weeks", "satisfaction", "trust", "welfare_gini", "bottom20_share",
-            "digital_gap", "spending_per_resident")
+HEADLINE = ("resolution_rate", "unresolved_exit_share", "petitions_per_10k",
+            "requests_per_1000", "days_to_resolution_median", "grassroots_share",
+            "court_filings_per_10k", "satisfaction", "trust", "welfare_gini",
+            "bottom20_share", "digital_gap", "spending_per_resident")
 
 
 def shown_outcomes(asked: list[str] | None) -> tuple[str, ...]:
