@@ -6,8 +6,8 @@
 # files: a destination holding other files is refused).
 #
 #   scripts/studies.sh            # everything (about 45 minutes on 2 cores)
-#   scripts/studies.sh policy     # one part: targets, factorial, morris, sobol,
-#                                 # robustness, frontiers, enforcement, policy
+#   scripts/studies.sh policy     # one part: bundled, targets, factorial, morris,
+#                                 # sobol, robustness, frontiers, enforcement, policy
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=results/studies
@@ -15,6 +15,10 @@ mkdir -p "$OUT"
 part="${1:-all}"
 want() { [[ "$part" == all || "$part" == "$1" ]]; }
 
+if want bundled; then
+  ./cogov compare scenarios/*.yaml --reps 10 --out "$OUT/bundled" --force --no-progress \
+    > "$OUT/bundled.txt"
+fi
 if want targets; then
   ./cogov targets --reps 10 --report "$OUT/validation.md" --force --no-progress \
     | tee "$OUT/targets.txt"

@@ -118,7 +118,7 @@ def test_a_file_without_extends_is_the_calibrated_county_and_needs_no_note(
                      encoding="utf-8")
     # The same county either way: the calibrated values, not the priors (0.65).
     without, with_default = load_scenario_file(bare), load_scenario_file(child)
-    assert without.ladder.success_l1 == with_default.ladder.success_l1 == 0.85
+    assert without.ladder.success_l1 == with_default.ladder.success_l1 == 0.75  # calibrated
     assert without.model_dump(exclude={"name", "description"}) == with_default.model_dump(
         exclude={"name", "description"})
     assert scenario_notes(str(bare), without) == []

@@ -109,7 +109,7 @@ def test_cogov_validates_a_bundled_file_and_the_defaults_are_calibrated(installe
             "print(load_experiment(resolve_experiment('smoke')).n_runs)\n"
             "print(len(read_targets()[0]))")
     success, runs, checks = run([python, "-c", code], work, env).stdout.split()
-    assert float(success) == 0.85 and int(runs) > 0 and int(checks) > 0
+    assert float(success) == 0.75 and int(runs) > 0 and int(checks) > 0  # calibrated
 
 
 def test_the_browser_views_page_imports(installed) -> None:
