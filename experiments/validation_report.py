@@ -10,6 +10,7 @@ written; nothing is typed in by hand except the prose.
 from __future__ import annotations
 
 import math
+import re
 from datetime import date
 from pathlib import Path
 
@@ -150,20 +151,24 @@ def _elasticity(y_lo: float, y_hi: float, x_lo: float, x_hi: float, x: float) ->
 
 
 LEAVES_OUT = """\
-- **Economics.** Incomes are drawn once and change only through shocks, services and
-  dispute losses; there is no growth, employment, migration or market. The welfare
-  effects of governance are therefore the services the budget pays for and the losses
-  that disputes cause, not effects on earnings.
+- **Economics.** Incomes grow at declared rates by area and fall with job loss, shocks
+  and unresolved disputes (wage arrears, property losses); there is no market, no firm
+  and no lever that changes earnings. The welfare effects of governance are the
+  transfers and services the budget pays for, how well they are targeted, and the
+  losses disputes cause, not effects on growth.
 - **Types of work.** New forms of employment (21% of workers, seed 004) are not modelled;
-  wage disputes are made more likely for migrants instead.
+  job loss is more likely for migrants instead.
 - **Mediators as people.** People's mediators and informants are not counted per
   household; the grid's mediation capacity comes from grid workers and volunteers.
-- **Administration.** Offices have fixed staff per resident; there is no hiring, budget
-  cycle, performance evaluation (考核) or reporting bias. Administrative success rates are
-  self-reported and sit near a ceiling, so the model is fitted to ranges, not to 99%.
+- **Administration.** Offices have fixed staff per resident; there is no hiring or
+  budget cycle. Performance ratings (接诉即办's three rates) and the gaming they invite
+  are modelled, with the gaming share fitted to one self-report gap. Administrative
+  success rates are self-reported and sit near a ceiling, so the model is fitted to
+  ranges, not to 99%.
 - **Politics.** Party cells coordinate and mobilise; the model does not represent
   cadres' incentives, campaigns, or the political use of petition figures.
-- **Space and time.** Weekly steps; no geography beyond grids, communities and towns.
+- **Space and time.** Weekly steps with handling in days; no geography beyond grids,
+  communities and towns.
 - **Validation scope.** The figures are national or from Anji/Huzhou; no one county's
   dispute records were available, so the fit shows the model can reproduce the patterns,
   not that it forecasts a particular place.
@@ -178,6 +183,9 @@ LEAVES_OUT = """\
 
 
 TITLE = "# Validation: the model against real figures"
+# Text a writer adds to a generated report between these markers (a section on the
+# rankings, say) is kept when the report is generated again.
+KEPT = re.compile(r"<!-- kept -->\n.*?<!-- /kept -->\n", re.DOTALL)
 IMAGES = ("validation_funnel.png", "validation_income.png")  # in img/ beside the report
 
 
@@ -286,6 +294,15 @@ def write_validation_report(path: Path, results: list[CheckResult], skipped: lis
                 "than 0.1% per 1% change): " + ", ".join(f"`{p}`" for p in weak) + ". The "
                 "targets pin these only loosely: the calibrated value is the best of the grid "
                 "searched (see `experiments/calibrate.py`), not a precise estimate."]
-    out += ["", "## What the model leaves out", "", LEAVES_OUT]
+    out += ["", *kept_sections(path), "## What the model leaves out", "", LEAVES_OUT]
     (write_to or path).write_text("\n".join(out), encoding="utf-8")
     return path
+
+
+def kept_sections(path: Path) -> list[str]:
+    """The blocks between `<!-- kept -->` and `<!-- /kept -->` of the report now at
+    `path` (if it is one), to be carried into the new one: a regenerated report never
+    loses what was written into it on purpose."""
+    if not is_report(path):
+        return []
+    return [m.group(0) for m in KEPT.finditer(path.read_text(encoding="utf-8"))]

@@ -163,3 +163,26 @@ def test_trips_per_resolved_is_the_mean_trips_of_resolved_disputes() -> None:
     resolved = pool.outcome[: pool.size] == Outcome.RESOLVED
     expected = pool.trips[: pool.size][resolved].mean()
     assert model.summary()["trips_per_resolved"] == pytest.approx(expected)
+
+
+def test_the_bundled_policy_file_opens_the_centre_at_week_52() -> None:
+    """scenarios/policy/centre_opens_week52.yaml: no centre staff before week 52, the
+    reference county's 3 per 10,000 from then on; no_centre.yaml never has any."""
+    from pathlib import Path
+
+    from simulation.scenario import load_scenario
+
+    folder = Path(__file__).resolve().parents[1] / "scenarios" / "policy"
+    opens = load_scenario(str(folder / "centre_opens_week52.yaml"))
+    never = load_scenario(str(folder / "no_centre.yaml"))
+    model = CoGovernanceModel(opens, rng=1)
+    staff = {}
+    for week in range(1, 54):
+        model.week = week
+        model.follow_ramps()
+        staff[week] = model.params.ladder.county_centre_staff_per_10000
+        if week in (51, 52, 53):
+            staff[(week, "open")] = model.county_centre.is_open()
+    assert staff[51] == 0 and not staff[(51, "open")]
+    assert staff[52] == staff[53] == 3 and staff[(53, "open")]
+    assert never.ladder.county_centre_staff_per_10000 == 0 and not never.schedules
