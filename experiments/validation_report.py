@@ -34,6 +34,7 @@ from experiments.targets import (
     evidence,
     fmt,
     run_with_profile,
+    scenario_source,
 )
 from simulation.numbers import format_number
 from simulation.scenario import load_scenario, parameter_spec, scenario_dir, with_values
@@ -127,8 +128,9 @@ def sensitivity(checks: list[Check], reps: int, change: float = 0.1) -> pd.DataF
             runs = []
             for side, v in (("low", lo), ("high", hi)):
                 for sc in sorted({t.scenario for t in targets}):
-                    s = with_values(load_scenario(sc), {path: v})
-                    runs.extend(RunSpec(s, seed, block.steps, str(scenario_dir(sc)),
+                    source = scenario_source(sc) or sc  # bundled, or written for the checks
+                    s = with_values(load_scenario(source), {path: v})
+                    runs.extend(RunSpec(s, seed, block.steps, str(scenario_dir(source)),
                                         label=f"{side}|{sc}") for seed in range(reps))
             out: dict[str, list[dict[str, float]]] = {}
             for spec_, o in map_runs(run_with_profile, runs, progress=False):

@@ -291,7 +291,7 @@ def test_quintile_means_split_the_sorted_incomes_in_five(monkeypatch) -> None:
     assert list(q) == sorted(q)
 
 
-def test_a_regenerated_report_keeps_the_sections_written_into_it(tmp_path: Path) -> None:
+def test_a_regenerated_report_keeps_the_sections_written_into_it(tmp_path) -> None:
     from experiments.validation_report import TITLE, kept_sections
 
     report = tmp_path / "validation.md"
@@ -303,3 +303,25 @@ def test_a_regenerated_report_keeps_the_sections_written_into_it(tmp_path: Path)
     other.write_text(f"# Notes\n\n{kept}", encoding="utf-8")
     assert kept_sections(other) == []
     assert kept_sections(tmp_path / "missing.md") == []
+
+
+def test_the_sensitivity_table_runs_a_check_written_for_the_checks(monkeypatch) -> None:
+    """A fitted figure checked on experiments/data/scenarios/ (rated_hotline) is run from
+    that file by the report's one-at-a-time sensitivity too."""
+    from experiments import validation_report
+    from experiments.targets import read_targets
+
+    labels = []
+
+    def record(fn, specs, **kw):
+        for spec in specs:
+            labels.append(spec.label)
+            yield spec, {"reported_resolution_gap": 0.05, "grassroots_mediation_success": 0.9,
+                         "income_gini": 0.45, "income_top_bottom_ratio": 10.0,
+                         "income_urban_rural_ratio": 2.3}
+
+    monkeypatch.setattr(validation_report, "map_runs", record)
+    checks = read_targets()[0]
+    table = validation_report.sensitivity(checks, reps=1)
+    assert "high|rated_hotline" in labels
+    assert "ratings_reports_sit_above_surveys" in set(table["target"])
