@@ -7,7 +7,8 @@
 #
 #   scripts/studies.sh            # everything (about 45 minutes on 2 cores)
 #   scripts/studies.sh policy     # one part: bundled, targets, factorial, morris,
-#                                 # sobol, robustness, frontiers, enforcement, policy
+#                                 # sobol, robustness, frontiers, enforcement, welfare,
+#                                 # policy
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=results/studies
@@ -51,6 +52,12 @@ if want enforcement; then
   ./cogov sweep experiments/enforcement_sweep.yaml \
     --store "$OUT/enforcement_sweep.duckdb" --no-progress
   ./cogov analyze "$OUT/enforcement_sweep.duckdb" --force
+fi
+if want welfare; then
+  ./cogov compare baseline default fengqiao self_governance rule_of_law rule_of_virtue \
+    smart_governance four_governances --reps 10 --out "$OUT/welfare" --force --no-progress \
+    --outcomes welfare_gini,income_gini,dibao_coverage,dibao_inclusion,digital_gap,elderly_gap,services_per_resident,poverty_share \
+    > "$OUT/welfare.txt"
 fi
 if want policy; then
   shown=resolution_rate_last_year,requests_per_1000_last_year,petitions_per_10k_last_year
