@@ -7,8 +7,8 @@
 #
 #   scripts/studies.sh            # everything (about 45 minutes on 2 cores)
 #   scripts/studies.sh policy     # one part: bundled, targets, factorial, morris,
-#                                 # sobol, robustness, frontiers, enforcement, welfare,
-#                                 # policy
+#                                 # sobol, sobol_levers, robustness, frontiers,
+#                                 # enforcement, welfare, policy
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=results/studies
@@ -38,6 +38,11 @@ if want sobol; then
   ./cogov sweep experiments/sobol_assumptions.yaml \
     --store "$OUT/sobol_assumptions.duckdb" --no-progress
   ./cogov analyze "$OUT/sobol_assumptions.duckdb" --force
+fi
+if want sobol_levers; then
+  ./cogov sweep experiments/sobol_levers.yaml \
+    --store "$OUT/sobol_levers.duckdb" --no-progress
+  ./cogov analyze "$OUT/sobol_levers.duckdb" --force
 fi
 if want robustness; then
   ./cogov robustness --samples 32 --reps 2 --residents 2000 \
