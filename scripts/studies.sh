@@ -50,7 +50,8 @@ if want robustness; then
     --store "$OUT/robustness.duckdb" --force --no-progress | tee "$OUT/robustness.txt"
 fi
 if want frontiers; then
-  ./cogov frontiers --reps 5 --residents 2000 \
+  ./cogov frontiers --reps 10 --residents 2000 \
+    --outcomes resolution_rate,petitions_per_10k,unresolved_exit_share,welfare_gini \
     --store "$OUT/frontiers.duckdb" --force --no-progress | tee "$OUT/frontiers.txt"
 fi
 if want enforcement; then
