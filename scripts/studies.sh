@@ -62,7 +62,7 @@ fi
 if want welfare; then
   ./cogov compare baseline default fengqiao self_governance rule_of_law rule_of_virtue \
     smart_governance four_governances --reps 10 --out "$OUT/welfare" --force --no-progress \
-    --outcomes welfare_gini,income_gini,dibao_coverage,dibao_inclusion,digital_gap,elderly_gap,services_per_resident,poverty_share \
+    --outcomes welfare_gini,income_gini,market_income_gini,dibao_coverage,dibao_inclusion,digital_gap,elderly_gap,services_per_resident,poverty_share,quality_resolution_gap \
     > "$OUT/welfare.txt"
 fi
 if want policy; then

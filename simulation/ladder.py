@@ -404,14 +404,21 @@ class HandlingLadder:
         if other >= 0:
             trust = (trust + m.residents.trust[other]) / 2
         base = {Level.L1: lad.success_l1, Level.L2: lad.success_l2, Level.L3: lad.success_l2}
+        # Lever effects delivered in the case's town (the grid, the town office) work as
+        # well as the town implements them (`CoGovernanceModel.grid_lever_reach`); the
+        # county's own handlers (centre, court, contracted organisations) at full reach.
+        grid = int(pool.grid[case])
+        local = level == Level.L1 or (isinstance(handler, Government)
+                                      and handler.role is Role.TOWN_OFFICE)
+        reach = float(m.grid_lever_reach()[grid]) if local else 1.0
         x = (logit(base[level]) + ef.trust_success * (trust - 0.5)
              - ef.severity_success * (pool.severity[case] - 0.5)
-             + ef.legal_advice_success * lv["legal_services"])
+             + ef.legal_advice_success * lv["legal_services"] * reach)
         if level == Level.L1:
             # Resident councils work fully where a party cell convenes them (党建引领
             # 自治); elsewhere as far as they do not depend on its convening.
-            convened = council_convened(m, bool(m.cell_active[int(pool.grid[case])]))
-            x += ef.councils_l1_success * lv["councils"] * convened
+            convened = council_convened(m, bool(m.cell_active[grid]))
+            x += ef.councils_l1_success * lv["councils"] * convened * reach
         if level in accountability.RATED_LEVELS:
             x += accountability.effort_log_odds(m)  # rated handlers try harder (三率考评)
         if self.court_backed(case, handler, entrusted):

@@ -120,22 +120,30 @@ OUTCOMES: tuple[OutcomeSpec, ...] = (
                 "others' mean", "share", "数字鸿沟", False),
     OutcomeSpec("elderly_gap", "Welfare gap of residents 60+: 1 - their mean / others' mean",
                 "share", "老年差距", False),
-    OutcomeSpec("income_gini", "Gini of income", "0-1", "收入基尼系数", None),
-    OutcomeSpec("income_urban_rural_ratio", "Mean urban income / mean rural income", "ratio",
-                "城乡收入比", None),
-    OutcomeSpec("income_top_bottom_ratio", "Income of the top 20% / bottom 20%", "ratio",
-                "收入高低组比", None),
-    OutcomeSpec("income_theil", "Theil T of income", "index", "收入泰尔指数", None),
+    OutcomeSpec("income_gini", "Gini of disposable income (earnings and pensions less "
+                "dispute losses, plus 低保 paid: NBS's 人均可支配收入, net transfers "
+                "included)", "0-1", "可支配收入基尼系数", None),
+    OutcomeSpec("market_income_gini", "Gini of income before transfers (earnings and "
+                "unemployment benefits less dispute losses; no pensions, no 低保)", "0-1",
+                "转移前收入基尼系数", None),
+    OutcomeSpec("income_urban_rural_ratio", "Mean urban disposable income / mean rural "
+                "disposable income", "ratio", "城乡收入比", None),
+    OutcomeSpec("income_top_bottom_ratio", "Disposable income of the top 20% / bottom 20%",
+                "ratio", "收入高低组比", None),
+    OutcomeSpec("income_theil", "Theil T of disposable income", "index", "收入泰尔指数",
+                None),
     OutcomeSpec("income_theil_between", "Urban/rural between-group part of Theil T of "
                 "income", "index", "城乡组间收入泰尔", None),
     OutcomeSpec("income_theil_within", "Within urban and rural part of Theil T of income",
                 "index", "城乡组内收入泰尔", None),
     OutcomeSpec("migrant_gap", "Welfare gap of migrants: 1 - their mean / others' mean",
                 "share", "流动人口差距", False),
-    OutcomeSpec("poverty_share", "Share of residents with income below the relative "
-                "poverty line (welfare.poverty_line_share × median income)", "share",
+    OutcomeSpec("poverty_share", "Share of residents with disposable income below the "
+                "relative poverty line (welfare.poverty_line_share × median disposable "
+                "income)", "share",
                 "相对贫困比例", False),
-    OutcomeSpec("income_bottom20_share", "Share of income held by the bottom 20%", "share",
+    OutcomeSpec("income_bottom20_share", "Share of disposable income held by the bottom "
+                "20%", "share",
                 "收入最低20%份额", True),
     OutcomeSpec("dibao_coverage", "Share of residents eligible for 低保 who receive it "
                 "(1 - exclusion error)", "share", "低保覆盖率", True),
@@ -156,6 +164,10 @@ OUTCOMES: tuple[OutcomeSpec, ...] = (
                 "standard deviation of the towns' rates (resolved / ended disputes, by the "
                 "party's grid), weighted by ended disputes", "share", "镇街化解率差异",
                 False),
+    OutcomeSpec("quality_resolution_gap", "Resolution rate in towns of above-mean "
+                "implementation quality minus that in the other towns (resolved / ended "
+                "disputes, by the party's grid; residents' mean quality)", "share",
+                "执行质量高低镇街化解率差", None),
     OutcomeSpec("town_welfare_spread", "Spread between towns of mean welfare: standard "
                 "deviation of the towns' means over the county's mean, weighted by "
                 "residents", "ratio", "镇街福利差异", False),
@@ -221,12 +233,15 @@ _MEANING_ZH = {
     "urban_rural_ratio": "城镇居民与农村居民的平均福利之比",
     "digital_gap": "无数字接入居民的福利差距：1 − 其均值 / 其他人均值",
     "elderly_gap": "60岁以上居民的福利差距：1 − 其均值 / 其他人均值",
-    "income_gini": "收入的基尼系数",
-    "income_urban_rural_ratio": "城镇与农村居民的平均收入之比",
-    "income_top_bottom_ratio": "收入最高20%与最低20%人群的均值之比",
+    "income_gini": "人均可支配收入的基尼系数：劳动与经营收入、养老金，减纠纷损失，加低保"
+    "（含转移净收入，与国家统计局口径一致）",
+    "market_income_gini": "转移前收入的基尼系数：劳动与经营收入（含失业保险金）减纠纷损失，"
+    "不含养老金与低保",
+    "income_urban_rural_ratio": "城镇与农村居民的平均可支配收入之比",
+    "income_top_bottom_ratio": "可支配收入最高20%与最低20%人群的均值之比",
     "migrant_gap": "流动人口的福利差距：1 − 其均值 / 其他人均值",
-    "poverty_share": "收入低于相对贫困线（收入中位数的一定比例）的居民比例",
-    "income_bottom20_share": "收入最低20%人群拥有的收入份额",
+    "poverty_share": "可支配收入低于相对贫困线（可支配收入中位数的一定比例）的居民比例",
+    "income_bottom20_share": "可支配收入最低20%人群拥有的收入份额",
     "dibao_coverage": "符合低保条件的居民中实际领取低保的比例（1 − 漏保率）",
     "dibao_inclusion": "低保领取者中不符合条件者的比例（错保率）",
     "dibao_per_resident": "每年人均低保支出",
@@ -240,6 +255,7 @@ _MEANING_ZH = {
     "income_theil_within": "收入泰尔指数中城镇、农村组内的部分",
     "town_resolution_spread": "各镇街纠纷化解率的标准差（按已结束纠纷数加权）",
     "town_welfare_spread": "各镇街平均福利的标准差除以全县平均福利（按人口加权）",
+    "quality_resolution_gap": "执行质量高于全县平均的镇街与其余镇街的纠纷化解率之差",
     "volunteer_share": "活跃志愿者占居民的比例",
     "volunteer_hours": "每年人均志愿服务时长",
     "handoff_loss_rate": "部门间转办过程中案件流失的比例",
@@ -288,6 +304,7 @@ STEP_METRICS: tuple[str, ...] = (
     "welfare_urban", "welfare_rural", "welfare_elderly", "welfare_digitally_excluded",
     "volunteer_share", "detection_coverage", "spending_per_resident",
     "income_gini", "income_urban_rural_ratio", "income_top_bottom_ratio",
+    "market_income_gini",
 )
 
 # Outcomes that describe the county's state: over a window, the mean of their weekly
@@ -297,8 +314,8 @@ STATE_OUTCOMES: tuple[str, ...] = (
     "welfare_mean", "welfare_gini", "welfare_theil", "welfare_theil_between",
     "top_bottom_ratio", "bottom20_share", "urban_rural_ratio", "digital_gap", "elderly_gap",
     "income_gini", "income_urban_rural_ratio", "income_top_bottom_ratio",
-    "migrant_gap", "poverty_share", "income_bottom20_share", "dibao_coverage",
-    "dibao_inclusion", "assisted_share", "elderly_share", "elderly_online_share",
+    "market_income_gini", "migrant_gap", "poverty_share", "income_bottom20_share",
+    "dibao_coverage", "dibao_inclusion", "assisted_share", "elderly_share", "elderly_online_share",
     "unemployment_rate", "town_welfare_spread", "welfare_theil_within", "income_theil",
     "income_theil_between", "income_theil_within",
 )
@@ -498,11 +515,13 @@ def step_snapshot(model: CoGovernanceModel) -> dict[str, float]:
     return snap
 
 
-def income_measures(income: np.ndarray, urban: np.ndarray, poverty_line_share: float
-                    ) -> dict[str, float]:
-    """Income inequality and poverty. Incomes move every week (growth, losses); the model
-    recomputes these at each means-test review and income shock (`welfare.review_means_test`),
-    which is often enough for measures that move by thousandths a year."""
+def income_measures(income: np.ndarray, market: np.ndarray, urban: np.ndarray,
+                    poverty_line_share: float) -> dict[str, float]:
+    """Income inequality and poverty, of disposable `income` (what NBS's 人均可支配收入
+    measures: net transfers included), and the Gini of `market` income (before pensions
+    and 低保). Incomes move every week (growth, losses); the model recomputes these at each
+    means-test review and income shock (`welfare.review_means_test`), which is often enough
+    for measures that move by thousandths a year."""
     gini, bottom20, top_bottom = mc.sorted_inequality(np.sort(income), 0.2)
     theil, between, within = mc.theil_decomposition(income, urban.astype(np.int64))
     return {
@@ -510,6 +529,7 @@ def income_measures(income: np.ndarray, urban: np.ndarray, poverty_line_share: f
         "income_theil_between": between,
         "income_theil_within": within,
         "income_gini": gini,
+        "market_income_gini": mc.sorted_inequality(np.sort(market), 0.2)[0],
         "income_urban_rural_ratio": mc.ratio_of_means(income, urban),
         "income_top_bottom_ratio": top_bottom,
         "income_bottom20_share": bottom20,
@@ -539,6 +559,27 @@ def town_resolution_spread(model: CoGovernanceModel, window: np.ndarray) -> floa
     ended = np.bincount(town, minlength=terr.n_towns).astype(np.float64)
     rate = np.bincount(town, weights=resolved, minlength=terr.n_towns) / np.maximum(ended, 1)
     return town_spread(rate, ended)
+
+
+def quality_resolution_gap(model: CoGovernanceModel, window: np.ndarray) -> float:
+    """Resolution rate of the disputes in `window` (a mask over the pool's rows) that
+    arose in towns whose implementation quality is above the residents' mean, minus that
+    of the others; NaN when all towns fall on one side."""
+    pool, terr = model.disputes, model.territory
+    quality = terr.town_quality
+    if quality is None:
+        return float("nan")
+    above = quality > np.average(quality, weights=model.town_population)
+    if above.all() or not above.any():
+        return float("nan")
+    high = above[terr.town_of_grid[pool.grid[: pool.size][window]]]
+    resolved = pool.outcome[: pool.size][window] == Outcome.RESOLVED
+    n_high = int(np.count_nonzero(high))
+    n_low = len(high) - n_high
+    if n_high == 0 or n_low == 0:
+        return float("nan")
+    return (float(np.count_nonzero(resolved & high)) / n_high
+            - float(np.count_nonzero(resolved & ~high)) / n_low)
 
 
 def ended_in(model: CoGovernanceModel, start: int, end: int) -> np.ndarray:
@@ -658,6 +699,7 @@ def outcomes_between(model: CoGovernanceModel, start: int, end: int) -> dict[str
     satisfied = pool.satisfaction[: pool.size][window]
     out["satisfaction"] = float(np.nanmean(satisfied)) if satisfied.size else float("nan")
     out["town_resolution_spread"] = town_resolution_spread(model, window)
+    out["quality_resolution_gap"] = quality_resolution_gap(model, window)
     out.update(_state_means(model, start, end))
     out["volunteer_hours"] = t["volunteer_hours"] / n_res / years
     out["handoff_loss_rate"] = _ratio(t["handoffs_lost"], t["handoffs"])

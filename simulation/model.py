@@ -47,6 +47,7 @@ from simulation.network import (
     small_world_ties,
     ties_from_edges,
 )
+from simulation.places import lever_reach
 from simulation.population import build_residents, build_territory, group_mask
 from simulation.scenario.schema import DISPUTE_SHARE_FIELDS, Scenario
 from simulation.welfare import start_welfare, update_welfare
@@ -136,6 +137,10 @@ class CoGovernanceModel(mesa.Model):
         self.grid_population = terr.grid_size.astype(np.int64)
         self.town_population = np.bincount(terr.town_of_grid, weights=terr.grid_size,
                                            minlength=terr.n_towns).astype(np.int64)
+        # Each grid's multiplier on the dispute-side lever effects in its town, and the
+        # elasticity it was computed for (`grid_lever_reach`).
+        self._grid_reach = np.ones(terr.n_grids)
+        self._reach_for: float | None = None
         priorities = self.rng.random(terr.n_grids)
         self.party_cells = [PartyCell(self, g) for g in range(terr.n_grids)]
         # Grids in the order their cells switch on (lowest priority draw first), so a ramp
@@ -199,6 +204,9 @@ class CoGovernanceModel(mesa.Model):
         self.demography_changed = False
         self.income_shock_in_force: tuple[tuple[str, float], ...] = ()
         self.dibao_paid_share = 1.0
+        # Pensions as paid this week (grown with the area's incomes, `update_incomes`):
+        # what separates income before transfers from income.
+        self.pension_in_payment = self.residents.pension.copy()
         self.dibao_this_week = 0.0
         self.dibao_coverage = float("nan")
         self.dibao_inclusion = float("nan")
@@ -304,6 +312,21 @@ class CoGovernanceModel(mesa.Model):
         if values != self._ramped_values:
             self.params = with_parameters(self.base_scenario, values)
             self._ramped_values = values
+
+    def grid_lever_reach(self) -> np.ndarray:
+        """Each grid's multiplier on the effects of the dispute-side levers acting in its
+        town: its town's implementation quality to the power
+        `effects.implementation_elasticity`, over the county's mean
+        (`simulation.places.lever_reach`); recomputed when a ramp moves the elasticity."""
+        elasticity = self.params.effects.implementation_elasticity
+        if elasticity != self._reach_for:
+            terr = self.territory
+            quality = (np.ones(terr.n_towns) if terr.town_quality is None
+                       else terr.town_quality)
+            town = lever_reach(quality, self.town_population.astype(np.float64), elasticity)
+            self._grid_reach = town[terr.town_of_grid]
+            self._reach_for = elasticity
+        return self._grid_reach
 
     def param(self, path: str) -> float:
         """A parameter's value in force this week, by dotted path
@@ -525,7 +548,9 @@ class CoGovernanceModel(mesa.Model):
         """What depends on incomes alone, updated when they change (income shocks).
 
         Relative deprivation is each resident's shortfall of income below the grid's
-        mean, as a share; the poorest 40% by income receive targeted transfers.
+        mean, as a share; the poorest 40% by income receive targeted transfers. The income
+        measures are of disposable income, income plus the 低保 paid (NBS's 人均可支配收入
+        counts net transfers), beside the Gini of income before pensions and 低保.
         """
         res = self.residents
         sums = np.bincount(res.grid, weights=res.income, minlength=self.territory.n_grids)
@@ -534,15 +559,17 @@ class CoGovernanceModel(mesa.Model):
         self.deprivation = np.maximum(0.0, mine - res.income) / np.maximum(mine, 1e-9)
         k = int(0.4 * (self.n_residents - 1))
         self.poorest = res.income <= np.partition(res.income, k)[k]
+        disposable = res.income + res.dibao * self.dibao_paid_share
+        market = np.maximum(res.income - self.pension_in_payment, 0.0)
         self.income_measures = metrics.income_measures(
-            res.income, res.urban, self.params.welfare.poverty_line_share)
+            disposable, market, res.urban, self.params.welfare.poverty_line_share)
         self._shares_for = None  # the services shares follow the poorest: recompute them
 
     def _update_detection(self) -> None:
         """Early-detection coverage per grid from patrol hours and shared data.
 
         coverage = 1 − exp(−hours per resident / hours for detection), combined with the
-        data-sharing alert rate.
+        data-sharing alert rate, scaled by the grid's town's lever reach.
         """
         p, lv = self.params, self.lever
         res = self.residents
@@ -553,7 +580,9 @@ class CoGovernanceModel(mesa.Model):
                  + p.ladder.grid_workers_per_1000 * pop / 1000 * p.ladder.grid_worker_patrol_hours)
         patrol = 1 - np.exp(-(hours / pop) / p.ladder.patrol_hours_for_detection)
         data = p.effects.data_sharing_detection * lv["data_sharing"] * lv["platform_coverage"]
-        self.detection_coverage = 1 - (1 - patrol) * (1 - data)
+        # Alerts are acted on as well as the town implements (`grid_lever_reach`).
+        alerts = np.minimum(data * self.grid_lever_reach(), 1.0)
+        self.detection_coverage = 1 - (1 - patrol) * (1 - alerts)
 
     def _draw_types(self, party: np.ndarray) -> np.ndarray:
         """Dispute type by the scenario's shares; land disputes twice as likely for rural

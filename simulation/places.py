@@ -15,6 +15,15 @@ At set-up (`draw_places`, called by `population.build_residents`) each town draw
   grids (`simulation.assisted`) and data sharing's cut of the 低保 targeting errors for its
   residents (`simulation.welfare.dibao_recipients`).
 
+The dispute-side levers that act in a town land unevenly too (`lever_reach`): resident
+councils' L1 capacity and success, legal advice at grid and town mediation, and data
+sharing's early detection in the grids work in town t at r_t = q_t^ε / (mean over the
+county's residents of q^ε), ε = `effects.implementation_elasticity`. The mean of r over the
+residents is 1, so the county-wide mean effect of a lever is what it is without the
+spread; ε = 0 switches the channel off (r = 1 everywhere). Selective implementation:
+O'Brien & Li (1999), "Selective policy implementation in rural China", Comparative
+Politics 31(2): 167-186; the elasticity's size is assumed.
+
 [seed 004]: 「不同地區社會治理創新實踐因經濟發展水平、社會結構、文化背景等不同而存在差異」.
 """
 
@@ -62,3 +71,15 @@ def town_spread(values: np.ndarray, weights: np.ndarray) -> float:
     v, w = values[keep], weights[keep]
     mean = np.average(v, weights=w)
     return float(np.sqrt(np.average((v - mean) ** 2, weights=w)))
+
+
+def lever_reach(quality: np.ndarray, town_population: np.ndarray, elasticity: float
+                ) -> np.ndarray:
+    """Each town's multiplier on the dispute-side lever effects in it: q^ε over the mean of
+    q^ε over the county's residents (module docstring). Exactly 1 everywhere when ε = 0."""
+    if elasticity == 0.0:
+        return np.ones(len(quality))
+    scaled = quality**elasticity
+    people = float(town_population.sum())
+    mean = float(np.dot(scaled, town_population)) / people if people > 0 else 1.0
+    return scaled / mean

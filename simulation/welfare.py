@@ -106,6 +106,7 @@ def update_incomes(model: CoGovernanceModel) -> bool:
     for group, factor in shock:
         factors[group_mask(res, group)] *= factor
     apply_unemployment(res, p, factors)  # employment shocks (simulation.employment)
+    np.multiply(res.pension, factors, out=model.pension_in_payment)
     shock_changed = shock != model.income_shock_in_force
     model.income_shock_in_force = shock
     res.lost_income *= LOSS_KEEP_PER_WEEK

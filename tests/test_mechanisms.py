@@ -311,7 +311,8 @@ def test_migrants_and_the_elderly_earn_their_factors_of_their_neighbours_income(
 def test_income_urban_rural_ratio_is_urban_over_rural() -> None:
     model = CoGovernanceModel(small_scenario(), rng=4)
     res = model.residents
-    ratio = res.income[res.urban].mean() / res.income[~res.urban].mean()
+    disposable = res.income + res.dibao * model.dibao_paid_share  # 低保 included (NBS)
+    ratio = disposable[res.urban].mean() / disposable[~res.urban].mean()
     assert model.summary()["income_urban_rural_ratio"] == pytest.approx(ratio)
     assert ratio > 1.5
 

@@ -16,6 +16,7 @@ import pytest
 
 from simulation import metrics
 from simulation.disputes import DisputePool, Level, Outcome
+from simulation.welfare import growth_factors
 from tests.conftest import run, small_scenario
 
 L0, L1, L2, L3 = Level.L0, Level.L1, Level.L2, Level.L3
@@ -252,25 +253,34 @@ def test_every_entry_of_a_runs_summary_recounted_by_hand() -> None:
     weeks, residents = 30, 1_000
     tally = {"volunteer_weeks": 0, "services": 0.0, "spent": 0.0, "over": 0.0}
     states: dict[str, list[float]] = {"trust": [], "volunteer_share": [], "income_gini": [],
-                                      "income_top_bottom_ratio": []}
+                                      "income_top_bottom_ratio": [],
+                                      "market_income_gini": []}
     logs: list[HandoffLog] = []
     # Income measures follow the incomes of the last means-test review (every
     # welfare.review_weeks weeks; no income shock here), computed again here by hand.
     measured: dict[str, float] = {}
 
-    def measure_incomes(income: np.ndarray) -> None:
+    def measure_incomes(model) -> None:
+        # Disposable income: income plus the 低保 paid (in full here: the budget covers
+        # it). Before transfers: less the pensions, grown with their area's incomes.
+        res = model.residents
+        assert model.dibao_paid_share == 1.0
+        income = res.income + res.dibao
+        urban, rural = growth_factors(model.params, model.week)
+        market = np.maximum(res.income - res.pension * np.where(res.urban, urban, rural), 0)
         ordered = np.sort(income)
         fifth = residents // 5
         measured["income_gini"] = pairwise_gini(income)
+        measured["market_income_gini"] = pairwise_gini(market)
         measured["income_top_bottom_ratio"] = ordered[-fifth:].mean() / ordered[:fifth].mean()
 
     def setup(model) -> None:
         logs.append(HandoffLog(model))
-        measure_incomes(model.residents.income)
+        measure_incomes(model)
 
     def count(model) -> None:
         if model.week % model.params.welfare.review_weeks == 0:
-            measure_incomes(model.residents.income)
+            measure_incomes(model)
         for name, value in measured.items():
             states[name].append(value)
         states["trust"].append(model.residents.trust.mean())
@@ -330,6 +340,7 @@ def test_every_entry_of_a_runs_summary_recounted_by_hand() -> None:
     assert out["trust"] == pytest.approx(np.mean(states["trust"]))
     assert out["volunteer_share"] == pytest.approx(np.mean(states["volunteer_share"]))
     assert out["income_gini"] == pytest.approx(np.mean(states["income_gini"]))
+    assert out["market_income_gini"] == pytest.approx(np.mean(states["market_income_gini"]))
     assert out["income_top_bottom_ratio"] == pytest.approx(
         np.mean(states["income_top_bottom_ratio"]))
 

@@ -8,8 +8,9 @@ import pytest
 from conftest import SEEDS, seed_means, small_scenario
 
 from simulation.assisted import assistance_capacity
+from simulation.disputes import Level
 from simulation.model import CoGovernanceModel
-from simulation.places import draw_places, place_factor, town_spread
+from simulation.places import draw_places, lever_reach, place_factor, town_spread
 from simulation.population import build_territory
 from simulation.welfare import dibao_recipients
 
@@ -85,3 +86,93 @@ def test_development_spread_widens_the_welfare_spread_between_towns() -> None:
         return CoGovernanceModel(scenario, rng=seed).record[0]["town_welfare_spread"]
 
     assert seed_means(spread(0.3, s) - spread(0.0, s) for s in SEEDS[:3]) > 0.03
+
+
+# ------------------------------------------------------------------ lever reach by town
+
+
+def test_lever_reach_by_hand() -> None:
+    quality, people = np.array([0.5, 2.0, 1.0]), np.array([1.0, 1.0, 2.0])
+    # ε = 1: mean of q over residents (0.5 + 2 + 2 × 1) / 4 = 1.125.
+    np.testing.assert_allclose(lever_reach(quality, people, 1.0),
+                               quality / 1.125)
+    # ε = 2: mean of q² (0.25 + 4 + 2) / 4 = 1.5625.
+    np.testing.assert_allclose(lever_reach(quality, people, 2.0),
+                               quality**2 / 1.5625)
+    # Residents' mean is 1 whatever ε; ε = 0 gives exactly 1.
+    for e in (0.5, 1.0, 3.0):
+        assert np.dot(lever_reach(quality, people, e), people) / people.sum() == (
+            pytest.approx(1.0))
+    assert (lever_reach(quality, people, 0.0) == 1.0).all()
+
+
+def _two_town_model(elasticity: float, councils: float) -> CoGovernanceModel:
+    model = CoGovernanceModel(small_scenario({
+        **MANY_TOWNS, "effects.implementation_elasticity": elasticity,
+        "levers.self_governance.councils": councils}), rng=5)
+    return model
+
+
+def test_a_better_implementing_town_gains_more_from_the_same_lever() -> None:
+    """Councils' L1 capacity gain, grid by grid: (1 + c × convened × reach) − 1 over the
+    towns, so the gain of a grid in town t over one in town u is reach_t / reach_u =
+    (q_t / q_u)^ε."""
+    gains = {}
+    for e in (0.0, 1.0, 2.0):
+        with_councils, without = _two_town_model(e, 1.0), _two_town_model(e, 0.0)
+        terr = with_councils.territory
+        cells = [g for g in range(terr.n_grids) if with_councils.cell_active[g]
+                 and without.cell_active[g]]
+        gain = np.array([
+            with_councils.party_cells[g].capacity_per_week(10.0, 500)
+            / without.party_cells[g].capacity_per_week(10.0, 500) - 1.0 for g in cells])
+        quality = terr.town_quality[terr.town_of_grid[cells]]
+        hi, lo = int(np.argmax(quality)), int(np.argmin(quality))
+        assert quality[hi] > 1.2 * quality[lo]
+        assert gain[hi] / gain[lo] == pytest.approx((quality[hi] / quality[lo]) ** e)
+        gains[e] = gain
+    # ε = 0: every grid gains the same.
+    np.testing.assert_allclose(gains[0.0], gains[0.0][0])
+
+
+def test_a_better_implementing_town_mediates_more_successfully_with_councils() -> None:
+    model = _two_town_model(1.0, 1.0)
+    terr, pool = model.territory, model.disputes
+    quality = terr.town_quality
+    hi, lo = int(np.argmax(quality)), int(np.argmin(quality))
+    grids = [int(np.flatnonzero(terr.town_of_grid == t)[0]) for t in (hi, lo)]
+    # The same party and severity in a grid of each town, at L1.
+    cases = pool.add(model.week, kind=np.array([0, 0]), severity=np.array([0.5, 0.5]),
+                     party=np.array([0, 0]), other=np.array([-1, -1]),
+                     grid=np.array(grids), patience=np.array([10.0, 10.0]),
+                     early=np.array([False, False]))
+    pool.level[cases] = Level.L1
+    for g in grids:
+        model.cell_active[g] = True
+    p_hi, p_lo = (model.ladder.success_probability(int(c), model.party_cells[g], False)
+                  for c, g in zip(cases, grids, strict=True))
+    assert p_hi > p_lo
+
+
+def test_elasticity_zero_switches_the_channel_off_exactly() -> None:
+    """With no welfare-side lever that uses quality (no data sharing, no assisted
+    access), a run with spread-out quality and elasticity 0 is the run with every town at
+    quality 1, outcome for outcome."""
+    base = {"levers.smart_governance.data_sharing": 0.0,
+            "levers.smart_governance.assisted_access": 0.0,
+            "levers.self_governance.councils": 1.0,
+            "levers.rule_of_law.legal_services": 1.0}
+
+    def outcomes(changes: dict) -> dict[str, float]:
+        model = CoGovernanceModel(small_scenario({**MANY_TOWNS, **base, **changes}), rng=7)
+        for _ in range(26):
+            model.step()
+        return {k: v for k, v in model.summary().items()
+                if "quality_resolution_gap" not in k}
+
+    off = outcomes({"effects.implementation_elasticity": 0.0})
+    even = outcomes({"effects.implementation_elasticity": 2.0,
+                     "population.town_implementation_spread": 0.0})
+    on = outcomes({"effects.implementation_elasticity": 2.0})
+    assert off == pytest.approx(even, nan_ok=True, rel=0, abs=0)
+    assert on != pytest.approx(off, nan_ok=True)

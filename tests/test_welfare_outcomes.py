@@ -26,7 +26,10 @@ def test_theil_parts_of_welfare_and_income_recounted_by_hand() -> None:
     for _ in range(13):  # to a means-test review, where income measures are taken
         model.step()
     res, week = model.residents, model.record[13]
-    for prefix, x in (("welfare_theil", res.welfare), ("income_theil", res.income)):
+    # Income measures are of disposable income: income plus the 低保 paid (in full here).
+    assert model.dibao_paid_share == 1.0
+    disposable = res.income + res.dibao
+    for prefix, x in (("welfare_theil", res.welfare), ("income_theil", disposable)):
         total, between, within = theil_by_hand(np.asarray(x, float), res.urban)
         assert week[prefix] == pytest.approx(total, rel=1e-9)
         assert week[prefix + "_between"] == pytest.approx(between, rel=1e-9)

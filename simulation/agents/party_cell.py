@@ -42,10 +42,11 @@ class PartyCell(mesa.Agent):
         """Cases per week the grid can mediate.
 
         (grid workers × their cases × case-hours factor + volunteers × their cases ×
-        mobilisation) × (1 + councils effect × councils × convened), where convened is 1
-        with an active party cell and 1 - `effects.council_convening` without
-        (`council_convened`), and the case-hours factor is the hours data integration
-        frees from paperwork (`simulation.handling_time`).
+        mobilisation) × (1 + councils effect × councils × convened × reach), where
+        convened is 1 with an active party cell and 1 - `effects.council_convening`
+        without (`council_convened`), reach is how well the grid's town implements the
+        levers (`CoGovernanceModel.grid_lever_reach`), and the case-hours factor is the
+        hours data integration frees from paperwork (`simulation.handling_time`).
         """
         p = self.model.params
         lv = self.model.lever
@@ -57,7 +58,8 @@ class PartyCell(mesa.Agent):
         # Councils add capacity fully where the cell convenes them, less elsewhere as far
         # as they depend on its convening.
         convened = council_convened(self.model, self.active)
-        return base * (1 + p.effects.councils_l1_capacity * lv["councils"] * convened)
+        reach = float(self.model.grid_lever_reach()[self.grid])
+        return base * (1 + p.effects.councils_l1_capacity * lv["councils"] * convened * reach)
 
     def convene_mediation(self, volunteers: float, residents: int) -> None:
         """One week of L1 mediation, in days (`HandlingLadder.work_queue`)."""

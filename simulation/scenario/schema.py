@@ -181,7 +181,8 @@ class Population(Section):
         0.2, 0.0, 1.0, unit="log-sd", zh="镇街执行质量差异",
         meaning="Spread of towns' implementation quality: a lognormal multiplier (mean 1) on "
         "the effects of welfare-side levers in the town (assisted access capacity, data "
-        "sharing's cut of 低保 targeting errors).",
+        "sharing's cut of 低保 targeting errors), and through "
+        "effects.implementation_elasticity on the dispute-side levers acting in it.",
         source="assumed; seed 004: practice differs with economic development, social "
         "structure and culture",
     )
@@ -943,6 +944,17 @@ class Effects(Section):
         "platform_coverage).",
         source="assumed; Ordos: 填表报数时间大大缩短 (seed 004), direction only",
         plausible=(0.2, 0.8),
+    )
+    implementation_elasticity: float = param(
+        1.0, 0.0, 3.0, unit="elasticity", zh="执行质量→抓手效果弹性",
+        meaning="How the effects of the dispute-side levers that act in a town (resident "
+        "councils' L1 capacity and success, legal advice at grid and town mediation, data "
+        "sharing's early detection) scale with the town's implementation quality q: × q^this "
+        "/ (county mean of q^this over residents), so the county-wide mean effect is kept; "
+        "0 = the same effect everywhere.",
+        source="assumed; selective implementation by local cadres: O'Brien & Li (1999), "
+        "Comparative Politics 31(2)",
+        plausible=(0.0, 2.0),
     )
     data_sharing_detection: float = param(
         0.3, 0.0, 1.0, unit="share", zh="数据共享→风险预警",
