@@ -1272,6 +1272,20 @@ class Behaviour(Section):
         2.0, 0.0, 10.0, unit="relative", zh="志愿同伴效应",
         meaning="Join rate × (1 + this × share of the resident's ties who volunteer).",
     )
+    volunteer_posts_per_1000: float = param(
+        60.0, 0.0, 1_000.0, unit="posts per 1,000 residents", zh="志愿岗位数",
+        meaning="Posts for active volunteers that a grid's volunteer teams organise (patrol, "
+        "informants, mediation, assisted access), per 1,000 residents; a resident who would "
+        "join a grid whose posts are all held is turned away: the share's ceiling, which "
+        "does not move as residents age.",
+        source="assumed between two anchors: about one mediator or dispute informant per "
+        "ten households (people's mediation network; 2.62 persons a household, 2020 "
+        "census: about 38 per 1,000) counts mediation posts only; registered volunteers "
+        "(7% in 2018, targets.yaml; 16.9% c. 2025 [seed 004]) bound active ones from "
+        "above. Organising volunteering costs money: local funding limits volunteer "
+        "services (China Volunteer Service Development Report 2021-2022)",
+        plausible=(38.0, 120.0),
+    )
     spare_hours_elderly: float = param(
         12.0, 0.0, 80.0, unit="hours per week", zh="老年人空闲时间",
         meaning="Mean spare hours a week of residents aged 60+ (retirees); each resident's "
