@@ -705,10 +705,27 @@ class Ladder(Section):
         0.4, 0.0, 0.95, unit="share of hours", zh="网格员行政负担",
         meaning="Share of a grid worker's hours spent on forms and reporting (填表报数) "
         "without data integration; integration frees this × data_sharing_admin × "
-        "data_sharing × platform_coverage of it for cases.",
+        "data_sharing × platform_coverage of it, for cases and patrol (freed_hours_patrol).",
         source="assumed (0.3-0.5); Ordos reports form-filling time 'greatly shortened' "
         "by data integration (seed 004), direction only",
         plausible=(0.3, 0.5),
+    )
+    freed_hours_patrol: float = param(
+        0.5, 0.0, 1.0, unit="share of freed hours", zh="减负时间用于走访",
+        meaning="Share of the hours data integration frees from grid workers' paperwork "
+        "that goes to patrol and household visits (early detection); the rest goes to "
+        "cases (L1 capacity).",
+        source="assumed; direction: Ordos's freed form-filling time and grid workers who "
+        "'walk the grid' (人在格中走) [seed 004], Jiaxing's visits to every household "
+        "(走访连心全覆盖) [seed 001]",
+        plausible=(0.2, 0.8),
+    )
+    grid_worker_hours: float = param(
+        40.0, 1.0, 80.0, unit="hours per worker per week", zh="网格员周工时",
+        meaning="A grid worker's working hours a week, of which grid_admin_share go to "
+        "forms and reporting; turns the share of hours data integration frees into hours.",
+        source="Labour Law and State Council working-hours rules (1995): 8 hours a day, "
+        "40 hours a week",
     )
     success_l1: float = param(
         0.65, 0.0, 1.0, unit="probability", zh="网格调解成功率",
