@@ -1374,8 +1374,8 @@ class Behaviour(Section):
     )
     timely_patience_multiple: float = param(
         2.0, 0.1, 10.0, unit="multiple of patience", zh="及时性时限倍数",
-        meaning="Timeliness = 1 - weeks from arising to the ending / (this × the party's "
-        "patience), at least 0.",
+        meaning="Timeliness = 1 - days from intake to the ending (from arising if never "
+        "taken in) / (this × the party's patience in days), at least 0.",
     )
     ruling_fairness: float = param(
         0.5, 0.0, 1.0, unit="0-1", zh="判决公正感",
