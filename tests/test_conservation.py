@@ -119,7 +119,7 @@ def test_disputes_are_conserved_at_every_step(surge_run) -> None:
     assert ledger.steps == 104
     c = dispute_counts(model)
     # The run exercised what the invariants are about.
-    assert c["arisen"] > 250  # about 180 without the surge
+    assert c["arisen"] > 220  # 249-285 with the surge, 167-187 without (seeds 3-5)
     assert min(c["resolved"], c["relapsed"], c["abandoned"], c["escalated"], c["lumped"],
                c["closed_unresolved"]) > 0
     assert min(c[f"resolved_l{i}"] for i in range(4)) > 0
