@@ -107,9 +107,10 @@ class DisputeLedger:
 def surge_run() -> tuple[CoGovernanceModel, DisputeLedger]:
     ledger = DisputeLedger()
     # A lossy ladder with rated handlers, so that the run exercises every way a dispute
-    # can end (lumped grievances and cases closed unresolved included).
+    # can end (lumped grievances and cases closed unresolved included). Hand-offs are few
+    # (3-12 a run), so the seed is one whose run loses some of them.
     model = run(small_scenario({"shocks": SURGE, "ladder.handoff_loss": 0.5,
-                                "levers.smart_governance.ratings": 1.0}), 3, 104,
+                                "levers.smart_governance.ratings": 1.0}), 4, 104,
                 each_step=ledger)
     return model, ledger
 
