@@ -74,10 +74,12 @@ def test_freed_hours_split_between_cases_and_patrol_by_hand() -> None:
 
 
 def test_freed_hours_on_patrol_find_more_grievances_early() -> None:
-    """Freed hours all to patrol (data alerts switched off, so data sharing works only
-    through the hours it frees): more data sharing finds more dispute risks early
-    (defused or not); with the freed hours all on cases it finds none more, as patrol is
-    unchanged (paired seeds, two years)."""
+    """Data alerts switched off, so data sharing reaches detection only through the hours
+    it frees. With nothing shared nothing is freed, and the split does not matter. With
+    data sharing, the freed hours all on patrol find more dispute risks early (defused or
+    not) than the same hours all on cases (paired seeds, two years; measured 115 against
+    98.5 a run, and 89.8 with no data sharing). With the freed hours all on cases, data
+    sharing leaves the grids' detection coverage as it was."""
     def found_early(m: CoGovernanceModel) -> float:
         n = m.disputes.size
         return float(m.prevented + np.count_nonzero(m.disputes.early[:n]))
@@ -89,9 +91,10 @@ def test_freed_hours_on_patrol_find_more_grievances_early() -> None:
                                 "levers.smart_governance.data_sharing": sharing},
                                found_early)
 
-    low, high = found(1.0, 0.0), found(1.0, 0.9)
-    assert np.mean(high) > 1.05 * np.mean(low), (low, high)
-    assert sum(h > lo for h, lo in zip(high, low, strict=True)) >= len(SEEDS) - 1
+    assert found(1.0, 0.0) == found(0.0, 0.0)
+    on_patrol, on_cases = found(1.0, 0.9), found(0.0, 0.9)
+    assert np.mean(on_patrol) > 1.1 * np.mean(on_cases), (on_patrol, on_cases)
+    assert sum(p > c for p, c in zip(on_patrol, on_cases, strict=True)) >= len(SEEDS) - 1
     coverage = [model_with({"ladder.freed_hours_patrol": 0.0,
                             "effects.data_sharing_detection": 0.0,
                             "levers.smart_governance.data_sharing": sharing}
