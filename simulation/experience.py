@@ -13,7 +13,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from simulation.disputes import Level
+from simulation.queueing import DAYS_PER_WEEK
 
 if TYPE_CHECKING:
     from simulation.model import CoGovernanceModel
@@ -28,15 +31,17 @@ def experience_quality(model: CoGovernanceModel, case: int, *, resolved: bool,
     - outcome: 1 if the dispute is resolved (the agreement holds), else 0;
     - heard: 1 if a handler worked on the case (it has cost something) or the parties
       settled it themselves (L0), else 0 (it waited and was never taken up);
-    - timely: clip(1 − weeks since arising / (m·patience), 0, 1), the party's own
-      patience (weeks) and m = `behaviour.timely_patience_multiple`;
+    - timely: clip(1 − days / (7·m·patience), 0, 1), days from intake to the ending
+      (as `days_to_resolution_*` count them; from arising for a dispute the ladder never
+      took in: settled by the parties, lumped), the party's own patience (weeks) and m =
+      `behaviour.timely_patience_multiple`;
     - fair: 1, or less as the caller says (a court ruling: `behaviour.ruling_fairness`,
       the chance of being on the winning side as each party sees it in advance).
     """
     pool, beh = model.disputes, model.params.behaviour
     heard = 1.0 if (pool.cost[case] > 0 or pool.level[case] == Level.L0) else 0.0
-    elapsed = float(model.week - pool.arose[case])
-    horizon = beh.timely_patience_multiple * float(pool.patience[case])
+    elapsed = handling_days(model, case)
+    horizon = DAYS_PER_WEEK * beh.timely_patience_multiple * float(pool.patience[case])
     timely = 1.0 if elapsed <= 0 else (max(0.0, 1.0 - elapsed / horizon) if horizon > 0
                                        else 0.0)
     weights = (beh.weight_outcome, beh.weight_voice, beh.weight_speed, beh.weight_fair)
@@ -45,6 +50,16 @@ def experience_quality(model: CoGovernanceModel, case: int, *, resolved: bool,
         return 0.0
     parts = (1.0 if resolved else 0.0, heard, timely, fair)
     return sum(w * x for w, x in zip(weights, parts, strict=True)) / total
+
+
+def handling_days(model: CoGovernanceModel, case: int) -> float:
+    """Days from the case's intake to today's ending (`HandlingLadder.today`), or from
+    the day it arose if the ladder never took it in."""
+    pool = model.disputes
+    start = pool.intake_day[case]
+    if np.isnan(start):
+        start = pool.arose_day[case]
+    return float(model.ladder.today() - start)
 
 
 def enforceability(model: CoGovernanceModel, level: Level) -> float:

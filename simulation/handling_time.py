@@ -10,9 +10,12 @@ transfer, documents not collected twice) cuts the time by
 `simulation.accountability`) work faster by `effects.ratings_speed × ratings`.
 
 Grid workers spend a share of their hours on forms and reporting (`ladder.grid_admin_share`);
-data integration frees part of it (`admin_burden`), and the freed hours go to cases
-(`grid_case_hours_factor`). Ordos reports form-filling time "greatly shortened" by data
-integration (seed 004); the size of the effect is assumed.
+data integration frees part of it (`freed_hours_share`). The freed hours are split by
+`ladder.freed_hours_patrol`: that share goes to patrol and household visits, which find
+grievances early (`grid_patrol_hours`), the rest to cases (`grid_case_hours_factor`).
+Ordos reports form-filling time "greatly shortened" by data integration and grid workers
+who "walk the grid" (人在格中走) (seed 004); Jiaxing's grid workers visit every household
+and collect every request (走访连心全覆盖、问题诉求全收集, seed 001). The sizes are assumed.
 """
 
 from __future__ import annotations
@@ -56,9 +59,25 @@ def admin_burden(model: CoGovernanceModel) -> float:
     return model.params.ladder.grid_admin_share * (1.0 - integration)
 
 
+def freed_hours_share(model: CoGovernanceModel) -> float:
+    """Share of grid workers' hours data integration frees this week:
+    grid_admin_share − burden."""
+    return model.params.ladder.grid_admin_share - admin_burden(model)
+
+
 def grid_case_hours_factor(model: CoGovernanceModel) -> float:
     """Grid workers' case hours relative to those with no data integration:
-    (1 − burden) / (1 − grid_admin_share). `ladder.grid_worker_cases` is the capacity
-    at the full burden, so this is 1 without data sharing or platforms."""
-    share = model.params.ladder.grid_admin_share
-    return (1.0 - admin_burden(model)) / max(1.0 - share, 1e-9)
+    (1 − grid_admin_share + (1 − freed_hours_patrol) × freed) / (1 − grid_admin_share).
+    `ladder.grid_worker_cases` is the capacity at the full burden, so this is 1 without
+    data sharing or platforms, and 1 whatever is freed if it all goes to patrol."""
+    lad = model.params.ladder
+    to_cases = (1.0 - lad.freed_hours_patrol) * freed_hours_share(model)
+    return (1.0 - lad.grid_admin_share + to_cases) / max(1.0 - lad.grid_admin_share, 1e-9)
+
+
+def grid_patrol_hours(model: CoGovernanceModel) -> float:
+    """Hours a grid worker patrols and visits households a week:
+    grid_worker_patrol_hours + freed_hours_patrol × freed × grid_worker_hours."""
+    lad = model.params.ladder
+    freed_hours = freed_hours_share(model) * lad.grid_worker_hours
+    return lad.grid_worker_patrol_hours + lad.freed_hours_patrol * freed_hours

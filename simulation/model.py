@@ -31,6 +31,7 @@ from simulation.disputes import (
     Stage,
 )
 from simulation.draws import draw_rows
+from simulation.handling_time import grid_patrol_hours
 from simulation.ladder import HandlingLadder
 from simulation.levers import (
     NO_SHOCK,
@@ -568,6 +569,9 @@ class CoGovernanceModel(mesa.Model):
     def _update_detection(self) -> None:
         """Early-detection coverage per grid from patrol hours and shared data.
 
+        Grid workers patrol their declared hours and the share of the hours data
+        integration frees that goes to patrol (`simulation.handling_time.grid_patrol_hours`).
+
         coverage = 1 − exp(−hours per resident / hours for detection), combined with the
         data-sharing alert rate, scaled by the grid's town's lever reach.
         """
@@ -577,7 +581,7 @@ class CoGovernanceModel(mesa.Model):
         self.volunteers_per_grid = vol  # the grids' volunteers this week (L1 capacity too)
         pop = np.maximum(self.grid_population, 1)
         hours = (vol * p.behaviour.volunteer_hours
-                 + p.ladder.grid_workers_per_1000 * pop / 1000 * p.ladder.grid_worker_patrol_hours)
+                 + p.ladder.grid_workers_per_1000 * pop / 1000 * grid_patrol_hours(self))
         patrol = 1 - np.exp(-(hours / pop) / p.ladder.patrol_hours_for_detection)
         data = p.effects.data_sharing_detection * lv["data_sharing"] * lv["platform_coverage"]
         # Alerts are acted on as well as the town implements (`grid_lever_reach`).

@@ -10,7 +10,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from simulation.agents.volunteer import hours_asked, mobilisation_lift, update_volunteers
+from simulation.agents.volunteer import (
+    hours_asked,
+    mobilisation_lift,
+    update_volunteers,
+    within_posts,
+)
 
 if TYPE_CHECKING:
     from simulation.model import CoGovernanceModel
@@ -40,9 +45,11 @@ def draw_spare_hours(model: CoGovernanceModel) -> np.ndarray:
 def place_initial_volunteers(model: CoGovernanceModel) -> None:
     """Spare hours for everyone, and the initial volunteers drawn among those with the
     time for the hours asked (`behaviour.volunteer_share_initial` of all residents, or
-    every one of them if fewer have the time)."""
+    every one of them if fewer have the time), at most each grid's posts."""
     model.spare_hours = draw_spare_hours(model)
     res = model.residents
     able = model.spare_hours >= hours_asked(model, mobilisation_lift(model))
     share = model.params.behaviour.volunteer_share_initial * len(res) / max(1, int(able.sum()))
-    res.volunteer[:] = able & (model.rng.random(len(res)) < share)
+    drawn = np.flatnonzero(able & (model.rng.random(len(res)) < share))
+    res.volunteer[:] = False
+    res.volunteer[within_posts(model, drawn)] = True

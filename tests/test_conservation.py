@@ -107,9 +107,10 @@ class DisputeLedger:
 def surge_run() -> tuple[CoGovernanceModel, DisputeLedger]:
     ledger = DisputeLedger()
     # A lossy ladder with rated handlers, so that the run exercises every way a dispute
-    # can end (lumped grievances and cases closed unresolved included).
+    # can end (lumped grievances and cases closed unresolved included). Hand-offs are few
+    # (3-12 a run), so the seed is one whose run loses some of them.
     model = run(small_scenario({"shocks": SURGE, "ladder.handoff_loss": 0.5,
-                                "levers.smart_governance.ratings": 1.0}), 3, 104,
+                                "levers.smart_governance.ratings": 1.0}), 4, 104,
                 each_step=ledger)
     return model, ledger
 
@@ -119,7 +120,7 @@ def test_disputes_are_conserved_at_every_step(surge_run) -> None:
     assert ledger.steps == 104
     c = dispute_counts(model)
     # The run exercised what the invariants are about.
-    assert c["arisen"] > 250  # about 180 without the surge
+    assert c["arisen"] > 220  # 249-285 with the surge, 167-187 without (seeds 3-5)
     assert min(c["resolved"], c["relapsed"], c["abandoned"], c["escalated"], c["lumped"],
                c["closed_unresolved"]) > 0
     assert min(c[f"resolved_l{i}"] for i in range(4)) > 0

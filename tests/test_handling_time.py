@@ -13,7 +13,9 @@ from simulation.disputes import Level, Outcome
 from simulation.handling_time import (
     admin_burden,
     base_service_days,
+    freed_hours_share,
     grid_case_hours_factor,
+    grid_patrol_hours,
     service_days,
 )
 from simulation.metrics import days_to_resolution
@@ -36,15 +38,68 @@ def test_service_days_are_the_declared_days_cut_by_data_sharing() -> None:
 
 
 def test_data_integration_frees_grid_workers_hours_for_cases() -> None:
-    """Burden 0.4 × (1 − 0.5 × 0.8 × 0.5) = 0.32; case hours (1 − 0.32) / (1 − 0.4) =
-    1.1333; without data sharing the factor is 1."""
+    """All freed hours to cases: burden 0.4 × (1 − 0.5 × 0.8 × 0.5) = 0.32; case hours
+    (1 − 0.32) / (1 − 0.4) = 1.1333; without data sharing the factor is 1."""
     m = model_with({"levers.smart_governance.data_sharing": 0.8,
                     "levers.smart_governance.platform_coverage": 0.5,
-                    "ladder.grid_admin_share": 0.4, "effects.data_sharing_admin": 0.5})
+                    "ladder.grid_admin_share": 0.4, "effects.data_sharing_admin": 0.5,
+                    "ladder.freed_hours_patrol": 0.0})
     assert admin_burden(m) == pytest.approx(0.32)
     assert grid_case_hours_factor(m) == pytest.approx(0.68 / 0.6)
+    assert grid_patrol_hours(m) == m.params.ladder.grid_worker_patrol_hours
     none = model_with({"levers.smart_governance.data_sharing": 0.0})
     assert grid_case_hours_factor(none) == pytest.approx(1.0)
+
+
+def test_freed_hours_split_between_cases_and_patrol_by_hand() -> None:
+    """Freed 0.4 − 0.32 = 0.08 of 40 hours = 3.2 hours; a quarter to patrol: 8 + 0.8 =
+    8.8 patrol hours, and case hours (0.6 + 0.75 × 0.08) / 0.6 = 1.1. The grids'
+    detection coverage follows from those patrol hours (no data alerts here)."""
+    m = model_with({"levers.smart_governance.data_sharing": 0.8,
+                    "levers.smart_governance.platform_coverage": 0.5,
+                    "ladder.grid_admin_share": 0.4, "effects.data_sharing_admin": 0.5,
+                    "ladder.freed_hours_patrol": 0.25, "ladder.grid_worker_hours": 40.0,
+                    "ladder.grid_worker_patrol_hours": 8.0,
+                    "effects.data_sharing_detection": 0.0})
+    assert freed_hours_share(m) == pytest.approx(0.08)
+    assert grid_patrol_hours(m) == pytest.approx(8.8)
+    assert grid_case_hours_factor(m) == pytest.approx(1.1)
+    lad, res = m.params.ladder, m.residents
+    vol = np.bincount(res.grid[res.volunteer], minlength=len(m.grid_population))
+    hours = vol * m.params.behaviour.volunteer_hours + (
+        lad.grid_workers_per_1000 * m.grid_population / 1000 * 8.8)
+    expected = 1 - np.exp(-(hours / m.grid_population) / lad.patrol_hours_for_detection)
+    m._update_detection()
+    np.testing.assert_allclose(m.detection_coverage, expected)
+
+
+def test_freed_hours_on_patrol_find_more_grievances_early() -> None:
+    """Data alerts switched off, so data sharing reaches detection only through the hours
+    it frees. With nothing shared nothing is freed, and the split does not matter. With
+    data sharing, the freed hours all on patrol find more dispute risks early (defused or
+    not) than the same hours all on cases (paired seeds, two years; measured 115 against
+    98.5 a run, and 89.8 with no data sharing). With the freed hours all on cases, data
+    sharing leaves the grids' detection coverage as it was."""
+    def found_early(m: CoGovernanceModel) -> float:
+        n = m.disputes.size
+        return float(m.prevented + np.count_nonzero(m.disputes.early[:n]))
+
+    def found(patrol: float, sharing: float) -> list[float]:
+        return mean_over_seeds({"ladder.freed_hours_patrol": patrol,
+                                "effects.data_sharing_detection": 0.0,
+                                "levers.smart_governance.platform_coverage": 0.9,
+                                "levers.smart_governance.data_sharing": sharing},
+                               found_early)
+
+    assert found(1.0, 0.0) == found(0.0, 0.0)
+    on_patrol, on_cases = found(1.0, 0.9), found(0.0, 0.9)
+    assert np.mean(on_patrol) > 1.1 * np.mean(on_cases), (on_patrol, on_cases)
+    assert sum(p > c for p, c in zip(on_patrol, on_cases, strict=True)) >= len(SEEDS) - 1
+    coverage = [model_with({"ladder.freed_hours_patrol": 0.0,
+                            "effects.data_sharing_detection": 0.0,
+                            "levers.smart_governance.data_sharing": sharing}
+                           ).detection_coverage for sharing in (0.0, 0.9)]
+    np.testing.assert_array_equal(coverage[0], coverage[1])
 
 
 def test_days_to_resolution_count_from_intake_and_leave_out_self_settlements() -> None:

@@ -144,9 +144,10 @@ def test_feedback_touches_only_the_parties_and_closes_their_disputes(fed_back) -
 
 
 def resolve_after(waited: int, level: Level, *, handled: bool = True, ruling: bool = False,
-                  **changes) -> tuple[CoGovernanceModel, int]:
+                  taken_in: float | None = None, **changes) -> tuple[CoGovernanceModel, int]:
     """Resolve a dispute that arose `waited` weeks ago with a patience of 10 weeks;
-    agreements always hold. `handled`: a handler worked on it (it cost something)."""
+    agreements always hold. `handled`: a handler worked on it (it cost something);
+    `taken_in`: the ladder took it in that many days before the ending (never if None)."""
     model = CoGovernanceModel(small_scenario({"disputes.relapse_base": 0.0, **changes}),
                               rng=2)
     pool = model.disputes
@@ -156,6 +157,8 @@ def resolve_after(waited: int, level: Level, *, handled: bool = True, ruling: bo
     if handled:
         pool.cost[case] = 300.0
     model.week = waited
+    if taken_in is not None:
+        pool.intake_day[case] = model.ladder.today() - taken_in
     model.ladder.resolve(int(case), level, ruling=ruling)
     return model, int(case)
 
@@ -173,6 +176,24 @@ def test_experience_quality_falls_with_the_time_to_the_ending(waited: int,
     pool = model.disputes
     assert pool.outcome[case] == Outcome.RESOLVED and pool.ended[case] == waited
     # (0.4 outcome + 0.2 heard + 0.2 timely + 0.2 fair) with default weights
+    assert pool.satisfaction[case] == pytest.approx(0.4 + 0.2 + 0.2 * timely + 0.2)
+
+
+@pytest.mark.parametrize(("days", "timely"), [
+    (0.0, 1.0),
+    (7.0, 0.95),  # 1 − 7 / (7 × 2 × 10)
+    (35.0, 0.75),
+    (70.0, 0.5),  # a whole patience in days: half
+    (200.0, 0.0),
+])
+def test_timeliness_counts_the_days_from_intake_to_the_ending(days: float,
+                                                              timely: float) -> None:
+    """A dispute that arose 30 weeks ago (three patiences) and was then taken in: its
+    timeliness counts only the days the ladder took, as days_to_resolution does, so
+    faster handling leaves a better experience."""
+    model, case = resolve_after(30, Level.L2, taken_in=days)
+    pool = model.disputes
+    assert pool.ended_day[case] - pool.intake_day[case] == pytest.approx(days)
     assert pool.satisfaction[case] == pytest.approx(0.4 + 0.2 + 0.2 * timely + 0.2)
 
 

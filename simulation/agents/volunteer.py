@@ -96,6 +96,8 @@ def update_volunteers(model: CoGovernanceModel) -> tuple[np.ndarray, np.ndarray]
     max(0, 1 − spare hours / hours asked) (volunteers asked for more than their spare
     time burn out). Each resident joins or quits with its own chance, independently; the
     draws are thinned (`simulation.draws.draw_rows`), since a chance is small for everyone.
+    Those who join take a post of their grid's volunteer teams; where the posts are all
+    held, they are turned away (`within_posts`): the share's declared ceiling.
     """
     res = model.residents
     beh = model.params.behaviour
@@ -115,6 +117,36 @@ def update_volunteers(model: CoGovernanceModel) -> tuple[np.ndarray, np.ndarray]
     rows = draw_rows(model.rng, n, bound, chance)
     was = res.volunteer[rows]
     joined, quitted = rows[~was], rows[was]
-    res.volunteer[joined] = True
     res.volunteer[quitted] = False
+    joined = within_posts(model, joined)
+    res.volunteer[joined] = True
     return joined, quitted
+
+
+def posts(model: CoGovernanceModel) -> np.ndarray:
+    """Each grid's posts for active volunteers: ⌊posts per 1,000 × residents / 1,000⌋."""
+    per_1000 = model.params.behaviour.volunteer_posts_per_1000
+    return np.floor(per_1000 * model.grid_population / 1000).astype(np.int64)
+
+
+def within_posts(model: CoGovernanceModel, joining: np.ndarray) -> np.ndarray:
+    """The residents of `joining` (ascending rows, none a volunteer yet) who find an open
+    post: in each grid at most its posts less its volunteers, the others turned away.
+
+    Where a grid has fewer open posts than residents joining, those taken are drawn at
+    random among them (`model.rng`); no draw is made where every grid has room.
+    """
+    if len(joining) == 0:
+        return joining
+    res = model.residents
+    n_grids = len(model.grid_population)
+    held = np.bincount(res.grid[res.volunteer], minlength=n_grids)
+    open_posts = np.maximum(0, posts(model) - held)
+    grid = res.grid[joining]
+    if np.all(np.bincount(grid, minlength=n_grids) <= open_posts):
+        return joining
+    order = np.lexsort((model.rng.random(len(joining)), grid))  # by grid, random within
+    by_grid = grid[order]
+    first = np.searchsorted(by_grid, by_grid)  # each one's grid's first position
+    rank = np.arange(len(order)) - first
+    return np.sort(joining[order[rank < open_posts[by_grid]]])

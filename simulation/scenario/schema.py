@@ -706,10 +706,27 @@ class Ladder(Section):
         0.4, 0.0, 0.95, unit="share of hours", zh="网格员行政负担",
         meaning="Share of a grid worker's hours spent on forms and reporting (填表报数) "
         "without data integration; integration frees this × data_sharing_admin × "
-        "data_sharing × platform_coverage of it for cases.",
+        "data_sharing × platform_coverage of it, for cases and patrol (freed_hours_patrol).",
         source="assumed (0.3-0.5); Ordos reports form-filling time 'greatly shortened' "
         "by data integration (seed 004), direction only",
         plausible=(0.3, 0.5),
+    )
+    freed_hours_patrol: float = param(
+        0.5, 0.0, 1.0, unit="share of freed hours", zh="减负时间用于走访",
+        meaning="Share of the hours data integration frees from grid workers' paperwork "
+        "that goes to patrol and household visits (early detection); the rest goes to "
+        "cases (L1 capacity).",
+        source="assumed; direction: Ordos's freed form-filling time and grid workers who "
+        "'walk the grid' (人在格中走) [seed 004], Jiaxing's visits to every household "
+        "(走访连心全覆盖) [seed 001]",
+        plausible=(0.2, 0.8),
+    )
+    grid_worker_hours: float = param(
+        40.0, 1.0, 80.0, unit="hours per worker per week", zh="网格员周工时",
+        meaning="A grid worker's working hours a week, of which grid_admin_share go to "
+        "forms and reporting; turns the share of hours data integration frees into hours.",
+        source="Labour Law and State Council working-hours rules (1995): 8 hours a day, "
+        "40 hours a week",
     )
     success_l1: float = param(
         0.65, 0.0, 1.0, unit="probability", zh="网格调解成功率",
@@ -1284,6 +1301,20 @@ class Behaviour(Section):
         2.0, 0.0, 10.0, unit="relative", zh="志愿同伴效应",
         meaning="Join rate × (1 + this × share of the resident's ties who volunteer).",
     )
+    volunteer_posts_per_1000: float = param(
+        60.0, 0.0, 1_000.0, unit="posts per 1,000 residents", zh="志愿岗位数",
+        meaning="Posts for active volunteers that a grid's volunteer teams organise (patrol, "
+        "informants, mediation, assisted access), per 1,000 residents; a resident who would "
+        "join a grid whose posts are all held is turned away: the share's ceiling, which "
+        "does not move as residents age.",
+        source="assumed between two anchors: about one mediator or dispute informant per "
+        "ten households (people's mediation network; 2.62 persons a household, 2020 "
+        "census: about 38 per 1,000) counts mediation posts only; registered volunteers "
+        "(7% in 2018, targets.yaml; 16.9% c. 2025 [seed 004]) bound active ones from "
+        "above. Organising volunteering costs money: local funding limits volunteer "
+        "services (China Volunteer Service Development Report 2021-2022)",
+        plausible=(38.0, 120.0),
+    )
     spare_hours_elderly: float = param(
         12.0, 0.0, 80.0, unit="hours per week", zh="老年人空闲时间",
         meaning="Mean spare hours a week of residents aged 60+ (retirees); each resident's "
@@ -1355,8 +1386,8 @@ class Behaviour(Section):
     )
     timely_patience_multiple: float = param(
         2.0, 0.1, 10.0, unit="multiple of patience", zh="及时性时限倍数",
-        meaning="Timeliness = 1 - weeks from arising to the ending / (this × the party's "
-        "patience), at least 0.",
+        meaning="Timeliness = 1 - days from intake to the ending (from arising if never "
+        "taken in) / (this × the party's patience in days), at least 0.",
     )
     ruling_fairness: float = param(
         0.5, 0.0, 1.0, unit="0-1", zh="判决公正感",
