@@ -470,3 +470,61 @@ def test_one_dispute_is_followed_up_the_ladder(fresh):
     expect(path.locator("th").first).to_have_text("Week")
     page.get_by_role("button", name="中文").click()
     expect(page.locator(".cogov-dispute .cogov-path th").first).to_have_text("周")
+
+
+# Where ECharts drew a chart's y-axis caption (its name), in the canvas's pixels, and the
+# canvas's size: the caption is text on the canvas, so it is found among what ECharts drew.
+CAPTION_BOX = """async key => {
+    const echarts = await window.cogovEcharts;
+    const canvas = document.querySelector(
+        `.cogov-echart[data-key="${key}"] .cogov-echart-canvas`);
+    const chart = canvas && echarts.getInstanceByDom(canvas);
+    if (!chart) return null;
+    const name = chart.getOption().yAxis[0].name;
+    const find = el => {  // the text element of the caption (all its lines)
+        if (el.style && el.style.text === name) return el;
+        for (const child of (el.childrenRef ? el.childrenRef() : [])) {
+            const hit = find(child);
+            if (hit) return hit;
+        }
+        return null;
+    };
+    const text = chart.getZr().storage.getRoots().map(find).find(e => e);
+    if (!text) return {name, found: false};
+    const r = text.getBoundingRect().clone();
+    r.applyTransform(text.getComputedTransform());
+    return {name, found: true, x: r.x, y: r.y, width: r.width, height: r.height,
+            chartWidth: chart.getWidth(), chartHeight: chart.getHeight()};
+}"""
+
+
+@pytest.mark.timeout(600)
+@pytest.mark.parametrize("width,height", [(1280, 800), (1024, 768)])
+def test_every_y_axis_caption_lies_inside_its_chart(fresh, width, height):
+    """The y-axis caption (unit, and the moving year for rates) of the key charts beside
+    the funnel and of every chart the charts tab opens with is drawn whole, in both
+    languages: no word of it is cut off at the chart's edge."""
+    page = fresh("?w=60")
+    page.set_viewport_size({"width": width, "height": height})
+    expect(page.locator(".cogov-week")).to_have_text("Week 60 of 260")
+    from viz.charts import DEFAULT_CHARTS, KEY_CHARTS
+
+    for lang, tab in (("en", "Overview"), ("en", "All charts"), ("zh", "全部图表"),
+                      ("zh", "总览")):
+        if lang == "zh" and tab == "全部图表":
+            page.get_by_role("button", name="中文").click()
+            expect(page.get_by_text("政策抓手", exact=True)).to_be_visible()
+        page.get_by_role("tab", name=tab).click()
+        keys = KEY_CHARTS if tab in ("Overview", "总览") else DEFAULT_CHARTS
+        for key in keys:
+            chart = page.locator(f'.cogov-echart[data-key="{key}"] canvas').first
+            expect(chart).to_be_visible()
+            page.wait_for_timeout(300)  # the chart resizes to its place
+            box = page.evaluate(CAPTION_BOX, key)
+            where = f"{key} at {width}×{height} ({lang})"
+            assert box is not None and box["found"], f"no caption drawn: {where}: {box}"
+            assert box["x"] >= 0 and box["y"] >= 0, f"caption cut off: {where}: {box}"
+            assert box["x"] + box["width"] <= box["chartWidth"], \
+                f"caption cut off: {where}: {box}"
+            assert box["y"] + box["height"] <= box["chartHeight"], \
+                f"caption cut off: {where}: {box}"
