@@ -73,6 +73,7 @@ from viz.network import (
     network_update,
     social_ties,
 )
+from viz.series import RATE_MIN_WEEKS
 from viz.texts import TABS, lesson, lessons, pick, scenario_title
 from viz.urlstate import UrlState, decode, encode
 from viz.widgets import BrowserState, Download, FilePick
@@ -865,7 +866,8 @@ def Headline(session: Session):
         else:
             Html(f'<div class="cogov-mixhead">{_esc(heads[0])}</div>')
             Html(markup.kpis_html(frames[0].now, lang))
-        Html(f'<div class="cogov-note">{_esc(t("headline_note", lang))}</div>')
+        Html(f'<div class="cogov-note">'
+             f'{_esc(t("headline_note", lang, weeks=RATE_MIN_WEEKS))}</div>')
 
 
 @guarded
