@@ -324,6 +324,9 @@ def test_a_followed_dispute_is_told_in_both_languages():
     waiting = pick_dispute(mix.model, "longest")
     pool = mix.model.disputes
     assert waiting is None or pool.waited[waiting] == pool.waited[pool.open_ids].max()
+    if waiting is not None:  # waiting is counted in days: told in weeks to a tenth
+        told = dispute_view(mix.model, mix.trail, waiting, "en").summary
+        assert f", {pool.waited[waiting]:.1f} of them waiting;" in told
     stages = {p.stage for p in mix.trail.path(case)}
     assert Stage.ENDED in stages
 
