@@ -498,6 +498,17 @@ CAPTION_BOX = """async key => {
 }"""
 
 
+def caption_box(page: Page, key: str) -> dict | None:
+    """`CAPTION_BOX` once the chart has drawn its caption (a chart drawn again after a
+    redraw of the page starts its ECharts a moment later)."""
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    while True:
+        box = page.evaluate(CAPTION_BOX, key)
+        if (box is not None and box["found"]) or time.monotonic() > deadline:
+            return box
+        page.wait_for_timeout(250)
+
+
 @pytest.mark.timeout(600)
 @pytest.mark.parametrize("width,height", [(1280, 800), (1024, 768)])
 def test_every_y_axis_caption_lies_inside_its_chart(fresh, width, height):
@@ -520,7 +531,7 @@ def test_every_y_axis_caption_lies_inside_its_chart(fresh, width, height):
             chart = page.locator(f'.cogov-echart[data-key="{key}"] canvas').first
             expect(chart).to_be_visible()
             page.wait_for_timeout(300)  # the chart resizes to its place
-            box = page.evaluate(CAPTION_BOX, key)
+            box = caption_box(page, key)
             where = f"{key} at {width}×{height} ({lang})"
             assert box is not None and box["found"], f"no caption drawn: {where}: {box}"
             assert box["x"] >= 0 and box["y"] >= 0, f"caption cut off: {where}: {box}"
