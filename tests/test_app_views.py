@@ -46,7 +46,15 @@ from viz.network import (
     network_option,
     network_update,
 )
-from viz.series import MIN_WEEKS, moving_year, petition_surges, windowed_outcomes
+from viz.series import (
+    MIN_WEEKS,
+    RATE_MIN_WEEKS,
+    SeriesBook,
+    moving_year,
+    per_year_outcomes,
+    petition_surges,
+    windowed_outcomes,
+)
 from viz.urlstate import UrlState, decode, encode
 
 SMALL = 1_200
@@ -81,7 +89,8 @@ def test_an_outcome_added_to_the_model_appears_without_a_change_here(monkeypatch
         return {**original(c, residents, weeks), "court_rate": c["resolved_l3"] / weeks}
 
     monkeypatch.setattr(metrics, "resolution_shares", shares)
-    for fn in (viz.series.windowed_outcomes, viz.series.chartable_outcomes, chart_specs):
+    for fn in (viz.series.windowed_outcomes, viz.series.per_year_outcomes,
+                   viz.series.chartable_outcomes, chart_specs):
         fn.cache_clear()
     try:
         assert "petitions_handled" in chart_specs() and "court_rate" in chart_specs()
@@ -93,7 +102,8 @@ def test_an_outcome_added_to_the_model_appears_without_a_change_here(monkeypatch
         assert chart_specs()["petitions_handled"].unit == "ratio"
     finally:
         monkeypatch.undo()  # before the caches are refilled by anyone
-        for fn in (viz.series.windowed_outcomes, viz.series.chartable_outcomes, chart_specs):
+        for fn in (viz.series.windowed_outcomes, viz.series.per_year_outcomes,
+                   viz.series.chartable_outcomes, chart_specs):
             fn.cache_clear()
 
 
@@ -110,10 +120,46 @@ def test_rates_are_over_a_moving_year():
     series = moving_year(steady_record(80), residents=1_000)
     rate, petitions = series["resolution_rate"], series["escalations_per_10k"]
     assert all(math.isnan(v) for v in rate[:MIN_WEEKS])
-    for week in (MIN_WEEKS, 30, 52, 80):  # a steady rate: the same at any window length
+    assert all(math.isnan(v) for v in petitions[:RATE_MIN_WEEKS])
+    for week in (MIN_WEEKS, 30, 52, 80):  # a steady share: the same at any window length
         assert rate[week] == pytest.approx(0.6)
+    for week in (RATE_MIN_WEEKS, 30, 52, 80):  # and a steady rate a year
         assert petitions[week] == pytest.approx(520.0)
     assert series["grassroots_share"][80] == pytest.approx(2 / 3)
+
+
+def test_a_rate_a_year_is_shown_only_from_half_a_year_on():
+    """The rates a year are those whose unit is "per year" (petitions, disputes a year),
+    and none of them jumps with the first petitions: one petition in week 1 in a county
+    of 10,000 is 1 per 10,000 in the weeks so far; scaled up to a year from 26 weeks it is
+    52/26 = 2 per 10,000 a year at most (from 8 weeks it would be 6.5), and 1 after a
+    full year. Shares of disputes show from week 8, with the same weeks so far."""
+    units = {o.name: o.unit for o in OUTCOMES}
+    assert set(per_year_outcomes()) == {n for n in windowed_outcomes()
+                                        if units[n] in ("per 10,000 per year",
+                                                        "per 1,000 per year")}
+    assert {"escalations_per_10k", "petitions_per_10k", "disputes_per_1000"} <= set(
+        per_year_outcomes())
+    assert "resolution_rate" not in per_year_outcomes()
+    record = []
+    for w in range(61):
+        one = 1 if w >= 1 else 0  # week 1: two disputes, one resolved, one petitioned
+        record.append({"week": w, "arisen": 2 * one, "resolved": one, "resolved_l1": one,
+                       "escalated": one, "first_petitions": one})
+    series = moving_year(record, residents=10_000)
+    for name in per_year_outcomes():
+        shown = series[name]
+        assert all(math.isnan(v) for v in shown[:RATE_MIN_WEEKS]), name
+        assert all(not math.isnan(v) for v in shown[RATE_MIN_WEEKS:]), name
+    petitions = np.array(series["escalations_per_10k"])
+    assert petitions[RATE_MIN_WEEKS] == pytest.approx(2.0)  # 1 / 10,000 over 26 weeks
+    assert np.nanmax(petitions) == pytest.approx(2.0)
+    assert petitions[52] == pytest.approx(1.0) and petitions[53] == pytest.approx(0.0)
+    assert series["resolution_rate"][MIN_WEEKS] == pytest.approx(0.5)  # shares: week 8
+    # The page's series (the charts, the headline numbers, the CSV) are these.
+    book = SeriesBook(lambda: record, 10_000)
+    assert np.isnan(book.series()["petitions_per_10k"][RATE_MIN_WEEKS - 1])
+    assert book.series()["petitions_per_10k"][RATE_MIN_WEEKS] == pytest.approx(2.0)
 
 
 def test_a_change_shows_within_a_year_and_not_before():
@@ -278,6 +324,9 @@ def test_a_followed_dispute_is_told_in_both_languages():
     waiting = pick_dispute(mix.model, "longest")
     pool = mix.model.disputes
     assert waiting is None or pool.waited[waiting] == pool.waited[pool.open_ids].max()
+    if waiting is not None:  # waiting is counted in days: told in weeks to a tenth
+        told = dispute_view(mix.model, mix.trail, waiting, "en").summary
+        assert f", {pool.waited[waiting]:.1f} of them waiting;" in told
     stages = {p.stage for p in mix.trail.path(case)}
     assert Stage.ENDED in stages
 

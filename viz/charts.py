@@ -164,8 +164,14 @@ def series_id(mix: int, series: str) -> str:
 
 
 def chart_axis_name(spec: ChartSpec, lang: Lang) -> str:
+    """The y axis's caption: the unit, and for a moving-year outcome the window on a line
+    of its own (on one line, "per 10,000 residents a year · past 52 weeks" is wider than a
+    key chart beside the funnel at 1280×800)."""
     name = unit_label(spec.unit, lang)
-    return f"{name} · {t('past_year', lang)}" if spec.windowed else name
+    return f"{name}\n{t('past_year', lang)}" if spec.windowed else name
+
+
+CAPTION_LINE = 16  # px: the height of a line of the caption above the plot
 
 
 def week_interval(total_weeks: int) -> int:
@@ -193,7 +199,8 @@ def chart_option(spec: ChartSpec, mix_labels: Sequence[str], total_weeks: int,
             })
     y_axis: dict = {"type": "value", "min": axis.lo, "name": chart_axis_name(spec, lang),
                     "nameLocation": "end", "nameGap": 10,
-                    "nameTextStyle": {"fontSize": FONT - 1, "align": "left"},
+                    "nameTextStyle": {"fontSize": FONT - 1, "align": "left",
+                                      "lineHeight": CAPTION_LINE},
                     "axisLabel": {"fontSize": FONT}, "splitNumber": 4}
     if axis.hi is not None:
         y_axis["max"] = axis.hi
@@ -201,11 +208,12 @@ def chart_option(spec: ChartSpec, mix_labels: Sequence[str], total_weeks: int,
     if axis.percent:
         y_axis["axisLabel"]["formatter"] = "{value}%"
     show_legend = compare or len(spec.series) > 1
+    # Room above the plot for the legend and every line of the caption.
+    top = (38 if not show_legend else 62) + CAPTION_LINE * y_axis["name"].count("\n")
     return {
         "animation": False,
         "textStyle": {"fontSize": FONT},
-        "grid": {"left": 58, "right": 18, "top": 38 if not show_legend else 62,
-                 "bottom": 44},
+        "grid": {"left": 58, "right": 18, "top": top, "bottom": 44},
         "legend": {"show": show_legend, "top": 0, "left": 0, "itemWidth": 22,
                    "textStyle": {"fontSize": FONT - 1}},
         "tooltip": {"trigger": "axis", "textStyle": {"fontSize": FONT}},
@@ -253,7 +261,11 @@ def event_marks(events: Sequence[Event], lang: Lang) -> dict:
         label = {"show": True, "fontSize": FONT - 2, "color": "#333",
                  "formatter": t(f"event_{e.kind}", lang)}
         if e.kind == "surge":
-            lines.append({"xAxis": e.start, "name": event_text(e, lang), "label": label,
+            # Named on hover only: surges a few weeks apart would write over each other
+            # and over the axis caption above the plot (the events list names them all).
+            lines.append({"xAxis": e.start, "name": event_text(e, lang),
+                          "label": {**label, "show": False},
+                          "emphasis": {"label": {**label, "show": True}},
                           "lineStyle": {"color": EVENT_COLOURS["surge"], "type": "dotted",
                                         "width": 1.5}})
         else:

@@ -110,7 +110,8 @@ def dispute_view(model: CoGovernanceModel, trail: DisputeTrail, case: int,
     ended = pool.outcome[case] != Outcome.OPEN
     weeks = (int(pool.ended[case]) if ended else model.week) - int(pool.arose[case])
     key = "dispute_summary_ended" if ended else "dispute_summary"
-    summary = t(key, lang, weeks=weeks, waited=f"{pool.waited[case]:g}",
+    # Waiting is counted in days, so its weeks are told to a tenth.
+    summary = t(key, lang, weeks=weeks, waited=f"{pool.waited[case]:.1f}",
                 handoffs=int(pool.handoffs[case]))
     title = t("dispute_title", lang, n=case, kind=t(f"kind_{int(pool.kind[case])}", lang),
               severity=f"{pool.severity[case]:.2f}")

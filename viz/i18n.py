@@ -128,8 +128,9 @@ UI: dict[str, tuple[str, str]] = {
     "tab_outcomes": ("All outcomes", "全部指标"),
     "tab_about": ("About this model", "关于本模型"),
     "county_card": ("County", "县域"),
-    "headline_note": ("Shares and rates of disputes: past 52 weeks",
-                      "纠纷相关比例与比率：近52周"),
+    "headline_note": ("Shares and rates of disputes: past 52 weeks (in the first year, the "
+                      "weeks so far; rates a year from week {weeks} on)",
+                      "纠纷相关比例与比率：近52周（首年按已运行的周数计；年率自第{weeks}周起显示）"),
     "busy": ("Working…", "处理中……"),
     "restoring": ("Restoring the shared view…", "正在恢复分享的视图……"),
     "uploading": ("Reading the file…", "正在读取文件……"),

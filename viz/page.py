@@ -73,6 +73,7 @@ from viz.network import (
     network_update,
     social_ties,
 )
+from viz.series import RATE_MIN_WEEKS
 from viz.texts import TABS, lesson, lessons, pick, scenario_title
 from viz.urlstate import UrlState, decode, encode
 from viz.widgets import BrowserState, Download, FilePick
@@ -651,6 +652,13 @@ def LeverCard(session: Session):
         session.moves.move(editing, path, value)
         session.moves_rev.value += 1
 
+    def in_force(path: str) -> float | None:
+        """The lever's value in the run, or None while a move of it waits (read when
+        asked, not when the drawing began)."""
+        if session.moves.value(editing, path) is not None:
+            return None
+        return mix.lever_value(path)
+
     with rv.Card():
         with solara.Div(style={"padding": "6px 10px"}):
             title = t("levers", lang)
@@ -667,28 +675,28 @@ def LeverCard(session: Session):
                 for control in controls:
                     pending = session.moves.value(editing, control.path)
                     value = mix.lever_value(control.path) if pending is None else pending
-                    LeverSlider(control, value, lang, on_move, pending is not None)
+                    LeverSlider(control, value, lang, on_move, in_force, pending is not None,
+                                editing)
 
 
 @solara.component
 def LeverSlider(control: LeverControl, value: float, lang: Lang,
-                on_move: Callable[[str, float], None], pending: bool = False):
+                on_move: Callable[[str, float], None],
+                in_force: Callable[[str], float | None], pending: bool = False,
+                mix: int = 0):
     """A lever's slider. Every move goes to `on_move` (see `viz.moves`).
 
     The element carries the value the page holds for it and whether that is a move not
     yet applied (`data-value`, `data-pending`), so a browser test can wait for the state
     instead of a clock."""
-    # While a move waits, the browser's slider is where the lever is: the page gives the
-    # slider back the value the browser last sent (unchanged, so nothing is sent to it).
-    # Giving it `value`, read when this drawing began, could send an older position of a
-    # quick series back to a slider that has moved on, and the next key would start from
-    # there (a move lost).
-    sent = solara.use_ref(None)
-    if pending and sent.current is not None:
-        value = sent.current
-
+    # The page never draws the slider's position (`v_model`): reacton sets every property
+    # of an element each time it is drawn again, and a drawing that began before the
+    # browser's latest move arrived would send an older position back to a slider that
+    # has moved on; the next key would start from there and a move would be lost. The
+    # browser's slider holds its own position, and the page sets it only where the lever
+    # in force differs from it once no move waits (a reset, another scenario or mix, a
+    # refused move), with the values read at that moment.
     def moved(v) -> None:
-        sent.current = float(v)
         on_move(control.path, float(v))
 
     label = param_label(control.spec, lang)
@@ -696,12 +704,24 @@ def LeverSlider(control: LeverControl, value: float, lang: Lang,
         with solara.Row(justify="space-between", style={"margin-bottom": "-6px"}):
             solara.Text(label, classes=["cogov-lever-label"])
             solara.Text(f"{value:.2f}", style={"font-weight": "600"})
-    rv.Slider(v_model=value, min=control.minimum, max=control.maximum, step=control.step,
-              thumb_label=True, hide_details=True, density="compact", color=ACCENT,
-              class_="cogov-lever",
-              attributes={"data-path": control.path, "data-value": f"{value:g}",
-                          "data-pending": "true" if pending else "false"},
-              on_v_model=moved)
+    slider = rv.Slider(min=control.minimum, max=control.maximum, step=control.step,
+                       thumb_label=True, hide_details=True, density="compact", color=ACCENT,
+                       class_="cogov-lever",
+                       attributes={"data-path": control.path, "data-value": f"{value:g}",
+                                   "data-pending": "true" if pending else "false"},
+                       on_v_model=moved)
+
+    def give_position() -> None:
+        target = in_force(control.path)
+        widget = solara.get_widget(slider)
+        shown = getattr(widget, "v_model", None)
+        if target is None or (isinstance(shown, int | float)
+                              and abs(float(shown) - target) < control.step / 1000):
+            return
+        with reacton.core.suppress_events():  # not a move: the page sets it
+            widget.v_model = target
+
+    solara.use_effect(give_position, [value, pending, mix])
 
 
 @guarded
@@ -846,7 +866,8 @@ def Headline(session: Session):
         else:
             Html(f'<div class="cogov-mixhead">{_esc(heads[0])}</div>')
             Html(markup.kpis_html(frames[0].now, lang))
-        Html(f'<div class="cogov-note">{_esc(t("headline_note", lang))}</div>')
+        Html(f'<div class="cogov-note">'
+             f'{_esc(t("headline_note", lang, weeks=RATE_MIN_WEEKS))}</div>')
 
 
 @guarded

@@ -6,8 +6,12 @@ outcome added there appears on the page without a change here:
 - an outcome the model derives from cumulative dispute counts (every result of
   `metrics.resolution_shares`) is shown over a moving year: at week w it is computed by that
   same function from the counts of weeks w − 52 to w (from week 0 while the run is younger
-  than a year, and not before week `MIN_WEEKS`). A cumulative rate would saw-tooth early (a
-  few petitions scaled up to a year) and then barely move after a reform or a shock;
+  than a year: the weeks so far). A cumulative rate would saw-tooth early and then barely
+  move after a reform or a shock. A share of disputes is shown from week `MIN_WEEKS`; a
+  rate a year (petitions, disputes per residents a year) only from week `RATE_MIN_WEEKS`:
+  it scales the weeks so far up to a year, so from 8 weeks one petition more in a county
+  of 10,000 would lift it by 6.5 per 10,000 (52/8), a sixth of the default county's level,
+  and the chart would jump with every petition of the first weeks;
 - every other outcome recorded weekly (`metrics.STEP_METRICS`: trust, welfare, …) is the
   week's own value.
 """
@@ -24,7 +28,13 @@ from simulation import metrics
 from simulation.metrics import COUNT_NAMES
 
 WINDOW_WEEKS = 52
-MIN_WEEKS = 8  # a moving-year value from fewer weeks than this is not shown
+MIN_WEEKS = 8  # a moving-year share from fewer weeks than this is not shown
+# A rate a year from fewer weeks than this is not shown (half a year): from 26 weeks on,
+# one petition moves the rate of a county of 10,000 by at most 2 per 10,000 a year (52/26),
+# about a twentieth of the default county's 37 escalations per 10,000 a year (measured
+# over weeks 100-104 of 4 seeds of `default`, the page's own county). Assumed, a display
+# choice: a trainer sees no rate rather than a noisy one.
+RATE_MIN_WEEKS = 26
 # The counts `resolution_shares` may read, as recorded every week.
 COUNTS: tuple[str, ...] = tuple(c for c in COUNT_NAMES if c not in ("residents", "weeks"))
 GROUP_SERIES: tuple[str, ...] = ("welfare_urban", "welfare_rural", "welfare_elderly",
@@ -39,6 +49,19 @@ def windowed_outcomes() -> tuple[str, ...]:
 
 
 @cache
+def per_year_outcomes() -> tuple[str, ...]:
+    """Windowed outcomes that are rates a year (their unit is "... per year"): shown from
+    week `RATE_MIN_WEEKS`."""
+    units = {o.name: o.unit for o in metrics.OUTCOMES}
+    return tuple(n for n in windowed_outcomes() if units[n].endswith("per year"))
+
+
+def first_week_shown(name: str) -> int:
+    """The first week a windowed outcome has a value on the page."""
+    return RATE_MIN_WEEKS if name in per_year_outcomes() else MIN_WEEKS
+
+
+@cache
 def chartable_outcomes() -> tuple[str, ...]:
     """Every outcome that has a weekly value, in the order of `OUTCOMES`."""
     windowed = set(windowed_outcomes())
@@ -48,8 +71,10 @@ def chartable_outcomes() -> tuple[str, ...]:
 
 def moving_year(record: Sequence[Mapping[str, float]], residents: int,
                 start: int = 0) -> dict[str, list[float]]:
-    """The windowed outcomes for weeks `start` … end of `record` (NaN before MIN_WEEKS)."""
+    """The windowed outcomes for weeks `start` … end of `record` (NaN before
+    `first_week_shown`: MIN_WEEKS for shares, RATE_MIN_WEEKS for rates a year)."""
     names = windowed_outcomes()
+    first = {n: first_week_shown(n) for n in names}
     out: dict[str, list[float]] = {n: [] for n in names}
     for w in range(start, len(record)):
         lo = max(0, w - WINDOW_WEEKS)
@@ -62,7 +87,7 @@ def moving_year(record: Sequence[Mapping[str, float]], residents: int,
         counts = {c: int(now.get(c, 0)) - int(then.get(c, 0)) for c in COUNTS}
         values = metrics.resolution_shares(counts, residents, weeks)
         for n in names:
-            out[n].append(float(values[n]))
+            out[n].append(float(values[n]) if weeks >= first[n] else float("nan"))
     return out
 
 
