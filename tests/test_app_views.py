@@ -53,6 +53,7 @@ from viz.series import (
     moving_year,
     per_year_outcomes,
     petition_surges,
+    poisson_tail,
     windowed_outcomes,
 )
 from viz.urlstate import UrlState, decode, encode
@@ -180,11 +181,36 @@ def test_petition_surges_are_found_once_each():
     per_week[0] = 0  # none in week 0, then one a week...
     per_week[30:34] = 3  # ...and three a week in weeks 30-33
     surges = petition_surges(weeks, np.cumsum(per_week))
-    # Week 31: its 4 weeks (28-31) hold 1+1+3+3 = 8, twice the 4 of an average 4 weeks
-    # before them (27 petitions in 27 weeks); week 30 held only 6.
-    assert [(s.week, s.count) for s in surges] == [(31, 8)]
+    # At a rate of one a week, 4 weeks hold 4 on average. Weeks 28-31 hold 8 (P(X >= 8)
+    # = 0.051 for Poisson(4)), weeks 29-32 hold 10 (0.0081): chance can do that. Weeks
+    # 30-33 hold 12: P(X >= 12) = 0.00091, under 1 in 1,000: the surge, seen in week 33.
+    assert [(s.week, s.count) for s in surges] == [(33, 12)]
     per_week[30:34] = 1
     assert petition_surges(weeks, np.cumsum(per_week)) == []
+
+
+def test_the_surge_rule_is_a_poisson_tail():
+    # Oracle: scipy's Poisson survival function, P(X >= k) = sf(k - 1).
+    from scipy.stats import poisson
+
+    for k, mean in [(1, 0.5), (4, 4.0), (8, 4.0), (12, 4.0), (30, 7.3)]:
+        assert poisson_tail(k, mean) == pytest.approx(poisson.sf(k - 1, mean), abs=1e-12)
+    assert poisson_tail(0, 3.0) == 1.0
+
+
+def test_petitions_at_a_steady_rate_rarely_surge():
+    # 200 five-year runs whose petitions arrive at a steady 1.15 a week (60 per 10,000 a
+    # year in a county of 10,000): chance alone. "Twice the average" would flag about
+    # four surges a run; the Poisson rule about one run in ten or fewer.
+    rng = np.random.default_rng(7)
+    weeks = np.arange(261)
+    found = [len(petition_surges(weeks, np.cumsum(rng.poisson(1.15, 261))))
+             for _ in range(200)]
+    assert np.mean(found) < 0.25
+    # and a real surge, five times the rate for 4 weeks, is seen
+    per_week = rng.poisson(1.15, 261)
+    per_week[150:154] += rng.poisson(4.6, 4)
+    assert any(150 <= s.week <= 154 for s in petition_surges(weeks, np.cumsum(per_week)))
 
 
 def test_scenario_events_and_their_words():

@@ -18,6 +18,7 @@ outcome added there appears on the page without a change here:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -136,24 +137,41 @@ class Surge:
 
 
 SURGE_WEEKS = 4
-SURGE_FACTOR = 2.0  # a surge: at least twice the petitions of an average 4 weeks so far
-SURGE_MIN = 4  # and at least this many
+SURGE_MIN = 4  # a surge holds at least this many petitions in its 4 weeks...
+# ...and more than chance allows: if petitions kept arriving at the rate seen so far, a
+# count this high in 4 weeks would come less than once in 1,000 windows (Poisson tail). A
+# run of 260 weeks tests about 240 overlapping windows, so a county whose petitions arrive
+# at a steady rate shows a false surge in well under one run in four; a rule of "twice the
+# average" flagged 11-20 surges in each 5-year run of `default` by chance alone.
+SURGE_CHANCE = 0.001
+SURGE_HISTORY = 26  # weeks of history the rate so far needs (petitions build up at first)
+
+
+def poisson_tail(k: int, mean: float) -> float:
+    """P(X ≥ k) for X ~ Poisson(mean): the chance of at least k events by luck alone."""
+    if k <= 0:
+        return 1.0
+    term = total = math.exp(-mean)  # P(X = 0)
+    for i in range(1, k):
+        term *= mean / i
+        total += term
+    return max(0.0, 1.0 - total)
 
 
 def petition_surges(weeks: np.ndarray, escalated: np.ndarray) -> list[Surge]:
     """Weeks where petitions (cumulative `escalated`) surged: the 4 weeks up to the week
-    held at least `SURGE_MIN` petitions and `SURGE_FACTOR` times the average of 4 weeks
-    over the run before them (which must be at least 13 weeks long). One mark per surge:
-    the week it was first seen."""
+    held at least `SURGE_MIN` petitions, a count that petitions arriving at the run's rate
+    before those weeks (at least 26 weeks of it) would reach with a chance below
+    `SURGE_CHANCE`. One mark per surge: the week it was first seen."""
     out: list[Surge] = []
     inside = False
     for i in range(len(escalated)):
-        if i < 13 + SURGE_WEEKS:
+        if i < SURGE_HISTORY + SURGE_WEEKS:
             continue
-        recent = escalated[i] - escalated[i - SURGE_WEEKS]
-        before = escalated[i - SURGE_WEEKS] / max(weeks[i - SURGE_WEEKS], 1) * SURGE_WEEKS
-        surge = recent >= SURGE_MIN and recent >= SURGE_FACTOR * before
+        recent = int(escalated[i] - escalated[i - SURGE_WEEKS])
+        expected = escalated[i - SURGE_WEEKS] / max(weeks[i - SURGE_WEEKS], 1) * SURGE_WEEKS
+        surge = recent >= SURGE_MIN and poisson_tail(recent, expected) < SURGE_CHANCE
         if surge and not inside:
-            out.append(Surge(int(weeks[i]), int(recent)))
+            out.append(Surge(int(weeks[i]), recent))
         inside = bool(surge)
     return out
