@@ -16,7 +16,7 @@ import mesa
 import numpy as np
 from mesa.agent import AgentSet
 
-from simulation import metrics, reporting, trust, volunteering
+from simulation import metrics, reporting, trust, volunteering, word_of_mouth
 from simulation.agents.government import Government, Role
 from simulation.agents.party_cell import PartyCell
 from simulation.agents.resident import Resident, settle_alone_probability
@@ -424,8 +424,10 @@ class CoGovernanceModel(mesa.Model):
     def feed_back_endings(self) -> None:
         """Parties learn from how their disputes ended (see
         `simulation.trust.feed_back_endings`)."""
-        trust.feed_back_endings(self)
-        reporting.remember_endings(self)  # remembered experience, for voice
+        ended = np.asarray(self.ladder.ended_this_week, dtype=np.int64)
+        heard = word_of_mouth.hearing(self, ended) if len(ended) else None
+        trust.feed_back_endings(self, heard)
+        reporting.remember_endings(self, heard)  # remembered experience, for voice
 
     def update_welfare(self) -> None:
         """共享: incomes, dispute losses and public services (see `simulation.welfare`)."""
