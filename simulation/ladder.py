@@ -35,6 +35,9 @@ if TYPE_CHECKING:
 
 Handler = PartyCell | Government | SocialOrganisation
 
+# The rungs by value: a case's `Level` from its stored rung (cheaper than calling Level).
+_LEVELS: tuple[Level, ...] = tuple(Level)
+
 # Dispute types that may need more than one government department (assumed): public
 # services, land and labour cases involve several offices (housing, land, labour, social
 # security), the others one.
@@ -370,7 +373,7 @@ class HandlingLadder:
         lad = m.params.ladder
         pool = m.disputes
         pool.stage[case] = Stage.IN_SERVICE
-        level = Level(int(pool.level[case]))
+        level = _LEVELS[pool.level[case]]
         cost = {Level.L1: lad.cost_l1, Level.L2: lad.cost_l2, Level.L3: lad.cost_l3,
                 Level.PETITION: lad.cost_petition}[level]
         if in_entrusted:
@@ -391,7 +394,7 @@ class HandlingLadder:
         """Chance a finished case ends in agreement (or a ruling that is accepted)."""
         m = self.model
         pool, lad, ef, lv = m.disputes, m.params.ladder, m.params.effects, m.lever
-        level = Level(int(pool.level[case]))
+        level = _LEVELS[pool.level[case]]
         if level == Level.L3 and not entrusted:
             return lad.success_l3
         if level == Level.PETITION:
@@ -439,7 +442,7 @@ class HandlingLadder:
         pool = m.disputes
         self.handler_of.pop(case, None)
         self.queue_of.pop(case, None)
-        level = Level(int(pool.level[case]))
+        level = _LEVELS[pool.level[case]]
         if m.rng.random() < self.success_probability(case, handler, entrusted):
             if self.court_backed(case, handler, entrusted):
                 self.prelitigation_diversions += 1  # settled before filing at court

@@ -385,21 +385,40 @@ class _Group:
         self.mask = mask.copy()  # what the forms below were made from
         self.inside = mask.astype(np.float64)
         self.outside = (~mask).astype(np.float64)
-        self.n_in = int(np.count_nonzero(mask))
         self.codes = self.mask.astype(np.intp)  # 1 inside, 0 outside (Theil's groups)
-        self.counts = np.bincount(self.codes, minlength=2)
+        self._count()
+
+    def _count(self) -> None:
+        self.n_in = int(np.count_nonzero(self.mask))
+        # np.bincount(codes, minlength=2), from the count inside
+        self.counts = np.array([self.mask.size - self.n_in, self.n_in], dtype=np.int64)
+
+    def follow(self, mask: np.ndarray) -> None:
+        """Bring the forms in step with `mask` (same shape), changing only the rows that
+        changed: ageing and migration move a few residents between groups each week."""
+        changed = np.flatnonzero(self.mask != mask)
+        if len(changed) == 0:
+            return
+        now = mask[changed]
+        self.mask[changed] = now
+        self.inside[changed] = now
+        self.outside[changed] = ~now
+        self.codes[changed] = now
+        self._count()
 
 
-# Groups by the id of their mask, checked against the mask's contents at every use: the
-# groups (urban, elderly, digital) are fixed in a run, so their float and code forms are
-# made once instead of every week. A few entries: the groups of the models in use.
+# Groups by the id of their mask, brought in step with the mask's contents at every use:
+# the groups (urban, elderly, digital, migrant) change in a few rows a week at most, so
+# their float and code forms are kept instead of being made every week. A few entries:
+# the groups of the models in use.
 _GROUPS: dict[int, _Group] = {}
 _GROUPS_KEPT = 6
 
 
 def _group(mask: np.ndarray) -> _Group:
     hit = _GROUPS.get(id(mask))
-    if hit is not None and hit.mask.shape == mask.shape and np.array_equal(hit.mask, mask):
+    if hit is not None and hit.mask.shape == mask.shape and mask.dtype == np.bool_:
+        hit.follow(mask)
         return hit
     if len(_GROUPS) >= _GROUPS_KEPT:
         del _GROUPS[next(iter(_GROUPS))]  # the oldest
@@ -484,7 +503,8 @@ def step_snapshot(model: CoGovernanceModel) -> dict[str, float]:
     snap: dict[str, float] = {"week": model.week, **c}
     snap.update(resolution_shares(c, model.n_residents, model.week))
     snap.update(queue_lengths(model))
-    snap.update(welfare_measures(model))
+    welfare = welfare_measures(model)
+    snap.update(welfare)
     snap.update(spending(model))
     snap["trust"] = float(res.trust.mean())
     snap["norm"] = float(res.norm.mean())
@@ -494,16 +514,17 @@ def step_snapshot(model: CoGovernanceModel) -> dict[str, float]:
     snap.update(model.income_measures)
     snap["dibao_coverage"] = model.dibao_coverage
     snap["dibao_inclusion"] = model.dibao_inclusion
-    offline = int(np.count_nonzero(~res.digital))
+    n = len(res)
+    offline = n - _group(res.digital).n_in  # the groups were brought up to date above
     snap["assisted_share"] = (float(np.count_nonzero(model.assisted)) / offline if offline
                               else float("nan"))
-    n_elderly = int(np.count_nonzero(res.elderly))
-    snap["elderly_share"] = n_elderly / len(res)
+    n_elderly = _group(res.elderly).n_in
+    snap["elderly_share"] = n_elderly / n
     terr = model.territory
     town_pop = model.town_population
-    town_welfare = np.bincount(terr.town_of_grid[res.grid], weights=res.welfare,
+    town_welfare = np.bincount(model.town_of_resident, weights=res.welfare,
                                minlength=terr.n_towns) / np.maximum(town_pop, 1)
-    mean_welfare = float(res.welfare.mean())
+    mean_welfare = welfare["welfare_mean"]  # res.welfare.mean()
     snap["town_welfare_spread"] = (town_spread(town_welfare, town_pop) / mean_welfare
                                    if mean_welfare > 0 else float("nan"))
     risk = at_risk(res)

@@ -16,7 +16,7 @@ import mesa
 import numpy as np
 from mesa.agent import AgentSet
 
-from simulation import metrics, reporting, trust, volunteering
+from simulation import metrics, reporting, trust, volunteering, word_of_mouth
 from simulation.agents.government import Government, Role
 from simulation.agents.party_cell import PartyCell
 from simulation.agents.resident import Resident, settle_alone_probability
@@ -142,6 +142,9 @@ class CoGovernanceModel(mesa.Model):
         # elasticity it was computed for (`grid_lever_reach`).
         self._grid_reach = np.ones(terr.n_grids)
         self._reach_for: float | None = None
+        # Each resident's town, as the index type np.bincount works in (rows keep their
+        # grid for the whole run: newcomers take rows over where they are).
+        self.town_of_resident = terr.town_of_grid[self.residents.grid].astype(np.intp)
         priorities = self.rng.random(terr.n_grids)
         self.party_cells = [PartyCell(self, g) for g in range(terr.n_grids)]
         # Grids in the order their cells switch on (lowest priority draw first), so a ramp
@@ -445,17 +448,25 @@ class CoGovernanceModel(mesa.Model):
     def feed_back_endings(self) -> None:
         """Parties learn from how their disputes ended (see
         `simulation.trust.feed_back_endings`)."""
-        trust.feed_back_endings(self)
-        reporting.remember_endings(self)  # remembered experience, for voice
+        ended = np.asarray(self.ladder.ended_this_week, dtype=np.int64)
+        heard = word_of_mouth.hearing(self, ended) if len(ended) else None
+        trust.feed_back_endings(self, heard)
+        reporting.remember_endings(self, heard)  # remembered experience, for voice
 
     def update_welfare(self) -> None:
         """共享: incomes, dispute losses and public services (see `simulation.welfare`)."""
         update_welfare(self)
 
     def collect(self) -> None:
-        self._snapshot = metrics.step_snapshot(self)
-        self.datacollector.collect(self)
-        self.tallies_by_week.append(metrics.tallies(self, self._snapshot))
+        self._snapshot = snapshot = metrics.step_snapshot(self)
+        # What `DataCollector.collect` does with our reporters (each reads the snapshot),
+        # without its deep copy of each value (they are numbers) nor its checks, which
+        # were made at set-up: a tenth of the week's recording at 10,000 residents.
+        columns = self.datacollector.model_vars
+        for name, value in snapshot.items():
+            columns[name].append(value)
+        self.datacollector._collection_steps.append(self.time)
+        self.tallies_by_week.append(metrics.tallies(self, snapshot))
 
     # ================================================================== Mesa's agent sets
 

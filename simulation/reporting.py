@@ -29,10 +29,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from simulation.agents.resident import logistic, logit
-from simulation.disputes import Level, Outcome
+from simulation.disputes import Outcome
 
 if TYPE_CHECKING:
     from simulation.model import CoGovernanceModel
+    from simulation.word_of_mouth import Hearing
 
 
 def voice_propensity(model: CoGovernanceModel, party: np.ndarray,
@@ -93,39 +94,23 @@ def report_probability(model: CoGovernanceModel, party: np.ndarray, grid: np.nda
     return patrol, platform, walk_in
 
 
-def remember_endings(model: CoGovernanceModel) -> None:
+def remember_endings(model: CoGovernanceModel, heard: Hearing | None) -> None:
     """Parties remember how their disputes ended on the ladder this week.
 
     Each resident party's `experience` moves towards the ending's experience quality q by
     `disputes.experience_rate × (q − experience)`, and each of its tie neighbours by
     `behaviour.vicarious_weight` of that step (word of mouth), summed over the week's
     endings. Endings off the ladder (settled alone, or lumped) leave it as it is.
+    `heard`: who hears of the week's endings (`simulation.word_of_mouth.hearing`).
     """
-    ended = np.asarray(model.ladder.ended_this_week, dtype=np.int64)
-    if len(ended) == 0:
+    if heard is None:
         return
-    pool, res = model.disputes, model.residents
-    ended = ended[pool.level[ended] != Level.L0]
-    if len(ended) == 0:
-        return
-    who = np.concatenate([pool.party[ended], pool.other[ended]])
-    q = np.concatenate([pool.satisfaction[ended]] * 2)
-    keep = who >= 0
-    who, q = who[keep], q[keep]
-    adj = model.network.adjacency
-    start, end = adj.indptr[who], adj.indptr[who + 1]
-    counts = end - start
-    offsets = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
-    heard_by = adj.indices[np.repeat(start, counts) + offsets]
-    everyone = np.concatenate([who, heard_by])
-    q_all = np.concatenate([q, np.repeat(q, counts)])
-    weight = np.concatenate([np.ones(len(who)),
-                             np.full(len(heard_by), model.params.behaviour.vicarious_weight)])
-    touched, slot = np.unique(everyone, return_inverse=True)
+    res = model.residents
+    touched, slot = heard.touched, heard.slot
     before = res.experience[touched]
     step = np.zeros(len(touched))
-    np.add.at(step, slot, weight * model.params.disputes.experience_rate
-              * (q_all - before[slot]))
+    np.add.at(step, slot, heard.weight * model.params.disputes.experience_rate
+              * (heard.quality - before[slot]))
     res.experience[touched] = np.clip(before + step, 0, 1)
 
 

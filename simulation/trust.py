@@ -9,12 +9,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from simulation.disputes import Level, Outcome
+from simulation.disputes import Outcome
 from simulation.population import group_mask
 from simulation.reporting import discontent_share
 
 if TYPE_CHECKING:
     from simulation.model import CoGovernanceModel
+    from simulation.word_of_mouth import Hearing
 
 
 def learn_norms_and_trust(model: CoGovernanceModel) -> None:
@@ -95,7 +96,7 @@ def learn_norms_and_trust(model: CoGovernanceModel) -> None:
     res.discontent += w2
 
 
-def feed_back_endings(model: CoGovernanceModel) -> None:
+def feed_back_endings(model: CoGovernanceModel, heard: Hearing | None) -> None:
     """Parties learn from how their disputes ended this week.
 
     Each resident party's trust moves towards the ending's experience quality q
@@ -108,6 +109,8 @@ def feed_back_endings(model: CoGovernanceModel) -> None:
     involve no institution and leave trust as it is. A resolution halves the parties'
     discontent; any other ending adds the dispute's severity to it, which then spreads to
     neighbours (see `learn_norms_and_trust`; cf. Epstein 2002).
+
+    `heard`: who hears of the week's endings (`simulation.word_of_mouth.hearing`).
     """
     ended = np.asarray(model.ladder.ended_this_week, dtype=np.int64)
     model.disputes.compact()
@@ -116,36 +119,19 @@ def feed_back_endings(model: CoGovernanceModel) -> None:
     pool, res, beh = model.disputes, model.residents, model.params.behaviour
     parties = np.concatenate([pool.party[ended], pool.other[ended]])
     outcome = np.concatenate([pool.outcome[ended]] * 2)
-    quality = np.concatenate([pool.satisfaction[ended]] * 2)
     severity = np.concatenate([pool.severity[ended]] * 2)
-    institutional = np.concatenate([pool.level[ended] != Level.L0] * 2)
     keep = parties >= 0
-    parties, outcome, quality, severity, institutional = (
-        parties[keep], outcome[keep], quality[keep], severity[keep], institutional[keep])
+    parties, outcome, severity = parties[keep], outcome[keep], severity[keep]
     good = outcome == Outcome.RESOLVED
-    # Everyone else's trust is unchanged: sums over the parties touched this week only.
-    who = parties[institutional]
-    if len(who):
-        q = quality[institutional]
-        # Word of mouth: each party's tie neighbours hear of it and move towards q too,
-        # by `vicarious_weight` of the party's step (Rosenbaum et al. 2005).
-        adj = model.network.adjacency
-        start, end = adj.indptr[who], adj.indptr[who + 1]
-        counts = end - start
-        # Positions start..end−1 of every party, in one vector.
-        offsets = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
-        heard_by = adj.indices[np.repeat(start, counts) + offsets]
-        heard_q = np.repeat(q, counts)
-        weight = np.concatenate([np.ones(len(who)),
-                                 np.full(len(heard_by), beh.vicarious_weight)])
-        everyone = np.concatenate([who, heard_by])
-        q_all = np.concatenate([q, heard_q])
-        touched, slot = np.unique(everyone, return_inverse=True)
+    # Everyone else's trust is unchanged: sums over the parties touched this week only
+    # (`heard`: the parties of endings on the ladder and their tie neighbours).
+    if heard is not None:
+        touched, slot = heard.touched, heard.slot
         before = res.trust[touched]
-        gap = q_all - before[slot]
+        gap = heard.quality - before[slot]
         rate = np.where(gap > 0, beh.trust_rate_up, beh.trust_rate_down)
         step = np.zeros(len(touched))
-        np.add.at(step, slot, weight * rate * gap)
+        np.add.at(step, slot, heard.weight * rate * gap)
         res.trust[touched] = np.clip(before + step, 0, 1)
     res.discontent[parties[good]] *= 0.5
     # A lumped grievance leaves less than a failure (simulation.reporting).

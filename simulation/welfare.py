@@ -99,9 +99,8 @@ def update_incomes(model: CoGovernanceModel) -> bool:
     since last week (the means test is then reviewed at once).
     """
     res, p = model.residents, model.params
-    factors = np.ones(len(res))
     urban_growth, rural_growth = growth_factors(p, model.week)
-    np.copyto(factors, np.where(res.urban, urban_growth, rural_growth))
+    factors = np.where(res.urban, urban_growth, rural_growth)  # a new float64 array
     shock = tuple(sorted(model.shock.income_multiplier.items()))
     for group, factor in shock:
         factors[group_mask(res, group)] *= factor
