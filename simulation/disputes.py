@@ -239,7 +239,7 @@ class DisputePool:
     def end_one(self, case: int, outcome: Outcome, week: int,
                 day: float | None = None) -> None:
         """`end` for a single dispute (the ladder ends them one at a time)."""
-        if self.outcome[case] != Outcome.OPEN:
+        if int(self.outcome[case]) != Outcome.OPEN:  # int(): see experience_quality
             raise RuntimeError("a dispute cannot end twice")
         self.outcome[case] = outcome
         self.stage[case] = Stage.ENDED

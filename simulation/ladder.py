@@ -8,6 +8,7 @@ goes, whether a hand-off loses it, and how a finished case ends.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -214,7 +215,7 @@ class HandlingLadder:
             level, walk_in = Level.L2, True
         target = self.handler_for(case, level, walk_in)
         ready = self.today()  # the day it reaches the target's queue (hand-off: later)
-        if source is None and np.isnan(pool.intake_day[case]):
+        if source is None and math.isnan(pool.intake_day[case]):
             pool.intake_day[case] = ready
         if source is not None:
             lad, ef, lv = m.params.ladder, m.params.effects, m.lever
@@ -426,7 +427,7 @@ class HandlingLadder:
             x += accountability.effort_log_odds(m)  # rated handlers try harder (三率考评)
         if self.court_backed(case, handler, entrusted):
             x += ef.court_authority  # the court's authority behind the mediation
-        if isinstance(handler, SocialOrganisation) and pool.kind[case] in SPECIALISED_TYPES:
+        if isinstance(handler, SocialOrganisation) and int(pool.kind[case]) in SPECIALISED_TYPES:
             x += ef.professional_bonus
         return float(logistic(x))
 
@@ -534,7 +535,7 @@ class HandlingLadder:
         pool = m.disputes
         self.handler_of.pop(case, None)
         self.queue_of.pop(case, None)
-        if pool.level[case] == Level.PETITION:
+        if int(pool.level[case]) == Level.PETITION:
             self._end_unresolved_petition(case)
             return
         escalate = bool(will_escalate(m, pool.party[[case]], pool.severity[[case]])[0])
@@ -648,7 +649,7 @@ class HandlingLadder:
         end_of_week = self.first_day() + DAYS_PER_WEEK
         for case, extra in zip(ids[leave].tolist(), over[leave].tolist(), strict=True):
             self.day = max(self.first_day(), end_of_week - extra * DAYS_PER_WEEK)
-            if pool.stage[case] == Stage.AWAITING_INTAKE:
+            if int(pool.stage[case]) == Stage.AWAITING_INTAKE:
                 self.lump(case)  # never taken in: endured (simulation.reporting)
                 continue
             queue = self.queue_of.get(case)

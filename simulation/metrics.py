@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
+from scipy import sparse
 
 from simulation import metrics_core as mc
 from simulation.disputes import Level, Outcome
@@ -378,6 +379,31 @@ def resolution_shares(c: dict[str, int], residents: int, weeks: int) -> dict[str
     }
 
 
+class GroupSums:
+    """Sums of values by group, each added up in row order: the same additions, so the
+    same bits, as `np.bincount(codes, weights=values, minlength=groups)`, several times
+    faster.
+
+    np.bincount adds each value into its group's total in memory, one after another;
+    here a sparse matrix with one row per group (a 1 at each of the group's rows, in
+    ascending order) is multiplied by the values, and the product adds up each row's
+    terms in order from 0, keeping the running total in a register. Each term is
+    1 × value, exact, so every partial sum is the one np.bincount makes.
+    """
+
+    def __init__(self, codes: np.ndarray, groups: int) -> None:
+        self.codes = np.array(codes, dtype=np.intp)  # what the matrix was made from
+        n = self.codes.size
+        members = np.argsort(self.codes, kind="stable")  # by group, rows ascending
+        ends = np.cumsum(np.bincount(self.codes, minlength=groups))
+        self._matrix = sparse.csr_array(
+            (np.ones(n), members, np.concatenate([[0], ends])), shape=(len(ends), n))
+
+    def __call__(self, values: np.ndarray) -> np.ndarray:
+        """Each group's sum of `values` (float64, one per row)."""
+        return np.asarray(self._matrix @ values)
+
+
 class _Group:
     """A boolean group of residents in the forms the weekly measures use."""
 
@@ -386,7 +412,15 @@ class _Group:
         self.inside = mask.astype(np.float64)
         self.outside = (~mask).astype(np.float64)
         self.codes = self.mask.astype(np.intp)  # 1 inside, 0 outside (Theil's groups)
+        self._sums: GroupSums | None = None
         self._count()
+
+    def sums(self, values: np.ndarray) -> np.ndarray:
+        """[sum outside, sum inside] of `values`: np.bincount(codes, weights=values,
+        minlength=2), bit for bit (`GroupSums`)."""
+        if self._sums is None:
+            self._sums = GroupSums(self.codes, 2)
+        return self._sums(values)
 
     def _count(self) -> None:
         self.n_in = int(np.count_nonzero(self.mask))
@@ -404,6 +438,7 @@ class _Group:
         self.inside[changed] = now
         self.outside[changed] = ~now
         self.codes[changed] = now
+        self._sums = None  # made again from the codes as they are now
         self._count()
 
 
@@ -424,6 +459,20 @@ def _group(mask: np.ndarray) -> _Group:
         del _GROUPS[next(iter(_GROUPS))]  # the oldest
     _GROUPS[id(mask)] = group = _Group(np.asarray(mask, dtype=bool))
     return group
+
+
+# Sums by town of each model's residents, by the id of its `town_of_resident`, checked
+# against the codes at every use (rows keep their town, so they are made once a run).
+_TOWN_SUMS: dict[int, GroupSums] = {}
+
+
+def _town_sums(codes: np.ndarray, towns: int) -> GroupSums:
+    hit = _TOWN_SUMS.get(id(codes))
+    if hit is None or not np.array_equal(hit.codes, codes):
+        if len(_TOWN_SUMS) >= _GROUPS_KEPT:
+            del _TOWN_SUMS[next(iter(_TOWN_SUMS))]  # the oldest
+        _TOWN_SUMS[id(codes)] = hit = GroupSums(codes, towns)
+    return hit
 
 
 def _means_in_and_out(values: np.ndarray, group: _Group) -> tuple[float, float]:
@@ -454,7 +503,8 @@ def welfare_measures(model: CoGovernanceModel) -> dict[str, float]:
     urban_group = _group(res.urban)
     total, between, within = mc.theil_decomposition_of_codes(
         w, urban_group.codes, urban_group.counts,
-        all_positive=bool(ordered.size) and bool(ordered[0] > 0))
+        all_positive=bool(ordered.size) and bool(ordered[0] > 0),
+        group_sums=urban_group.sums(w))
     urban, rural = _means_in_and_out(w, urban_group)
     elderly, not_elderly = _means_in_and_out(w, _group(res.elderly))
     digital, excluded = _means_in_and_out(w, _group(res.digital))
@@ -522,8 +572,9 @@ def step_snapshot(model: CoGovernanceModel) -> dict[str, float]:
     snap["elderly_share"] = n_elderly / n
     terr = model.territory
     town_pop = model.town_population
-    town_welfare = np.bincount(model.town_of_resident, weights=res.welfare,
-                               minlength=terr.n_towns) / np.maximum(town_pop, 1)
+    # np.bincount(model.town_of_resident, weights=res.welfare, minlength=terr.n_towns)
+    town_welfare = (_town_sums(model.town_of_resident, terr.n_towns)(res.welfare)
+                    / np.maximum(town_pop, 1))
     mean_welfare = welfare["welfare_mean"]  # res.welfare.mean()
     snap["town_welfare_spread"] = (town_spread(town_welfare, town_pop) / mean_welfare
                                    if mean_welfare > 0 else float("nan"))

@@ -196,20 +196,24 @@ def theil_decomposition_of_codes(
     codes: NDArray[np.integer],
     group_counts: NDArray[np.intp],
     all_positive: bool | None = None,
+    group_sums: NDArray[np.float64] | None = None,
 ) -> tuple[float, float, float]:
     """`theil_decomposition` for values already checked and groups already coded.
 
     For callers that measure the same groups every week: ``x`` is a 1-D float64 array of
     finite, non-negative values, ``codes`` its group codes 0..k-1 (integers) and
     ``group_counts`` ``np.bincount(codes)``; ``all_positive`` says whether every value is
-    above 0 when the caller knows it (None: checked here). Same formulas and results, bit
-    for bit, as `theil_decomposition`, without checking its inputs again.
+    above 0 when the caller knows it (None: checked here), and ``group_sums``
+    ``np.bincount(codes, weights=x, minlength=len(group_counts))`` bit for bit when the
+    caller has it (None: computed here). Same formulas and results, bit for bit, as
+    `theil_decomposition`, without checking its inputs again.
     """
     total_sum = float(x.sum()) if x.size else 0.0
     if total_sum <= 0.0:
         return 0.0, 0.0, 0.0
     mean = total_sum / x.size
-    group_sums = np.bincount(codes, weights=x, minlength=len(group_counts))
+    if group_sums is None:
+        group_sums = np.bincount(codes, weights=x, minlength=len(group_counts))
     present = group_sums > 0
     group_means = np.zeros_like(group_sums)
     group_means[present] = group_sums[present] / group_counts[present]

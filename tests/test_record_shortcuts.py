@@ -1,5 +1,6 @@
 """The weekly record's and the feedback's shortcuts give what the plain computations give,
-bit for bit: groups followed row by row, the towns' weighted means, the DataCollector's
+bit for bit: groups followed row by row, sums by group from a sparse product, the towns'
+weighted means, the DataCollector's
 columns filled without its deep copies, word of mouth worked out once a week; and the
 throughput benchmark's per-phase timing covers the whole step."""
 
@@ -37,6 +38,38 @@ def test_a_followed_group_equals_one_made_afresh() -> None:
             assert a.dtype == b.dtype and np.array_equal(a, b), name
         assert followed.n_in == fresh.n_in == int(np.count_nonzero(mask))
         assert np.array_equal(followed.counts, np.bincount(mask.astype(np.intp), minlength=2))
+
+
+@pytest.mark.timeout(30)
+def test_sums_by_group_are_np_bincount_bit_for_bit() -> None:
+    """Sorted and shuffled codes, empty groups, zeros and magnitudes far apart (where the
+    order of the additions shows in the last bits): every sum has np.bincount's bits."""
+    rng = np.random.default_rng(5)
+    for trial in range(60):
+        n = int(rng.integers(0, 3000))
+        groups = int(rng.integers(1, 6))
+        codes = rng.integers(0, groups, n)  # the last group may stay empty
+        if trial % 3 == 0:
+            codes = np.sort(codes)  # residents listed town by town
+        values = rng.random(n) * 10.0 ** rng.integers(-3, 9, n)
+        values[rng.random(n) < 0.2] = 0.0
+        expected = np.bincount(codes, weights=values, minlength=groups + 1)
+        got = metrics.GroupSums(codes, groups + 1)(values)
+        assert got.dtype == np.float64 and got.tobytes() == expected.tobytes(), trial
+
+
+@pytest.mark.timeout(30)
+def test_a_followed_groups_sums_follow_its_rows() -> None:
+    rng = np.random.default_rng(4)
+    mask = rng.random(2000) < 0.3
+    values = rng.random(2000) * 1e4
+    group = metrics._group(mask)
+    for _ in range(4):
+        flip = rng.choice(mask.size, size=20, replace=False)
+        mask[flip] = ~mask[flip]
+        got = metrics._group(mask).sums(values)
+        expected = np.bincount(mask.astype(np.intp), weights=values, minlength=2)
+        assert metrics._group(mask) is group and got.tobytes() == expected.tobytes()
 
 
 @pytest.mark.timeout(30)
