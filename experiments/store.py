@@ -6,8 +6,8 @@ Tables:
               the design, counts, the creation time and the cogov version.
   points      one row per design point: `point`, `varied` (one-at-a-time designs: the
               factor this point moves) and one column per factor.
-  runs        one row per run, committed as the run completes (runs completing together
-              share a transaction):
+  runs        one row per run, committed by the sweep with the other runs that finished
+              in the same second (one transaction):
               run_id, point, replication, seed, one column per factor, base_scenario,
               steps, one column per kept outcome (NULL where undefined), scenario_hash,
               cogov_version, model_code (the fingerprint of the model code that ran it),
@@ -316,7 +316,8 @@ class Store:
             for row in rows:
                 if row[0] in self._replace:
                     self.con.execute("DELETE FROM runs WHERE run_id = ?", [row[0]])
-                self.con.execute(self._insert, row)
+            if rows:
+                self.con.executemany(self._insert, rows)
             self.con.commit()
             self._replace.difference_update(row[0] for row in rows)
         except BaseException as exc:
