@@ -32,7 +32,14 @@ from typing import TYPE_CHECKING, TextIO
 
 from experiments.design import Experiment
 from experiments.execute import RunRecord, RunTask, error_text, execute_run, utc_now
-from experiments.pool import Backend, BackendError, check_stop, open_backend, stop_pool
+from experiments.pool import (
+    Backend,
+    BackendError,
+    HeadStartPool,
+    check_stop,
+    open_backend,
+    stop_pool,
+)
 from experiments.store import Store
 from simulation.fingerprint import model_fingerprint
 
@@ -64,6 +71,12 @@ class SweepReport:
     seconds: float = 0.0
     interrupted: bool = False
     errors: list[tuple[str, str]] = field(default_factory=list)  # first few (run_id, error)
+    # Where the sweep's own time went (benchmarks/sweep_throughput.py prints it):
+    commits: int = 0  # transactions that stored runs
+    store_seconds: float = 0.0  # spent in them
+    ready_after: float | None = None  # seconds until a local pool's first worker answered
+    ran_here: int = 0  # runs this process ran meanwhile (HeadStartPool)
+    cpu_here: float = 0.0  # their CPU seconds
 
     @property
     def stored_ok(self) -> int:
@@ -169,7 +182,10 @@ def _drive(exp: Experiment, store: Store, pending: Iterator[tuple[int, int]],
         """Commit the finished runs not yet stored, in one transaction."""
         nonlocal stored_at
         if unstored:
+            began = time.monotonic()
             store.write_many(unstored)
+            report.commits += 1
+            report.store_seconds += time.monotonic() - began
             n = len(unstored)
             unstored.clear()
             bar.update(n)  # the progress counts runs committed, never runs still in memory
@@ -258,6 +274,9 @@ def _drive(exp: Experiment, store: Store, pending: Iterator[tuple[int, int]],
     finally:
         store_now()  # the runs that finished are kept, however the sweep ends
         bar.close()
+        if isinstance(ex, HeadStartPool):
+            report.ready_after, report.ran_here, report.cpu_here = (
+                ex.ready_after, ex.ran_here, ex.cpu_here)
         if backend.owned and not stopped:
             ex.shutdown(wait=True)
         report.seconds = time.monotonic() - start
