@@ -196,7 +196,7 @@ def _drive(exp: Experiment, store: Store, pending: Iterator[tuple[int, int]],
     def record(done: list[tuple[RunTask, RunRecord]], force: bool = False) -> None:
         """Store finished runs: a commit at most every STORE_SECONDS (and at the end or
         at an interruption), so the store costs little beside runs of a fraction of a
-        second (a commit per run cost 13-28 ms of this process's time)."""
+        second (a commit per run cost 5-28 ms of this process's time, by the load)."""
         done = [(t, _same_model(exp, t, rec)) for t, rec in done]
         unstored.extend((t.point, t.replication, t.seed, rec) for t, rec in done)
         for _, rec in done:
