@@ -302,3 +302,47 @@ def test_a_lost_worker_is_recorded_and_the_sweep_goes_on(tmp_path: Path) -> None
     lost = runs[runs.status == "error"]
     assert set(lost.point) == {1} and lost.error.str.contains("worker process died").all()
     assert (runs[runs.point != 1].status == "ok").all()
+
+
+def test_runs_finished_before_ctrl_c_are_stored_though_not_yet_due(tmp_path: Path,
+                                                                    monkeypatch) -> None:
+    """Finished runs wait up to STORE_SECONDS for their commit; a Ctrl-C commits them at
+    once, with the values an uninterrupted sweep stores."""
+    from experiments import sweep
+    from experiments.pool import InlineExecutor
+
+    class CtrlCAtThirdRun(InlineExecutor):
+        submitted = 0
+
+        def submit(self, fn, /, *args, **kwargs):
+            self.submitted += 1
+            if self.submitted == 3:
+                raise KeyboardInterrupt
+            return super().submit(fn, *args, **kwargs)
+
+    monkeypatch.setattr(sweep, "STORE_SECONDS", 1e9)  # no commit falls due by itself
+    exp = experiment(tmp_path)
+    store = tmp_path / "ctrl_c.duckdb"
+    # a window of 2: two runs finish and are handed back before the third is submitted
+    report = run_sweep(exp, store, executor=CtrlCAtThirdRun(), window=2, progress=False)
+    assert report.interrupted and report.ran == 2
+    kept = runs_of(store)
+    assert list(kept.run_id) == [exp.run_id(0, 0), exp.run_id(0, 1)]
+    whole = tmp_path / "whole.duckdb"
+    run_sweep(exp, whole, workers=1, progress=False)
+    same_rows(kept, runs_of(whole).head(2), columns=list(runs_of(whole).columns.drop(
+        ["started", "finished", "duration_s"])))
+
+
+def test_row_by_row_inserts_store_what_columnar_ones_do(swept, tmp_path: Path,
+                                                        monkeypatch) -> None:
+    # Rows Arrow cannot put in columns are inserted one by one: the same values either way.
+    from experiments import store as store_module
+
+    exp, columnar, _ = swept
+    monkeypatch.setattr(store_module, "_columns", lambda rows, width: None)
+    one_by_one = tmp_path / "rows.duckdb"
+    run_sweep(exp, one_by_one, workers=1, progress=False)
+    columns = list(runs_of(columnar).columns.drop(["started", "finished", "duration_s"]))
+    same_rows(runs_of(one_by_one), runs_of(columnar), columns)
+    assert runs_of(columnar).isna().to_numpy().any()  # NULLs are compared too
