@@ -13,10 +13,7 @@ before and after each measurement. The per-run time each worker measured separat
 two causes of lost efficiency: runs slowing down when cores are shared (memory
 bandwidth, turbo, other work), and the sweep's own overhead per run: the time of N
 workers over the sweep's wall time not spent in a run (pool start-up, shipping tasks
-and results, store writes), divided by the runs. Under each measurement: the time spent
-committing runs to the store, and, on a process pool, how long its first worker took to
-start (the fork server importing the model), how many runs this process ran meanwhile,
-and this process's own CPU time per run outside those runs.
+and results, store writes), divided by the runs.
 """
 
 from __future__ import annotations
@@ -28,14 +25,10 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 _REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(_REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(_REPO_ROOT))
-
-if TYPE_CHECKING:
-    from experiments.sweep import SweepReport
 
 EXPERIMENT = """\
 description: sweep throughput benchmark
@@ -55,8 +48,8 @@ seed: 1
 
 
 def measure(workers: int, folder: Path, text: str, tag: str
-            ) -> tuple[float, SweepReport, float, float]:
-    """(wall seconds, the sweep's report, mean seconds of one run as its worker timed it,
+            ) -> tuple[float, int, int, float, float]:
+    """(wall seconds, runs, failed runs, mean seconds of one run as its worker timed it,
     CPU seconds of this process)."""
     from experiments.design import load_experiment
     from experiments.store import read_store
@@ -70,7 +63,7 @@ def measure(workers: int, folder: Path, text: str, tag: str
     report = run_sweep(exp, store, workers=workers, progress=False)
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     per_run = float(read_store(store)[1].duration_s.mean())
-    return seconds, report, per_run, cpu
+    return seconds, report.ran, report.failed, per_run, cpu
 
 
 def load_average() -> str:
@@ -97,23 +90,16 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         for n in args.workers:
             before = load_average()
-            seconds, report, per_run, cpu = measure(n, Path(tmp), text, f"w{n}")
-            ran = report.ran
+            seconds, ran, failed, per_run, cpu = measure(n, Path(tmp), text, f"w{n}")
             rates[n] = ran / seconds * 60
             overhead = n * seconds / ran - per_run  # worker time per run not in a run
             print(f"  {n} worker(s): {ran} runs in {seconds:6.1f} s = {rates[n]:7.1f} runs per "
                   f"minute; one run takes {per_run:.2f} s on its worker; overhead "
                   f"{overhead * 1000:.0f} ms per run ({overhead / per_run:.0%} of a run)"
-                  + (f" ({report.failed} failed)" if report.failed else "")
+                  + (f"; the sweep process used {cpu:.1f} s of CPU, the runs it ran "
+                     "while its workers started included" if n > 1 else "")
+                  + (f" ({failed} failed)" if failed else "")
                   + f"; load average {before} before, {load_average()} after")
-            print(f"    store: {report.commits} commits, {report.store_seconds:.2f} s = "
-                  f"{report.store_seconds / ran * 1000:.1f} ms per run")
-            if report.ready_after is not None:
-                on_workers = max(1, ran - report.ran_here)
-                print(f"    first worker ready after {report.ready_after:.2f} s, while this "
-                      f"process ran {report.ran_here} runs; this process's CPU outside its "
-                      f"own runs: {cpu - report.cpu_here:.2f} s = "
-                      f"{(cpu - report.cpu_here) / on_workers * 1000:.1f} ms per worker run")
     if 1 in rates:
         for n, rate in rates.items():
             if n > 1:

@@ -142,12 +142,6 @@ class HeadStartPool(ProcessPoolExecutor):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._ready = threading.Event()
-        self._created = time.monotonic()
-        # For the sweep benchmark: when the first worker answered, and the runs (and
-        # their CPU seconds) this process ran until then.
-        self.ready_after: float | None = None
-        self.ran_here = 0
-        self.cpu_here = 0.0
         threading.Thread(target=self._start_first_worker, daemon=True,
                          name="cogov-pool-start").start()
 
@@ -157,11 +151,7 @@ class HeadStartPool(ProcessPoolExecutor):
         except Exception:  # shut down or broken already: let submit report it
             self._ready.set()
             return
-        probe.add_done_callback(self._on_ready)
-
-    def _on_ready(self, _: Future) -> None:
-        self.ready_after = time.monotonic() - self._created
-        self._ready.set()
+        probe.add_done_callback(lambda _: self._ready.set())
 
     @property
     def ready(self) -> bool:
@@ -172,12 +162,7 @@ class HeadStartPool(ProcessPoolExecutor):
         # A pool shut down or broken says so (RuntimeError, BrokenProcessPool) as any does.
         if self._ready.is_set() or self._shutdown_thread or self._broken:
             return super().submit(fn, *args, **kwargs)
-        cpu = time.process_time()
-        try:
-            return InlineExecutor().submit(fn, *args, **kwargs)
-        finally:
-            self.ran_here += 1
-            self.cpu_here += time.process_time() - cpu
+        return InlineExecutor().submit(fn, *args, **kwargs)
 
 
 def process_pool(workers: int) -> ProcessPoolExecutor:

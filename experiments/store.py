@@ -6,8 +6,8 @@ Tables:
               the design, counts, the creation time and the cogov version.
   points      one row per design point: `point`, `varied` (one-at-a-time designs: the
               factor this point moves) and one column per factor.
-  runs        one row per run, committed by the sweep with the other runs that finished
-              in the same second (one transaction):
+  runs        one row per run, committed as the run completes (runs completing together
+              share a transaction):
               run_id, point, replication, seed, one column per factor, base_scenario,
               steps, one column per kept outcome (NULL where undefined), scenario_hash,
               cogov_version, model_code (the fingerprint of the model code that ran it),
@@ -47,7 +47,6 @@ from simulation import __version__
 if TYPE_CHECKING:
     import duckdb
     import pandas as pd
-    import pyarrow as pa
 
 
 POINTS_CHUNK = 50_000  # design points written to the points table at a time
@@ -125,9 +124,8 @@ class Store:
         ]
         # A plain INSERT is several times cheaper than INSERT OR REPLACE in DuckDB; the rows
         # a run replaces (its earlier failure) are known when the sweep starts.
-        names = ", ".join(map(quote, self.columns))
-        self._insert = f"INSERT INTO runs ({names}) VALUES ({', '.join('?' for _ in self.columns)})"
-        self._insert_columns = f"INSERT INTO runs ({names}) SELECT * FROM new_runs"
+        self._insert = (f"INSERT INTO runs ({', '.join(map(quote, self.columns))}) "
+                        f"VALUES ({', '.join('?' for _ in self.columns)})")
         self._replace: set[str] = set()
         self._checkpointed = time.monotonic()
 
@@ -313,18 +311,12 @@ class Store:
                 record.traceback, _naive(record.started), _naive(record.finished), duration,
                 record.host,
             ])
-        batch = _columns(rows, len(self.columns))
         self.con.begin()
         try:
             for row in rows:
                 if row[0] in self._replace:
                     self.con.execute("DELETE FROM runs WHERE run_id = ?", [row[0]])
-            if batch is not None:
-                self.con.register("new_runs", batch)
-                self.con.execute(self._insert_columns)
-                self.con.unregister("new_runs")
-            elif rows:
-                self.con.executemany(self._insert, rows)
+                self.con.execute(self._insert, row)
             self.con.commit()
             self._replace.difference_update(row[0] for row in rows)
         except BaseException as exc:
@@ -366,21 +358,6 @@ class Store:
             pass
         finally:
             self.con.close()
-
-
-def _columns(rows: list[list[Any]], width: int) -> pa.Table | None:
-    """The rows as one Arrow table, for a single columnar INSERT: with a column per outcome
-    (over a hundred by default) a parameterised INSERT costs about 4 ms a row, this about
-    a tenth of that. None when there are no rows, or a column mixes values Arrow cannot put
-    in one type (the rows are then inserted one by one, DuckDB casting each value)."""
-    import pyarrow as pa
-
-    if not rows:
-        return None
-    try:
-        return pa.table({f"c{i}": pa.array([row[i] for row in rows]) for i in range(width)})
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
-        return None
 
 
 def _is_interrupt(exc: BaseException) -> bool:

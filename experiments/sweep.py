@@ -5,11 +5,9 @@ cores by default, this process alone with `--workers 1`, or an existing Dask dis
 cluster with `--scheduler tcp://HOST:PORT` (Dask is imported only then). At most a few
 runs per worker are in flight at a time, so memory stays flat however long the sweep.
 
-Finished runs' rows are committed together once a second (STORE_SECONDS), and at once
-when the sweep ends, is interrupted or its pool breaks. Starting the same command again
-skips every run already stored with status 'ok' and runs the rest (failed runs are tried
-again), so a sweep stopped by Ctrl-C or SIGTERM loses nothing and does nothing twice, and
-one killed outright (SIGKILL) runs again only the runs of its last second;
+Each run's row is committed as the run completes. Starting the same command again skips
+every run already stored with status 'ok' and runs the rest (failed runs are tried again),
+so a sweep stopped by Ctrl-C, a crash or SIGKILL loses nothing and does nothing twice;
 seeds belong to (design point, replication), so the numbers are those of an uninterrupted
 sweep.
 """
@@ -32,14 +30,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from experiments.design import Experiment
 from experiments.execute import RunRecord, RunTask, error_text, execute_run, utc_now
-from experiments.pool import (
-    Backend,
-    BackendError,
-    HeadStartPool,
-    check_stop,
-    open_backend,
-    stop_pool,
-)
+from experiments.pool import Backend, BackendError, check_stop, open_backend, stop_pool
 from experiments.store import Store
 from simulation.fingerprint import model_fingerprint
 
@@ -47,10 +38,6 @@ if TYPE_CHECKING:
     import numpy as np
 
 MAX_POOL_RESTARTS = 5
-# Finished runs are committed together at most this often (and at the end, at Ctrl-C or
-# SIGTERM, and when the pool breaks); a sweep killed outright (SIGKILL, power loss) runs
-# again on resume the runs of its last second.
-STORE_SECONDS = 1.0
 WORKER_DIED = "a worker process died while this run was queued or running (out of memory? killed?)"
 
 
@@ -71,12 +58,6 @@ class SweepReport:
     seconds: float = 0.0
     interrupted: bool = False
     errors: list[tuple[str, str]] = field(default_factory=list)  # first few (run_id, error)
-    # Where the sweep's own time went (benchmarks/sweep_throughput.py prints it):
-    commits: int = 0  # transactions that stored runs
-    store_seconds: float = 0.0  # spent in them
-    ready_after: float | None = None  # seconds until a local pool's first worker answered
-    ran_here: int = 0  # runs this process ran meanwhile (HeadStartPool)
-    cpu_here: float = 0.0  # their CPU seconds
 
     @property
     def stored_ok(self) -> int:
@@ -175,30 +156,10 @@ def _drive(exp: Experiment, store: Store, pending: Iterator[tuple[int, int]],
     queue = iter(pending)
     restarts = 0
 
-    unstored: list[tuple[int, int, int, RunRecord]] = []  # finished, not yet committed
-    stored_at = time.monotonic()
-
-    def store_now() -> None:
-        """Commit the finished runs not yet stored, in one transaction."""
-        nonlocal stored_at
-        if unstored:
-            began = time.monotonic()
-            store.write_many(unstored)
-            report.commits += 1
-            report.store_seconds += time.monotonic() - began
-            n = len(unstored)
-            unstored.clear()
-            bar.update(n)  # the progress counts runs committed, never runs still in memory
-            if lines is not None:
-                lines.update(n, report.failed)
-        stored_at = time.monotonic()
-
-    def record(done: list[tuple[RunTask, RunRecord]], force: bool = False) -> None:
-        """Store finished runs: a commit at most every STORE_SECONDS (and at the end or
-        at an interruption), so the store costs little beside runs of a fraction of a
-        second (a commit per run cost 5-28 ms of this process's time, by the load)."""
+    def record(done: list[tuple[RunTask, RunRecord]]) -> None:
+        """Store runs as they complete; runs that completed together share a commit."""
         done = [(t, _same_model(exp, t, rec)) for t, rec in done]
-        unstored.extend((t.point, t.replication, t.seed, rec) for t, rec in done)
+        store.write_many([(t.point, t.replication, t.seed, rec) for t, rec in done])
         for _, rec in done:
             report.ran += 1
             if rec.status != "ok":
@@ -206,8 +167,9 @@ def _drive(exp: Experiment, store: Store, pending: Iterator[tuple[int, int]],
                 if len(report.errors) < 5:
                     report.errors.append((rec.run_id, rec.error or ""))
                 bar.set_postfix(failed=report.failed)
-        if force or time.monotonic() - stored_at >= STORE_SECONDS:
-            store_now()
+        bar.update(len(done))
+        if lines is not None:
+            lines.update(len(done), report.failed)
 
     unsent: list[tuple[int, int]] = []  # taken from the queue but refused by the executor
 
@@ -261,7 +223,7 @@ def _drive(exp: Experiment, store: Store, pending: Iterator[tuple[int, int]],
                                      "(runs stored so far are kept)")
                 lost = [(task, _failed(task, WORKER_DIED)) for task in in_flight.values()]
                 in_flight.clear()
-                record(lost, force=True)
+                record(lost)
                 ex.shutdown(wait=False, cancel_futures=True)
                 ex = backend.executor = backend.restart()
     except KeyboardInterrupt:
@@ -272,16 +234,10 @@ def _drive(exp: Experiment, store: Store, pending: Iterator[tuple[int, int]],
             stop_pool(ex)
         stopped = True
     finally:
-        try:
-            store_now()  # the runs that finished are kept, however the sweep ends
-        finally:
-            bar.close()
-            if isinstance(ex, HeadStartPool):
-                report.ready_after, report.ran_here, report.cpu_here = (
-                    ex.ready_after, ex.ran_here, ex.cpu_here)
-            if backend.owned and not stopped:
-                ex.shutdown(wait=True)
-            report.seconds = time.monotonic() - start
+        bar.close()
+        if backend.owned and not stopped:
+            ex.shutdown(wait=True)
+        report.seconds = time.monotonic() - start
 
 
 class LogLines:
