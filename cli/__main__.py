@@ -1,7 +1,5 @@
 """`python -m cli` runs the `cogov` command line."""
 
-import sys
+from cli.main import program
 
-from cli.main import main
-
-sys.exit(main())
+program()
