@@ -1,5 +1,7 @@
 """`python -m cli` runs the `cogov` command line."""
 
-from cli.main import program
+import sys
 
-program()
+from cli.main import main
+
+sys.exit(main())

@@ -9,7 +9,6 @@ a plain message and a non-zero exit, never a traceback.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 
 from cli import app, compare, frontiers, robustness, run, scenario, sweep, targets
@@ -91,24 +90,5 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
 
-def program() -> None:
-    """The program's entry point (`cogov`, `python -m cli`): main's exit status, and after
-    an interrupted command an immediate exit.
-
-    An interrupted command has stopped its workers and closed its store before `main`
-    returns. What can remain are the process pool's own threads, which Python joins at
-    exit with no time limit; after its workers were terminated mid-run such a thread can
-    wait for ever on a pipe that no process will read, and the command would never end
-    after SIGTERM or Ctrl-C. Nothing of the command's is left to finish, so it ends at
-    once; the fork server and the resource tracker end by themselves when it has gone.
-    """
-    code = main()
-    if code in (EXIT_INTERRUPTED, EXIT_TERMINATED):
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(code)
-    sys.exit(code)
-
-
 if __name__ == "__main__":
-    program()
+    sys.exit(main())
