@@ -193,15 +193,19 @@ def stop_pool(ex: Executor) -> None:
 
 
 def _stop_pool_now(ex: Executor) -> None:
+    # The pool's own dict of workers, held before the shutdown: `shutdown(wait=False)`
+    # sets the attribute to None (Python 3.12 and later; 3.14's `terminate_workers` reads
+    # it the same way, so it terminates nothing once the pool is shut down), and workers
+    # left to take a stop sentinel each at exit can keep this process from exiting: a
+    # worker whose start a SIGTERM interrupted here takes from the same queue without
+    # being counted, so a counted one waits for a task for ever while the exit waits for
+    # it. The dict also gets the worker a thread may still be starting (`stop_pool`).
+    processes = getattr(ex, "_processes", None)
     ex.shutdown(wait=False, cancel_futures=True)
     if isinstance(ex, ProcessPoolExecutor):
-        terminate = getattr(ex, "terminate_workers", None)  # Python 3.14+
-        if terminate is not None:
-            terminate()
-            return
-        for proc in list((getattr(ex, "_processes", None) or {}).values()):
+        for proc in list((processes or {}).values()):
             proc.terminate()
-        for proc in list((getattr(ex, "_processes", None) or {}).values()):
+        for proc in list((processes or {}).values()):
             proc.join(timeout=5)
 
 

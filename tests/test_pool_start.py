@@ -9,6 +9,9 @@ import json
 import math
 import multiprocessing
 import os
+import signal
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -100,6 +103,56 @@ def test_a_pool_still_starting_is_stopped_without_waiting_for_its_worker() -> No
     finally:
         rescue.cancel()
         go.set()
+
+
+# A SIGTERM that lands while this process starts the second worker (the fork server has
+# forked it, the pool has not counted it yet), then stop_pool and exit, as `cogov sweep`
+# does. The uncounted worker takes the stop sentinel of a counted one, which then waits
+# for a task for ever while the exit waits for it.
+INTERRUPTED_START = """\
+import os, sys, threading, time
+import multiprocessing.popen_forkserver as popen
+from experiments.pool import process_pool, stop_pool
+
+def main():
+    pool = process_pool(2)
+    while not pool.ready:
+        time.sleep(0.05)
+    launch = popen.Popen._launch
+    def interrupted(self, process):
+        launch(self, process)
+        if threading.current_thread() is threading.main_thread():
+            raise KeyboardInterrupt
+    popen.Popen._launch = interrupted
+    pool.submit(time.sleep, 1)  # the first worker is busy: the next task starts another
+    try:
+        pool.submit(os.getpid)
+    except KeyboardInterrupt:
+        stop_pool(pool)
+        print("stopped", flush=True)
+
+if __name__ == "__main__":
+    main()
+"""
+
+
+@pytest.mark.skipif("forkserver" not in multiprocessing.get_all_start_methods(),
+                    reason="needs the forkserver start method")
+def test_a_process_interrupted_while_starting_a_worker_still_exits(tmp_path: Path) -> None:
+    script = tmp_path / "interrupted_start.py"
+    script.write_text(INTERRUPTED_START, encoding="utf-8")
+    root = Path(__file__).resolve().parents[1]
+    proc = subprocess.Popen([sys.executable, str(script)], cwd=root,
+                            env={**os.environ, "PYTHONPATH": str(root)},
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    try:
+        out, _ = proc.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        pytest.fail("the process did not exit after stop_pool")
+    assert proc.returncode == 0 and out == b"stopped\n"
 
 
 def test_a_pooled_sweep_stores_the_outcomes_of_cogov_run(tmp_path: Path) -> None:
