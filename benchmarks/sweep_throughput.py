@@ -48,10 +48,11 @@ seed: 1
 
 
 def measure(workers: int, folder: Path, text: str, tag: str
-            ) -> tuple[float, int, int, float, float]:
+            ) -> tuple[float, int, int, float, float, str]:
     """(wall seconds, runs, failed runs, mean seconds of one run as its worker timed it,
-    CPU seconds of this process)."""
+    CPU seconds of this process, how the pool started its workers)."""
     from experiments.design import load_experiment
+    from experiments.pool import fork_is_safe_here
     from experiments.store import read_store
     from experiments.sweep import run_sweep
 
@@ -59,11 +60,13 @@ def measure(workers: int, folder: Path, text: str, tag: str
     path.write_text(text, encoding="utf-8")
     exp = load_experiment(path)
     store = folder / f"bench_{tag}.duckdb"
+    how = ("forked from this process" if fork_is_safe_here()
+           else "from a fork server, with this process running runs until one is ready")
     start, cpu = time.perf_counter(), time.process_time()
     report = run_sweep(exp, store, workers=workers, progress=False)
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     per_run = float(read_store(store)[1].duration_s.mean())
-    return seconds, report.ran, report.failed, per_run, cpu
+    return seconds, report.ran, report.failed, per_run, cpu, how
 
 
 def load_average() -> str:
@@ -90,14 +93,14 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         for n in args.workers:
             before = load_average()
-            seconds, ran, failed, per_run, cpu = measure(n, Path(tmp), text, f"w{n}")
+            seconds, ran, failed, per_run, cpu, how = measure(n, Path(tmp), text, f"w{n}")
             rates[n] = ran / seconds * 60
             overhead = n * seconds / ran - per_run  # worker time per run not in a run
             print(f"  {n} worker(s): {ran} runs in {seconds:6.1f} s = {rates[n]:7.1f} runs per "
                   f"minute; one run takes {per_run:.2f} s on its worker; overhead "
                   f"{overhead * 1000:.0f} ms per run ({overhead / per_run:.0%} of a run)"
-                  + (f"; the sweep process used {cpu:.1f} s of CPU, the runs it ran "
-                     "while its workers started included" if n > 1 else "")
+                  + (f"; workers {how}; the sweep process used {cpu:.1f} s of CPU"
+                     if n > 1 else "")
                   + (f" ({failed} failed)" if failed else "")
                   + f"; load average {before} before, {load_average()} after")
     if 1 in rates:

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -83,6 +84,24 @@ def run_one(spec: RunSpec, keep_series: bool | Iterable[str] = True) -> RunResul
     return RunResult(spec, model.summary(), series, model.yearly() if keep_series else None)
 
 
+def progress_bar(**kwargs: Any) -> Any:
+    """A tqdm progress bar without tqdm's monitor thread (a thread that lives on after
+    the bar, and after which a process pool can no longer be forked from this process:
+    see `experiments.pool.fork_is_safe_here`). Our bars move at every run, so the
+    monitor, which only unsticks bars that stall, has nothing to do."""
+    return _bar_class()(**kwargs)
+
+
+@functools.cache
+def _bar_class() -> type:
+    from tqdm import tqdm
+
+    class Bar(tqdm):
+        monitor_interval = 0
+
+    return Bar
+
+
 def map_runs[T, R](
     task: Callable[[T], R],
     items: list[T],
@@ -101,12 +120,13 @@ def map_runs[T, R](
     runs per worker are in flight at a time; on Ctrl-C or SIGTERM queued runs are
     cancelled and the workers stopped.
     """
-    from tqdm import tqdm
-
-    # disable=None: a bar on a terminal, none when stderr goes to a file or a pipe.
-    bar = tqdm(total=len(items), desc=description, unit="run",
-               disable=None if progress else True, file=sys.stderr, dynamic_ncols=True)
+    # The workers first: forked from this process, they must start before the bar's
+    # monitor thread does (see `experiments.pool.fork_is_safe_here`).
     backend = open_backend(workers=workers, executor=executor, runs=len(items))
+    # disable=None: a bar on a terminal, none when stderr goes to a file or a pipe.
+    bar = progress_bar(total=len(items), desc=description, unit="run",
+                       disable=None if progress else True, file=sys.stderr,
+                       dynamic_ncols=True)
     finished = False
     try:
         for item, fut in submit_bounded(backend.executor, task, items, backend.window):

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, TextIO
 from experiments.design import Experiment
 from experiments.execute import RunRecord, RunTask, error_text, execute_run, utc_now
 from experiments.pool import Backend, BackendError, check_stop, open_backend, stop_pool
+from experiments.runner import progress_bar
 from experiments.store import Store
 from simulation.fingerprint import model_fingerprint
 
@@ -104,13 +105,22 @@ def run_sweep(
         SweepError: the worker pool broke again and again.
     """
     log = log or sys.stderr
-    store = Store.open(store_path, exp)
+    # The workers start before the store opens: forked from this process (see
+    # `experiments.pool.process_pool`), they then hold neither the store nor its threads.
+    backend = open_backend(workers=workers, scheduler=scheduler, executor=executor,
+                           window=window)
+    try:
+        store = Store.open(store_path, exp)
+    except BaseException:
+        backend.shutdown(finished=False)
+        raise
     try:
         done = store.ok_runs()
         already = int(done.sum())
         before = store.counts()
         report = SweepReport(exp.name, Path(store_path), exp.n_runs, already)
         if already == exp.n_runs:
+            backend.shutdown(finished=True)
             return report
         for note in exp.notes:
             print(f"note: {note}", file=log)
@@ -118,8 +128,6 @@ def run_sweep(
         if already or retry:
             print(f"{exp.name}: resuming: {already:,} of {exp.n_runs:,} runs already stored"
                   + (f"; trying {retry} failed run(s) again" if retry else ""), file=log)
-        backend = open_backend(workers=workers, scheduler=scheduler, executor=executor,
-                               window=window)
         try:
             _drive(exp, store, _pending(exp, done), backend, report, progress, log)
         finally:
@@ -140,13 +148,11 @@ def _pending(exp: Experiment, done: np.ndarray) -> Iterator[tuple[int, int]]:
 def _drive(exp: Experiment, store: Store, pending: Iterator[tuple[int, int]],
            backend: Backend,
            report: SweepReport, progress: bool, log: TextIO) -> None:
-    from tqdm import tqdm
-
     start = time.monotonic()
     terminal = progress and hasattr(log, "isatty") and log.isatty()
     # A bar redraws itself on a terminal; a log file or a pipe gets plain lines instead.
-    bar = tqdm(total=exp.n_runs, initial=report.already, desc=exp.name, unit="run",
-               disable=not terminal, file=log, dynamic_ncols=True, smoothing=0.1)
+    bar = progress_bar(total=exp.n_runs, initial=report.already, desc=exp.name, unit="run",
+                       disable=not terminal, file=log, dynamic_ncols=True, smoothing=0.1)
     bar.set_postfix(failed=0)
     lines = LogLines(exp.name, exp.n_runs, report.already, log) if (
         progress and not terminal) else None

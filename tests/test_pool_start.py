@@ -1,5 +1,7 @@
-"""A process pool's start: the tasks given to it before its first worker is ready run in
-this process, and a sweep's runs, wherever they ran, are those of `cogov run`."""
+"""A process pool's start: forked from this process where that is safe, with the first
+task in a worker; else from a fork server, with the tasks given to it before its first
+worker is ready run in this process. A sweep's runs, wherever they ran, are those of
+`cogov run`."""
 
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ import pytest
 
 from cli.main import main
 from experiments.design import load_experiment
-from experiments.pool import HeadStartPool, stop_pool
+from experiments.pool import HeadStartPool, fork_is_safe_here, stop_pool
 from experiments.store import read_store
 from experiments.sweep import run_sweep
 
@@ -112,10 +114,10 @@ def test_a_pool_still_starting_is_stopped_without_waiting_for_its_worker() -> No
 INTERRUPTED_START = """\
 import os, sys, threading, time
 import multiprocessing.popen_forkserver as popen
-from experiments.pool import process_pool, stop_pool
+from experiments.pool import server_pool, stop_pool
 
 def main():
-    pool = process_pool(2)
+    pool = server_pool(2)
     while not pool.ready:
         time.sleep(0.05)
     launch = popen.Popen._launch
@@ -182,3 +184,80 @@ def test_a_pooled_sweep_stores_the_outcomes_of_cogov_run(tmp_path: Path) -> None
             same = row[name] == summary[name] or (math.isnan(row[name])
                                                   and math.isnan(summary[name]))
             assert same, (task.run_id, name, row[name], summary[name])
+
+
+# A fresh interpreter runs no thread but its main one: its pool forks the workers at once
+# (their parent is this process, not a fork server), and the first task already runs in
+# one of them, with the model imported before the task arrived.
+FORKED_START = """\
+import os, sys
+import experiments.execute
+from experiments.pool import fork_is_safe_here, process_pool
+
+def where(_):
+    return os.getpid(), os.getppid(), "simulation.model" in sys.modules
+
+def main():
+    assert fork_is_safe_here()
+    pool = process_pool(2)
+    try:
+        first = pool.submit(where, 0).result(timeout=60)
+        rest = list(pool.map(where, range(8)))
+    finally:
+        pool.shutdown(wait=True)
+    me = os.getpid()
+    print(first[0] != me and first[1] == me and first[2])
+    print(all(pid != me and parent == me and model for pid, parent, model in rest))
+    print(len({pid for pid, _, _ in [first, *rest]}) <= 2)
+
+if __name__ == "__main__":
+    main()
+"""
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.skipif(sys.platform != "linux", reason="workers are forked on Linux only")
+def test_a_fresh_process_forks_its_workers_and_gives_them_the_first_task(
+        tmp_path: Path) -> None:
+    script = tmp_path / "forked_start.py"
+    script.write_text(FORKED_START, encoding="utf-8")
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run([sys.executable, str(script)], cwd=root, capture_output=True,
+                          env={**os.environ, "PYTHONPATH": str(root),
+                               "PYTHONWARNINGS": "always::DeprecationWarning"}, timeout=110)
+    assert done.returncode == 0, done.stderr.decode()[-2000:]
+    assert done.stdout == b"True\nTrue\nTrue\n"
+    # Python's warning at a fork of a process with threads (numpy's) is not shown
+    assert b"multi-threaded" not in done.stderr, done.stderr.decode()[-2000:]
+
+
+@pytest.mark.timeout(60)
+def test_no_fork_while_another_thread_runs() -> None:
+    go = threading.Event()
+    other = threading.Thread(target=go.wait, daemon=True)
+    other.start()
+    try:
+        assert not fork_is_safe_here()
+    finally:
+        go.set()
+        other.join()
+
+
+@pytest.mark.timeout(300)
+def test_a_sweep_with_forked_workers_stores_the_runs_of_one_process(tmp_path: Path) -> None:
+    """`cogov sweep --workers 2` in a fresh process (workers forked from it, with the
+    experiment already loaded) stores, bit for bit, the rows of a sweep in one process."""
+    path = tmp_path / "e.yaml"
+    path.write_text(EXPERIMENT, encoding="utf-8")
+    root = Path(__file__).resolve().parents[1]
+    forked = subprocess.run(
+        [sys.executable, "-m", "cli", "sweep", str(path), "--store",
+         str(tmp_path / "forked.duckdb"), "--workers", "2"],
+        cwd=root, capture_output=True, timeout=280)
+    assert forked.returncode == 0, forked.stderr.decode()[-2000:]
+    run_sweep(load_experiment(path), tmp_path / "one.duckdb", workers=1, progress=False)
+    columns = ["run_id", "seed", "resolution_rate", "trust", "welfare_gini", "arisen"]
+    a = read_store(tmp_path / "forked.duckdb")[1][columns].sort_values("run_id")
+    b = read_store(tmp_path / "one.duckdb")[1][columns].sort_values("run_id")
+    assert len(a) == 12
+    assert a.reset_index(drop=True).equals(b.reset_index(drop=True))

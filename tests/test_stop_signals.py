@@ -1,6 +1,7 @@
 """SIGTERM and SIGKILL of a real `cogov sweep` and `cogov compare` leave no process behind.
 
-Each command runs in a session of its own with two pool workers. Once its workers are
+Each command runs in a session of its own with two pool workers, forked from the command
+or, with a second thread running in the command, from a fork server. Once its workers are
 running, the test signals the command's main process only (as `kill PID` or a job
 scheduler does), waits for it, and then checks through /proc that no process of the
 session is still alive: no worker, no fork server, no resource tracker. The interrupted
@@ -46,6 +47,12 @@ pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="ne
 
 def session_members(sid: int) -> list[tuple[int, str]]:
     """(pid, command line) of every live (not zombie) process in session `sid`."""
+    return [(pid, cmd) for pid, _, cmd in session_processes(sid)]
+
+
+def session_processes(sid: int) -> list[tuple[int, int, str]]:
+    """(pid, parent pid, command line) of every live (not zombie) process in session
+    `sid`."""
     found = []
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -57,16 +64,31 @@ def session_members(sid: int) -> list[tuple[int, str]]:
             continue
         fields = stat.rsplit(")", 1)[1].split()  # state, ppid, pgrp, session, ...
         if int(fields[3]) == sid and fields[0] not in ("Z", "X"):
-            found.append((int(entry), cmd.decode(errors="replace")[:160]))
+            found.append((int(entry), int(fields[1]), cmd.decode(errors="replace")[:160]))
     return found
+
+
+# `python -m cli` with a second Python thread running, as in a notebook or the browser
+# view: the pool cannot fork its workers from the command and starts a fork server.
+THREADED_CLI = ("import sys, threading; "
+                "threading.Thread(target=threading.Event().wait, daemon=True).start(); "
+                "from cli.main import main; sys.exit(main())")
+
+
+@pytest.fixture(params=["forked", "fork server"])
+def pool(request) -> str:
+    """How the command's pool starts its workers (see experiments.pool.process_pool)."""
+    return request.param
 
 
 class Command:
     """A cogov command in its own session, its stderr read as it goes."""
 
-    def __init__(self, argv: list[str]):
+    def __init__(self, argv: list[str], pool: str = "forked"):
+        launch = ["-m", "cli"] if pool == "forked" else ["-c", THREADED_CLI]
+        self.pool = pool
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "cli", *argv], cwd=ROOT,
+            [sys.executable, *launch, *argv], cwd=ROOT,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
         self.sid = self.proc.pid
         self.stderr = b""
@@ -99,8 +121,22 @@ class Command:
             time.sleep(0.05)
 
     def workers_running(self) -> bool:
-        # the command, the resource tracker, the fork server and at least one worker
-        return len(session_members(self.sid)) >= 4
+        """A worker is running: forked from the command itself, or from a fork server
+        (a pool started where the command could not fork; the server and
+        multiprocessing's resource tracker are the command's children too)."""
+        processes = session_processes(self.sid)
+        # The helpers are the command's children with their own command line; a worker
+        # forked from the fork server has the server's command line, but not its parent.
+        helpers = {pid for pid, parent, cmd in processes if parent == self.proc.pid
+                   and ("multiprocessing.forkserver" in cmd
+                        or "multiprocessing.resource_tracker" in cmd)}
+        running = any(pid not in helpers and parent in helpers | {self.proc.pid}
+                      for pid, parent, _ in processes)
+        if running:  # the pool started its workers the way this test meant it to
+            server = any("multiprocessing.forkserver" in cmd for cmd in
+                         (cmd for pid, _, cmd in processes if pid in helpers))
+            assert server == (self.pool == "fork server"), processes
+        return running
 
     def signal_main(self, sig: int) -> int:
         os.kill(self.proc.pid, sig)
@@ -122,11 +158,11 @@ class Command:
         return alive
 
 
-def test_sigterm_stops_a_sweep_and_all_its_processes(tmp_path: Path) -> None:
+def test_sigterm_stops_a_sweep_and_all_its_processes(tmp_path: Path, pool: str) -> None:
     experiment = tmp_path / "stop.yaml"
     experiment.write_text(EXPERIMENT, encoding="utf-8")
     store = tmp_path / "stop.duckdb"
-    sweep = Command(["sweep", str(experiment), "--store", str(store), "--workers", "2"])
+    sweep = Command(["sweep", str(experiment), "--store", str(store), "--workers", "2"], pool)
     sweep.wait_until(lambda: sweep.done >= 2 and sweep.workers_running(), "stored two runs")
     code = sweep.signal_main(signal.SIGTERM)
     assert sweep.left_behind() == []
@@ -138,10 +174,10 @@ def test_sigterm_stops_a_sweep_and_all_its_processes(tmp_path: Path) -> None:
     assert runs[["resolution_rate", "trust", "arisen", "finished"]].notna().all().all()
 
 
-def test_sigterm_stops_a_comparison_and_all_its_processes(tmp_path: Path) -> None:
+def test_sigterm_stops_a_comparison_and_all_its_processes(tmp_path: Path, pool: str) -> None:
     compare = Command(["compare", "default", "--reps", "40", "--steps", "78", "--workers",
                        "2", "--set", "population.residents=1500", "--out",
-                       str(tmp_path / "out")])
+                       str(tmp_path / "out")], pool)
     compare.wait_until(compare.workers_running, "started its workers")
     code = compare.signal_main(signal.SIGTERM)
     assert compare.left_behind() == []
@@ -151,12 +187,12 @@ def test_sigterm_stops_a_comparison_and_all_its_processes(tmp_path: Path) -> Non
     assert not (tmp_path / "out").exists()  # nothing half-written
 
 
-def test_sigkill_of_the_command_leaves_no_worker_behind(tmp_path: Path) -> None:
+def test_sigkill_of_the_command_leaves_no_worker_behind(tmp_path: Path, pool: str) -> None:
     # No handler sees SIGKILL: the workers notice their parent is gone and end, and the
     # fork server and resource tracker follow once nobody holds their pipes.
     compare = Command(["compare", "default", "--reps", "40", "--steps", "78", "--workers",
                        "2", "--set", "population.residents=1500", "--out",
-                       str(tmp_path / "out")])
+                       str(tmp_path / "out")], pool)
     compare.wait_until(compare.workers_running, "started its workers")
     compare.signal_main(signal.SIGKILL)
     assert compare.left_behind() == []
