@@ -26,6 +26,17 @@ def scenario_levers(scenario: Scenario) -> dict[str, float]:
     return out
 
 
+def status_quo_levers() -> dict[str, float]:
+    """The calibrated county's own levers (the `default` scenario's: every lever at its
+    declared default): the policy a pre-policy warm-up runs under (`run.warmup_levers`)."""
+    return dict(_status_quo_items())
+
+
+@functools.cache
+def _status_quo_items() -> tuple[tuple[str, float], ...]:
+    return tuple(scenario_levers(Scenario()).items())
+
+
 def levers_at(scenario: Scenario, week: int) -> dict[str, float]:
     """Lever values in force in `week`, after any ramps and the spending rule.
 

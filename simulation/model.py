@@ -39,6 +39,7 @@ from simulation.levers import (
     levers_at,
     parameters_at,
     shocks_at,
+    status_quo_levers,
     with_parameters,
 )
 from simulation.network import (
@@ -99,7 +100,10 @@ class CoGovernanceModel(mesa.Model):
         self.week = 0
         self.follow_ramps()
         p = self.params
-        self.lever = levers_at(p, 0)
+        # Set-up and any warm-up run with the warm-up's levers (`run.warmup_levers`).
+        self._warmup_lever = (status_quo_levers() if p.run.warmup_weeks
+                              and p.run.warmup_levers == "status_quo" else levers_at(p, 0))
+        self.lever = self._warmup_lever
         self.shock = shocks_at(p, 0)
 
         # --- structure and residents
@@ -260,11 +264,13 @@ class CoGovernanceModel(mesa.Model):
     def warm_up(self, weeks: int) -> None:
         """Run `weeks` weeks before week 0, then start measuring afresh (spin-up).
 
-        The warm-up weeks are numbered 1 − weeks … 0 and run with the levers in force at
-        week 0 (before any ramp moves them) and without shocks, so that the county reaches
-        its own state (disputes open in the queues, trust and norms after learning) before
-        the run. Every counter and tally then restarts from zero: outcomes never include
-        warm-up weeks; the pool keeps its open disputes and residents keep their state.
+        The warm-up weeks are numbered 1 − weeks … 0 and run without shocks, with the
+        levers of `run.warmup_levers`: the status quo's (the calibrated county's own, so
+        the scenario's policy starts at week 0: a pre-policy warm-up) or the scenario's in
+        force at week 0 (before any ramp moves them). So the county reaches its own state
+        (disputes open in the queues, trust and norms after learning) before the run.
+        Every counter and tally then restarts from zero: outcomes never include warm-up
+        weeks; the pool keeps its open disputes and residents keep their state.
         Initial-transient deletion (Law 2015, Simulation Modeling and Analysis, ch. 9).
         """
         self.warming_up = True
@@ -296,10 +302,12 @@ class CoGovernanceModel(mesa.Model):
     def set_levers_and_shocks(self) -> None:
         """Levers in force this week (reform ramps) and the shocks that hit.
 
-        In the warm-up (weeks up to 0) the levers are those of week 0 and no shock hits.
+        In the warm-up (weeks up to 0) the levers are the warm-up's (`warm_up`) and no
+        shock hits.
         """
         self.follow_ramps()
-        self.lever = levers_at(self.base_scenario, max(self.week, 0))
+        self.lever = (self._warmup_lever if self.warming_up
+                      else levers_at(self.base_scenario, max(self.week, 0)))
         self.shock = shocks_at(self.base_scenario, self.week) if self.week > 0 else NO_SHOCK
         self._activate_party_cells()
         self.case_costs_this_week = 0.0

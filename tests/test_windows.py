@@ -11,6 +11,7 @@ import pytest
 from simulation.levers import NO_SHOCK
 from simulation.metrics import LAST_YEAR, TALLY_NAMES, WINDOWED_NAMES
 from simulation.model import CoGovernanceModel
+from simulation.scenario import Scenario
 from tests.conftest import run, small_scenario
 
 
@@ -74,9 +75,15 @@ class _Probe(CoGovernanceModel):
         super().pay_for_levers()
 
 
-def test_warm_up_runs_before_week_0_with_week_0_levers_and_no_shocks() -> None:
+@pytest.mark.parametrize("levers", ["scenario", "status_quo"])
+def test_warm_up_runs_before_week_0_with_its_levers_and_no_shocks(levers: str) -> None:
+    """The warm-up's levers are the scenario's at week 0 or the status quo's (the declared
+    defaults: 0.3 for legal services); from week 1 the scenario's, ramp and all."""
+    in_warm_up = {"scenario": 0.1, "status_quo": Scenario().levers.rule_of_law.legal_services}
+    assert in_warm_up["status_quo"] != 0.1
     scenario = small_scenario({
         "run.warmup_weeks": 30,
+        "run.warmup_levers": levers,
         "levers.rule_of_law.legal_services": 0.1,
         "schedules": [{"parameter": "levers.rule_of_law.legal_services", "start_week": 0,
                        "end_week": 10, "to": 0.9}],
@@ -86,7 +93,7 @@ def test_warm_up_runs_before_week_0_with_week_0_levers_and_no_shocks() -> None:
     _Probe.seen = []
     model = _Probe(scenario, rng=1)
     assert [w for w, *_ in _Probe.seen] == list(range(-29, 1))
-    assert all(v == pytest.approx(0.1) for _, v, _ in _Probe.seen)
+    assert all(v == pytest.approx(in_warm_up[levers]) for _, v, _ in _Probe.seen)
     assert all(s is NO_SHOCK for *_, s in _Probe.seen)
     # Measuring starts afresh at week 0: nothing counted, yet disputes are open.
     assert model.week == 0 and len(model.record) == 1
@@ -94,6 +101,41 @@ def test_warm_up_runs_before_week_0_with_week_0_levers_and_no_shocks() -> None:
     assert model.record[0]["open"] > 0
     model.step()
     assert _Probe.seen[-1][0] == 1 and _Probe.seen[-1][2] is not NO_SHOCK
+    assert _Probe.seen[-1][1] == pytest.approx(0.1 + 0.8 / 10)  # a tenth of the ramp
+
+
+# A policy mix far from the status quo in every group of levers.
+STRONG_MIX = {"levers.self_governance.councils": 0.9,
+              "levers.rule_of_law.legal_services": 0.9,
+              "levers.rule_of_virtue.norm_campaigns": 0.9,
+              "levers.smart_governance.platform_coverage": 0.9,
+              "levers.party_leadership.cell_coverage": 1.0}
+
+
+def test_a_pre_policy_warm_up_leaves_the_county_as_the_status_quo_left_it() -> None:
+    """After a status-quo warm-up, a county with another policy mix is, at week 0, the
+    calibrated county warmed up the same way, bit for bit (its set-up too saw only the
+    status quo's levers); the mix acts from week 1."""
+    warm = {"run.warmup_weeks": 20}
+    mix = CoGovernanceModel(small_scenario({**warm, **STRONG_MIX}), rng=8)
+    status_quo = CoGovernanceModel(small_scenario(warm), rng=8)
+    assert _identical(mix.record[0], status_quo.record[0])
+    assert np.array_equal(mix.residents.trust, status_quo.residents.trust)
+    assert np.array_equal(mix.cell_active, status_quo.cell_active)
+    for model in (mix, status_quo):
+        model.step()
+    assert mix.cell_active.all() and not status_quo.cell_active.all()
+    # With the mix's own levers in the warm-up its cells were all active before week 0.
+    own = CoGovernanceModel(small_scenario({**warm, **STRONG_MIX,
+                                            "run.warmup_levers": "scenario"}), rng=8)
+    assert not _identical(own.record[0], status_quo.record[0])
+
+
+def _identical(a: dict, b: dict) -> bool:
+    """Two weekly records with the same keys and values, bit for bit (NaN equal to NaN)."""
+    return a.keys() == b.keys() and all(
+        a[k] == b[k] or (isinstance(a[k], float) and math.isnan(a[k]) and math.isnan(b[k]))
+        for k in a)
 
 
 def test_outcomes_never_count_warm_up_disputes() -> None:

@@ -1507,10 +1507,20 @@ class Run(Section):
     )
     warmup_weeks: int = param(
         0, 0, 520, unit="weeks", zh="预热周数",
-        meaning="Weeks run before week 0 with the week-0 levers and no shocks, then "
-        "discarded (outcomes never include them): the county reaches its own state first.",
+        meaning="Weeks run before week 0 with the levers of `run.warmup_levers` and no "
+        "shocks, then discarded (outcomes never include them): the county reaches its own "
+        "state first.",
         source="Initial-transient deletion: Law (2015), Simulation Modeling and Analysis, "
         "ch. 9. Default 0 until the calibration is refitted with a warm-up.",
+    )
+    warmup_levers: Literal["status_quo", "scenario"] = Field(
+        "status_quo",
+        description="Levers in force during the warm-up: 'status_quo', the calibrated "
+        "county's own (the `default` scenario's), so the scenario's policy starts at week "
+        "0 in a county that has lived under the status quo (a pre-policy warm-up); or "
+        "'scenario', the scenario's own week-0 levers, as if its policy had been in force "
+        "already.",
+        json_schema_extra={"label_zh": "预热期政策"},
     )
 
 
