@@ -8,7 +8,7 @@
 #   scripts/studies.sh            # everything (about 45 minutes on 2 cores)
 #   scripts/studies.sh policy     # one part: bundled, targets, factorial, morris,
 #                                 # sobol, sobol_levers, robustness, frontiers,
-#                                 # enforcement, welfare, policy
+#                                 # enforcement, welfare, policy, warmup
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=results/studies
@@ -77,4 +77,17 @@ if want policy; then
   ./cogov compare default scenarios/policy/front_end_mediation.yaml \
     --reps 20 --outcomes "$shown" --out "$OUT/policy/front_end_mediation" --force \
     --no-progress
+fi
+if want warmup; then
+  # The bundled comparisons without a warm-up and after a 52-week pre-policy warm-up
+  # (docs/policy-scenarios.md, "Starting from a warm-up"; about 6 minutes).
+  shown=resolution_rate_last_year,petitions_per_10k_last_year
+  shown=$shown,unresolved_exit_share_last_year,days_to_resolution_mean_last_year
+  ./cogov compare scenarios/*.yaml --reps 20 --outcomes "$shown" \
+    --out "$OUT/warmup/none" --force --no-progress > /dev/null
+  ./cogov compare scenarios/*.yaml --reps 20 --outcomes "$shown" \
+    --set run.warmup_weeks=52 --set run.warmup_levers=status_quo \
+    --out "$OUT/warmup/pre_policy_52" --force --no-progress > /dev/null
+  .venv/bin/python scripts/warmup_robustness.py "$OUT/warmup/none" \
+    "$OUT/warmup/pre_policy_52" | tee "$OUT/warmup/robustness.md"
 fi
