@@ -26,7 +26,7 @@ from simulation.agents.resident import (
 from simulation.agents.social_organisation import SPECIALISED_TYPES, SocialOrganisation
 from simulation.disputes import DisputeType, HandlerKind, Level, Outcome, Stage
 from simulation.experience import experience_quality, relapse_probability
-from simulation.handling_time import service_days
+from simulation.handling_time import grid_case_hours_factor, service_days
 from simulation.queueing import DAYS_PER_WEEK, ServiceQueue
 from simulation.reporting import report_probability
 
@@ -38,6 +38,12 @@ Handler = PartyCell | Government | SocialOrganisation
 
 # The rungs by value: a case's `Level` from its stored rung (cheaper than calling Level).
 _LEVELS: tuple[Level, ...] = tuple(Level)
+
+# The ladder parameters of each rung's cost of a case, and of its base chance of success
+# in mediation (court-entrusted mediation at L3 succeeds as L2 mediation does).
+_COST_OF = {Level.L1: "cost_l1", Level.L2: "cost_l2", Level.L3: "cost_l3",
+            Level.PETITION: "cost_petition"}
+_SUCCESS_OF = {Level.L1: "success_l1", Level.L2: "success_l2", Level.L3: "success_l2"}
 
 # Dispute types that may need more than one government department (assumed): public
 # services, land and labour cases involve several offices (housing, land, labour, social
@@ -333,10 +339,11 @@ class HandlingLadder:
         worked on at the next rung the same week."""
         m = self.model
         self.worked_this_week = {}
+        case_hours = grid_case_hours_factor(m)  # the same in every grid this week
         for cell in m.party_cells:
             if len(cell.queue):
                 cell.convene_mediation(m.volunteers_per_grid[cell.grid],
-                                       int(m.grid_population[cell.grid]))
+                                       int(m.grid_population[cell.grid]), case_hours)
         for office in m.town_offices:
             office.handle_cases(int(m.town_population[office.town]))
         for org in m.social_organisations:
@@ -374,11 +381,7 @@ class HandlingLadder:
         lad = m.params.ladder
         pool = m.disputes
         pool.stage[case] = Stage.IN_SERVICE
-        level = _LEVELS[pool.level[case]]
-        cost = {Level.L1: lad.cost_l1, Level.L2: lad.cost_l2, Level.L3: lad.cost_l3,
-                Level.PETITION: lad.cost_petition}[level]
-        if in_entrusted:
-            cost = lad.cost_l2
+        cost = lad.cost_l2 if in_entrusted else getattr(lad, _COST_OF[int(pool.level[case])])
         pool.heard[case] = True
         if in_entrusted:
             pool.handler_kind[case] = HandlerKind.ENTRUSTED
@@ -407,7 +410,6 @@ class HandlingLadder:
         trust = m.residents.trust[party]
         if other >= 0:
             trust = (trust + m.residents.trust[other]) / 2
-        base = {Level.L1: lad.success_l1, Level.L2: lad.success_l2, Level.L3: lad.success_l2}
         # Lever effects delivered in the case's town (the grid, the town office) work as
         # well as the town implements them (`CoGovernanceModel.grid_lever_reach`); the
         # county's own handlers (centre, court, contracted organisations) at full reach.
@@ -415,7 +417,7 @@ class HandlingLadder:
         local = level == Level.L1 or (isinstance(handler, Government)
                                       and handler.role is Role.TOWN_OFFICE)
         reach = float(m.grid_lever_reach()[grid]) if local else 1.0
-        x = (logit(base[level]) + ef.trust_success * (trust - 0.5)
+        x = (logit(getattr(lad, _SUCCESS_OF[level])) + ef.trust_success * (trust - 0.5)
              - ef.severity_success * (pool.severity[case] - 0.5)
              + ef.legal_advice_success * lv["legal_services"] * reach)
         if level == Level.L1:

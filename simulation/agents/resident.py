@@ -7,6 +7,7 @@ settling alone (L0) and what to do when patience runs out (reporting: `simulatio
 
 from __future__ import annotations
 
+import functools
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any
 
@@ -29,7 +30,10 @@ def logistic(x: np.ndarray | float) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.asarray(x, dtype=np.float64)))
 
 
+@functools.lru_cache(maxsize=256)
 def logit(p: float) -> float:
+    """ln(p / (1 − p)) of a probability kept off 0 and 1. Remembered: it is taken of
+    parameters (base rates), the same few values every week."""
     p = min(max(p, 1e-6), 1 - 1e-6)
     return float(np.log(p / (1 - p)))
 
