@@ -71,6 +71,9 @@ class Outcome(IntEnum):
 UNRESOLVED_EXITS = (Outcome.ABANDONED, Outcome.ESCALATED, Outcome.LUMPED,
                     Outcome.CLOSED_UNRESOLVED)
 
+# Each outcome's value and its name in the counts (`DisputePool.counts`): "resolved", ...
+_OUTCOME_NAMES = tuple((int(o), o.name.lower()) for o in Outcome)
+
 
 # Types whose other party is a resident (a tie neighbour); the rest face a firm or office.
 RESIDENT_VS_RESIDENT = (DisputeType.NEIGHBOUR_FAMILY, DisputeType.PROPERTY_LAND)
@@ -269,4 +272,5 @@ class DisputePool:
         c = self.ended_by_outcome.copy()
         arisen = self.size - self.first_id
         c[Outcome.OPEN] = arisen + self._open_at_start - c.sum()
-        return {o.name.lower(): int(c[o]) for o in Outcome} | {"arisen": int(arisen)}
+        values = c.tolist()
+        return {name: values[o] for o, name in _OUTCOME_NAMES} | {"arisen": int(arisen)}

@@ -494,21 +494,28 @@ def welfare_measures(model: CoGovernanceModel) -> dict[str, float]:
     (the gaps are one minus the ratios of `metrics_core.ratio_of_means`).
     """
     res = model.residents
-    w = np.asarray(res.welfare, dtype=np.float64)
+    return _welfare_measures_of(model, _group(res.urban), _group(res.elderly),
+                                _group(res.digital), _group(res.migrant))
+
+
+def _welfare_measures_of(model: CoGovernanceModel, urban_group: _Group,
+                         elderly_group: _Group, digital_group: _Group,
+                         migrant_group: _Group) -> dict[str, float]:
+    """`welfare_measures` with the groups already brought up to date (`_group`)."""
+    w = np.asarray(model.residents.welfare, dtype=np.float64)
     ordered = np.sort(w)
     # Sorted, the checks of the inequality measures are the two ends: NaN sorts last.
     if ordered.size and not (ordered[0] >= 0 and np.isfinite(ordered[-1])):
         raise ValueError("welfare must be finite and non-negative")
     gini, bottom20, top_bottom = mc.sorted_inequality_of_checked(ordered, 0.2)
-    urban_group = _group(res.urban)
     total, between, within = mc.theil_decomposition_of_codes(
         w, urban_group.codes, urban_group.counts,
         all_positive=bool(ordered.size) and bool(ordered[0] > 0),
         group_sums=urban_group.sums(w))
     urban, rural = _means_in_and_out(w, urban_group)
-    elderly, not_elderly = _means_in_and_out(w, _group(res.elderly))
-    digital, excluded = _means_in_and_out(w, _group(res.digital))
-    migrant, local = _means_in_and_out(w, _group(res.migrant))
+    elderly, not_elderly = _means_in_and_out(w, elderly_group)
+    digital, excluded = _means_in_and_out(w, digital_group)
+    migrant, local = _means_in_and_out(w, migrant_group)
     return {
         "welfare_mean": float(w.mean()),
         "welfare_gini": gini,
@@ -553,7 +560,10 @@ def step_snapshot(model: CoGovernanceModel) -> dict[str, float]:
     snap: dict[str, float] = {"week": model.week, **c}
     snap.update(resolution_shares(c, model.n_residents, model.week))
     snap.update(queue_lengths(model))
-    welfare = welfare_measures(model)
+    # The groups brought up to date once for the week's measures.
+    elderly_group, digital_group = _group(res.elderly), _group(res.digital)
+    welfare = _welfare_measures_of(model, _group(res.urban), elderly_group, digital_group,
+                                   _group(res.migrant))
     snap.update(welfare)
     snap.update(spending(model))
     snap["trust"] = float(res.trust.mean())
@@ -565,10 +575,10 @@ def step_snapshot(model: CoGovernanceModel) -> dict[str, float]:
     snap["dibao_coverage"] = model.dibao_coverage
     snap["dibao_inclusion"] = model.dibao_inclusion
     n = len(res)
-    offline = n - _group(res.digital).n_in  # the groups were brought up to date above
+    offline = n - digital_group.n_in
     snap["assisted_share"] = (float(np.count_nonzero(model.assisted)) / offline if offline
                               else float("nan"))
-    n_elderly = _group(res.elderly).n_in
+    n_elderly = elderly_group.n_in
     snap["elderly_share"] = n_elderly / n
     terr = model.territory
     town_pop = model.town_population
