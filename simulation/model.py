@@ -173,6 +173,9 @@ class CoGovernanceModel(mesa.Model):
         self.detection_coverage = np.zeros(terr.n_grids)
         self.volunteers_per_grid = np.zeros(terr.n_grids)
         self.deprivation = np.zeros(n)
+        # `deprivation.max()`, and the array it was taken of (`_deprivation_max`).
+        self._deprivation_max_value = 0.0
+        self._deprivation_max_of: np.ndarray | None = None
         # Work arrays of the weekly updates (see `learn_norms_and_trust`).
         self._learning_state = np.empty((n, 3))
         self._work = np.empty((2, n))
@@ -391,12 +394,20 @@ class CoGovernanceModel(mesa.Model):
         return (
             d.base_rate / WEEKS_PER_YEAR
             * surge
-            * (1 + d.deprivation_effect * float(self.deprivation.max())
+            * (1 + d.deprivation_effect * self._deprivation_max()
                + 0.5 * float(res.discontent.max()))
             * (1 - d.norm_effect * float(res.norm.min())) / (1 - d.norm_effect * 0.5)
             * (1 - d.deterrence_effect * lv["enforcement"]
                * (0.5 + 0.5 * float(res.legal_awareness.min())))
         )
+
+    def _deprivation_max(self) -> float:
+        """The largest relative deprivation: computed once each time `_follow_income`
+        makes the deprivation anew (it changes nowhere else)."""
+        if self._deprivation_max_of is not self.deprivation:
+            self._deprivation_max_value = float(self.deprivation.max())
+            self._deprivation_max_of = self.deprivation
+        return self._deprivation_max_value
 
     def arise_disputes(self) -> None:
         """New disputes arise; some are defused early; some are settled by the parties.

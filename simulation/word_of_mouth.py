@@ -58,5 +58,8 @@ def hearing(model: CoGovernanceModel, ended: np.ndarray) -> Hearing | None:
     heard_by = adj.indices[np.repeat(start, counts) + offsets]
     weight = np.concatenate([np.ones(len(who)),
                              np.full(len(heard_by), model.params.behaviour.vicarious_weight)])
-    touched, slot = np.unique(np.concatenate([who, heard_by]), return_inverse=True)
+    everyone = np.concatenate([who, heard_by])
+    # np.unique(everyone, return_inverse=True), in two cheaper steps: the same arrays.
+    touched = np.unique(everyone)
+    slot = np.searchsorted(touched, everyone)
     return Hearing(touched, slot, np.concatenate([q, np.repeat(q, counts)]), weight, len(who))
