@@ -41,8 +41,8 @@ _LEVELS: tuple[Level, ...] = tuple(Level)
 
 # The ladder parameters of each rung's cost of a case, and of its base chance of success
 # in mediation (court-entrusted mediation at L3 succeeds as L2 mediation does).
-_COST_OF = {Level.L1: "cost_l1", Level.L2: "cost_l2", Level.L3: "cost_l3",
-            Level.PETITION: "cost_petition"}
+_COST_OF: dict[int, str] = {Level.L1: "cost_l1", Level.L2: "cost_l2", Level.L3: "cost_l3",
+                            Level.PETITION: "cost_petition"}
 _SUCCESS_OF = {Level.L1: "success_l1", Level.L2: "success_l2", Level.L3: "success_l2"}
 
 # Dispute types that may need more than one government department (assumed): public

@@ -158,6 +158,8 @@ class CoGovernanceModel(mesa.Model):
         ]
         self.petition_office = Government(self, Role.PETITION_OFFICE)
         self.cell_active = np.zeros(terr.n_grids, dtype=bool)
+        # How many cells `_activate_party_cells` last made active, and the flags it left.
+        self._cells_activated: tuple[int, bytes] | None = None
         self._build_service_layer()
         self._activate_party_cells()
         self._build_coordination_layer()  # also when no cell is active yet
@@ -187,6 +189,9 @@ class CoGovernanceModel(mesa.Model):
         self._shares_for: tuple[float, float] | None = None
         self.case_costs_this_week = 0.0
         self.lever_costs_this_week = 0.0
+        # The week's lever cost, and the (parameters, levers) it was worked out for.
+        self._lever_cost = 0.0
+        self._levers_paid_for: tuple[Scenario, dict[str, float]] | None = None
         self.services_this_week = 0.0
         self._restart_totals()
         type_shares = np.array([getattr(p.disputes, f) for f in DISPUTE_SHARE_FIELDS])
@@ -344,8 +349,13 @@ class CoGovernanceModel(mesa.Model):
         return float(value)  # type: ignore[arg-type]
 
     def pay_for_levers(self) -> None:
-        self.lever_costs_this_week = lever_cost_per_week(self.params, self.lever,
-                                                         self.n_residents)
+        # Worked out again only when the levers or the parameters change (ramps).
+        paid_for = (self.params, dict(self.lever))
+        if (self._levers_paid_for is None or paid_for[0] is not self._levers_paid_for[0]
+                or paid_for[1] != self._levers_paid_for[1]):
+            self._lever_cost = lever_cost_per_week(self.params, self.lever, self.n_residents)
+            self._levers_paid_for = paid_for
+        self.lever_costs_this_week = self._lever_cost
 
     def learn_norms_and_trust(self) -> None:
         """德治 and social learning (see `simulation.trust.learn_norms_and_trust`)."""
@@ -521,6 +531,8 @@ class CoGovernanceModel(mesa.Model):
     def _activate_party_cells(self) -> None:
         """Cells with the lowest priority draws are active, up to the coverage share."""
         n_active = round(self.lever["cell_coverage"] * len(self.party_cells))
+        if (n_active, self.cell_active.tobytes()) == self._cells_activated:
+            return  # the same cells as last time, and none switched since (most weeks)
         active = np.zeros(len(self.party_cells), dtype=bool)
         active[self._cell_order[:n_active]] = True
         changed = np.flatnonzero(active != self.cell_active)
@@ -529,6 +541,7 @@ class CoGovernanceModel(mesa.Model):
             for grid in changed.tolist():
                 self.party_cells[grid].active = bool(active[grid])
             self._build_coordination_layer()
+        self._cells_activated = (n_active, self.cell_active.tobytes())
 
     def _build_service_layer(self) -> None:
         """Service ties: each grid to its party cell, town office and the county centre."""
