@@ -19,7 +19,7 @@ from simulation.agents.party_cell import PartyCell, council_convened
 from simulation.agents.resident import (
     draw_patience,
     grievance,
-    logistic,
+    logistic_of,
     logit,
     will_escalate,
 )
@@ -403,9 +403,9 @@ class HandlingLadder:
             return lad.success_l3
         if level == Level.PETITION:
             trust = m.residents.trust[int(pool.party[case])]
-            return float(logistic(logit(lad.success_petition)
-                                  + ef.trust_success * (trust - 0.5)
-                                  - ef.severity_success * (pool.severity[case] - 0.5)))
+            return logistic_of(logit(lad.success_petition)
+                               + ef.trust_success * (trust - 0.5)
+                               - ef.severity_success * (pool.severity[case] - 0.5))
         party, other = int(pool.party[case]), int(pool.other[case])
         trust = m.residents.trust[party]
         if other >= 0:
@@ -431,7 +431,7 @@ class HandlingLadder:
             x += ef.court_authority  # the court's authority behind the mediation
         if isinstance(handler, SocialOrganisation) and int(pool.kind[case]) in SPECIALISED_TYPES:
             x += ef.professional_bonus
-        return float(logistic(x))
+        return logistic_of(x)
 
     def court_backed(self, case: int, handler: Handler, entrusted: bool) -> bool:
         """Mediation before filing with the court behind it: court-entrusted mediation, or

@@ -1,0 +1,100 @@
+"""Shortcuts of the weekly step give the numbers of the code they stand for, bit for bit.
+
+Each cheaper form is checked against the plain numpy call it replaces (the oracle), on
+many inputs: the reference run must not move when the step gets faster.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from simulation.agents.resident import draw_patience, logistic, logistic_of, logit
+from simulation.levers import scenario_levers
+from simulation.model import CoGovernanceModel
+from simulation.scenario import load_scenario
+from simulation.word_of_mouth import hearing
+from tests.conftest import small_scenario
+
+pytestmark = pytest.mark.timeout(120)
+
+
+def test_logistic_of_one_number_is_logistic_bit_for_bit() -> None:
+    """Python floats and numpy scalars, small and large, either sign."""
+    xs = np.concatenate([np.random.default_rng(0).normal(0.0, 8.0, 20_000),
+                         [0.0, -0.0, 1e-300, -745.0, 745.0, 36.7, -36.7]])
+    with np.errstate(over="ignore"):  # e^745 is inf in both
+        for x in [*xs.tolist(), *xs[:2_000]]:
+            assert logistic_of(x) == float(logistic(x))
+            assert np.signbit(logistic_of(x)) == np.signbit(float(logistic(x)))
+
+
+def test_remembered_logit_is_the_formula() -> None:
+    for p in (1e-9, 0.05, 0.3, 0.5, 0.7, 0.999, 1.0):
+        q = min(max(p, 1e-6), 1 - 1e-6)
+        assert logit(p) == float(np.log(q / (1 - q)))
+
+
+def test_patience_is_numpys_exponential_draw_for_draw() -> None:
+    """draw_patience draws what rng.exponential(mean) draws, and leaves the generator
+    where it would: the draws that follow are the same too."""
+    model = CoGovernanceModel(small_scenario(), rng=4)
+    for parties in (np.array([3]), np.arange(0, 40, 3), np.arange(500)):
+        state = model.rng.bit_generator.state
+        mean = (model.params.disputes.patience_weeks
+                * (0.5 + model.residents.trust[parties]))
+        oracle = np.random.Generator(type(model.rng.bit_generator)())
+        oracle.bit_generator.state = state
+        expected = oracle.exponential(mean)
+        got = draw_patience(model, parties)
+        assert np.array_equal(got, expected)
+        assert model.rng.random() == oracle.random()
+
+
+def test_hearing_slots_are_numpys_unique_inverse() -> None:
+    """Who hears of the week's endings: touched and slots as np.unique's inverse gives."""
+    model = CoGovernanceModel(small_scenario(), rng=2)
+    for _ in range(30):
+        model.step()
+    pool = model.disputes
+    ended = np.flatnonzero(pool.outcome[: pool.size] != 0)
+    heard = hearing(model, ended)
+    assert heard is not None
+    on_ladder = ended[pool.level[ended] != 0]
+    who = np.concatenate([pool.party[on_ladder], pool.other[on_ladder]])
+    who = who[who >= 0]
+    adj = model.network.adjacency
+    heard_by = np.concatenate([adj.indices[adj.indptr[r]:adj.indptr[r + 1]]
+                               for r in who.tolist()])
+    touched, slot = np.unique(np.concatenate([who, heard_by]), return_inverse=True)
+    assert np.array_equal(heard.touched, touched)
+    assert np.array_equal(heard.slot, slot)
+
+
+def test_scenario_levers_are_a_new_dict_each_time() -> None:
+    """Read once per scenario, handed out as copies: changing one changes no other."""
+    scenario = load_scenario("default")
+    first = scenario_levers(scenario)
+    first["triage"] = -1.0
+    assert scenario_levers(scenario)["triage"] == scenario.levers.smart_governance.triage
+
+
+def test_lever_cost_follows_the_levers() -> None:
+    """The week's lever cost is worked out again when a lever changes."""
+    model = CoGovernanceModel(small_scenario(), rng=1)
+    model.pay_for_levers()
+    before = model.lever_costs_this_week
+    model.lever = {**model.lever, "data_sharing": model.lever["data_sharing"] + 0.5}
+    model.pay_for_levers()
+    assert model.lever_costs_this_week > before
+
+
+def test_party_cells_switched_by_hand_are_set_again_by_the_next_week() -> None:
+    """The coverage lever decides which cells are active, every week, as before."""
+    model = CoGovernanceModel(small_scenario({"levers.party_leadership.cell_coverage": 0.5}),
+                              rng=3)
+    as_set = model.cell_active.copy()
+    model.cell_active[:] = ~model.cell_active
+    model.step()
+    assert np.array_equal(model.cell_active, as_set)
+    assert [cell.active for cell in model.party_cells] == as_set.tolist()
