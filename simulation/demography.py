@@ -50,7 +50,7 @@ def age_and_move(model: CoGovernanceModel) -> np.ndarray:
     """
     res = model.residents
     res.age_weeks += 1
-    retiring = np.flatnonzero(res.age_weeks == ELDERLY_AGE_WEEKS)
+    retiring = (res.age_weeks == ELDERLY_AGE_WEEKS).nonzero()[0]
     if len(retiring):
         retire(model, retiring)
     due = leaving_rows(model)

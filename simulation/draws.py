@@ -42,7 +42,7 @@ def draw_rows(rng: np.random.Generator, n: int, bound: float,
     # Successes of n Bernoulli(bound) trials: positions after geometric gaps.
     expected = n * bound
     gaps = rng.geometric(bound, size=int(expected + 6 * math.sqrt(expected) + 16))
-    positions = np.cumsum(gaps) - 1
+    positions = gaps.cumsum() - 1
     while positions[-1] < n - 1:  # too few gaps drawn (rare): continue the sequence
         more = np.cumsum(rng.geometric(bound, size=len(gaps))) + positions[-1]
         positions = np.concatenate([positions, more])

@@ -71,7 +71,7 @@ def apply_unemployment(res: ResidentColumns, scenario: Scenario,
                        factors: np.ndarray) -> None:
     """Scale the income factors of the unemployed to their income while unemployed (their
     pension, if any, is 0: the elderly are never unemployed)."""
-    rows = np.flatnonzero(res.unemployed)
+    rows = res.unemployed.nonzero()[0]
     if len(rows):
         wel = scenario.welfare
         factors[rows] *= np.where(res.insured[rows], wel.unemployment_benefit_share,
@@ -82,7 +82,7 @@ def update_employment(model: CoGovernanceModel) -> None:
     """The week's job losses and finds (module docstring)."""
     res, p = model.residents, model.params
     wel = p.welfare
-    unemployed = np.flatnonzero(res.unemployed)
+    unemployed = res.unemployed.nonzero()[0]
     if len(unemployed):
         still = unemployed[at_risk(res, unemployed)]  # retired or moved: no longer a spell
         found = model.population_rng.random(len(still)) < 1.0 / wel.unemployment_spell_weeks

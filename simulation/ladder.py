@@ -140,7 +140,7 @@ class HandlingLadder:
         self.taken_in += int(reported.sum())
         weights = np.column_stack([patrol, platform, walk_in])[reported]
         u = m.rng.random(len(weights)) * weights.sum(axis=1)
-        channel = (u[:, None] > np.cumsum(weights, axis=1)).sum(axis=1)
+        channel = (u[:, None] > weights.cumsum(axis=1)).sum(axis=1)
         triaged = m.rng.random(len(weights)) < m.lever["triage"]
         to_court = m.rng.random(len(weights))
         for case, ch, tri, u in zip(ids[reported].tolist(), channel.tolist(), triaged.tolist(),
@@ -639,7 +639,7 @@ class HandlingLadder:
                                 count=len(self.worked_this_week))
             days = np.fromiter(self.worked_this_week.values(), dtype=np.float64,
                                count=len(cases))
-            pos = np.minimum(np.searchsorted(ids, cases), len(ids) - 1)
+            pos = np.minimum(ids.searchsorted(cases), len(ids) - 1)
             hit = ids[pos] == cases
             unworked[pos[hit]] -= days[hit]
             np.maximum(unworked, 0.0, out=unworked)

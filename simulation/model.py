@@ -645,7 +645,7 @@ class CoGovernanceModel(mesa.Model):
         other = np.full(len(party), -1, dtype=np.int32)
         adj = self.network.adjacency
         start, end = adj.indptr[party], adj.indptr[party + 1]
-        chosen = np.flatnonzero(IS_RESIDENT_VS_RESIDENT[kind] & (end > start))
+        chosen = (IS_RESIDENT_VS_RESIDENT[kind] & (end > start)).nonzero()[0]
         if len(chosen):
             pick = start[chosen] + self.rng.integers(end[chosen] - start[chosen])
             other[chosen] = adj.indices[pick]

@@ -141,7 +141,7 @@ def draw_age_weeks(rng: np.random.Generator, bands: tuple[tuple[int, int, float]
                    n: int) -> np.ndarray:
     """Ages in whole weeks for n residents: a band by its share, then uniform inside it."""
     lo, hi, cum = _band_table(bands)
-    band = np.minimum(np.searchsorted(cum, rng.random(n), side="right"), len(bands) - 1)
+    band = np.minimum(cum.searchsorted(rng.random(n), side="right"), len(bands) - 1)
     width = (hi - lo)[band] * 52
     return (lo[band] * 52 + np.floor(rng.random(n) * width)).astype(np.int32)
 

@@ -98,3 +98,14 @@ def test_party_cells_switched_by_hand_are_set_again_by_the_next_week() -> None:
     model.step()
     assert np.array_equal(model.cell_active, as_set)
     assert [cell.active for cell in model.party_cells] == as_set.tolist()
+
+
+def test_record_means_are_numpys_mean() -> None:
+    """The weekly record's means: ndarray.mean's bits, at sizes where numpy's pairwise
+    summation takes different paths (below 8, blocks of 128, long arrays)."""
+    from simulation.metrics import _mean
+
+    rng = np.random.default_rng(7)
+    for n in (1, 5, 8, 127, 128, 129, 1_000, 10_000, 100_003):
+        x = rng.lognormal(0.0, 2.0, n)
+        assert _mean(x) == float(x.mean())
