@@ -611,7 +611,8 @@ def income_measures(income: np.ndarray, market: np.ndarray, urban: np.ndarray,
     means-test review and income shock (`welfare.review_means_test`), which is often enough
     for measures that move by thousandths a year."""
     gini, bottom20, top_bottom = mc.sorted_inequality(np.sort(income), 0.2)
-    theil, between, within = mc.theil_decomposition(income, urban.astype(np.int64))
+    # The urban mask as the groups: coded 0/1 directly (int labels would be sorted first).
+    theil, between, within = mc.theil_decomposition(income, urban)
     return {
         "income_theil": theil,
         "income_theil_between": between,

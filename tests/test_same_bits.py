@@ -109,3 +109,16 @@ def test_record_means_are_numpys_mean() -> None:
     for n in (1, 5, 8, 127, 128, 129, 1_000, 10_000, 100_003):
         x = rng.lognormal(0.0, 2.0, n)
         assert _mean(x) == float(x.mean())
+
+
+def test_theil_of_a_mask_is_theil_of_its_int_codes() -> None:
+    """Income inequality by urban/rural from the mask itself: the same three numbers as
+    from 0/1 integer labels, one group empty or not, some incomes zero or not."""
+    from simulation.metrics_core import theil_decomposition
+
+    rng = np.random.default_rng(1)
+    for _ in range(200):
+        n = int(rng.integers(1, 3_000))
+        x = rng.lognormal(0.0, 1.0, n) * (rng.random(n) > 0.05)
+        mask = rng.random(n) < rng.choice([0.0, 0.3, 1.0])
+        assert theil_decomposition(x, mask) == theil_decomposition(x, mask.astype(np.int64))
