@@ -91,6 +91,9 @@ class HandlingLadder:
         # case was worked on this week (the rest of the week it waits).
         self.day: float | None = None
         self.worked_this_week: dict[int, float] = {}
+        # While the handlers work the week (`handle_week`): the mean service days by
+        # (rung, rated), the same for every handler of a rung that week.
+        self._mean_days: dict[tuple[Level, bool], float] | None = None
 
     def reset_tallies(self) -> None:
         """Hand-off, petition and intake counts start from zero (at week 0, after the
@@ -109,8 +112,8 @@ class HandlingLadder:
 
     def today(self) -> float:
         """The day events happen on now: the day a handler concluded a case, else the
-        first day of the week."""
-        return self.first_day() if self.day is None else self.day
+        first day of the week (`first_day`)."""
+        return (self.model.week - 1) * DAYS_PER_WEEK if self.day is None else self.day
 
     # ------------------------------------------------------------------ intake
 
@@ -340,17 +343,21 @@ class HandlingLadder:
         m = self.model
         self.worked_this_week = {}
         case_hours = grid_case_hours_factor(m)  # the same in every grid this week
-        for cell in m.party_cells:
-            if len(cell.queue):
-                cell.convene_mediation(m.volunteers_per_grid[cell.grid],
-                                       int(m.grid_population[cell.grid]), case_hours)
-        for office in m.town_offices:
-            office.handle_cases(int(m.town_population[office.town]))
-        for org in m.social_organisations:
-            org.mediate()
-        m.county_centre.handle_cases(m.n_residents)
-        m.court.handle_cases(m.n_residents)
-        m.petition_office.handle_cases(m.n_residents)
+        self._mean_days = {}
+        try:
+            for cell in m.party_cells:
+                if len(cell.queue):
+                    cell.convene_mediation(m.volunteers_per_grid[cell.grid],
+                                           int(m.grid_population[cell.grid]), case_hours)
+            for office in m.town_offices:
+                office.handle_cases(int(m.town_population[office.town]))
+            for org in m.social_organisations:
+                org.mediate()
+            m.county_centre.handle_cases(m.n_residents)
+            m.court.handle_cases(m.n_residents)
+            m.petition_office.handle_cases(m.n_residents)
+        finally:
+            self._mean_days = None
 
     def work_queue(self, handler: Handler, queue: ServiceQueue, level: Level,
                    entrusted: bool = False) -> None:
@@ -371,7 +378,13 @@ class HandlingLadder:
         # Rated handlers (the grid, town offices, social organisations, the centre) work
         # faster; court-entrusted mediation and the petition office are not rated.
         rated = level in accountability.RATED_LEVELS and not entrusted
-        queue.work_week(self.first_day(), m.rng, service_days(m, level, rated), start, finish,
+        known = self._mean_days
+        mean_days = known.get((level, rated)) if known is not None else None
+        if mean_days is None:
+            mean_days = service_days(m, level, rated)
+            if known is not None:
+                known[level, rated] = mean_days
+        queue.work_week(self.first_day(), m.rng, mean_days, start, finish,
                         self.worked_this_week)
         self.day = None
 
