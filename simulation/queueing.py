@@ -153,6 +153,8 @@ class ServiceQueue:
                 if case not in in_hand:
                     case = -1
             if case < 0:
+                if not self._entry:
+                    continue  # nothing waiting at all (the heap holds only stale entries)
                 nxt = self._next_ready(stop)
                 if nxt is None:
                     continue  # nothing ready before this server's day budget runs out
