@@ -656,7 +656,8 @@ class HandlingLadder:
             hit = ids[pos] == cases
             unworked[pos[hit]] -= days[hit]
             np.maximum(unworked, 0.0, out=unworked)
-        on_ladder = (pool.stage[ids] == Stage.QUEUED) | (pool.stage[ids] == Stage.IN_SERVICE)
+        stage = pool.stage[ids]
+        on_ladder = (stage == Stage.QUEUED) | (stage == Stage.IN_SERVICE)
         pool.waited_days[ids[on_ladder]] += unworked[on_ladder]
         pool.waited[ids] += unworked / DAYS_PER_WEEK
         over = pool.waited[ids] - pool.patience[ids]

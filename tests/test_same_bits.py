@@ -122,3 +122,16 @@ def test_theil_of_a_mask_is_theil_of_its_int_codes() -> None:
         x = rng.lognormal(0.0, 1.0, n) * (rng.random(n) > 0.05)
         mask = rng.random(n) < rng.choice([0.0, 0.3, 1.0])
         assert theil_decomposition(x, mask) == theil_decomposition(x, mask.astype(np.int64))
+
+
+def test_weighted_bincount_adds_as_add_at_does() -> None:
+    """Word of mouth sums each resident's steps with np.bincount: the additions of
+    np.add.at into zeros, in the same order (residents hearing of several endings)."""
+    rng = np.random.default_rng(11)
+    for _ in range(300):
+        touched = int(rng.integers(1, 60))
+        slot = rng.integers(0, touched, int(rng.integers(1, 400)))
+        steps = rng.normal(0.0, 1.0, len(slot)) * rng.lognormal(0.0, 3.0, len(slot))
+        expected = np.zeros(touched)
+        np.add.at(expected, slot, steps)
+        assert np.array_equal(np.bincount(slot, weights=steps, minlength=touched), expected)
