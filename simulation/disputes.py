@@ -154,6 +154,7 @@ class DisputePool:
         for name, (dtype, fill) in self._COLUMNS.items():
             setattr(self, name, np.full(self._cap, fill, dtype=dtype))
         self._open: list[int] = []
+        self._open_ids: np.ndarray | None = None  # `_open` as an array, until it changes
         self.ended_by_outcome = np.zeros(len(Outcome), dtype=np.int64)
         self.resolved_by_level = np.zeros(len(Level), dtype=np.int64)
         self.first_id = 0  # the first dispute of the measured run (after the warm-up)
@@ -211,14 +212,20 @@ class DisputePool:
             self.parent[rows] = parent
         self.size += n
         self._open.extend(ids.tolist())
+        self._open_ids = None
         return ids
 
     # ------------------------------------------------------------------ queries
 
     @property
     def open_ids(self) -> np.ndarray:
-        """Ids of open disputes, oldest first."""
-        return np.asarray(self._open, dtype=np.int64)
+        """Ids of open disputes, oldest first (read-only; disputes ended this week stay in
+        it until `compact`). Made from the open list once each time the list changes: the
+        week's phases ask for it five times."""
+        if self._open_ids is None:
+            self._open_ids = np.asarray(self._open, dtype=np.int64)
+            self._open_ids.flags.writeable = False
+        return self._open_ids
 
     def end(self, ids: np.ndarray | list[int], outcome: Outcome, week: int,
             day: float | None = None) -> None:
@@ -256,8 +263,9 @@ class DisputePool:
     def compact(self) -> None:
         """Drop ended disputes from the open list (called once a step)."""
         if self._open:
-            arr = np.asarray(self._open, dtype=np.int64)
+            arr = self.open_ids
             self._open = arr[self.outcome[arr] == Outcome.OPEN].tolist()
+            self._open_ids = None
 
     def start_window(self) -> None:
         """Count from here (week 0 after a warm-up): tallies restart at zero, disputes
