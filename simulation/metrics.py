@@ -422,8 +422,9 @@ class _Group:
             self._sums = GroupSums(self.codes, 2)
         return self._sums(values)
 
-    def _count(self) -> None:
-        self.n_in = int(np.count_nonzero(self.mask))
+    def _count(self, n_in: int | None = None) -> None:
+        """The count inside (`n_in`, counted when not given) and both counts."""
+        self.n_in = int(np.count_nonzero(self.mask)) if n_in is None else n_in
         # np.bincount(codes, minlength=2), from the count inside
         self.counts = np.array([self.mask.size - self.n_in, self.n_in], dtype=np.int64)
 
@@ -439,7 +440,8 @@ class _Group:
         self.outside[changed] = ~now
         self.codes[changed] = now
         self._sums = None  # made again from the codes as they are now
-        self._count()
+        joined = int(np.count_nonzero(now))  # the changed rows now inside; the rest left
+        self._count(self.n_in + joined - (len(changed) - joined))
 
 
 # Groups by the id of their mask, brought in step with the mask's contents at every use:

@@ -59,7 +59,12 @@ def hearing(model: CoGovernanceModel, ended: np.ndarray) -> Hearing | None:
     weight = np.concatenate([np.ones(len(who)),
                              np.full(len(heard_by), model.params.behaviour.vicarious_weight)])
     everyone = np.concatenate([who, heard_by])
-    # np.unique(everyone, return_inverse=True), in two cheaper steps: the same arrays.
-    touched = np.unique(everyone)
+    # np.unique(everyone, return_inverse=True) in cheaper steps, the same arrays: the
+    # distinct rows in order, and each entry's place among them.
+    ordered = np.sort(everyone)
+    first = np.empty(len(ordered), dtype=bool)
+    first[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    touched = ordered[first]
     slot = touched.searchsorted(everyone)
     return Hearing(touched, slot, np.concatenate([q, q.repeat(counts)]), weight, len(who))

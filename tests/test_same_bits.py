@@ -135,3 +135,21 @@ def test_weighted_bincount_adds_as_add_at_does() -> None:
         expected = np.zeros(touched)
         np.add.at(expected, slot, steps)
         assert np.array_equal(np.bincount(slot, weights=steps, minlength=touched), expected)
+
+
+def test_a_group_followed_row_by_row_counts_as_made_afresh() -> None:
+    """The weekly measures' groups follow their masks by the rows that changed; the count
+    inside, carried over from week to week, is the count of a group made afresh."""
+    from simulation.metrics import _Group
+
+    rng = np.random.default_rng(5)
+    mask = rng.random(2_000) < 0.3
+    group = _Group(mask)
+    for _ in range(50):
+        flip = rng.integers(0, len(mask), int(rng.integers(0, 40)))
+        mask[flip] = ~mask[flip]
+        group.follow(mask)
+        fresh = _Group(mask)
+        assert group.n_in == fresh.n_in
+        assert np.array_equal(group.counts, fresh.counts)
+        assert np.array_equal(group.inside, fresh.inside)
