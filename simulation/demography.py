@@ -50,7 +50,7 @@ def age_and_move(model: CoGovernanceModel) -> np.ndarray:
     """
     res = model.residents
     res.age_weeks += 1
-    retiring = np.flatnonzero(res.age_weeks == ELDERLY_AGE_WEEKS)
+    retiring = (res.age_weeks == ELDERLY_AGE_WEEKS).nonzero()[0]
     if len(retiring):
         retire(model, retiring)
     due = leaving_rows(model)
@@ -119,7 +119,10 @@ def renew_rows(model: CoGovernanceModel, due: np.ndarray,
     mean_hours = np.where(arriving, beh.spare_hours_migrant, mean_hours)
     spare = rng.exponential(1.0, size=k) * mean_hours
 
-    new = np.ones(k, dtype=bool) if stays is None else ~stays
+    # Which of the draws are kept: all of them (a view, no selection) when no row stays.
+    new: np.ndarray | slice = slice(None)
+    if stays is not None and stays.any():
+        new = ~stays
     rows = due[new]
     res.migrant[rows] = arriving[new]
     res.registered[rows] = registered[new]

@@ -71,6 +71,9 @@ class Outcome(IntEnum):
 UNRESOLVED_EXITS = (Outcome.ABANDONED, Outcome.ESCALATED, Outcome.LUMPED,
                     Outcome.CLOSED_UNRESOLVED)
 
+# Each outcome's value and its name in the counts (`DisputePool.counts`): "resolved", ...
+_OUTCOME_NAMES = tuple((int(o), o.name.lower()) for o in Outcome)
+
 
 # Types whose other party is a resident (a tie neighbour); the rest face a firm or office.
 RESIDENT_VS_RESIDENT = (DisputeType.NEIGHBOUR_FAMILY, DisputeType.PROPERTY_LAND)
@@ -151,6 +154,7 @@ class DisputePool:
         for name, (dtype, fill) in self._COLUMNS.items():
             setattr(self, name, np.full(self._cap, fill, dtype=dtype))
         self._open: list[int] = []
+        self._open_ids: np.ndarray | None = None  # `_open` as an array, until it changes
         self.ended_by_outcome = np.zeros(len(Outcome), dtype=np.int64)
         self.resolved_by_level = np.zeros(len(Level), dtype=np.int64)
         self.first_id = 0  # the first dispute of the measured run (after the warm-up)
@@ -192,29 +196,36 @@ class DisputePool:
         if self.size + n > self._cap:
             self._grow(self.size + n)
         ids = np.arange(self.size, self.size + n)
-        self.kind[ids] = kind
-        self.severity[ids] = severity
-        self.party[ids] = party
-        self.other[ids] = other
-        self.grid[ids] = grid
-        self.arose[ids] = week
-        self.arose_day[ids] = (week - 1) * 7.0 if arose_day is None else arose_day
-        self.patience[ids] = patience
-        self.early[ids] = early
-        self.stage[ids] = Stage.AWAITING_INTAKE
-        self.outcome[ids] = Outcome.OPEN
+        rows = slice(self.size, self.size + n)  # the ids, as a slice: cheaper to assign
+        self.kind[rows] = kind
+        self.severity[rows] = severity
+        self.party[rows] = party
+        self.other[rows] = other
+        self.grid[rows] = grid
+        self.arose[rows] = week
+        self.arose_day[rows] = (week - 1) * 7.0 if arose_day is None else arose_day
+        self.patience[rows] = patience
+        self.early[rows] = early
+        self.stage[rows] = Stage.AWAITING_INTAKE
+        self.outcome[rows] = Outcome.OPEN
         if parent is not None:
-            self.parent[ids] = parent
+            self.parent[rows] = parent
         self.size += n
         self._open.extend(ids.tolist())
+        self._open_ids = None
         return ids
 
     # ------------------------------------------------------------------ queries
 
     @property
     def open_ids(self) -> np.ndarray:
-        """Ids of open disputes, oldest first."""
-        return np.asarray(self._open, dtype=np.int64)
+        """Ids of open disputes, oldest first (read-only; disputes ended this week stay in
+        it until `compact`). Made from the open list once each time the list changes: the
+        week's phases ask for it five times."""
+        if self._open_ids is None:
+            self._open_ids = np.asarray(self._open, dtype=np.int64)
+            self._open_ids.flags.writeable = False
+        return self._open_ids
 
     def end(self, ids: np.ndarray | list[int], outcome: Outcome, week: int,
             day: float | None = None) -> None:
@@ -252,8 +263,9 @@ class DisputePool:
     def compact(self) -> None:
         """Drop ended disputes from the open list (called once a step)."""
         if self._open:
-            arr = np.asarray(self._open, dtype=np.int64)
+            arr = self.open_ids
             self._open = arr[self.outcome[arr] == Outcome.OPEN].tolist()
+            self._open_ids = None
 
     def start_window(self) -> None:
         """Count from here (week 0 after a warm-up): tallies restart at zero, disputes
@@ -269,4 +281,5 @@ class DisputePool:
         c = self.ended_by_outcome.copy()
         arisen = self.size - self.first_id
         c[Outcome.OPEN] = arisen + self._open_at_start - c.sum()
-        return {o.name.lower(): int(c[o]) for o in Outcome} | {"arisen": int(arisen)}
+        values = c.tolist()
+        return {name: values[o] for o, name in _OUTCOME_NAMES} | {"arisen": int(arisen)}

@@ -11,6 +11,7 @@ independently of the others, and the probabilities are computed for the candidat
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import numpy as np
@@ -40,8 +41,8 @@ def draw_rows(rng: np.random.Generator, n: int, bound: float,
         return rows[rng.random(n) < probability(rows)]
     # Successes of n Bernoulli(bound) trials: positions after geometric gaps.
     expected = n * bound
-    gaps = rng.geometric(bound, size=int(expected + 6 * np.sqrt(expected) + 16))
-    positions = np.cumsum(gaps) - 1
+    gaps = rng.geometric(bound, size=int(expected + 6 * math.sqrt(expected) + 16))
+    positions = gaps.cumsum() - 1
     while positions[-1] < n - 1:  # too few gaps drawn (rare): continue the sequence
         more = np.cumsum(rng.geometric(bound, size=len(gaps))) + positions[-1]
         positions = np.concatenate([positions, more])

@@ -35,9 +35,11 @@ WEEKS_PER_YEAR = 52.0
 WORKING_AGE_WEEKS = 16 * 52  # from 16 (the legal working age) to 60
 
 
-def at_risk(res: ResidentColumns) -> np.ndarray:
-    """Residents whose jobs can be lost: urban, aged 16-59."""
-    return res.urban & ~res.elderly & (res.age_weeks >= WORKING_AGE_WEEKS)
+def at_risk(res: ResidentColumns, rows: np.ndarray | None = None) -> np.ndarray:
+    """Residents whose jobs can be lost: urban, aged 16-59 (of `rows` only, if given)."""
+    if rows is None:
+        return res.urban & ~res.elderly & (res.age_weeks >= WORKING_AGE_WEEKS)
+    return res.urban[rows] & ~res.elderly[rows] & (res.age_weeks[rows] >= WORKING_AGE_WEEKS)
 
 
 def job_loss_rate(res: ResidentColumns, scenario: Scenario,
@@ -45,7 +47,7 @@ def job_loss_rate(res: ResidentColumns, scenario: Scenario,
     """Each resident's annual hazard of losing a job (0 for those not at risk)."""
     wel = scenario.welfare
     migrant = res.migrant if rows is None else res.migrant[rows]
-    risk = at_risk(res) if rows is None else at_risk(res)[rows]
+    risk = at_risk(res, rows)
     rate = np.where(migrant, wel.job_loss_rate_migrant, wel.job_loss_rate_local)
     return np.where(risk, rate, 0.0)
 
@@ -69,7 +71,7 @@ def apply_unemployment(res: ResidentColumns, scenario: Scenario,
                        factors: np.ndarray) -> None:
     """Scale the income factors of the unemployed to their income while unemployed (their
     pension, if any, is 0: the elderly are never unemployed)."""
-    rows = np.flatnonzero(res.unemployed)
+    rows = res.unemployed.nonzero()[0]
     if len(rows):
         wel = scenario.welfare
         factors[rows] *= np.where(res.insured[rows], wel.unemployment_benefit_share,
@@ -80,9 +82,9 @@ def update_employment(model: CoGovernanceModel) -> None:
     """The week's job losses and finds (module docstring)."""
     res, p = model.residents, model.params
     wel = p.welfare
-    unemployed = np.flatnonzero(res.unemployed)
+    unemployed = res.unemployed.nonzero()[0]
     if len(unemployed):
-        still = unemployed[at_risk(res)[unemployed]]  # retired or moved: no longer a spell
+        still = unemployed[at_risk(res, unemployed)]  # retired or moved: no longer a spell
         found = model.population_rng.random(len(still)) < 1.0 / wel.unemployment_spell_weeks
         res.unemployed[unemployed] = False
         res.unemployed[still[~found]] = True

@@ -45,12 +45,14 @@ def experience_quality(model: CoGovernanceModel, case: int, *, resolved: bool,
     horizon = DAYS_PER_WEEK * beh.timely_patience_multiple * float(pool.patience[case])
     timely = 1.0 if elapsed <= 0 else (max(0.0, 1.0 - elapsed / horizon) if horizon > 0
                                        else 0.0)
-    weights = (beh.weight_outcome, beh.weight_voice, beh.weight_speed, beh.weight_fair)
-    total = sum(weights)
+    w_o, w_v, w_s, w_f = (beh.weight_outcome, beh.weight_voice, beh.weight_speed,
+                          beh.weight_fair)
+    # sum(), not +: Python's sum of floats compensates rounding (Neumaier).
+    total = sum((w_o, w_v, w_s, w_f))
     if total <= 0:
         return 0.0
-    parts = (1.0 if resolved else 0.0, heard, timely, fair)
-    return sum(w * x for w, x in zip(weights, parts, strict=True)) / total
+    outcome = 1.0 if resolved else 0.0
+    return sum((w_o * outcome, w_v * heard, w_s * timely, w_f * fair)) / total
 
 
 def handling_days(model: CoGovernanceModel, case: int) -> float:

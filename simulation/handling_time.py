@@ -29,12 +29,14 @@ if TYPE_CHECKING:
     from simulation.model import CoGovernanceModel
 
 
+# The ladder parameter holding each rung's declared mean service days.
+_SERVICE_DAYS_OF = {Level.L1: "service_days_l1", Level.L2: "service_days_l2",
+                    Level.L3: "service_days_l3", Level.PETITION: "service_days_petition"}
+
+
 def base_service_days(model: CoGovernanceModel, level: Level) -> float:
     """The declared mean days one case at `level` takes a server (in force this week)."""
-    lad = model.params.ladder
-    return {Level.L1: lad.service_days_l1, Level.L2: lad.service_days_l2,
-            Level.L3: lad.service_days_l3,
-            Level.PETITION: lad.service_days_petition}[level]
+    return getattr(model.params.ladder, _SERVICE_DAYS_OF[level])
 
 
 def service_days(model: CoGovernanceModel, level: Level, rated: bool = False) -> float:

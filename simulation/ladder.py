@@ -19,14 +19,14 @@ from simulation.agents.party_cell import PartyCell, council_convened
 from simulation.agents.resident import (
     draw_patience,
     grievance,
-    logistic,
+    logistic_of,
     logit,
     will_escalate,
 )
 from simulation.agents.social_organisation import SPECIALISED_TYPES, SocialOrganisation
 from simulation.disputes import DisputeType, HandlerKind, Level, Outcome, Stage
 from simulation.experience import experience_quality, relapse_probability
-from simulation.handling_time import service_days
+from simulation.handling_time import grid_case_hours_factor, service_days
 from simulation.queueing import DAYS_PER_WEEK, ServiceQueue
 from simulation.reporting import report_probability
 
@@ -38,6 +38,12 @@ Handler = PartyCell | Government | SocialOrganisation
 
 # The rungs by value: a case's `Level` from its stored rung (cheaper than calling Level).
 _LEVELS: tuple[Level, ...] = tuple(Level)
+
+# The ladder parameters of each rung's cost of a case, and of its base chance of success
+# in mediation (court-entrusted mediation at L3 succeeds as L2 mediation does).
+_COST_OF: dict[int, str] = {Level.L1: "cost_l1", Level.L2: "cost_l2", Level.L3: "cost_l3",
+                            Level.PETITION: "cost_petition"}
+_SUCCESS_OF = {Level.L1: "success_l1", Level.L2: "success_l2", Level.L3: "success_l2"}
 
 # Dispute types that may need more than one government department (assumed): public
 # services, land and labour cases involve several offices (housing, land, labour, social
@@ -85,6 +91,9 @@ class HandlingLadder:
         # case was worked on this week (the rest of the week it waits).
         self.day: float | None = None
         self.worked_this_week: dict[int, float] = {}
+        # While the handlers work the week (`handle_week`): the mean service days by
+        # (rung, rated), the same for every handler of a rung that week.
+        self._mean_days: dict[tuple[Level, bool], float] | None = None
 
     def reset_tallies(self) -> None:
         """Hand-off, petition and intake counts start from zero (at week 0, after the
@@ -103,8 +112,8 @@ class HandlingLadder:
 
     def today(self) -> float:
         """The day events happen on now: the day a handler concluded a case, else the
-        first day of the week."""
-        return self.first_day() if self.day is None else self.day
+        first day of the week (`first_day`)."""
+        return (self.model.week - 1) * DAYS_PER_WEEK if self.day is None else self.day
 
     # ------------------------------------------------------------------ intake
 
@@ -134,7 +143,7 @@ class HandlingLadder:
         self.taken_in += int(reported.sum())
         weights = np.column_stack([patrol, platform, walk_in])[reported]
         u = m.rng.random(len(weights)) * weights.sum(axis=1)
-        channel = (u[:, None] > np.cumsum(weights, axis=1)).sum(axis=1)
+        channel = (u[:, None] > weights.cumsum(axis=1)).sum(axis=1)
         triaged = m.rng.random(len(weights)) < m.lever["triage"]
         to_court = m.rng.random(len(weights))
         for case, ch, tri, u in zip(ids[reported].tolist(), channel.tolist(), triaged.tolist(),
@@ -333,17 +342,22 @@ class HandlingLadder:
         worked on at the next rung the same week."""
         m = self.model
         self.worked_this_week = {}
-        for cell in m.party_cells:
-            if len(cell.queue):
-                cell.convene_mediation(m.volunteers_per_grid[cell.grid],
-                                       int(m.grid_population[cell.grid]))
-        for office in m.town_offices:
-            office.handle_cases(int(m.town_population[office.town]))
-        for org in m.social_organisations:
-            org.mediate()
-        m.county_centre.handle_cases(m.n_residents)
-        m.court.handle_cases(m.n_residents)
-        m.petition_office.handle_cases(m.n_residents)
+        case_hours = grid_case_hours_factor(m)  # the same in every grid this week
+        self._mean_days = {}
+        try:
+            for cell in m.party_cells:
+                if len(cell.queue):
+                    cell.convene_mediation(m.volunteers_per_grid[cell.grid],
+                                           int(m.grid_population[cell.grid]), case_hours)
+            for office in m.town_offices:
+                office.handle_cases(int(m.town_population[office.town]))
+            for org in m.social_organisations:
+                org.mediate()
+            m.county_centre.handle_cases(m.n_residents)
+            m.court.handle_cases(m.n_residents)
+            m.petition_office.handle_cases(m.n_residents)
+        finally:
+            self._mean_days = None
 
     def work_queue(self, handler: Handler, queue: ServiceQueue, level: Level,
                    entrusted: bool = False) -> None:
@@ -364,7 +378,13 @@ class HandlingLadder:
         # Rated handlers (the grid, town offices, social organisations, the centre) work
         # faster; court-entrusted mediation and the petition office are not rated.
         rated = level in accountability.RATED_LEVELS and not entrusted
-        queue.work_week(self.first_day(), m.rng, service_days(m, level, rated), start, finish,
+        known = self._mean_days
+        mean_days = known.get((level, rated)) if known is not None else None
+        if mean_days is None:
+            mean_days = service_days(m, level, rated)
+            if known is not None:
+                known[level, rated] = mean_days
+        queue.work_week(self.first_day(), m.rng, mean_days, start, finish,
                         self.worked_this_week)
         self.day = None
 
@@ -374,11 +394,7 @@ class HandlingLadder:
         lad = m.params.ladder
         pool = m.disputes
         pool.stage[case] = Stage.IN_SERVICE
-        level = _LEVELS[pool.level[case]]
-        cost = {Level.L1: lad.cost_l1, Level.L2: lad.cost_l2, Level.L3: lad.cost_l3,
-                Level.PETITION: lad.cost_petition}[level]
-        if in_entrusted:
-            cost = lad.cost_l2
+        cost = lad.cost_l2 if in_entrusted else getattr(lad, _COST_OF[int(pool.level[case])])
         pool.heard[case] = True
         if in_entrusted:
             pool.handler_kind[case] = HandlerKind.ENTRUSTED
@@ -400,14 +416,13 @@ class HandlingLadder:
             return lad.success_l3
         if level == Level.PETITION:
             trust = m.residents.trust[int(pool.party[case])]
-            return float(logistic(logit(lad.success_petition)
-                                  + ef.trust_success * (trust - 0.5)
-                                  - ef.severity_success * (pool.severity[case] - 0.5)))
+            return logistic_of(logit(lad.success_petition)
+                               + ef.trust_success * (trust - 0.5)
+                               - ef.severity_success * (pool.severity[case] - 0.5))
         party, other = int(pool.party[case]), int(pool.other[case])
         trust = m.residents.trust[party]
         if other >= 0:
             trust = (trust + m.residents.trust[other]) / 2
-        base = {Level.L1: lad.success_l1, Level.L2: lad.success_l2, Level.L3: lad.success_l2}
         # Lever effects delivered in the case's town (the grid, the town office) work as
         # well as the town implements them (`CoGovernanceModel.grid_lever_reach`); the
         # county's own handlers (centre, court, contracted organisations) at full reach.
@@ -415,7 +430,7 @@ class HandlingLadder:
         local = level == Level.L1 or (isinstance(handler, Government)
                                       and handler.role is Role.TOWN_OFFICE)
         reach = float(m.grid_lever_reach()[grid]) if local else 1.0
-        x = (logit(base[level]) + ef.trust_success * (trust - 0.5)
+        x = (logit(getattr(lad, _SUCCESS_OF[level])) + ef.trust_success * (trust - 0.5)
              - ef.severity_success * (pool.severity[case] - 0.5)
              + ef.legal_advice_success * lv["legal_services"] * reach)
         if level == Level.L1:
@@ -429,7 +444,7 @@ class HandlingLadder:
             x += ef.court_authority  # the court's authority behind the mediation
         if isinstance(handler, SocialOrganisation) and int(pool.kind[case]) in SPECIALISED_TYPES:
             x += ef.professional_bonus
-        return float(logistic(x))
+        return logistic_of(x)
 
     def court_backed(self, case: int, handler: Handler, entrusted: bool) -> bool:
         """Mediation before filing with the court behind it: court-entrusted mediation, or
@@ -637,11 +652,12 @@ class HandlingLadder:
                                 count=len(self.worked_this_week))
             days = np.fromiter(self.worked_this_week.values(), dtype=np.float64,
                                count=len(cases))
-            pos = np.minimum(np.searchsorted(ids, cases), len(ids) - 1)
+            pos = np.minimum(ids.searchsorted(cases), len(ids) - 1)
             hit = ids[pos] == cases
             unworked[pos[hit]] -= days[hit]
             np.maximum(unworked, 0.0, out=unworked)
-        on_ladder = (pool.stage[ids] == Stage.QUEUED) | (pool.stage[ids] == Stage.IN_SERVICE)
+        stage = pool.stage[ids]
+        on_ladder = (stage == Stage.QUEUED) | (stage == Stage.IN_SERVICE)
         pool.waited_days[ids[on_ladder]] += unworked[on_ladder]
         pool.waited[ids] += unworked / DAYS_PER_WEEK
         over = pool.waited[ids] - pool.patience[ids]

@@ -17,13 +17,26 @@ LEVER_NAMES: tuple[str, ...] = tuple(lever_name(p) for p in LEVER_PATHS)
 
 
 def scenario_levers(scenario: Scenario) -> dict[str, float]:
-    """The scenario's lever values by short name."""
-    out: dict[str, float] = {}
-    for group in type(scenario.levers).model_fields:
-        section = getattr(scenario.levers, group)
-        for name in type(section).model_fields:
-            out[name] = float(getattr(section, name))
-    return out
+    """The scenario's lever values by short name (a new dict, the caller's to change)."""
+    # A scenario is immutable (frozen), and the model asks for its levers every week:
+    # they are read once per scenario and copied.
+    kept = _LEVERS_OF.get(id(scenario))
+    if kept is None or kept[0] is not scenario:
+        out: dict[str, float] = {}
+        for group in type(scenario.levers).model_fields:
+            section = getattr(scenario.levers, group)
+            for name in type(section).model_fields:
+                out[name] = float(getattr(section, name))
+        if len(_LEVERS_OF) >= _LEVERS_KEPT:
+            del _LEVERS_OF[next(iter(_LEVERS_OF))]  # the oldest
+        _LEVERS_OF[id(scenario)] = kept = (scenario, out)
+    return dict(kept[1])
+
+
+# The lever values of the last few scenarios read, by id; each entry keeps its scenario,
+# so the id cannot be reused by another while the entry is there.
+_LEVERS_OF: dict[int, tuple[Scenario, dict[str, float]]] = {}
+_LEVERS_KEPT = 8
 
 
 def status_quo_levers() -> dict[str, float]:

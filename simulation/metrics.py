@@ -422,15 +422,16 @@ class _Group:
             self._sums = GroupSums(self.codes, 2)
         return self._sums(values)
 
-    def _count(self) -> None:
-        self.n_in = int(np.count_nonzero(self.mask))
+    def _count(self, n_in: int | None = None) -> None:
+        """The count inside (`n_in`, counted when not given) and both counts."""
+        self.n_in = int(np.count_nonzero(self.mask)) if n_in is None else n_in
         # np.bincount(codes, minlength=2), from the count inside
         self.counts = np.array([self.mask.size - self.n_in, self.n_in], dtype=np.int64)
 
     def follow(self, mask: np.ndarray) -> None:
         """Bring the forms in step with `mask` (same shape), changing only the rows that
         changed: ageing and migration move a few residents between groups each week."""
-        changed = np.flatnonzero(self.mask != mask)
+        changed = (self.mask != mask).nonzero()[0]
         if len(changed) == 0:
             return
         now = mask[changed]
@@ -439,7 +440,8 @@ class _Group:
         self.outside[changed] = ~now
         self.codes[changed] = now
         self._sums = None  # made again from the codes as they are now
-        self._count()
+        joined = int(np.count_nonzero(now))  # the changed rows now inside; the rest left
+        self._count(self.n_in + joined - (len(changed) - joined))
 
 
 # Groups by the id of their mask, brought in step with the mask's contents at every use:
@@ -475,6 +477,12 @@ def _town_sums(codes: np.ndarray, towns: int) -> GroupSums:
     return hit
 
 
+def _mean(values: np.ndarray) -> float:
+    """float(values.mean()) of a float64 array: numpy's sum (the same pairwise additions)
+    over the count, without ndarray.mean's Python layer (the record takes five a week)."""
+    return float(values.sum()) / values.size if values.size else float("nan")
+
+
 def _means_in_and_out(values: np.ndarray, group: _Group) -> tuple[float, float]:
     """Mean of `values` inside the group and outside it (NaN for an empty side)."""
     n_in = group.n_in
@@ -494,23 +502,30 @@ def welfare_measures(model: CoGovernanceModel) -> dict[str, float]:
     (the gaps are one minus the ratios of `metrics_core.ratio_of_means`).
     """
     res = model.residents
-    w = np.asarray(res.welfare, dtype=np.float64)
+    return _welfare_measures_of(model, _group(res.urban), _group(res.elderly),
+                                _group(res.digital), _group(res.migrant))
+
+
+def _welfare_measures_of(model: CoGovernanceModel, urban_group: _Group,
+                         elderly_group: _Group, digital_group: _Group,
+                         migrant_group: _Group) -> dict[str, float]:
+    """`welfare_measures` with the groups already brought up to date (`_group`)."""
+    w = np.asarray(model.residents.welfare, dtype=np.float64)
     ordered = np.sort(w)
     # Sorted, the checks of the inequality measures are the two ends: NaN sorts last.
     if ordered.size and not (ordered[0] >= 0 and np.isfinite(ordered[-1])):
         raise ValueError("welfare must be finite and non-negative")
     gini, bottom20, top_bottom = mc.sorted_inequality_of_checked(ordered, 0.2)
-    urban_group = _group(res.urban)
     total, between, within = mc.theil_decomposition_of_codes(
         w, urban_group.codes, urban_group.counts,
         all_positive=bool(ordered.size) and bool(ordered[0] > 0),
         group_sums=urban_group.sums(w))
     urban, rural = _means_in_and_out(w, urban_group)
-    elderly, not_elderly = _means_in_and_out(w, _group(res.elderly))
-    digital, excluded = _means_in_and_out(w, _group(res.digital))
-    migrant, local = _means_in_and_out(w, _group(res.migrant))
+    elderly, not_elderly = _means_in_and_out(w, elderly_group)
+    digital, excluded = _means_in_and_out(w, digital_group)
+    migrant, local = _means_in_and_out(w, migrant_group)
     return {
-        "welfare_mean": float(w.mean()),
+        "welfare_mean": _mean(w),
         "welfare_gini": gini,
         "welfare_theil": total,
         "welfare_theil_between": between,
@@ -553,22 +568,25 @@ def step_snapshot(model: CoGovernanceModel) -> dict[str, float]:
     snap: dict[str, float] = {"week": model.week, **c}
     snap.update(resolution_shares(c, model.n_residents, model.week))
     snap.update(queue_lengths(model))
-    welfare = welfare_measures(model)
+    # The groups brought up to date once for the week's measures.
+    elderly_group, digital_group = _group(res.elderly), _group(res.digital)
+    welfare = _welfare_measures_of(model, _group(res.urban), elderly_group, digital_group,
+                                   _group(res.migrant))
     snap.update(welfare)
     snap.update(spending(model))
-    snap["trust"] = float(res.trust.mean())
-    snap["norm"] = float(res.norm.mean())
-    snap["false_compliance"] = float((res.norm_displayed - res.norm).mean())
+    snap["trust"] = _mean(res.trust)
+    snap["norm"] = _mean(res.norm)
+    snap["false_compliance"] = _mean(res.norm_displayed - res.norm)
     snap["volunteer_share"] = np.count_nonzero(res.volunteer) / res.volunteer.size
-    snap["detection_coverage"] = float(model.detection_coverage.mean())
+    snap["detection_coverage"] = _mean(model.detection_coverage)
     snap.update(model.income_measures)
     snap["dibao_coverage"] = model.dibao_coverage
     snap["dibao_inclusion"] = model.dibao_inclusion
     n = len(res)
-    offline = n - _group(res.digital).n_in  # the groups were brought up to date above
+    offline = n - digital_group.n_in
     snap["assisted_share"] = (float(np.count_nonzero(model.assisted)) / offline if offline
                               else float("nan"))
-    n_elderly = _group(res.elderly).n_in
+    n_elderly = elderly_group.n_in
     snap["elderly_share"] = n_elderly / n
     terr = model.territory
     town_pop = model.town_population
@@ -595,7 +613,8 @@ def income_measures(income: np.ndarray, market: np.ndarray, urban: np.ndarray,
     means-test review and income shock (`welfare.review_means_test`), which is often enough
     for measures that move by thousandths a year."""
     gini, bottom20, top_bottom = mc.sorted_inequality(np.sort(income), 0.2)
-    theil, between, within = mc.theil_decomposition(income, urban.astype(np.int64))
+    # The urban mask as the groups: coded 0/1 directly (int labels would be sorted first).
+    theil, between, within = mc.theil_decomposition(income, urban)
     return {
         "income_theil": theil,
         "income_theil_between": between,

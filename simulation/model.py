@@ -162,6 +162,8 @@ class CoGovernanceModel(mesa.Model):
         ]
         self.petition_office = Government(self, Role.PETITION_OFFICE)
         self.cell_active = np.zeros(terr.n_grids, dtype=bool)
+        # How many cells `_activate_party_cells` last made active, and the flags it left.
+        self._cells_activated: tuple[int, bytes] | None = None
         self._build_service_layer()
         self._activate_party_cells()
         self._build_coordination_layer()  # also when no cell is active yet
@@ -177,6 +179,9 @@ class CoGovernanceModel(mesa.Model):
         self.detection_coverage = np.zeros(terr.n_grids)
         self.volunteers_per_grid = np.zeros(terr.n_grids)
         self.deprivation = np.zeros(n)
+        # `deprivation.max()`, and the array it was taken of (`_deprivation_max`).
+        self._deprivation_max_value = 0.0
+        self._deprivation_max_of: np.ndarray | None = None
         # Work arrays of the weekly updates (see `learn_norms_and_trust`).
         self._learning_state = np.empty((n, 3))
         self._work = np.empty((2, n))
@@ -188,6 +193,9 @@ class CoGovernanceModel(mesa.Model):
         self._shares_for: tuple[float, float] | None = None
         self.case_costs_this_week = 0.0
         self.lever_costs_this_week = 0.0
+        # The week's lever cost, and the (parameters, levers) it was worked out for.
+        self._lever_cost = 0.0
+        self._levers_paid_for: tuple[Scenario, dict[str, float]] | None = None
         self.services_this_week = 0.0
         self._restart_totals()
         type_shares = np.array([getattr(p.disputes, f) for f in DISPUTE_SHARE_FIELDS])
@@ -349,8 +357,13 @@ class CoGovernanceModel(mesa.Model):
         return float(value)  # type: ignore[arg-type]
 
     def pay_for_levers(self) -> None:
-        self.lever_costs_this_week = lever_cost_per_week(self.params, self.lever,
-                                                         self.n_residents)
+        # Worked out again only when the levers or the parameters change (ramps).
+        paid_for = (self.params, dict(self.lever))
+        if (self._levers_paid_for is None or paid_for[0] is not self._levers_paid_for[0]
+                or paid_for[1] != self._levers_paid_for[1]):
+            self._lever_cost = lever_cost_per_week(self.params, self.lever, self.n_residents)
+            self._levers_paid_for = paid_for
+        self.lever_costs_this_week = self._lever_cost
 
     def learn_norms_and_trust(self) -> None:
         """德治 and social learning (see `simulation.trust.learn_norms_and_trust`)."""
@@ -399,12 +412,20 @@ class CoGovernanceModel(mesa.Model):
         return (
             d.base_rate / WEEKS_PER_YEAR
             * surge
-            * (1 + d.deprivation_effect * float(self.deprivation.max())
+            * (1 + d.deprivation_effect * self._deprivation_max()
                + 0.5 * float(res.discontent.max()))
             * (1 - d.norm_effect * float(res.norm.min())) / (1 - d.norm_effect * 0.5)
             * (1 - d.deterrence_effect * lv["enforcement"]
                * (0.5 + 0.5 * float(res.legal_awareness.min())))
         )
+
+    def _deprivation_max(self) -> float:
+        """The largest relative deprivation: computed once each time `_follow_income`
+        makes the deprivation anew (it changes nowhere else)."""
+        if self._deprivation_max_of is not self.deprivation:
+            self._deprivation_max_value = float(self.deprivation.max())
+            self._deprivation_max_of = self.deprivation
+        return self._deprivation_max_value
 
     def arise_disputes(self) -> None:
         """New disputes arise; some are defused early; some are settled by the parties.
@@ -518,6 +539,8 @@ class CoGovernanceModel(mesa.Model):
     def _activate_party_cells(self) -> None:
         """Cells with the lowest priority draws are active, up to the coverage share."""
         n_active = round(self.lever["cell_coverage"] * len(self.party_cells))
+        if (n_active, self.cell_active.tobytes()) == self._cells_activated:
+            return  # the same cells as last time, and none switched since (most weeks)
         active = np.zeros(len(self.party_cells), dtype=bool)
         active[self._cell_order[:n_active]] = True
         changed = np.flatnonzero(active != self.cell_active)
@@ -526,6 +549,7 @@ class CoGovernanceModel(mesa.Model):
             for grid in changed.tolist():
                 self.party_cells[grid].active = bool(active[grid])
             self._build_coordination_layer()
+        self._cells_activated = (n_active, self.cell_active.tobytes())
 
     def _build_service_layer(self) -> None:
         """Service ties: each grid to its party cell, town office and the county centre."""
@@ -629,7 +653,7 @@ class CoGovernanceModel(mesa.Model):
         other = np.full(len(party), -1, dtype=np.int32)
         adj = self.network.adjacency
         start, end = adj.indptr[party], adj.indptr[party + 1]
-        chosen = np.flatnonzero(IS_RESIDENT_VS_RESIDENT[kind] & (end > start))
+        chosen = (IS_RESIDENT_VS_RESIDENT[kind] & (end > start)).nonzero()[0]
         if len(chosen):
             pick = start[chosen] + self.rng.integers(end[chosen] - start[chosen])
             other[chosen] = adj.indices[pick]

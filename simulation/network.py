@@ -104,7 +104,7 @@ class FlaggedTieShare:
 
         The returned array is kept and updated in place: read it, do not change it.
         """
-        changed = np.flatnonzero(flags != self._flags)
+        changed = (flags != self._flags).nonzero()[0]
         if len(changed) == 0:
             return self.share
         now = flags[changed]
@@ -112,9 +112,9 @@ class FlaggedTieShare:
         starts, ends = self._indptr[changed], self._indptr[changed + 1]
         lengths = (ends - starts).astype(np.int64)
         # The ties of every changed row, end to end: its neighbours gain or lose one.
-        first = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
+        first = (starts - lengths.cumsum() + lengths).repeat(lengths)
         neighbours = self._indices[first + np.arange(lengths.sum())]
-        np.add.at(self.count, neighbours, np.repeat(np.where(now, 1, -1), lengths))
+        np.add.at(self.count, neighbours, np.where(now, 1, -1).repeat(lengths))
         self.share[neighbours] = self._sums[self._degree[neighbours], self.count[neighbours]]
         alone = changed[self._degree[changed] == 0]
         self.share[alone] = flags[alone]

@@ -7,6 +7,7 @@ norm spread, welfare) are array operations over these columns.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -139,11 +140,22 @@ WORKING_AGE_BANDS = ((15, 60, 1.0),)  # newcomer migrants
 def draw_age_weeks(rng: np.random.Generator, bands: tuple[tuple[int, int, float], ...],
                    n: int) -> np.ndarray:
     """Ages in whole weeks for n residents: a band by its share, then uniform inside it."""
-    lo, hi, share = (np.array(col, dtype=np.float64) for col in zip(*bands, strict=True))
-    cum = np.cumsum(share / share.sum())
-    band = np.minimum(np.searchsorted(cum, rng.random(n), side="right"), len(bands) - 1)
+    lo, hi, cum = _band_table(bands)
+    band = np.minimum(cum.searchsorted(rng.random(n), side="right"), len(bands) - 1)
     width = (hi - lo)[band] * 52
     return (lo[band] * 52 + np.floor(rng.random(n) * width)).astype(np.int32)
+
+
+@functools.lru_cache(maxsize=8)
+def _band_table(bands: tuple[tuple[int, int, float], ...]
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Lower and upper ages and cumulative shares of the age bands (read-only): made once
+    per table, as newcomers' ages are drawn every week."""
+    lo, hi, share = (np.array(col, dtype=np.float64) for col in zip(*bands, strict=True))
+    cum = np.cumsum(share / share.sum())
+    for column in (lo, hi, cum):
+        column.flags.writeable = False
+    return lo, hi, cum
 
 
 def draw_ages(rng: np.random.Generator, elderly: np.ndarray) -> np.ndarray:

@@ -131,43 +131,49 @@ class ServiceQueue:
         each case this week are added to `worked`.
         """
         budgets = self.day_budgets()
-        if not budgets or (not self.in_hand and not self._entry):
+        in_hand = self.in_hand
+        if not budgets or (not in_hand and not self._entry):
             return
-        held = list(self.in_hand.items())
+        held = list(in_hand.items())
+        n_servers, n_held = len(budgets), len(held)
         # (clock, server, case in hand or −1, days of work left on it)
-        servers = [(first_day, i, *(held[i] if i < len(held) else (-1, 0.0)))
-                   for i in range(len(budgets))]
+        servers = [(first_day, i, *held[i]) if i < n_held else (first_day, i, -1, 0.0)
+                   for i in range(n_servers)]
         # Cases held beyond the servers there are now (staff cut) go first to a server
         # that comes free.
-        overflow = held[len(budgets):]
+        overflow = held[n_servers:]
         overflow.reverse()
         heapq.heapify(servers)
+        heappop, heappush = heapq.heappop, heapq.heappush
         while servers:
-            clock, i, case, left = heapq.heappop(servers)
+            clock, i, case, left = heappop(servers)
             stop = first_day + budgets[i]
             while case < 0 and overflow:
                 case, left = overflow.pop()
-                if case not in self.in_hand:
+                if case not in in_hand:
                     case = -1
             if case < 0:
+                if not self._entry:
+                    continue  # nothing waiting at all (the heap holds only stale entries)
                 nxt = self._next_ready(stop)
                 if nxt is None:
                     continue  # nothing ready before this server's day budget runs out
                 ready, case = nxt
                 clock = max(clock, ready)
                 left = float(rng.exponential(mean_days))
-                self.in_hand[case] = left
+                in_hand[case] = left
                 start(case, clock)
-            if case not in self.in_hand:
+            if case not in in_hand:
                 continue  # the case left while being worked on (a callback removed it)
-            work = min(left, stop - clock)
+            room = stop - clock
+            work = min(left, room)
             worked[case] = worked.get(case, 0.0) + work
-            if left <= stop - clock:
-                del self.in_hand[case]
+            if left <= room:
+                del in_hand[case]
                 finish(case, clock + left)
-                heapq.heappush(servers, (clock + left, i, -1, 0.0))
+                heappush(servers, (clock + left, i, -1, 0.0))
             else:
-                self.in_hand[case] = left - work  # continues next week
+                in_hand[case] = left - work  # continues next week
 
 
 def erlang_c(servers: int, offered_load: float) -> float:

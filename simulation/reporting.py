@@ -108,9 +108,9 @@ def remember_endings(model: CoGovernanceModel, heard: Hearing | None) -> None:
     res = model.residents
     touched, slot = heard.touched, heard.slot
     before = res.experience[touched]
-    step = np.zeros(len(touched))
-    np.add.at(step, slot, heard.weight * model.params.disputes.experience_rate
-              * (heard.quality - before[slot]))
+    # Each touched resident's steps added in order, as np.add.at into zeros adds them.
+    step = np.bincount(slot, weights=heard.weight * model.params.disputes.experience_rate
+                       * (heard.quality - before[slot]), minlength=len(touched))
     res.experience[touched] = np.clip(before + step, 0, 1)
 
 

@@ -130,8 +130,8 @@ def feed_back_endings(model: CoGovernanceModel, heard: Hearing | None) -> None:
         before = res.trust[touched]
         gap = heard.quality - before[slot]
         rate = np.where(gap > 0, beh.trust_rate_up, beh.trust_rate_down)
-        step = np.zeros(len(touched))
-        np.add.at(step, slot, heard.weight * rate * gap)
+        # Each touched resident's steps added in order, as np.add.at into zeros adds them.
+        step = np.bincount(slot, weights=heard.weight * rate * gap, minlength=len(touched))
         res.trust[touched] = np.clip(before + step, 0, 1)
     res.discontent[parties[good]] *= 0.5
     # A lumped grievance leaves less than a failure (simulation.reporting).

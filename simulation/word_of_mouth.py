@@ -54,9 +54,17 @@ def hearing(model: CoGovernanceModel, ended: np.ndarray) -> Hearing | None:
     start, end = adj.indptr[who], adj.indptr[who + 1]
     counts = end - start
     # Positions start..end−1 of every party, in one vector.
-    offsets = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
-    heard_by = adj.indices[np.repeat(start, counts) + offsets]
+    offsets = np.arange(int(counts.sum())) - (counts.cumsum() - counts).repeat(counts)
+    heard_by = adj.indices[start.repeat(counts) + offsets]
     weight = np.concatenate([np.ones(len(who)),
                              np.full(len(heard_by), model.params.behaviour.vicarious_weight)])
-    touched, slot = np.unique(np.concatenate([who, heard_by]), return_inverse=True)
-    return Hearing(touched, slot, np.concatenate([q, np.repeat(q, counts)]), weight, len(who))
+    everyone = np.concatenate([who, heard_by])
+    # np.unique(everyone, return_inverse=True) in cheaper steps, the same arrays: the
+    # distinct rows in order, and each entry's place among them.
+    ordered = np.sort(everyone)
+    first = np.empty(len(ordered), dtype=bool)
+    first[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    touched = ordered[first]
+    slot = touched.searchsorted(everyone)
+    return Hearing(touched, slot, np.concatenate([q, q.repeat(counts)]), weight, len(who))

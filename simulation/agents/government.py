@@ -32,6 +32,14 @@ class Role(StrEnum):
     PETITION_OFFICE = "petition_office"
 
 
+# The rung whose service time each office's own queue takes, and the ladder parameter
+# holding each office's cases per staff member a week.
+_RUNG_OF = {Role.TOWN_OFFICE: Level.L2, Role.COUNTY_CENTRE: Level.L2, Role.COURT: Level.L3,
+            Role.PETITION_OFFICE: Level.PETITION}
+_CASES_PER_STAFF_OF = {Role.TOWN_OFFICE: "mediator_cases", Role.COUNTY_CENTRE: "centre_cases",
+                       Role.COURT: "judge_cases", Role.PETITION_OFFICE: "petition_cases"}
+
+
 class Government(mesa.Agent):
     """One government office and its case queue."""
 
@@ -48,8 +56,7 @@ class Government(mesa.Agent):
 
     def rung(self) -> Level:
         """The rung whose service time this office's own queue takes."""
-        return {Role.COURT: Level.L3,
-                Role.PETITION_OFFICE: Level.PETITION}.get(self.role, Level.L2)
+        return _RUNG_OF[self.role]
 
     def staff(self, residents: int) -> float:
         """Staff working on this office's cases, scaled to the population it serves."""
@@ -67,13 +74,7 @@ class Government(mesa.Agent):
         return self.staff(1) > 0
 
     def capacity_per_week(self, residents: int) -> float:
-        lad = self.model.params.ladder
-        per_staff = {
-            Role.TOWN_OFFICE: lad.mediator_cases,
-            Role.COUNTY_CENTRE: lad.centre_cases,
-            Role.COURT: lad.judge_cases,
-            Role.PETITION_OFFICE: lad.petition_cases,
-        }[self.role]
+        per_staff = getattr(self.model.params.ladder, _CASES_PER_STAFF_OF[self.role])
         return self.staff(residents) * per_staff
 
     def handle_cases(self, residents: int) -> None:

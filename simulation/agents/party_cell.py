@@ -38,7 +38,8 @@ class PartyCell(mesa.Agent):
         self.active = False  # switched on in the model's order as coverage rises
         self.queue = ServiceQueue(0, model.params.ladder.service_days_l1)
 
-    def capacity_per_week(self, volunteers: float, residents: int) -> float:
+    def capacity_per_week(self, volunteers: float, residents: int,
+                          case_hours: float | None = None) -> float:
         """Cases per week the grid can mediate.
 
         (grid workers × their cases × case-hours factor + volunteers × their cases ×
@@ -46,13 +47,15 @@ class PartyCell(mesa.Agent):
         convened is 1 with an active party cell and 1 - `effects.council_convening`
         without (`council_convened`), reach is how well the grid's town implements the
         levers (`CoGovernanceModel.grid_lever_reach`), and the case-hours factor is the
-        hours data integration frees from paperwork (`simulation.handling_time`).
+        hours data integration frees from paperwork (`simulation.handling_time`), the
+        same in every grid: the ladder passes it as `case_hours`, computed once a week.
         """
         p = self.model.params
         lv = self.model.lever
         workers = p.ladder.grid_workers_per_1000 * residents / 1000.0
         mobilisation = 1 + 0.5 * p.effects.cell_mobilisation * self.active
-        case_hours = grid_case_hours_factor(self.model)  # hours data integration frees
+        if case_hours is None:
+            case_hours = grid_case_hours_factor(self.model)  # hours data integration frees
         base = (workers * p.ladder.grid_worker_cases * case_hours
                 + volunteers * p.ladder.volunteer_cases * mobilisation)
         # Councils add capacity fully where the cell convenes them, less elsewhere as far
@@ -61,8 +64,10 @@ class PartyCell(mesa.Agent):
         reach = float(self.model.grid_lever_reach()[self.grid])
         return base * (1 + p.effects.councils_l1_capacity * lv["councils"] * convened * reach)
 
-    def convene_mediation(self, volunteers: float, residents: int) -> None:
-        """One week of L1 mediation, in days (`HandlingLadder.work_queue`)."""
-        self.queue.set_capacity(self.capacity_per_week(volunteers, residents),
+    def convene_mediation(self, volunteers: float, residents: int,
+                          case_hours: float | None = None) -> None:
+        """One week of L1 mediation, in days (`HandlingLadder.work_queue`); `case_hours`
+        as in `capacity_per_week`."""
+        self.queue.set_capacity(self.capacity_per_week(volunteers, residents, case_hours),
                                 base_service_days(self.model, Level.L1))
         self.model.ladder.work_queue(self, self.queue, Level.L1)

@@ -7,6 +7,7 @@ settling alone (L0) and what to do when patience runs out (reporting: `simulatio
 
 from __future__ import annotations
 
+import functools
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any
 
@@ -26,10 +27,20 @@ class ResidentState(IntEnum):
 
 
 def logistic(x: np.ndarray | float) -> np.ndarray:
+    """1 / (1 + e^−x), element by element."""
     return 1.0 / (1.0 + np.exp(-np.asarray(x, dtype=np.float64)))
 
 
+def logistic_of(x: float) -> float:
+    """`logistic` of one number, as a float: the same bits (numpy's exp, IEEE arithmetic)
+    without the arrays (the ladder asks once per case)."""
+    return 1.0 / (1.0 + float(np.exp(-float(x))))
+
+
+@functools.lru_cache(maxsize=256)
 def logit(p: float) -> float:
+    """ln(p / (1 − p)) of a probability kept off 0 and 1. Remembered: it is taken of
+    parameters (base rates), the same few values every week."""
     p = min(max(p, 1e-6), 1 - 1e-6)
     return float(np.log(p / (1 - p)))
 
@@ -121,4 +132,7 @@ def grievance(model: CoGovernanceModel, party: np.ndarray, severity: np.ndarray)
 def draw_patience(model: CoGovernanceModel, party: np.ndarray) -> np.ndarray:
     """Weeks each party will wait: exponential, mean `patience_weeks × (0.5 + trust)`."""
     mean = model.params.disputes.patience_weeks * (0.5 + model.residents.trust[party])
-    return model.rng.exponential(mean)
+    # rng.exponential(mean) draws mean × a standard exponential for each mean in turn:
+    # the same numbers, without numpy's checks of an array of means (a few microseconds
+    # a call; the ladder asks for one party at a time).
+    return mean * model.rng.standard_exponential(np.shape(mean))
