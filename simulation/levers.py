@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from dataclasses import dataclass
 
@@ -28,7 +29,10 @@ def scenario_levers(scenario: Scenario) -> dict[str, float]:
             for name in type(section).model_fields:
                 out[name] = float(getattr(section, name))
         if len(_LEVERS_OF) >= _LEVERS_KEPT:
-            del _LEVERS_OF[next(iter(_LEVERS_OF))]  # the oldest
+            # The oldest goes; the browser view's sessions share this from threads, so
+            # another may have taken it out first.
+            with contextlib.suppress(KeyError, RuntimeError, StopIteration):
+                del _LEVERS_OF[next(iter(_LEVERS_OF))]
         _LEVERS_OF[id(scenario)] = kept = (scenario, out)
     return dict(kept[1])
 
