@@ -1,7 +1,7 @@
 """Sweep throughput: runs per minute on 1 and on 2 workers, and the parallel efficiency.
 
 Run: .venv/bin/python benchmarks/sweep_throughput.py [--runs 36] [--residents 5000]
-     [--steps 104] [--workers 1 2]
+     [--steps 104] [--workers 1 2] [--fork-server]
 
 Each measurement sweeps a fresh store through `run_sweep`, exactly as `cogov sweep` does
 (process pool, per-run DuckDB commits), so the figure includes the pool's start-up, the
@@ -13,7 +13,8 @@ before and after each measurement. The per-run time each worker measured separat
 two causes of lost efficiency: runs slowing down when cores are shared (memory
 bandwidth, turbo, other work), and the sweep's own overhead per run: the time of N
 workers over the sweep's wall time not spent in a run (pool start-up, shipping tasks
-and results, store writes), divided by the runs.
+and results, store writes), divided by the runs. `--fork-server` starts the workers as a
+process with a second thread must (from a fork server), the baseline of the forked pool.
 """
 
 from __future__ import annotations
@@ -51,8 +52,8 @@ def measure(workers: int, folder: Path, text: str, tag: str
             ) -> tuple[float, int, int, float, float, str]:
     """(wall seconds, runs, failed runs, mean seconds of one run as its worker timed it,
     CPU seconds of this process, how the pool started its workers)."""
+    from experiments import pool
     from experiments.design import load_experiment
-    from experiments.pool import fork_is_safe_here
     from experiments.store import read_store
     from experiments.sweep import run_sweep
 
@@ -60,7 +61,7 @@ def measure(workers: int, folder: Path, text: str, tag: str
     path.write_text(text, encoding="utf-8")
     exp = load_experiment(path)
     store = folder / f"bench_{tag}.duckdb"
-    how = ("forked from this process" if fork_is_safe_here()
+    how = ("forked from this process" if pool.fork_is_safe_here()
            else "from a fork server, with this process running runs until one is ready")
     start, cpu = time.perf_counter(), time.process_time()
     report = run_sweep(exp, store, workers=workers, progress=False)
@@ -84,7 +85,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--residents", type=int, default=5000)
     parser.add_argument("--steps", type=int, default=104, help="weeks per run")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--fork-server", action="store_true",
+                        help="start the workers from a fork server, as where this process "
+                        "cannot fork them (a thread running): the baseline of the forked pool")
     args = parser.parse_args(argv)
+    if args.fork_server:
+        import experiments.pool
+
+        experiments.pool.fork_is_safe_here = lambda: False
     reps = max(1, math.ceil(args.runs / 6))
     text = EXPERIMENT.format(residents=args.residents, replications=reps, steps=args.steps)
     print(f"sweep throughput: {6 * reps} runs of {args.residents:,} residents x {args.steps} "
