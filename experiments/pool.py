@@ -220,7 +220,7 @@ def server_pool(workers: int) -> ProcessPoolExecutor:
     the server imports the model (`HeadStartPool`)."""
     if "forkserver" in multiprocessing.get_all_start_methods():
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["experiments.execute"])
+        ctx.set_forkserver_preload(["experiments.forkserver_init"])
     else:
         ctx = multiprocessing.get_context("spawn")
     return HeadStartPool(max_workers=workers, initializer=_worker_init,

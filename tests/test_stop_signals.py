@@ -121,22 +121,19 @@ class Command:
             time.sleep(0.05)
 
     def workers_running(self) -> bool:
-        """A worker is running: forked from the command itself, or from a fork server
-        (a pool started where the command could not fork; the server and
-        multiprocessing's resource tracker are the command's children too)."""
+        """A worker of the pool this test meant is running: forked from the command
+        itself, or from its fork server (the server and multiprocessing's resource
+        tracker are the command's children with command lines of their own; a child
+        still starting one of them briefly has the command's)."""
         processes = session_processes(self.sid)
-        # The helpers are the command's children with their own command line; a worker
-        # forked from the fork server has the server's command line, but not its parent.
-        helpers = {pid for pid, parent, cmd in processes if parent == self.proc.pid
-                   and ("multiprocessing.forkserver" in cmd
-                        or "multiprocessing.resource_tracker" in cmd)}
-        running = any(pid not in helpers and parent in helpers | {self.proc.pid}
-                      for pid, parent, _ in processes)
-        if running:  # the pool started its workers the way this test meant it to
-            server = any("multiprocessing.forkserver" in cmd for cmd in
-                         (cmd for pid, _, cmd in processes if pid in helpers))
-            assert server == (self.pool == "fork server"), processes
-        return running
+        servers = {pid for pid, parent, cmd in processes
+                   if parent == self.proc.pid and "multiprocessing.forkserver" in cmd}
+        if self.pool == "fork server":
+            return any(parent in servers for _, parent, _ in processes)
+        assert not servers, processes  # a forked pool starts no fork server
+        command = next((cmd for pid, _, cmd in processes if pid == self.proc.pid), None)
+        return command is not None and any(parent == self.proc.pid and cmd == command
+                                           for _, parent, cmd in processes)
 
     def signal_main(self, sig: int) -> int:
         os.kill(self.proc.pid, sig)
