@@ -261,3 +261,21 @@ def test_a_sweep_with_forked_workers_stores_the_runs_of_one_process(tmp_path: Pa
     b = read_store(tmp_path / "one.duckdb")[1][columns].sort_values("run_id")
     assert len(a) == 12
     assert a.reset_index(drop=True).equals(b.reset_index(drop=True))
+
+
+@pytest.mark.timeout(120)
+def test_a_fork_server_child_left_without_its_task_ends_quietly() -> None:
+    """The fork server's hook drops the EOFError of a worker whose command went away
+    before sending its task, and prints every other exception as before."""
+    code = ("import sys, experiments.forkserver_init\n"
+            "for exc in (EOFError('Ran out of input'), ValueError('a real error')):\n"
+            "    try:\n"
+            "        raise exc\n"
+            "    except Exception:\n"
+            "        sys.excepthook(*sys.exc_info())\n")
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True,
+                          env={**os.environ, "PYTHONPATH": str(root)}, timeout=110)
+    assert done.returncode == 0
+    assert b"ValueError: a real error" in done.stderr
+    assert b"EOFError" not in done.stderr and b"Ran out of input" not in done.stderr
