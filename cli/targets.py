@@ -8,7 +8,7 @@ import json
 import sys
 from pathlib import Path
 
-from cli.common import EXIT_INPUT, add_force
+from cli.common import EXIT_INPUT, add_force, add_set, load_with_overrides, parse_set
 from experiments.outputs import OutputFile
 
 
@@ -25,6 +25,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
                    help="also write the validation report (docs/validation.md)")
     add_force(p)
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    add_set(p)
     p.set_defaults(func=cmd_targets)
 
     p = sub.add_parser("calibrate", help="fit the assumed parameters to the targets")
@@ -51,12 +52,19 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 def cmd_targets(args: argparse.Namespace) -> int:
     from experiments.targets import TARGETS_FILE, measure, read_targets, result_rows
 
+    overrides = parse_set(args.set)
+    if overrides and args.report:
+        print("error: --report writes the validation of the model as it is; run --set "
+              "without --report (the table says what was set)", file=sys.stderr)
+        return EXIT_INPUT
     checks, skipped = read_targets(Path(args.file) if args.file else TARGETS_FILE)
+    if overrides:  # checked once, before any run (every scenario takes the same values)
+        load_with_overrides("default", overrides)
     report = report_files(Path(args.report), args.force) if args.report else []
     try:
         results = measure(checks, args.reps, scenario_override=args.scenario,
                           workers=args.workers, steps=args.steps,
-                          progress=not args.no_progress)
+                          progress=not args.no_progress, overrides=overrides)
     except BaseException:
         for f in report:
             f.discard()
@@ -64,6 +72,9 @@ def cmd_targets(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result_rows(results), indent=2, allow_nan=True))
     else:
+        if overrides:
+            print("with " + ", ".join(f"{k}={v}" for k, v in overrides.items())
+                  + " in every scenario")
         print_table(results, skipped, args.reps)
     if report:
         from experiments.outputs import writing_files

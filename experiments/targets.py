@@ -19,6 +19,7 @@ with another scenario on the same seeds (`versus:`).
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -45,6 +46,7 @@ from simulation.scenario import (
     load_scenario,
     resolve_name,
     scenario_dir,
+    with_values,
 )
 from simulation.scenario.errors import nearest_name
 from simulation.scenario.validation import Invalid, read_file
@@ -370,7 +372,8 @@ def value_of(row: dict[str, float], outcome: str, window: str) -> float:
 
 def measure(checks: list[Check], reps: int, *, scenario_override: str | None = None,
             workers: int | None = None, steps: int | None = None, progress: bool = True,
-            first_seed: int = 0) -> list[CheckResult]:
+            first_seed: int = 0, overrides: Mapping[str, Any] | None = None
+            ) -> list[CheckResult]:
     """Run every scenario the checks need over the same seeds and collect each outcome.
 
     Args:
@@ -381,6 +384,8 @@ def measure(checks: list[Check], reps: int, *, scenario_override: str | None = N
         steps: weeks per run (default: each scenario's run.steps).
         progress: show a progress bar.
         first_seed: the first seed.
+        overrides: parameter values (dotted paths) set in every scenario, as `--set`
+            does: does the validation hold under another assumption?
 
     Returns:
         One result per check, in the checks' order.
@@ -391,7 +396,8 @@ def measure(checks: list[Check], reps: int, *, scenario_override: str | None = N
     names = sorted({scenario_override or s for c in checks for s in c.scenarios()})
     sources = {n: scenario_source(n) or n for n in names}
     scenarios: dict[str, tuple[Scenario, str]] = {
-        n: (load_scenario(sources[n]), str(scenario_dir(sources[n]))) for n in names}
+        n: (_with(load_scenario(sources[n]), overrides), str(scenario_dir(sources[n])))
+        for n in names}
     specs = [RunSpec(s, seed, steps or s.run.steps, d, label=n)
              for n, (s, d) in scenarios.items() for seed in range(first_seed,
                                                                   first_seed + reps)]
@@ -414,6 +420,10 @@ def measure(checks: list[Check], reps: int, *, scenario_override: str | None = N
                       for v, r in zip(values, other, strict=True)]
         results.append(CheckResult(c, values))
     return results
+
+
+def _with(scenario: Scenario, overrides: Mapping[str, Any] | None) -> Scenario:
+    return with_values(scenario, dict(overrides)) if overrides else scenario
 
 
 # ------------------------------------------------------------------ reporting

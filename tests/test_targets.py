@@ -312,3 +312,31 @@ def test_derived_measures_by_hand() -> None:
     assert d["mediations_per_10k"] == pytest.approx(45 / 2000 * 1e4 / 2)
     assert d["taken_in_per_1000"] == pytest.approx(70 / 2000 * 1e3 / 2)
     assert d["petition_share"] == pytest.approx(0.05)
+
+
+def test_set_changes_every_scenario_the_checks_run(tmp_path: Path, capsys) -> None:
+    """`--set` runs the checks with a parameter changed: the elderly share read back at
+    0.005 passes the range [0, 0.01] that the calibrated 0.22 misses."""
+    path = tmp_path / "targets.yaml"
+    path.write_text(TARGETS)
+    argv = ["targets", "--file", str(path), "--reps", "2", "--steps", "1", "--workers", "1",
+            "--no-progress"]
+    assert main(argv) == 1
+    capsys.readouterr()
+    assert main([*argv, "--set", "population.elderly_share=0.005"]) == 0
+    out = capsys.readouterr().out
+    assert "with population.elderly_share=0.005 in every scenario" in out
+    assert "2 of 2 checks pass" in out
+
+
+def test_set_is_refused_with_report_and_checked_before_any_run(tmp_path: Path,
+                                                                capsys) -> None:
+    path = tmp_path / "targets.yaml"
+    path.write_text(TARGETS)
+    argv = ["targets", "--file", str(path), "--reps", "2", "--steps", "1", "--workers", "1",
+            "--no-progress"]
+    assert main([*argv, "--set", "run.warmup_weeks=4", "--report",
+                 str(tmp_path / "v.md")]) == 2
+    assert "--report" in capsys.readouterr().err and not (tmp_path / "v.md").exists()
+    assert main([*argv, "--set", "population.elderly_share=2"]) == 2
+    assert "elderly_share" in capsys.readouterr().err
