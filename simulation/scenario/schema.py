@@ -1519,7 +1519,8 @@ class Run(Section):
         "county's own (the `default` scenario's), so the scenario's policy starts at week "
         "0 in a county that has lived under the status quo (a pre-policy warm-up); or "
         "'scenario', the scenario's own week-0 levers, as if its policy had been in force "
-        "already.",
+        "already, which is the pre-policy warm-up of a reform ramp that starts from the "
+        "county's levers before the reform.",
         json_schema_extra={"label_zh": "预热期政策"},
     )
 
