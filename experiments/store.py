@@ -311,8 +311,8 @@ class Store:
                 record.traceback, _naive(record.started), _naive(record.finished), duration,
                 record.host,
             ])
-        self.con.begin()
         try:
+            self.con.begin()  # inside: an interrupt can land here too
             for row in rows:
                 if row[0] in self._replace:
                     self.con.execute("DELETE FROM runs WHERE run_id = ?", [row[0]])

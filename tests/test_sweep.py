@@ -302,3 +302,44 @@ def test_a_lost_worker_is_recorded_and_the_sweep_goes_on(tmp_path: Path) -> None
     lost = runs[runs.status == "error"]
     assert set(lost.point) == {1} and lost.error.str.contains("worker process died").all()
     assert (runs[runs.point != 1].status == "ok").all()
+
+
+class _InterruptedAt:
+    """A DuckDB connection whose `method` fails as DuckDB fails a query that Ctrl-C
+    interrupted (a RuntimeError, "Query interrupted"); everything else goes through."""
+
+    def __init__(self, con, method: str):
+        self._con, self._method = con, method
+
+    def __getattr__(self, name: str):
+        if name == self._method:
+            def interrupted(*args, **kwargs):
+                raise RuntimeError("Query interrupted")
+            return interrupted
+        return getattr(self._con, name)
+
+
+@pytest.mark.parametrize("method", ["begin", "execute", "commit"])
+def test_ctrl_c_inside_any_step_of_a_commit_stops_the_sweep_cleanly(
+        swept, tmp_path: Path, method: str) -> None:
+    """An interrupt that DuckDB turns into its own error, wherever in the commit it lands
+    (its start included), is a KeyboardInterrupt, and nothing of that commit is kept."""
+    from experiments.execute import execute_run
+
+    exp = swept[0]
+
+    task = exp.task(0, 0)
+    record = execute_run(task)
+    store = Store.open(tmp_path / "s.duckdb", exp)
+    try:
+        store.ok_runs()
+        real = store.con
+        store.con = _InterruptedAt(real, method)
+        with pytest.raises(KeyboardInterrupt):
+            store.write_many([(task.point, task.replication, task.seed, record)])
+        store.con = real
+        assert real.execute("SELECT count(*) FROM runs").fetchone() == (0,)
+        store.write_many([(task.point, task.replication, task.seed, record)])  # goes on
+        assert real.execute("SELECT count(*) FROM runs").fetchone() == (1,)
+    finally:
+        store.close()

@@ -45,6 +45,14 @@ COLUMNS = ["run_id", "point", "replication", "seed", "levers.rule_of_law.enforce
 PROGRESS = re.compile(rb"(\d+)/(\d+) runs stored")  # the progress lines of a piped sweep
 
 
+def _ctrl_c_as_in_a_terminal() -> None:
+    """Ctrl-C on, as a command typed in a terminal has it. A test run started as a
+    background job of a non-interactive shell inherits SIGINT ignored, and a command that
+    starts with SIGINT ignored rightly keeps ignoring it (`experiments.pool.stop_signals`):
+    the interrupt under test would then never arrive."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 class Sweep:
     """`cogov sweep` in its own process group, with its progress lines read as it goes."""
 
@@ -52,7 +60,8 @@ class Sweep:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "cli", "sweep", str(experiment), "--store",
              str(store), "--workers", "2"],
-            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+            preexec_fn=_ctrl_c_as_in_a_terminal)
         self.stderr = b""
         self.done = 0
         self.reader = threading.Thread(target=self._read, daemon=True)
