@@ -30,7 +30,14 @@ from typing import TYPE_CHECKING, TextIO
 
 from experiments.design import Experiment
 from experiments.execute import RunRecord, RunTask, error_text, execute_run, utc_now
-from experiments.pool import Backend, BackendError, check_stop, open_backend, stop_pool
+from experiments.pool import (
+    Backend,
+    BackendError,
+    check_stop,
+    fork_is_safe_here,
+    open_backend,
+    stop_pool,
+)
 from experiments.runner import progress_bar
 from experiments.store import Store
 from simulation.fingerprint import model_fingerprint
@@ -105,14 +112,21 @@ def run_sweep(
         SweepError: the worker pool broke again and again.
     """
     log = log or sys.stderr
-    # The workers start before the store opens: forked from this process (see
-    # `experiments.pool.process_pool`), they then hold neither the store nor its threads.
-    backend = open_backend(workers=workers, scheduler=scheduler, executor=executor,
-                           window=window)
+
+    def backend_now() -> Backend:
+        return open_backend(workers=workers, scheduler=scheduler, executor=executor,
+                            window=window)
+
+    # Local workers that can be forked from this process start before the store opens:
+    # they then hold neither the store nor its threads (`experiments.pool.process_pool`).
+    # Any other backend (a cluster, a fork server) waits until there is work for it.
+    backend = (backend_now() if scheduler is None and executor is None
+               and fork_is_safe_here() else None)
     try:
         store = Store.open(store_path, exp)
     except BaseException:
-        backend.shutdown(finished=False)
+        if backend is not None:
+            backend.shutdown(finished=False)
         raise
     try:
         done = store.ok_runs()
@@ -120,7 +134,8 @@ def run_sweep(
         before = store.counts()
         report = SweepReport(exp.name, Path(store_path), exp.n_runs, already)
         if already == exp.n_runs:
-            backend.shutdown(finished=True)
+            if backend is not None:
+                backend.shutdown(finished=True)
             return report
         for note in exp.notes:
             print(f"note: {note}", file=log)
@@ -128,6 +143,8 @@ def run_sweep(
         if already or retry:
             print(f"{exp.name}: resuming: {already:,} of {exp.n_runs:,} runs already stored"
                   + (f"; trying {retry} failed run(s) again" if retry else ""), file=log)
+        if backend is None:
+            backend = backend_now()
         try:
             _drive(exp, store, _pending(exp, done), backend, report, progress, log)
         finally:

@@ -130,6 +130,14 @@ def test_rerunning_a_finished_sweep_does_nothing_and_says_so(swept, capsys) -> N
     same_rows(before, runs_of(store), [*KEY, "started", "finished"])
 
 
+def test_a_finished_sweep_needs_no_workers_or_cluster(swept) -> None:
+    """Nothing to run: no cluster is reached (none listens at this address) and no
+    worker is started."""
+    exp, store, _ = swept
+    report = run_sweep(exp, store, scheduler="tcp://127.0.0.1:9", progress=False)
+    assert report.ran == 0 and report.stored_ok == 12
+
+
 def test_a_store_of_another_definition_is_refused(swept, tmp_path: Path) -> None:
     _, store, _ = swept
     other = experiment(tmp_path, TINY.replace("seed: 11", "seed: 12"))
