@@ -264,18 +264,30 @@ def test_a_sweep_with_forked_workers_stores_the_runs_of_one_process(tmp_path: Pa
 
 
 @pytest.mark.timeout(120)
-def test_a_fork_server_child_left_without_its_task_ends_quietly() -> None:
-    """The fork server's hook drops the EOFError of a worker whose command went away
-    before sending its task, and prints every other exception as before."""
+def test_a_fork_server_child_left_without_its_command_ends_quietly() -> None:
+    """The fork server's hook drops what a worker meets while it starts for a command
+    that has gone (no start-up data, semaphores already removed), and prints every other
+    exception, and those same errors outside a worker's start, as before."""
     code = ("import sys, experiments.forkserver_init\n"
-            "for exc in (EOFError('Ran out of input'), ValueError('a real error')):\n"
+            "from multiprocessing import spawn\n"
+            "def start(exc):  # not in spawn.py\n"
+            "    raise exc\n"
+            "ns = {}  # a function named _main whose frames say spawn.py\n"
+            "exec(compile('def _main(exc):\\n    raise exc\\n', spawn.__file__, 'exec'), ns)\n"
+            "cases = [(ns['_main'], EOFError('Ran out of input')),\n"
+            "         (ns['_main'], FileNotFoundError(2, 'No such file or directory')),\n"
+            "         (ns['_main'], ValueError('a real start-up error')),\n"
+            "         (start, FileNotFoundError(2, 'a missing file elsewhere'))]\n"
+            "for where, exc in cases:\n"
             "    try:\n"
-            "        raise exc\n"
+            "        where(exc)\n"
             "    except Exception:\n"
             "        sys.excepthook(*sys.exc_info())\n")
     root = Path(__file__).resolve().parents[1]
     done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True,
                           env={**os.environ, "PYTHONPATH": str(root)}, timeout=110)
-    assert done.returncode == 0
-    assert b"ValueError: a real error" in done.stderr
-    assert b"EOFError" not in done.stderr and b"Ran out of input" not in done.stderr
+    assert done.returncode == 0, done.stderr.decode()
+    err = done.stderr
+    assert b"ValueError: a real start-up error" in err
+    assert b"a missing file elsewhere" in err
+    assert b"Ran out of input" not in err and b"No such file or directory" not in err
