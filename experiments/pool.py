@@ -61,17 +61,26 @@ class StopRequested(KeyboardInterrupt):
 
 
 _stop = threading.Event()
+_stopped_by: list[int] = []  # the signal that set `_stop`
 
 
 def check_stop() -> None:
-    """Raise KeyboardInterrupt once SIGINT or SIGTERM arrived (a library such as DuckDB may
-    have swallowed the first one)."""
+    """Raise again the stop a signal asked for: KeyboardInterrupt after SIGINT,
+    StopRequested after SIGTERM. The first may have been swallowed: by a library such as
+    DuckDB, or by Python itself where the signal landed in a callback whose exceptions
+    are ignored (logging's at-fork handlers while a pool forks its workers)."""
     if _stop.is_set():
-        raise KeyboardInterrupt
+        _raise_for(_stopped_by[0] if _stopped_by else signal.SIGINT)
 
 
 def _on_signal(signum: int, frame: Any) -> None:
-    _stop.set()
+    if not _stop.is_set():
+        _stopped_by[:] = [signum]
+        _stop.set()
+    _raise_for(signum)
+
+
+def _raise_for(signum: int) -> None:
     if signum == signal.SIGTERM:
         raise StopRequested
     raise KeyboardInterrupt
@@ -83,6 +92,7 @@ def stop_signals() -> Iterator[None]:
     where a library swallows the KeyboardInterrupt (the flag is checked between runs).
     The previous handlers are restored afterwards."""
     _stop.clear()
+    _stopped_by.clear()
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -211,7 +221,11 @@ def forked_pool(workers: int) -> ProcessPoolExecutor:
         # native pools above; `fork_is_safe_here` has checked what matters.
         warnings.filterwarnings("ignore", "This process .* is multi-threaded",
                                 DeprecationWarning)
-        pool.submit(int).result()  # the first task forks every worker, then starts the pool
+        try:
+            pool.submit(int).result()  # the first task forks every worker, then the pool
+        except BaseException:  # a SIGTERM or Ctrl-C now: no worker may outlive this
+            _stop_pool_now(pool)
+            raise
     return pool
 
 

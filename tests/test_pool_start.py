@@ -291,3 +291,22 @@ def test_a_fork_server_child_left_without_its_command_ends_quietly() -> None:
     assert b"ValueError: a real start-up error" in err
     assert b"a missing file elsewhere" in err
     assert b"Ran out of input" not in err and b"No such file or directory" not in err
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize(("signum", "raised"), [(signal.SIGTERM, "StopRequested"),
+                                                 (signal.SIGINT, "KeyboardInterrupt")])
+def test_a_swallowed_stop_is_raised_again_as_the_signal_asked(signum: int,
+                                                              raised: str) -> None:
+    """A SIGTERM whose exception Python swallowed (it landed in a callback whose
+    exceptions are ignored) still ends the command as terminated, not as interrupted."""
+    import experiments.pool as pool
+
+    with pool.stop_signals():
+        with contextlib.suppress(KeyboardInterrupt):  # swallowed, as in an at-fork hook
+            pool._on_signal(signum, None)
+        with pytest.raises(KeyboardInterrupt) as caught:
+            pool.check_stop()
+    assert type(caught.value).__name__ == raised
+    with pool.stop_signals():
+        pool.check_stop()  # the next command starts with no stop pending
