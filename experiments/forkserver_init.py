@@ -1,13 +1,14 @@
 """What a fork server imports once, before it forks any worker (`experiments.pool`).
 
 The model, so that every worker starts as a cheap fork with it imported; and a quiet end
-for a worker whose command ended while the server was forking it. Such a worker cannot
-start: its start-up data never comes (EOFError), or the queues' semaphores and pipes it
-unpickles were already removed by the exiting command (FileNotFoundError, a broken
-pipe), and multiprocessing would print that as a traceback into the terminal of a
-command that has already stopped. The fork server's children hand an exception they
-cannot start with to `sys.excepthook` (multiprocessing.forkserver.main); a worker that
-started runs its tasks under multiprocessing's own handler, which this hook does not see.
+for the server, or a worker it was forking, when the command goes away in the middle.
+The server then finds no file descriptors where the command was sending them (EOFError);
+a worker finds no start-up data (EOFError), or the queues' semaphores and pipes it
+unpickles already removed by the exiting command (FileNotFoundError, a broken pipe).
+Multiprocessing would print each as a traceback into the terminal of a command that has
+already stopped. The server and the children it has not yet handed to a task leave such
+an exception to `sys.excepthook` (multiprocessing.forkserver.main); a worker that started
+runs its tasks under multiprocessing's own handler, which this hook does not see.
 """
 
 from __future__ import annotations
@@ -24,11 +25,11 @@ _default_hook = sys.excepthook
 
 
 def _while_starting(traceback: TracebackType | None) -> bool:
-    """The exception came from a worker's start-up (multiprocessing.spawn's `_main`,
-    which reads and unpickles what the command sends)."""
+    """The exception came from the fork server's loop or a worker's start-up, where they
+    read what the command sends (multiprocessing's forkserver.py and spawn.py)."""
     while traceback is not None:
-        code = traceback.tb_frame.f_code
-        if code.co_name == "_main" and code.co_filename.endswith("spawn.py"):
+        filename = traceback.tb_frame.f_code.co_filename
+        if filename.endswith(("multiprocessing/forkserver.py", "multiprocessing/spawn.py")):
             return True
         traceback = traceback.tb_next
     return False

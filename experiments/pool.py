@@ -60,6 +60,7 @@ class StopRequested(KeyboardInterrupt):
     """SIGTERM: stop like Ctrl-C (a KeyboardInterrupt, so every cleanup path runs)."""
 
 
+STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 _stop = threading.Event()
 _stopped_by: list[int] = []  # the signal that set `_stop`
 
@@ -136,6 +137,8 @@ def _worker_init(parent: int) -> None:
     # A forked worker inherits the command's SIGTERM handler (`stop_signals`), which would
     # turn the pool's own terminate() into a traceback: SIGTERM ends a worker plainly.
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if hasattr(signal, "pthread_sigmask"):  # blocked while `forked_pool` forked it
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
     threading.Thread(target=_exit_when_gone, args=(parent,), daemon=True,
                      name="cogov-parent-watch").start()
 
@@ -221,9 +224,17 @@ def forked_pool(workers: int) -> ProcessPoolExecutor:
         # native pools above; `fork_is_safe_here` has checked what matters.
         warnings.filterwarnings("ignore", "This process .* is multi-threaded",
                                 DeprecationWarning)
+        # Ctrl-C and SIGTERM wait until the workers are forked: landing during a fork,
+        # their exception would be lost in an at-fork hook (Python only prints it) and a
+        # worker not yet set up would die of it with a traceback. The workers start with
+        # them blocked and unblock them once their own handlers are set (`_worker_init`).
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
         try:
-            pool.submit(int).result()  # the first task forks every worker, then the pool
-        except BaseException:  # a SIGTERM or Ctrl-C now: no worker may outlive this
+            try:
+                pool.submit(int).result()  # the first task forks every worker
+            finally:
+                signal.pthread_sigmask(signal.SIG_SETMASK, blocked)  # a stop arrives here
+        except BaseException:  # no worker may outlive a stop during the start
             _stop_pool_now(pool)
             raise
     return pool
