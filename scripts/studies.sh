@@ -70,8 +70,9 @@ if want policy; then
   shown=$shown,unresolved_exit_share_last_year,court_filings_per_10k_last_year
   shown=$shown,days_to_resolution_median_last_year,trust_last_year,welfare_gini_last_year
   shown=$shown,spending_per_resident_last_year
+  # Both warm up under the baseline's levers (the county before the reform).
   ./cogov compare baseline experiments/data/scenarios/reform_hotline.yaml --steps 312 \
-    --reps 20 --outcomes "$shown" --out "$OUT/policy/hotline_reform" --force --no-progress
+    --set run.warmup_levers=scenario --reps 20 --outcomes "$shown" --out "$OUT/policy/hotline_reform" --force --no-progress
   ./cogov compare scenarios/policy/no_centre.yaml scenarios/policy/centre_opens_week52.yaml \
     --reps 20 --outcomes "$shown" --out "$OUT/policy/centre_opens" --force --no-progress
   ./cogov compare default scenarios/policy/front_end_mediation.yaml \
@@ -84,7 +85,7 @@ if want warmup; then
   shown=resolution_rate_last_year,petitions_per_10k_last_year
   shown=$shown,unresolved_exit_share_last_year,days_to_resolution_mean_last_year
   ./cogov compare scenarios/*.yaml --reps 20 --outcomes "$shown" \
-    --out "$OUT/warmup/none" --force --no-progress > /dev/null
+    --set run.warmup_weeks=0 --out "$OUT/warmup/none" --force --no-progress > /dev/null
   ./cogov compare scenarios/*.yaml --reps 20 --outcomes "$shown" \
     --set run.warmup_weeks=52 --set run.warmup_levers=status_quo \
     --out "$OUT/warmup/pre_policy_52" --force --no-progress > /dev/null

@@ -132,6 +132,9 @@ def renew_rows(model: CoGovernanceModel, due: np.ndarray,
     res.age_weeks[rows] = ages[new]
     res.digital[rows] = digital[new]
     res.party_member[rows] = party_member[new]
+    # The kept mobilisation lift (volunteer.mobilisation_lift) is keyed on the column's
+    # identity, which an in-place change keeps: drop it, so newcomers get their own.
+    model.mobilisation_lift_for = None
     res.pension[rows] = 0.0
     res.base_income[rows] = income[new]
     for column, drawn in beliefs:

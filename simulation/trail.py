@@ -5,7 +5,9 @@ it went. A `DisputeTrail` notes, each time `observe()` is called, every dispute 
 changed since the last call: its stage, rung, handler and outcome. Whoever steps the model
 calls `observe()` after each `model.step()`; the model does not know the trail exists, so
 a run without one costs nothing and gives the same results (nothing here draws from
-`model.rng` or changes the model).
+`model.rng` or changes the model). A trail started on a model that has already run (after
+its warm-up, say) notes the disputes it finds where they stand then, with the week each
+arose and, for those that ended, the week each ended.
 
 Granularity is the week: a dispute handed from the grid to the town and on to court within
 one week shows only where it stood at the week's end (its hand-off count says how many
@@ -78,8 +80,11 @@ class DisputeTrail:
             case = int(ids[row])
             stage, level, outcome = (int(v) for v in state[row])
             handler, index = holder_of(self.model, case)
+            # An ending is dated by the pool: a trail started after a warm-up (or observed
+            # less often than weekly) still puts it in the week it happened.
+            when = int(self.model.disputes.ended[case]) if stage == Stage.ENDED else week
             self.places[case].append(
-                Place(week, Stage(stage), level, Outcome(outcome), handler, index))
+                Place(when, Stage(stage), level, Outcome(outcome), handler, index))
         still = state[:, 2] == Outcome.OPEN
         self._open, self._state = ids[still], state[still].astype(np.int64)
 

@@ -25,8 +25,12 @@ def small_scenario(updates: Mapping[str, Any] | None = None, /, **more: Any) -> 
 
     Changes are given as a mapping (``small_scenario({"levers.rule_of_law.enforcement":
     0.0})``) or as keywords, where a dotted key needs ``**{...}``; later ones win.
+
+    No warm-up unless asked for (``run.warmup_weeks``): a mechanism test starts from the
+    set-up cross-section, where the dispute pool and every counter begin together. The
+    warm-up has its own tests (test_windows.py).
     """
-    values: dict[str, Any] = {"population.residents": SMALL_RESIDENTS}
+    values: dict[str, Any] = {"population.residents": SMALL_RESIDENTS, "run.warmup_weeks": 0}
     values.update(updates or {})
     values.update(more)
     return with_values(load_scenario("default"), values)

@@ -769,13 +769,6 @@ def test_mobilisation_lift_follows_the_cells_that_are_active() -> None:
     assert set(np.unique(mobilisation_lift(model)).tolist()) == {1.0, 1 + m, 1 + 2 * m}
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "known defect, fixed together with the next regeneration of the reference run and "
-    "the documented figures: the kept lift is keyed on the identity of the party-member "
-    "column, which demography.renew_rows changes in place, so a newcomer keeps the lift "
-    "of the resident whose row it took until cells switch (35 of 10,000 rows after 104 "
-    "weeks of default); newcomers are members at the same rate, so the error has no "
-    "direction"))
 def test_mobilisation_lift_follows_newcomers_party_membership() -> None:
     """The kept lift must also follow the rows that migration renews."""
     from simulation.agents.volunteer import mobilisation_lift
