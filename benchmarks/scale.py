@@ -7,9 +7,8 @@ Each size runs `cogov run default --set population.residents=N` in a process of 
 through the installed `cogov` command's entry point, exactly as a user runs it (outputs
 go to a temporary folder). Inside that process the model's set-up (`CoGovernanceModel`'s
 constructor, which includes the warm-up's weeks, 52 by default) and its weekly steps are
-timed; the rest of the wall time is starting
-Python, imports, the summary and writing the outputs. Peak memory is the process's
-maximum resident set size. The load average is printed beside every figure: the
+timed; the rest of the wall time is starting Python, imports, the summary and writing the
+outputs. Peak memory is the process's maximum resident set size. The load average is printed beside every figure: the
 machine is shared, and a run on a loaded machine takes longer.
 
 The baseline measured in the same run is Mesa's own `virus_on_network` example at the
