@@ -155,3 +155,23 @@ def test_warm_up_fills_the_queues_before_week_0() -> None:
     warm = [CoGovernanceModel(small_scenario({"run.warmup_weeks": 26}), rng=s)
             .record[0]["open"] for s in (1, 2)]
     assert sum(cold) == 0 and sum(warm) > 0
+
+
+def test_a_staffing_step_at_week_1_is_not_in_force_during_the_warm_up() -> None:
+    """Staffing is the scenario's own during a warm-up; a staffing change written as a
+    schedule that steps at week 1 holds the scenario's value before it (ODD §6): the
+    warmed-up county is then bit for bit the one without the change."""
+    warm = {"run.warmup_weeks": 20, "ladder.county_centre_staff_per_10000": 0.0}
+    step = [{"parameter": "ladder.county_centre_staff_per_10000", "start_week": 1,
+             "end_week": 1, "to": 3.0}]
+    stepped = CoGovernanceModel(small_scenario(warm, schedules=step), rng=4)
+    without = CoGovernanceModel(small_scenario(warm), rng=4)
+    assert _identical(stepped.record[0], without.record[0])
+    assert stepped.params.ladder.county_centre_staff_per_10000 == 0.0
+    stepped.step()
+    assert stepped.params.ladder.county_centre_staff_per_10000 == 3.0
+    # Set as the scenario's own value, the staff work through the warm-up instead.
+    staffed = CoGovernanceModel(small_scenario({**warm,
+                                                "ladder.county_centre_staff_per_10000": 3.0}),
+                                rng=4)
+    assert not _identical(staffed.record[0], without.record[0])
