@@ -8,8 +8,9 @@ through the installed `cogov` command's entry point, exactly as a user runs it (
 go to a temporary folder). Inside that process the model's set-up (`CoGovernanceModel`'s
 constructor, which includes the warm-up's weeks, 52 by default) and its weekly steps are
 timed; the rest of the wall time is starting Python, imports, the summary and writing the
-outputs. Peak memory is the process's maximum resident set size. The load average is printed beside every figure: the
-machine is shared, and a run on a loaded machine takes longer.
+outputs. Peak memory is the process's maximum resident set size. The load average is
+printed beside every figure: the machine is shared, and a run on a loaded machine takes
+longer.
 
 The baseline measured in the same run is Mesa's own `virus_on_network` example at the
 smallest size (its stepping only, as in `benchmarks/throughput.py`): each size's
