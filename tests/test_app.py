@@ -64,7 +64,8 @@ def settle(box, expect: str, timeout: float = 60.0) -> str:
         shown = "\n".join(texts(box))
         if expect in shown and t("building", "en") not in shown:
             return shown
-        assert time.monotonic() < deadline, f"the page never showed {expect!r}"
+        assert time.monotonic() < deadline, (
+            f"the page never showed {expect!r}; it shows, last:\n{shown[-1500:]}")
         time.sleep(0.02)
 
 
@@ -76,7 +77,8 @@ def shows(box, expect: str, timeout: float = 30.0) -> list[str]:
         shown = texts(box)
         if expect in shown or expect in "\n".join(shown):
             return shown
-        assert time.monotonic() < deadline, f"the page never showed {expect!r}"
+        assert time.monotonic() < deadline, (
+            f"the page never showed {expect!r}; it shows, last:\n{shown[-1500:]}")
         time.sleep(0.02)
 
 
