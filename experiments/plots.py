@@ -89,15 +89,17 @@ def timeseries_chart(series: dict[str, list[pd.DataFrame]], path: Path,
 
 
 def funnel_chart(runs: pd.DataFrame, path: Path, by: str = "scenario") -> Path:
-    """Where disputes ended, per scenario: resolved at L0-L3, relapsed, abandoned, escalated.
+    """Where disputes ended, per scenario: resolved at L0-L3 or by the petition office,
+    relapsed, abandoned, escalated, closed unresolved, lumped: every ending once.
 
     Shares of all ended disputes, averaged over seeds.
     """
-    parts = ["resolved_l0", "resolved_l1", "resolved_l2", "resolved_l3",
-             "relapsed", "abandoned", "escalated"]
-    labels = ["L0 parties", "L1 grid", "L2 town/centre", "L3 law", "relapsed", "abandoned",
-              "escalated"]
-    colors = ["#1b7837", "#5aae61", "#a6dba0", "#d9f0d3", "#fdb863", "#bababa", "#d6604d"]
+    parts = ["resolved_l0", "resolved_l1", "resolved_l2", "resolved_l3", "resolved_petition",
+             "relapsed", "abandoned", "escalated", "closed_unresolved", "lumped"]
+    labels = ["L0 parties", "L1 grid", "L2 town/centre", "L3 law", "petition office",
+              "relapsed", "abandoned", "escalated", "closed unresolved", "lumped"]
+    colors = ["#1b7837", "#5aae61", "#a6dba0", "#d9f0d3", "#c2a5cf", "#fdb863", "#bababa",
+              "#d6604d", "#CC79A7", "#e0e0e0"]
     totals = runs[parts].sum(axis=1).replace(0, float("nan"))
     shares = runs[parts].div(totals, axis=0)
     shares[by] = runs[by]
@@ -112,8 +114,8 @@ def funnel_chart(runs: pd.DataFrame, path: Path, by: str = "scenario") -> Path:
     ax.set_xlabel("share of ended disputes")
     ax.set_title("Where disputes end (the ladder funnel)")
     handles, names = ax.get_legend_handles_labels()
-    fig.legend(handles, names, ncol=7, fontsize=8, loc="lower center", frameon=False)
-    fig.tight_layout(rect=(0, 0.08, 1, 1))
+    fig.legend(handles, names, ncol=5, fontsize=8, loc="lower center", frameon=False)
+    fig.tight_layout(rect=(0, 0.12, 1, 1))
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path

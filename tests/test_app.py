@@ -528,3 +528,32 @@ def test_every_outcome_has_help_text_in_both_languages() -> None:
         assert outcome_help(o.name, "en").startswith(o.meaning)
         zh = outcome_help(o.name, "zh")
         assert zh and any("\u4e00" <= ch <= "\u9fff" for ch in zh), o.name
+
+
+@pytest.mark.parametrize("warmup", [0, 26])
+def test_the_funnel_holds_every_dispute_of_the_run_once(warmup: int) -> None:
+    """Every ending has a row, so the rows add up to the disputes that arose in the run plus
+    those still open when it began (from the warm-up), which the total line names; no bar
+    is wider than the whole."""
+    from simulation.model import CoGovernanceModel
+    from simulation.scenario import with_values
+    from viz.charts import funnel_of
+
+    scenario = with_values(load_scenario("default"), {"population.residents": 2_000,
+                                                       "run.warmup_weeks": warmup})
+    model = CoGovernanceModel(scenario, rng=2)
+    carried = int(model.record[0]["open"])  # open at week 0
+    assert (carried > 0) == (warmup > 0)
+    for _ in range(30):
+        model.step()
+    week = model.record[-1]
+    funnel = funnel_of(week)
+    assert funnel.total == week["arisen"] + carried
+    assert funnel.carried == carried
+    ended = sum(week[k] for k in ("resolved", "relapsed", "abandoned", "escalated",
+                                  "lumped", "closed_unresolved"))
+    assert funnel.total == ended + week["open"]
+    html = markup.funnel_html(funnel, "en")
+    widths = [float(w) for w in re.findall(r"width:([0-9.]+)%", html)]
+    assert widths and max(widths) <= 100.0
+    assert (f"{carried:,} still open from the warm-up" in html) == (warmup > 0)

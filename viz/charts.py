@@ -280,33 +280,46 @@ def event_marks(events: Sequence[Event], lang: Lang) -> dict:
 # ------------------------------------------------------------------ funnel
 
 
+# Every way a dispute ends, and still open: each dispute is in exactly one row.
 FUNNEL_ENDINGS: tuple[str, ...] = (
-    "resolved_l0", "resolved_l1", "resolved_l2", "resolved_l3",
-    "relapsed", "abandoned", "escalated", "open",
+    "resolved_l0", "resolved_l1", "resolved_l2", "resolved_l3", "resolved_petition",
+    "relapsed", "abandoned", "escalated", "closed_unresolved", "lumped", "open",
 )
 QUEUES: tuple[str, ...] = ("queued_l1", "queued_l2", "queued_l3")
 FUNNEL_COLOURS = {
     "resolved_l0": "#1b7837", "resolved_l1": "#5aae61", "resolved_l2": "#a6dba0",
     "resolved_l3": "#762a83", "relapsed": "#E69F00", "abandoned": "#9aa5b1",
-    "escalated": "#D55E00", "open": "#d9dee3",
+    "escalated": "#D55E00", "open": "#d9dee3", "resolved_petition": "#c2a5cf",
+    "closed_unresolved": "#CC79A7", "lumped": "#bfc7ce",
 }
 
 
 @dataclass(frozen=True)
 class Funnel:
-    """The dispute funnel for one week: how every dispute so far ended, and the queues.
+    """The dispute funnel for one week: how every dispute of the run so far ended, and
+    the queues.
 
-    `rows` are (key, count) in ladder order; their counts add up to `arisen` (every
-    dispute ends exactly once, or is still open).
+    `rows` are (key, count) in ladder order; every dispute ends exactly once or is still
+    open, so their counts add up to `total`: the disputes that arose in the run plus
+    those still open when it began (`carried`, from the warm-up before week 1).
     """
 
     arisen: int
     rows: tuple[tuple[str, int], ...]
     queues: tuple[int, int, int]
 
+    @property
+    def total(self) -> int:
+        return sum(count for _, count in self.rows)
+
+    @property
+    def carried(self) -> int:
+        """Disputes open when the run began (arisen in the warm-up)."""
+        return max(self.total - self.arisen, 0)
+
     def share(self, key: str) -> float:
         count = dict(self.rows)[key]
-        return count / self.arisen if self.arisen else 0.0
+        return count / self.total if self.total else 0.0
 
 
 def funnel_of(week: Mapping[str, float]) -> Funnel:

@@ -99,7 +99,11 @@ UI: dict[str, tuple[str, str]] = {
     "relapsed": ("Relapsed (agreement not kept)", "反悔（协议未履行）"),
     "abandoned": ("Abandoned", "放弃"),
     "escalated": ("Escalated (petition)", "上访"),
+    "resolved_petition": ("Resolved by the petition office", "信访部门化解"),
+    "closed_unresolved": ("Closed without meeting the grievance", "办结但诉求未解决"),
+    "lumped": ("Lumped (endured, never taken in)", "隐忍（未被受理）"),
     "open": ("Still open", "尚未了结"),
+    "carried": ("(+ {n} still open from the warm-up year)", "（另有预热年遗留未了结 {n} 件）"),
     "queues": ("Waiting now at L1 · L2 · L3", "当前排队：L1 · L2 · L3"),
     # charts
     "charts": ("Outcomes week by week", "逐周结果"),

@@ -206,8 +206,11 @@ def funnel_html(funnel: Funnel, lang: Lang, scale: int | None = None) -> str:
     `scale` is the count a full bar stands for (the larger mix's disputes, so two funnels
     side by side share a scale).
     """
-    full = max(scale or funnel.arisen, 1)
-    rows = [f'<div class="total">{escape(t("arisen", lang))}: {funnel.arisen:,}</div>']
+    full = max(scale or funnel.total, 1)
+    total = f"{escape(t('arisen', lang))}: {funnel.arisen:,}"
+    if funnel.carried:
+        total += " " + escape(t("carried", lang, n=f"{funnel.carried:,}"))
+    rows = [f'<div class="total">{total}</div>']
     for key, count in funnel.rows:
         width = 100.0 * count / full
         rows.append(

@@ -877,7 +877,7 @@ def Overview(session: Session):
     if not frames:
         return
     compare = len(frames) > 1
-    scale = max(f.funnel.arisen for f in frames)
+    scale = max(f.funnel.total for f in frames)
     with solara.Div(classes=["cogov-key"]):
         with solara.Div(classes=["cogov-panel", "cogov-funnel-card"]):
             Html(f'<div class="cogov-title">{_esc(t("funnel", lang))}</div>')
