@@ -65,7 +65,8 @@ def settle(box, expect: str, timeout: float = 60.0) -> str:
         if expect in shown and t("building", "en") not in shown:
             return shown
         assert time.monotonic() < deadline, (
-            f"the page never showed {expect!r}; it shows, last:\n{shown[-1500:]}")
+            f"the page never showed {expect!r} (shown: {expect in shown}, busy indicator: "
+            f"{t('building', 'en') in shown}); it shows, first:\n{shown[:3000]}")
         time.sleep(0.02)
 
 
@@ -78,7 +79,8 @@ def shows(box, expect: str, timeout: float = 30.0) -> list[str]:
         if expect in shown or expect in "\n".join(shown):
             return shown
         assert time.monotonic() < deadline, (
-            f"the page never showed {expect!r}; it shows, last:\n{shown[-1500:]}")
+            f"the page never showed {expect!r} (shown: {expect in shown}, busy indicator: "
+            f"{t('building', 'en') in shown}); it shows, first:\n{shown[:3000]}")
         time.sleep(0.02)
 
 
@@ -556,4 +558,4 @@ def test_the_funnel_holds_every_dispute_of_the_run_once(warmup: int) -> None:
     html = markup.funnel_html(funnel, "en")
     widths = [float(w) for w in re.findall(r"width:([0-9.]+)%", html)]
     assert widths and max(widths) <= 100.0
-    assert (f"{carried:,} still open from the warm-up" in html) == (warmup > 0)
+    assert (f"{carried:,} open from the warm-up" in html) == (warmup > 0)

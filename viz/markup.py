@@ -77,11 +77,11 @@ html, body { font-size: 16px; }
   text-align: left; }
 .cogov-table td.n { text-align: right; font-variant-numeric: tabular-nums; font-weight: 600; }
 .cogov-table.compact { font-size: 15px; }
-.cogov-funnel .row { display: flex; align-items: center; margin: 2px 0; font-size: 15px; }
-.cogov-funnel .name { flex: 0 0 48%; padding-right: 6px; color: #222; line-height: 1.15; }
-.cogov-funnel .bar { flex: 1 1 auto; background: #f0f2f5; height: 16px; border-radius: 3px; }
-.cogov-funnel .fill { height: 16px; border-radius: 3px; }
-.cogov-funnel .n { flex: 0 0 58px; text-align: right; font-variant-numeric: tabular-nums; }
+.cogov-funnel .row { display: flex; align-items: center; margin: 1px 0; font-size: 14px; }
+.cogov-funnel .name { flex: 0 0 56%; padding-right: 6px; color: #222; line-height: 1.1; }
+.cogov-funnel .bar { flex: 1 1 auto; background: #f0f2f5; height: 13px; border-radius: 3px; }
+.cogov-funnel .fill { height: 13px; border-radius: 3px; }
+.cogov-funnel .n { flex: 0 0 50px; text-align: right; font-variant-numeric: tabular-nums; }
 .cogov-funnel .total { font-weight: 600; margin-bottom: 2px; }
 .cogov-legend { display: flex; flex-wrap: wrap; gap: 3px 14px; font-size: 14px; color: #222; }
 .cogov-legend span.sw { display: inline-block; margin-right: 5px; vertical-align: middle; }
