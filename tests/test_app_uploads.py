@@ -140,6 +140,7 @@ def test_uploads_cannot_reach_server_files_through_the_page(server_files: Path,
             session = rc.session
             warnings.warn(
                 f"{exc.args[0].splitlines()[0]}\nlab problems: {lab.mixes[0].problems}; "
+                f"lab error: {lab.error!r}; "
                 f"jobs waiting: {session.jobs.qsize()}; working: {session.working.value!r}; "
                 f"rev: {session.rev.value}; picks: {len(picks)}; threads: "
                 f"{[th.name for th in threading.enumerate()]}", stacklevel=1)

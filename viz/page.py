@@ -193,21 +193,28 @@ class Session:
             self._run("building", self._start)
             while not cancel.is_set():
                 try:
-                    label, fn = self.jobs.get(timeout=0.05)
-                except queue.Empty:
-                    if self.moves and self.moves.quiet_for() >= SETTLE_SECONDS:
-                        self._run("building", self._apply_moves)
-                    elif self.working.value is not None and not self.moves:
-                        self.working.value = None
-                    continue
-                self._run(label, fn)
+                    self._next_job()
+                except Exception:  # a failed redraw must not leave the page without a worker
+                    log.exception("the page's worker")
         finally:
             if self.lab is not None:
                 self.lab.close()
 
-    def _run(self, label: str, fn: Callable[[], Any]) -> None:
-        self.working.value = label
+    def _next_job(self) -> None:
+        """Run the next job, or apply the lever moves once they have settled."""
         try:
+            label, fn = self.jobs.get(timeout=0.05)
+        except queue.Empty:
+            if self.moves and self.moves.quiet_for() >= SETTLE_SECONDS:
+                self._run("building", self._apply_moves)
+            elif self.working.value is not None and not self.moves:
+                self.working.value = None
+            return
+        self._run(label, fn)
+
+    def _run(self, label: str, fn: Callable[[], Any]) -> None:
+        try:
+            self.working.value = label  # inside: the redraw it starts may fail
             fn()
         except Exception as exc:  # logged in full; the page names only its kind
             log.exception("job failed")
