@@ -6,10 +6,14 @@ it says otherwise, so that one run of 104 weeks takes a fraction of a second.
 
 from __future__ import annotations
 
+import sys
+import threading
+import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import numpy as np
+import pytest
 
 from simulation.model import CoGovernanceModel
 from simulation.scenario.loader import load_scenario, with_values
@@ -17,6 +21,36 @@ from simulation.scenario.schema import Scenario
 
 SMALL_RESIDENTS = 2_000
 SEEDS = (11, 12, 13, 14, 15, 16)  # the paired seeds of the lever tests
+
+
+def page_workers() -> set[threading.Thread]:
+    """The threads running a browser-view page's worker (`viz.page.Session.worker`)."""
+    frames = sys._current_frames()
+    found = set()
+    for thread in threading.enumerate():
+        frame = frames.get(thread.ident)
+        while frame is not None:
+            code = frame.f_code
+            if code.co_name == "worker" and code.co_filename.endswith("page.py"):
+                found.add(thread)
+                break
+            frame = frame.f_back
+    return found
+
+
+@pytest.fixture(autouse=True)
+def no_page_left_open():
+    """A test that draws the page closes it (`rc.close()`): a page left open keeps its
+    worker, which goes on redrawing and answering events, in the same process as the
+    tests that come after it (two page workers once took a file drop meant for another
+    page). Its worker gets a few seconds to stop after the test."""
+    before = page_workers()
+    yield
+    deadline = time.monotonic() + 15.0
+    while (left := page_workers() - before) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not left, (f"this test left {len(left)} page(s) open: close the render "
+                      "context from solara.render (rc.close())")
 
 
 def small_scenario(updates: Mapping[str, Any] | None = None, /, **more: Any) -> Scenario:

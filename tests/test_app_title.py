@@ -61,5 +61,8 @@ def test_the_page_sets_a_cogov_title() -> None:
     import viz.page
 
     _, rc = solara.render(viz.page.Page(), handle_error=False)
-    titles = rc.find(TitleWidget).widgets
-    assert [w.title for w in titles] == ["cogov — Co-governance in a county"]
+    try:
+        titles = rc.find(TitleWidget).widgets
+        assert [w.title for w in titles] == ["cogov — Co-governance in a county"]
+    finally:
+        rc.close()  # or its worker goes on building and redrawing for later tests
