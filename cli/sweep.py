@@ -4,10 +4,11 @@ and analyse a store (effects, Sobol indices, an HTML report)."""
 from __future__ import annotations
 
 import argparse
+import hashlib
 import sys
 from pathlib import Path
 
-from cli.common import EXIT_INPUT, EXIT_INTERRUPTED, add_force, output_folder
+from cli.common import EXIT_INPUT, EXIT_INTERRUPTED, add_force, output_folder, parse_set
 
 EXIT_FAILED_RUNS = 1
 
@@ -21,6 +22,10 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--store", default=None,
                    help="DuckDB results file (default results/EXPERIMENT.duckdb)")
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    p.add_argument("--set", action="append", default=[], metavar="PATH=VALUE",
+                   help="set a parameter in every run, on top of the file's `set:` "
+                   "(repeatable), e.g. --set disputes.relapse_base=0; the default store's "
+                   "name then says so")
     p.set_defaults(func=cmd_sweep)
 
     p = sub.add_parser("analyze", help="effects, Sobol indices and a report from a sweep")
@@ -37,12 +42,14 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from experiments.sweep import run_sweep, summary_lines
     from simulation.scenario.memory import check_fits_in_memory
 
+    extra = parse_set(args.set)
     path = resolve_experiment(args.experiment)
     exp = load_experiment(path, shown=str(args.experiment) if Path(args.experiment).suffix
-                          else str(path))
+                          else str(path), extra_set=extra)
     for name, base in exp.bases.items():  # before any run: the machine can hold them
         check_fits_in_memory(base, file=name)
-    store = Path(args.store) if args.store else Path("results") / f"{exp.name}.duckdb"
+    store = (Path(args.store) if args.store
+             else Path("results") / f"{exp.name}{set_suffix(extra)}.duckdb")
     if not args.no_progress:
         where = args.scheduler or f"{args.workers or default_workers()} worker(s)"
         print(f"{exp.name}: {exp.n_points:,} design points x {exp.replications} "
@@ -59,6 +66,20 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     if report.interrupted:
         return EXIT_INTERRUPTED
     return EXIT_FAILED_RUNS if report.failed else 0
+
+
+def set_suffix(extra: dict[str, object]) -> str:
+    """What a default store's name adds for `--set` values, so a sweep under a changed
+    assumption never lands in (or is refused by) the store of the file's own design:
+    "--relapse_base=0" for ``--set disputes.relapse_base=0``; a digest when that would be
+    long or not a plain file name."""
+    if not extra:
+        return ""
+    text = "-".join(f"{path.rsplit('.', 1)[-1]}={value}" for path, value in extra.items())
+    if len(text) <= 60 and all(ch.isalnum() or ch in "._=-" for ch in text):
+        return f"--{text}"
+    digest = hashlib.sha256(repr(sorted(extra.items())).encode()).hexdigest()[:8]
+    return f"--set-{digest}"
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:

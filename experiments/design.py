@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import resources
@@ -56,8 +57,15 @@ from simulation import __version__
 from simulation.fingerprint import model_fingerprint
 from simulation.scenario import Problem, Scenario, ScenarioError, load_scenario_file, with_values
 from simulation.scenario.errors import nearest_name
-from simulation.scenario.paths import get_path
-from simulation.scenario.validation import Origin, locate, origin_of, read_checked
+from simulation.scenario.paths import flatten, get_path
+from simulation.scenario.validation import (
+    Origin,
+    locate,
+    origin_of,
+    read_checked,
+    validate_data,
+)
+from simulation.scenario.yaml_safe import read_yaml_mapping
 
 # The bundled experiment files are package data of this package.
 BUNDLED_EXPERIMENTS = Path(str(resources.files("experiments")))
@@ -230,18 +238,27 @@ def resolve_experiment(name: str) -> Path:
 # ------------------------------------------------------------------ reading
 
 
-def load_experiment(path: str | Path, shown: str | None = None) -> Experiment:
+def load_experiment(path: str | Path, shown: str | None = None,
+                    extra_set: Mapping[str, Any] | None = None) -> Experiment:
     """Read and check an experiment file (see `experiments.experiment_file`), load its
     base scenarios and compute its design.
 
+    `extra_set` holds parameter values set on top of the file's `set:` (`cogov sweep
+    --set`), a later value for the same path winning: the same file then runs under a
+    changed assumption (a mechanism switched off, another start) without a copy of it.
+    They are checked as the file's own `set:` is, and are part of the experiment's
+    definition (stored with its results, and told apart from the file's own design).
+
     Raises:
         ScenarioError: every problem found, located in the file (those of the base
-            scenario files after, located in them).
+            scenario files after, located in them; those of `extra_set` named `--set`).
     """
     path = Path(path)
     shown = shown or str(path)
     beside = path.resolve().parent
     checked, lines = read_checked(ExperimentFile, path, shown, context={"beside": beside})
+    if extra_set:
+        checked = _with_extra_set(path, lines, shown, beside, dict(extra_set))
     text = path.read_text(encoding="utf-8")
     factors = tuple(checked.factors.values())
     scenario_factor = next((f for f in factors if f.kind == "scenario"), None)
@@ -259,7 +276,7 @@ def load_experiment(path: str | Path, shown: str | None = None) -> Experiment:
             if checked.overrides:
                 scenario = with_values(scenario, checked.overrides)
         except ScenarioError as exc:
-            problems.extend(p if p.file else _in_set(p, n, origin, shown)
+            problems.extend(p if p.file else _in_set(p, n, origin, shown, extra_set or {})
                             for p in exc.problems)
             continue
         bases[str(n)] = scenario
@@ -278,9 +295,37 @@ def load_experiment(path: str | Path, shown: str | None = None) -> Experiment:
     return exp
 
 
-def _in_set(problem: Problem, base: str, origin: Origin, shown: str) -> Problem:
+def _with_extra_set(path: Path, lines: dict[str, int], shown: str, beside: Path,
+                    extra: dict[str, Any]) -> ExperimentFile:
+    """The experiment file checked again with `extra` added to its `set:` (it has
+    already been read and checked once as it is, so reading it cannot fail here)."""
+    data, _ = read_yaml_mapping(path)
+    merged = {**flatten(data.get("set") or {}), **extra}
+    checked, found = validate_data(ExperimentFile, {**data, "set": merged}, lines, shown,
+                                   {"beside": beside})
+    if found:
+        raise ScenarioError([_from_command_line(p, extra) for p in found])
+    assert checked is not None
+    return checked
+
+
+def _from_command_line(problem: Problem, extra: dict[str, Any]) -> Problem:
+    """A problem of a value given with `--set`, named by the option, not by the file."""
+    path = (problem.path or "").removeprefix("set.")
+    if path not in extra:
+        return problem
+    message = problem.message.replace("is under `set:`", "is given with --set")
+    return Problem(message, path=f"--set {path}", value=problem.value,
+                   allowed=problem.allowed, suggestion=problem.suggestion)
+
+
+def _in_set(problem: Problem, base: str, origin: Origin, shown: str,
+            extra: Mapping[str, Any]) -> Problem:
     """A value under `set:` that the base scenario refuses (a lever spending it cannot
-    reach), located at its line under `set:`."""
+    reach), located at its line under `set:`, or named `--set` if it came from there."""
+    if problem.path in extra:
+        return Problem(f"with {base}: {problem.message}", path=f"--set {problem.path}",
+                       value=problem.value, allowed=problem.allowed)
     path = f"set.{problem.path}" if problem.path else "set"
     file, line = locate(path, origin, shown)
     return Problem(f"with {base}: {problem.message}", file=file, line=line, path=path,

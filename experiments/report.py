@@ -252,6 +252,9 @@ def write_sweep_report(a: Analysis, path: Path) -> Path:
         ("common random numbers", "yes: replication r uses the same seed at every point"
          if d.get("common_random_numbers", True) else "no: every run has its own seed"),
         ("base scenario", str(d.get("base") or "the scenario factor's levels")),
+        # the file's `set:` and any `cogov sweep --set` on top of it
+        ("set in every run", ", ".join(f"{k} = {v}" for k, v in (d.get("set") or {}).items())
+         or "nothing"),
         ("cogov version of the runs", versions), ("created (UTC)", str(exp["created"])),
     ]
     parts.append("<table class='meta'>" + "".join(

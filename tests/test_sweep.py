@@ -21,6 +21,7 @@ from experiments.pool import BackendError
 from experiments.store import Store, StoreError, read_store, series_dir
 from experiments.sweep import run_sweep, summary_lines
 from simulation import __version__
+from simulation.scenario import ScenarioError
 
 TINY = """\
 description: tiny test sweep
@@ -351,3 +352,73 @@ def test_ctrl_c_inside_any_step_of_a_commit_stops_the_sweep_cleanly(
         assert real.execute("SELECT count(*) FROM runs").fetchone() == (1,)
     finally:
         store.close()
+
+
+# ------------------------------------------------------------------ --set
+
+
+def test_set_on_the_command_line_goes_on_top_of_the_files_set(tmp_path: Path) -> None:
+    """`--set` changes every run as the file's `set:` does; a later value for the same
+    path wins, and the definition (so the store's identity) records both."""
+    path = tmp_path / "tiny.yaml"
+    path.write_text(TINY, encoding="utf-8")
+    plain = load_experiment(path)
+    changed = load_experiment(path, extra_set={"population.residents": 400,
+                                               "disputes.relapse_base": 0.0})
+    assert plain.overrides == {"population.residents": 500}
+    assert changed.overrides == {"population.residents": 400, "disputes.relapse_base": 0.0}
+    (base,) = changed.bases.values()
+    assert base.population.residents == 400 and base.disputes.relapse_base == 0.0
+    (plain_base,) = plain.bases.values()
+    assert plain_base.disputes.relapse_base == 0.15  # the declared default, untouched
+    assert changed.definition["set"] == changed.overrides
+    assert changed.definition_hash != plain.definition_hash
+
+
+def test_a_bad_set_on_the_command_line_is_named_by_the_option(tmp_path: Path) -> None:
+    path = tmp_path / "tiny.yaml"
+    path.write_text(TINY, encoding="utf-8")
+    with pytest.raises(ScenarioError) as caught:
+        load_experiment(path, extra_set={"disputes.relapse_base": 2,
+                                         "disputes.relapse_bse": 0})
+    by_path = {p.path: p for p in caught.value.problems}
+    assert set(by_path) == {"--set disputes.relapse_base", "--set disputes.relapse_bse"}
+    assert all(p.file is None and p.line is None for p in by_path.values())
+    assert "upper bound" in by_path["--set disputes.relapse_base"].message
+    assert by_path["--set disputes.relapse_bse"].suggestion == "disputes.relapse_base"
+    with pytest.raises(ScenarioError) as caught:  # a factor's parameter: it would be lost
+        load_experiment(path, extra_set={"levers.rule_of_law.enforcement": 0.5})
+    (problem,) = caught.value.problems
+    assert problem.path == "--set levers.rule_of_law.enforcement" and problem.file is None
+    assert "given with --set and in factor 'levers.rule_of_law.enforcement'" in problem.message
+
+
+def test_a_sweep_with_set_has_its_own_default_store(tmp_path: Path, monkeypatch) -> None:
+    """The file's own design and the design under a changed assumption never share (or
+    fight over) `results/NAME.duckdb`."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "mini.yaml").write_text(TINY.replace("replications: 3", "replications: 1"),
+                                        encoding="utf-8")
+    args = ["sweep", "mini.yaml", "--workers", "1", "--no-progress"]
+    assert main(args) == 0
+    assert main([*args, "--set", "disputes.relapse_base=0"]) == 0
+    plain, changed = (tmp_path / "results" / name for name in
+                      ("mini.duckdb", "mini--relapse_base=0.duckdb"))
+    assert plain.is_file() and changed.is_file()
+    assert read_store(changed)[0]["definition"]["set"] == {
+        "population.residents": 500, "disputes.relapse_base": 0}
+    # Every run's scenario carries the value: no run of one store is a run of the other.
+    hashes = [set(runs_of(s).scenario_hash) for s in (plain, changed)]
+    assert len(hashes[0]) == len(hashes[1]) == 4 and not hashes[0] & hashes[1]
+
+
+def test_the_default_store_name_says_what_was_set() -> None:
+    from cli.sweep import set_suffix
+
+    assert set_suffix({}) == ""
+    assert set_suffix({"disputes.relapse_base": 0}) == "--relapse_base=0"
+    assert set_suffix({"run.warmup_weeks": 0, "effects.legal_advice_success": 0.0}) == (
+        "--warmup_weeks=0-legal_advice_success=0.0")
+    odd = set_suffix({"network.file": "../ties/a b.csv"})  # not a plain file name
+    assert odd.startswith("--set-") and len(odd) == len("--set-") + 8
+    assert odd != set_suffix({"network.file": "../ties/a c.csv"})
