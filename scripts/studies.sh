@@ -5,7 +5,7 @@
 # resume where they stopped); outputs go under results/studies/ (never over a user's
 # files: a destination holding other files is refused).
 #
-#   scripts/studies.sh            # everything (about 45 minutes on 2 cores)
+#   scripts/studies.sh            # everything (about 55 minutes on 2 cores)
 #   scripts/studies.sh policy     # one part: bundled, targets, factorial, morris,
 #                                 # sobol, sobol_levers, robustness, frontiers,
 #                                 # enforcement, welfare, policy, warmup
@@ -28,6 +28,21 @@ if want factorial; then
   ./cogov sweep experiments/four_governances_factorial.yaml \
     --store "$OUT/four_governances_factorial.duckdb" --no-progress
   ./cogov analyze "$OUT/four_governances_factorial.duckdb" --force
+  # The same design from the cold start and with one channel switched off (knock-outs,
+  # docs/sensitivity.md §1): which mechanism makes law × virtue a complement.
+  for start in warm cold; do
+    cold=()
+    [[ $start == cold ]] && cold=(--set run.warmup_weeks=0)
+    for knockout in none disputes.relapse_base=0 effects.legal_advice_success=0; do
+      [[ $start == warm && $knockout == none ]] && continue  # the factorial above
+      off=()
+      [[ $knockout != none ]] && off=(--set "$knockout")
+      store="$OUT/factorial_${start}_${knockout##*.}.duckdb"
+      ./cogov sweep experiments/four_governances_factorial.yaml "${cold[@]}" "${off[@]}" \
+        --store "$store" --no-progress
+      ./cogov analyze "$store" --force
+    done
+  done
 fi
 if want morris; then
   ./cogov sweep experiments/morris_assumptions.yaml \
