@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from simulation.draws import draw_rows
+from simulation.draws import draw_candidates
 from simulation.employment import draw_insured
 from simulation.population import (
     ELDERLY_AGE_WEEKS,
@@ -53,10 +53,11 @@ def age_and_move(model: CoGovernanceModel) -> np.ndarray:
     retiring = (res.age_weeks == ELDERLY_AGE_WEEKS).nonzero()[0]
     if len(retiring):
         retire(model, retiring)
-    due = leaving_rows(model)
-    newcomers = due[res.open_disputes[due] == 0]  # a party to an open dispute stays
-    if len(due):
-        renew_rows(model, due, stays=res.open_disputes[due] > 0)
+    candidates, due = leaving_rows(model)
+    stays = ~due | (res.open_disputes[candidates] > 0)  # a party to an open dispute stays
+    newcomers = candidates[~stays]
+    if len(candidates):
+        renew_rows(model, candidates, stays=stays)
     if len(retiring) or len(newcomers):
         model.demography_changed = True
     return newcomers
@@ -68,19 +69,21 @@ def retire(model: CoGovernanceModel, rows: np.ndarray) -> None:
     res.elderly[rows] = True
     res.unemployed[rows] = False  # retired
     pension = build_pensions(p, res.urban[rows], np.ones(len(rows), dtype=bool),
-                             model.population_rng)
+                             model.retirement_rng)
     other = res.base_income[rows] - res.pension[rows]
     res.pension[rows] = pension
     res.base_income[rows] = pension + p.welfare.elderly_income_factor * other
-    model.spare_hours[rows] = (model.population_rng.exponential(1.0, size=len(rows))
+    model.spare_hours[rows] = (model.retirement_rng.exponential(1.0, size=len(rows))
                                * p.behaviour.spare_hours_elderly)
 
 
-def leaving_rows(model: CoGovernanceModel) -> np.ndarray:
-    """Rows whose resident is due to die (60+) or leave (migrants) this week: each row
-    drawn with its weekly chance (`simulation.draws.draw_rows`). Those with an open
-    dispute stay (`age_and_move`); which rows are due does not depend on the disputes, so
-    it is the same under every mix run with the same seed."""
+def leaving_rows(model: CoGovernanceModel) -> tuple[np.ndarray, np.ndarray]:
+    """Rows whose resident is due to die (60+) or leave (migrants) this week, each row
+    drawn with its weekly chance (`simulation.draws.draw_candidates`), as (candidates,
+    which are due). Those with an open dispute stay (`age_and_move`). The candidates
+    depend on the stream only, so they are the same under every mix run with the same
+    seed; which of them are due can differ (a resident who stayed in one mix was renewed
+    in the other), so newcomers are drawn for every candidate (`renew_rows`)."""
     res, pop = model.residents, model.params.population
     death = pop.elderly_mortality / WEEKS_PER_YEAR
     departure = pop.migrant_departure_rate / WEEKS_PER_YEAR
@@ -88,7 +91,8 @@ def leaving_rows(model: CoGovernanceModel) -> np.ndarray:
     def chance(rows: np.ndarray) -> np.ndarray:
         return np.where(res.elderly[rows], death, np.where(res.migrant[rows], departure, 0.0))
 
-    return draw_rows(model.population_rng, model.n_residents, max(death, departure), chance)
+    return draw_candidates(model.population_rng, model.n_residents, max(death, departure),
+                           chance)
 
 
 def renew_rows(model: CoGovernanceModel, due: np.ndarray,
@@ -96,9 +100,10 @@ def renew_rows(model: CoGovernanceModel, due: np.ndarray,
     """A newcomer in each row `due` that does not stay: a newborn local where a resident
     60+ died, an arriving migrant of working age where a migrant left.
 
-    Every draw is made for every row due, those that stay included (and then discarded),
-    so the population stream (`model.population_rng`) consumes the same numbers under
-    every mix: which residents stay depends on the disputes, the draws must not."""
+    Every draw is made for every row given, those that stay included (and then
+    discarded), so the population stream (`model.population_rng`) consumes the same
+    numbers under every mix: which residents stay depends on the disputes, the draws must
+    not (`age_and_move` gives every candidate of the week, `leaving_rows`)."""
     res, p, rng = model.residents, model.params, model.population_rng
     pop, beh = p.population, p.behaviour
     k = len(due)

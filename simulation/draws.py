@@ -34,11 +34,23 @@ def draw_rows(rng: np.random.Generator, n: int, bound: float,
     Returns:
         The drawn rows, in ascending order.
     """
+    candidates, keep = draw_candidates(rng, n, bound, probability)
+    return candidates[keep]
+
+
+def draw_candidates(rng: np.random.Generator, n: int, bound: float,
+                    probability: Callable[[np.ndarray], np.ndarray]
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """`draw_rows` as (candidates, which are kept): the drawn rows are
+    ``candidates[keep]``. How many numbers the draw takes from `rng`, and which rows are
+    candidates, depend on `n`, `bound` and the stream only, never on the probabilities:
+    a caller that makes further draws for every candidate keeps a stream in step between
+    runs whose probabilities differ (common random numbers)."""
     if n == 0 or bound <= 0:
-        return np.empty(0, dtype=np.int64)
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=bool)
     if bound >= _THIN_BELOW:
         rows = np.arange(n)
-        return rows[rng.random(n) < probability(rows)]
+        return rows, rng.random(n) < probability(rows)
     # Successes of n Bernoulli(bound) trials: positions after geometric gaps.
     expected = n * bound
     gaps = rng.geometric(bound, size=int(expected + 6 * math.sqrt(expected) + 16))
@@ -47,5 +59,4 @@ def draw_rows(rng: np.random.Generator, n: int, bound: float,
         more = np.cumsum(rng.geometric(bound, size=len(gaps))) + positions[-1]
         positions = np.concatenate([positions, more])
     candidates = positions[positions < n]
-    keep = rng.random(len(candidates)) * bound < probability(candidates)
-    return candidates[keep]
+    return candidates, rng.random(len(candidates)) * bound < probability(candidates)

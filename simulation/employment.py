@@ -79,15 +79,27 @@ def apply_unemployment(res: ResidentColumns, scenario: Scenario,
 
 
 def update_employment(model: CoGovernanceModel) -> None:
-    """The week's job losses and finds (module docstring)."""
+    """The week's job losses and finds (module docstring).
+
+    Both are drawn over every row (`simulation.draws.draw_rows`), so the population
+    stream (`model.population_rng`) consumes the same numbers whoever is unemployed:
+    two mixes run with the same seed keep the same job losses, finds, deaths and arrivals
+    (common random numbers kept in step, "synchronisation": Law 2015, Simulation
+    Modeling and Analysis, ch. 11), and differ only where their residents do.
+    """
     res, p = model.residents, model.params
     wel = p.welfare
     unemployed = res.unemployed.nonzero()[0]
     if len(unemployed):
         still = unemployed[at_risk(res, unemployed)]  # retired or moved: no longer a spell
-        found = model.population_rng.random(len(still)) < 1.0 / wel.unemployment_spell_weeks
         res.unemployed[unemployed] = False
-        res.unemployed[still[~found]] = True
+        res.unemployed[still] = True
+    find = 1.0 / wel.unemployment_spell_weeks
+
+    def finding(rows: np.ndarray) -> np.ndarray:
+        return np.where(res.unemployed[rows], find, 0.0)
+
+    res.unemployed[draw_rows(model.population_rng, model.n_residents, find, finding)] = False
     bound = max(wel.job_loss_rate_local, wel.job_loss_rate_migrant) / WEEKS_PER_YEAR
 
     def chance(rows: np.ndarray) -> np.ndarray:

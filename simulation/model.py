@@ -89,8 +89,15 @@ class CoGovernanceModel(mesa.Model):
         super().__init__(rng=rng if seed is None else seed)
         # Births, deaths, migration and jobs draw from their own stream, spawned from the
         # model's seed: the population evolves alike under every mix run with the same
-        # seed (common random numbers), whatever the disputes draw from `rng`.
-        self.population_rng = np.random.default_rng(self.rng.bit_generator.seed_seq.spawn(1)[0])
+        # seed (common random numbers), whatever the disputes draw from `rng`. Each of its
+        # draws is made for rows that do not depend on the disputes (`simulation.draws.
+        # draw_rows` over every row, or every row due), so it stays in step between mixes.
+        # Who turns 60 in a week can differ (a party to an open dispute stays instead of
+        # leaving, so its row is not renewed), so the draws at retirement (a pension, spare
+        # hours) have a stream of their own, whose count may then differ freely.
+        population_seq, retirement_seq = self.rng.bit_generator.seed_seq.spawn(2)
+        self.population_rng = np.random.default_rng(population_seq)
+        self.retirement_rng = np.random.default_rng(retirement_seq)
         # The scenario as given, and `params`: the same with the ladder parameters and
         # budget that ramps move put at their values in force this week (see
         # `follow_ramps`). Everything reads parameters from `params`.

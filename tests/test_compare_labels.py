@@ -86,10 +86,11 @@ def test_compare_keeps_files_with_the_same_name_apart(
     runs = pd.read_csv(tmp_path / "out" / "runs.csv")
     assert runs[["scenario", "seed"]].values.tolist() == [
         ["dupA/county", 0], ["dupA/county", 1], ["dupB/county", 0], ["dupB/county", 1]]
-    # Different scenarios (baseline vs fengqiao levers) behind the same file name.
-    a = runs[runs.scenario == "dupA/county"]["volunteer_share"].to_numpy()
-    b = runs[runs.scenario == "dupB/county"]["volunteer_share"].to_numpy()
-    assert (a != b).any()
+    # Different scenarios (baseline vs fengqiao levers) behind the same file name: their
+    # levers cost different amounts every week (cases add their own costs on top).
+    a = runs[runs.scenario == "dupA/county"]["spending_per_resident"].to_numpy()
+    b = runs[runs.scenario == "dupB/county"]["spending_per_resident"].to_numpy()
+    assert (a != b).all()
     assert header_labels(stdout)[0] == ["dupA/county", "dupB/county"]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from simulation.draws import draw_rows
+from simulation.draws import draw_candidates, draw_rows
 
 
 def frequencies(p: np.ndarray, bound: float, reps: int, seed: int = 1) -> np.ndarray:
@@ -55,3 +55,18 @@ def test_same_generator_state_same_rows_and_nothing_to_draw() -> None:
     rng = np.random.default_rng(9)
     assert len(draw_rows(rng, 0, 0.5, lambda r: r * 0.0)) == 0
     assert len(draw_rows(rng, 100, 0.0, lambda r: r * 0.0)) == 0
+
+
+@pytest.mark.parametrize("bound", [0.01, 0.3])  # thinned, and a uniform for every row
+def test_candidates_and_the_numbers_taken_do_not_depend_on_the_probabilities(bound) -> None:
+    """What keeps a stream in step between mixes: the same candidates, and the same state
+    after, whatever the rows' probabilities (here all at the bound, or none drawn)."""
+    a, b = np.random.default_rng(8), np.random.default_rng(8)
+    ca, keep_a = draw_candidates(a, 5_000, bound, lambda rows: np.full(len(rows), bound))
+    cb, keep_b = draw_candidates(b, 5_000, bound, lambda rows: np.zeros(len(rows)))
+    np.testing.assert_array_equal(ca, cb)
+    assert keep_a.any() and not keep_b.any()
+    assert a.bit_generator.state == b.bit_generator.state
+    c = np.random.default_rng(8)  # draw_rows is the kept candidates, from the same numbers
+    np.testing.assert_array_equal(
+        draw_rows(c, 5_000, bound, lambda rows: np.full(len(rows), bound)), ca[keep_a])

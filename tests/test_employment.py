@@ -96,3 +96,20 @@ def test_a_higher_migrant_job_loss_hazard_widens_the_migrant_income_gap() -> Non
 
     change = [ratio(0.6, s) - ratio(0.1, s) for s in SEEDS[:3]]
     assert seed_means(change) < 0
+
+
+def test_spells_end_at_one_over_their_mean_length_a_week() -> None:
+    """Finds: of those unemployed at the start of a week who stay at risk, a share 1 /
+    `unemployment_spell_weeks` is back in work after it (no one loses a job: hazards 0)."""
+    scenario = small_scenario({**QUIET, "welfare.job_loss_rate_local": 0.0,
+                               "welfare.job_loss_rate_migrant": 0.0,
+                               "welfare.unemployment_spell_weeks": 10.0,
+                               "population.residents": 20_000})
+    model = CoGovernanceModel(scenario, rng=5)
+    res = model.residents
+    res.unemployed[:] = at_risk(res)  # everyone at risk starts unemployed
+    before = int(res.unemployed.sum())
+    model.step()
+    found = before - int(res.unemployed.sum())
+    share, sd = found / before, np.sqrt(0.1 * 0.9 / before)
+    assert abs(share - 0.1) < 4 * sd, (share, before)

@@ -82,11 +82,12 @@ def test_initial_volunteers_all_have_the_time() -> None:
 
 
 def test_without_spare_time_nobody_joins_and_volunteers_burn_out() -> None:
-    # No deaths or migrant turnover, whose newcomers draw spare time afresh, and nobody
-    # 60+ at the start (the few who turn 60 in the year redraw a retiree's spare time).
+    # No deaths or migrant turnover, whose newcomers draw spare time afresh, nobody 60+
+    # at the start, and no spare time for the few who turn 60 in the year (they draw a
+    # retiree's).
     model = CoGovernanceModel(small_scenario({
         "population.elderly_mortality": 0.0, "population.migrant_departure_rate": 0.0,
-        "population.elderly_share": 0.0}), rng=4)
+        "population.elderly_share": 0.0, "behaviour.spare_hours_elderly": 0.0}), rng=4)
     model.spare_hours[:] = 0.0
     before = model.residents.volunteer.copy()
     for _ in range(52):
