@@ -94,21 +94,20 @@ def _escalations_after(scenario, seed: int, from_week: int, steps: int) -> int:
     return int(summary(model)["first_petitions"]) - counts["before"]
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "Epstein's sudden-versus-gradual finding is weak in this model: over seeds 21-80 the "
-    "sudden fall sets off 1.4 ± 2.3 more first petitions in the year after than the same "
-    "fall spread over the year (58% of seeds), not resolved (docs/ODD.md §8)"))
+@pytest.mark.timeout(600)  # 400 runs of 78 weeks: about 40 s of CPU
 def test_a_sudden_legitimacy_shock_escalates_more_than_the_same_fall_spread_out() -> None:
     """Epstein (2002): a sudden fall in legitimacy sets off more rebellion than the same
     fall spread over time. Here: petitions in the year after a 50% fall in trust begins,
     taken in one week against the same fall over that year, averaged over paired seeds.
-    (Per seed the ordering is noisy: about two seeds in three show it.)"""
+    The effect is small against the noise (docs/ODD.md §8): over these 200 seeds the
+    sudden fall sets off 1.2 ± 1.0 more first petitions (of about 29), 56% of the seeds
+    in that direction, so a dozen seeds cannot show it."""
     base = {"population.residents": 4_000}
     sudden = small_scenario({**base, "shocks": [
         {"kind": "legitimacy", "week": 26, "duration_weeks": 1, "magnitude": 0.5}]})
     gradual = small_scenario({**base, "shocks": [
         {"kind": "legitimacy", "week": 26, "duration_weeks": 52, "magnitude": 0.5}]})
-    seeds = range(21, 33)
+    seeds = range(81, 281)
     a = [_escalations_after(sudden, s, 26, 78) for s in seeds]
     b = [_escalations_after(gradual, s, 26, 78) for s in seeds]
     assert seed_means(a) > seed_means(b)
