@@ -26,6 +26,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
                    help="set a parameter in every run, on top of the file's `set:` "
                    "(repeatable), e.g. --set disputes.relapse_base=0; the default store's "
                    "name then says so")
+    p.add_argument("--seed", type=int, default=None, metavar="N",
+                   help="the experiment's seed in place of the file's (every run's seed "
+                   "derives from it): the same design on other draws")
     p.set_defaults(func=cmd_sweep)
 
     p = sub.add_parser("analyze", help="effects, Sobol indices and a report from a sweep")
@@ -45,11 +48,11 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     extra = parse_set(args.set)
     path = resolve_experiment(args.experiment)
     exp = load_experiment(path, shown=str(args.experiment) if Path(args.experiment).suffix
-                          else str(path), extra_set=extra)
+                          else str(path), extra_set=extra, seed=args.seed)
     for name, base in exp.bases.items():  # before any run: the machine can hold them
         check_fits_in_memory(base, file=name)
     store = (Path(args.store) if args.store
-             else Path("results") / f"{exp.name}{set_suffix(extra)}.duckdb")
+             else Path("results") / f"{exp.name}{set_suffix(extra, args.seed)}.duckdb")
     if not args.no_progress:
         where = args.scheduler or f"{args.workers or default_workers()} worker(s)"
         print(f"{exp.name}: {exp.n_points:,} design points x {exp.replications} "
@@ -68,17 +71,21 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     return EXIT_FAILED_RUNS if report.failed else 0
 
 
-def set_suffix(extra: dict[str, object]) -> str:
-    """What a default store's name adds for `--set` values, so a sweep under a changed
-    assumption never lands in (or is refused by) the store of the file's own design:
-    "--relapse_base=0" for ``--set disputes.relapse_base=0``; a digest when that would be
-    long or not a plain file name."""
-    if not extra:
+def set_suffix(extra: dict[str, object], seed: int | None = None) -> str:
+    """What a default store's name adds for `--set` values and `--seed`, so a sweep under
+    a changed assumption or on other draws never lands in (or is refused by) the store of
+    the file's own design: "--relapse_base=0" for ``--set disputes.relapse_base=0``,
+    "--seed=7" for ``--seed 7``; a digest when that would be long or not a plain file
+    name."""
+    named = {path.rsplit(".", 1)[-1]: value for path, value in extra.items()}
+    if seed is not None:
+        named["seed"] = seed
+    if not named:
         return ""
-    text = "-".join(f"{path.rsplit('.', 1)[-1]}={value}" for path, value in extra.items())
+    text = "-".join(f"{name}={value}" for name, value in named.items())
     if len(text) <= 60 and all(ch.isalnum() or ch in "._=-" for ch in text):
         return f"--{text}"
-    digest = hashlib.sha256(repr(sorted(extra.items())).encode()).hexdigest()[:8]
+    digest = hashlib.sha256(repr((sorted(extra.items()), seed)).encode()).hexdigest()[:8]
     return f"--set-{digest}"
 
 

@@ -239,26 +239,30 @@ def resolve_experiment(name: str) -> Path:
 
 
 def load_experiment(path: str | Path, shown: str | None = None,
-                    extra_set: Mapping[str, Any] | None = None) -> Experiment:
+                    extra_set: Mapping[str, Any] | None = None,
+                    seed: int | None = None) -> Experiment:
     """Read and check an experiment file (see `experiments.experiment_file`), load its
     base scenarios and compute its design.
 
     `extra_set` holds parameter values set on top of the file's `set:` (`cogov sweep
     --set`), a later value for the same path winning: the same file then runs under a
     changed assumption (a mechanism switched off, another start) without a copy of it.
-    They are checked as the file's own `set:` is, and are part of the experiment's
-    definition (stored with its results, and told apart from the file's own design).
+    `seed` replaces the file's experiment seed (`cogov sweep --seed`): the same design
+    on other draws. Both are checked as the file's own values are, and are part of the
+    experiment's definition (stored with its results, and told apart from the file's own
+    design).
 
     Raises:
         ScenarioError: every problem found, located in the file (those of the base
-            scenario files after, located in them; those of `extra_set` named `--set`).
+            scenario files after, located in them; those of `extra_set` and `seed`
+            named `--set` and `--seed`).
     """
     path = Path(path)
     shown = shown or str(path)
     beside = path.resolve().parent
     checked, lines = read_checked(ExperimentFile, path, shown, context={"beside": beside})
-    if extra_set:
-        checked = _with_extra_set(path, lines, shown, beside, dict(extra_set))
+    if extra_set or seed is not None:
+        checked = _with_command_line(path, lines, shown, beside, dict(extra_set or {}), seed)
     text = path.read_text(encoding="utf-8")
     factors = tuple(checked.factors.values())
     scenario_factor = next((f for f in factors if f.kind == "scenario"), None)
@@ -295,22 +299,28 @@ def load_experiment(path: str | Path, shown: str | None = None,
     return exp
 
 
-def _with_extra_set(path: Path, lines: dict[str, int], shown: str, beside: Path,
-                    extra: dict[str, Any]) -> ExperimentFile:
-    """The experiment file checked again with `extra` added to its `set:` (it has
-    already been read and checked once as it is, so reading it cannot fail here)."""
+def _with_command_line(path: Path, lines: dict[str, int], shown: str, beside: Path,
+                       extra: dict[str, Any], seed: int | None) -> ExperimentFile:
+    """The experiment file checked again with `extra` added to its `set:` and `seed` (if
+    given) in place of its seed (it has already been read and checked once as it is, so
+    reading it cannot fail here)."""
     data, _ = read_yaml_mapping(path)
-    merged = {**flatten(data.get("set") or {}), **extra}
-    checked, found = validate_data(ExperimentFile, {**data, "set": merged}, lines, shown,
-                                   {"beside": beside})
+    data = {**data, "set": {**flatten(data.get("set") or {}), **extra}}
+    if seed is not None:
+        data["seed"] = seed
+    checked, found = validate_data(ExperimentFile, data, lines, shown, {"beside": beside})
     if found:
-        raise ScenarioError([_from_command_line(p, extra) for p in found])
+        raise ScenarioError([_from_command_line(p, extra, seed is not None) for p in found])
     assert checked is not None
     return checked
 
 
-def _from_command_line(problem: Problem, extra: dict[str, Any]) -> Problem:
-    """A problem of a value given with `--set`, named by the option, not by the file."""
+def _from_command_line(problem: Problem, extra: dict[str, Any], seed: bool) -> Problem:
+    """A problem of a value given with `--set` or `--seed`, named by the option, not by
+    the file."""
+    if seed and problem.path == "seed":
+        return Problem(problem.message, path="--seed", value=problem.value,
+                       allowed=problem.allowed)
     path = (problem.path or "").removeprefix("set.")
     if path not in extra:
         return problem

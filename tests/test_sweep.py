@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from cli.main import main
-from experiments.design import load_experiment
+from experiments.design import load_experiment, run_seed
 from experiments.pool import BackendError
 from experiments.store import Store, StoreError, read_store, series_dir
 from experiments.sweep import run_sweep, summary_lines
@@ -419,6 +419,30 @@ def test_the_default_store_name_says_what_was_set() -> None:
     assert set_suffix({"disputes.relapse_base": 0}) == "--relapse_base=0"
     assert set_suffix({"run.warmup_weeks": 0, "effects.legal_advice_success": 0.0}) == (
         "--warmup_weeks=0-legal_advice_success=0.0")
+    assert set_suffix({}, 20240411) == "--seed=20240411"
+    assert set_suffix({"disputes.relapse_base": 0}, 7) == "--relapse_base=0-seed=7"
     odd = set_suffix({"network.file": "../ties/a b.csv"})  # not a plain file name
     assert odd.startswith("--set-") and len(odd) == len("--set-") + 8
     assert odd != set_suffix({"network.file": "../ties/a c.csv"})
+
+
+def test_seed_on_the_command_line_runs_the_same_design_on_other_draws(tmp_path: Path,
+                                                                     monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "mini.yaml").write_text(TINY.replace("replications: 3", "replications: 2"),
+                                        encoding="utf-8")
+    plain = load_experiment(tmp_path / "mini.yaml")
+    other = load_experiment(tmp_path / "mini.yaml", seed=12)
+    assert plain.seed == 11 and other.seed == 12
+    assert other.definition_hash != plain.definition_hash
+    # Every run's seed derives from the experiment's (common random numbers: the same
+    # replication has the same seed at every point).
+    assert {other.seed_for(p, r) for p in range(other.n_points) for r in (0, 1)} == {
+        run_seed(12, (r,)) for r in (0, 1)}
+    assert main(["sweep", "mini.yaml", "--seed", "12", "--workers", "1", "--no-progress"]) == 0
+    runs = runs_of(tmp_path / "results" / "mini--seed=12.duckdb")
+    assert set(runs.seed) == {run_seed(12, (r,)) for r in (0, 1)}
+    with pytest.raises(ScenarioError) as caught:
+        load_experiment(tmp_path / "mini.yaml", seed=-1)
+    (problem,) = caught.value.problems
+    assert problem.path == "--seed" and problem.file is None
