@@ -340,8 +340,10 @@ def test_charts_export_as_png_and_the_run_as_csv(fresh, tmp_path, lang, week, cs
     # The series are made on the server, under the lab's lock, and sent back: in about
     # one full suite run in three (two test workers, the app and the browser on two
     # cores) none came within the default 60 s; alone it takes a second. Not yet
-    # explained: the wait is longer rather than the test retried, so a lost click would
-    # still fail.
+    # explained. The click waits until the page's worker is idle (a redraw replacing the
+    # button as it is clicked would lose the click), and the wait is longer rather than
+    # the test retried, so a lost click would still fail.
+    expect(page.locator(".cogov-busy-text")).to_have_count(0)
     with page.expect_download(timeout=150_000) as download:
         page.get_by_text(csv).click()
     rows = download.value.path().read_text(encoding="utf-8").splitlines()
