@@ -39,7 +39,7 @@ import pandas as pd
 from scipy import stats as sstats
 
 from experiments.design import design_seed
-from experiments.stats import mean_ci
+from experiments.stats import holm, mean_ci
 from experiments.store import StoreError, read_store
 from simulation.metrics import OUTCOMES
 from simulation.numbers import format_number
@@ -345,7 +345,20 @@ def interaction_fits(study: Study) -> tuple[pd.DataFrame, pd.DataFrame] | None:
                 "ci_low": lo, "ci_high": hi, "p_value": p, "n": len(y),
                 "effect_a": 2 * coef[names.index(a)], "effect_b": 2 * coef[names.index(b)],
                 "verdict": verdict(o, eff, lo, hi)})
-    return pd.DataFrame(inter_rows), pd.DataFrame(term_rows)
+    inter = pd.DataFrame(inter_rows)
+    if not inter.empty:
+        # Many pairs and outcomes are tested at once: about one in twenty of them comes
+        # out "clear" at 95% by chance alone, so each also says whether it holds after
+        # Holm's correction for the whole family (every pair on every outcome).
+        inter["p_holm"] = holm(inter.p_value.to_numpy(float))
+        inter["holds_after_correction"] = inter.p_holm < 0.05
+        clear = int((~inter.verdict.str.startswith("no clear")).sum())
+        study.notes.append(
+            f"{clear} of the {len(inter)} interactions are clear at 95% (about "
+            f"{0.05 * len(inter):.1f} would be by chance alone); "
+            f"{int(inter.holds_after_correction.sum())} hold after Holm's correction for "
+            f"the {len(inter)} tests (holds_after_correction)")
+    return inter, pd.DataFrame(term_rows)
 
 
 def ols(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, int] | None:
@@ -516,9 +529,11 @@ def headline(a: Analysis) -> list[str]:
     if a.interactions is not None and not a.interactions.empty:
         for r in a.interactions.itertuples():
             if not r.verdict.startswith("no clear"):
+                held = ("" if r.holds_after_correction
+                        else "; not after correcting for the family of tests")
                 lines.append(f"  {r.outcome}: {r.factor_a} × {r.factor_b}: "
                              f"{r.verdict.split(' (')[0]} (interaction {r.interaction:+.3g}, "
-                             f"95% interval {r.ci_low:+.3g}..{r.ci_high:+.3g})")
+                             f"95% interval {r.ci_low:+.3g}..{r.ci_high:+.3g}{held})")
     if a.best is not None and not a.best.empty:
         for r in a.best.itertuples():
             if r.clear:

@@ -146,10 +146,13 @@ def interactions_figure(inter: pd.DataFrame) -> str:
         n = len(factors)
         mat = np.full((n, n), np.nan)
         star = np.zeros((n, n), dtype=bool)
+        held = np.zeros((n, n), dtype=bool)
         for r in d.itertuples():
             i, j = factors.index(r.factor_a), factors.index(r.factor_b)
             mat[i, j] = mat[j, i] = r.interaction
             star[i, j] = star[j, i] = r.ci_low > 0 or r.ci_high < 0
+            if getattr(r, "holds_after_correction", False):
+                held[i, j] = held[j, i] = True
         lim = np.nanmax(np.abs(mat)) or 1.0
         im = ax.imshow(mat, cmap="RdBu_r", vmin=-lim, vmax=lim)
         short = [f.split(".")[-1] for f in factors]
@@ -158,14 +161,15 @@ def interactions_figure(inter: pd.DataFrame) -> str:
         for i in range(n):
             for j in range(n):
                 if math.isfinite(mat[i, j]):
-                    ax.text(j, i, f"{mat[i, j]:.2g}{'*' if star[i, j] else ''}",
+                    mark = "**" if held[i, j] else "*" if star[i, j] else ""
+                    ax.text(j, i, f"{mat[i, j]:.2g}{mark}",
                             ha="center", va="center", fontsize=7)
         ax.set_title(o, fontsize=10)
         fig.colorbar(im, ax=ax, shrink=0.75)
     for ax in list(axes.flat)[len(outcomes):]:
         ax.set_visible(False)
     fig.suptitle("Pairwise interaction y(++) - y(+-) - y(-+) + y(--); * : 95% interval "
-                 "excludes 0", fontsize=10)
+                 "excludes 0; ** : also after Holm's correction for every test", fontsize=10)
     fig.tight_layout()
     return _png(fig)
 
@@ -304,7 +308,11 @@ def write_sweep_report(a: Analysis, path: Path) -> Path:
                      "alone. <code>effect_a</code>, <code>effect_b</code> are the main effects "
                      "(high − low). In an outcome's good direction a clear positive "
                      "interaction makes the levers complements, a negative one "
-                     "substitutes.</p>")
+                     "substitutes. Every pair is tested on every outcome, so about one "
+                     "test in twenty is clear at 95% by chance alone: "
+                     "<code>p_holm</code> is the p-value adjusted for the whole family "
+                     "(Holm 1979), and <code>holds_after_correction</code> says whether "
+                     "it stays below 0.05.</p>")
         pairs = list(dict.fromkeys(zip(a.interactions.factor_a, a.interactions.factor_b,
                                        strict=True)))
         if len(pairs) <= 2:

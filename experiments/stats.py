@@ -22,6 +22,24 @@ KEY_SERIES = (
 )
 
 
+def holm(p_values: np.ndarray | list[float]) -> np.ndarray:
+    """Holm's step-down adjusted p-values (Holm 1979, Scand. J. Statist. 6: 65-70): the
+    family of m tests keeps its chance of any false "clear" finding at or below α when
+    each is called clear only if its adjusted p is below α. The i-th smallest p (from 0)
+    becomes max over j <= i of min(1, (m - j) p_(j)). NaN p-values are left NaN and not
+    counted in m."""
+    p = np.asarray(p_values, dtype=float)
+    out = np.full(p.shape, np.nan)
+    finite = np.flatnonzero(np.isfinite(p))
+    m = len(finite)
+    if m == 0:
+        return out
+    order = finite[np.argsort(p[finite], kind="stable")]
+    scaled = np.minimum(1.0, (m - np.arange(m)) * p[order])
+    out[order] = np.maximum.accumulate(scaled)
+    return out
+
+
 def mean_ci(values: np.ndarray | list[float], level: float = 0.95) -> tuple[float, float, float]:
     """Mean and the two ends of its Student-t confidence interval.
 

@@ -109,6 +109,10 @@ def test_factorial_interactions_have_intervals_and_verdicts(stores) -> None:
     assert (finite.ci_low <= finite.interaction).all()
     assert (finite.interaction <= finite.ci_high).all()
     assert inter.verdict.str.len().gt(0).all()
+    # The family's correction: each adjusted p at least the raw one, the count in a note.
+    assert (inter.p_holm >= inter.p_value - 1e-15).all()
+    assert (inter.holds_after_correction == (inter.p_holm < 0.05)).all()
+    assert any(f"Holm's correction for the {len(inter)} tests" in n for n in a.study.notes)
     assert a.ols_terms is not None and "intercept" in set(a.ols_terms.term)
     assert not a.ols_terms.term.str.startswith("replication=").any()
 
