@@ -129,6 +129,8 @@ def renew_rows(model: CoGovernanceModel, due: np.ndarray,
     if stays is not None and stays.any():
         new = ~stays
     rows = due[new]
+    if len(rows) == 0:
+        return  # every draw is made; nobody moves in this week
     res.migrant[rows] = arriving[new]
     res.registered[rows] = registered[new]
     res.unemployed[rows] = False
