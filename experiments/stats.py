@@ -62,6 +62,26 @@ def mean_ci(values: np.ndarray | list[float], level: float = 0.95) -> tuple[floa
     return m, m - half, m + half
 
 
+def t_test_p(values: np.ndarray | list[float]) -> float:
+    """Two-sided p-value of the one-sample Student-t test that the mean is 0; on paired
+    differences, the paired t-test. It agrees with `mean_ci`: p < 0.05 exactly when the
+    95% interval excludes 0.
+
+    NaNs are dropped. With fewer than two finite values there is no test (nan). With no
+    spread the interval has no width, so it is read the same way: p = 0 when every value
+    is the same nonzero number (every seed moved alike), p = 1 when every value is 0 (the
+    runs did not differ at all); scipy would give nan for both.
+    """
+    x = np.asarray(values, dtype=float)
+    x = x[np.isfinite(x)]
+    if len(x) < 2:
+        return math.nan
+    if np.all(x == x[0]):  # tested as equality: the computed sd can be 1e-17, not 0
+        return 0.0 if x[0] != 0 else 1.0
+    se = float(x.std(ddof=1)) / math.sqrt(len(x))
+    return float(2 * stats.t.sf(abs(float(x.mean())) / se, len(x) - 1))
+
+
 def summarise(runs: pd.DataFrame, by: str, outcomes: list[str]) -> pd.DataFrame:
     """Each group's outcomes over its runs.
 
@@ -119,7 +139,9 @@ def paired_differences(runs: pd.DataFrame, by: str, reference: str, outcomes: li
         pair_on: the column pairing runs (seeds present in both groups only).
 
     Returns:
-        One row per (group, outcome): n, the mean difference and its 95% interval.
+        One row per (group, outcome): n, the mean difference, its 95% interval and the
+        paired t-test's two-sided p-value (`t_test_p`: below 0.05 exactly when the
+        interval excludes 0).
     """
     ref = runs[runs[by] == reference].set_index(pair_on)
     rows = []
@@ -132,5 +154,6 @@ def paired_differences(runs: pd.DataFrame, by: str, reference: str, outcomes: li
             diff = (g.loc[common, name] - ref.loc[common, name]).to_numpy(dtype=float)
             m, lo, hi = mean_ci(diff)
             rows.append({by: key, "outcome": name, "n": int(np.isfinite(diff).sum()),
-                         "difference": m, "ci_low": lo, "ci_high": hi})
+                         "difference": m, "ci_low": lo, "ci_high": hi,
+                         "p_value": t_test_p(diff)})
     return pd.DataFrame(rows)

@@ -14,8 +14,9 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
-from experiments.stats import band, holm, mean_ci, paired_differences, summarise
+from experiments.stats import band, holm, mean_ci, paired_differences, summarise, t_test_p
 
 X = [1.0, 2.0, 3.0, 4.0, 10.0]  # mean 4, s = √12.5, standard error √12.5 / √5 = 1.5811
 
@@ -89,11 +90,22 @@ def test_paired_differences_pair_runs_by_seed() -> None:
         (0.4457397432394794, 4.554260256760521), rel=1e-12)
 
 
+def test_paired_differences_give_the_paired_t_tests_p_value() -> None:
+    """Differences 1, 2, 3, 4: t = 2.5 / (1.291 / 2) = 3.873 on 3 degrees of freedom,
+    two-sided p = 0.0305 (below 0.05, as the interval 0.446..4.554 excludes 0); the same
+    as scipy's paired test of alt against ref."""
+    row = paired_differences(paired_runs(), "scenario", "ref", ["y"]).iloc[0]
+    assert row["p_value"] == pytest.approx(0.030466291662170977, rel=1e-12)
+    oracle = stats.ttest_rel([11.0, 22.0, 33.0, 44.0], [10.0, 20.0, 30.0, 40.0])
+    assert row["p_value"] == pytest.approx(oracle.pvalue, rel=1e-12)
+
+
 def test_paired_differences_are_exact_when_every_seed_moves_alike() -> None:
     runs = pd.DataFrame({"scenario": ["ref"] * 3 + ["alt"] * 3, "seed": [0, 1, 2, 2, 0, 1],
                          "y": [5.0, 50.0, 500.0, 501.0, 6.0, 51.0]})
     row = paired_differences(runs, "scenario", "ref", ["y"]).iloc[0]
     assert (row["difference"], row["ci_low"], row["ci_high"]) == pytest.approx((1, 1, 1))
+    assert row["p_value"] == 0.0  # an interval of no width that excludes 0
 
 
 def test_paired_differences_leave_out_the_reference() -> None:
@@ -103,6 +115,42 @@ def test_paired_differences_leave_out_the_reference() -> None:
     assert diffs["scenario"].tolist() == ["alt", "third"]
     third = diffs.iloc[1]
     assert (third["n"], third["difference"], third["ci_low"]) == (2, 0.0, 0.0)
+    assert third["p_value"] == 1.0  # identical runs: nothing differs
+
+
+# ------------------------------------------------------------------ the t-test's p-value
+
+
+def test_t_test_p_by_hand_and_by_scipy() -> None:
+    """X: mean 4, standard error 1.5811, t = 2.530 on 4 degrees of freedom, below
+    t(0.975, 4) = 2.776, so p > 0.05 (0.0647) and the interval -0.39..8.39 covers 0."""
+    assert t_test_p(X) == pytest.approx(0.06467689395635304, rel=1e-12)
+    assert t_test_p(X) == pytest.approx(stats.ttest_1samp(X, 0.0).pvalue, rel=1e-12)
+    assert t_test_p([-x for x in X]) == pytest.approx(t_test_p(X), rel=1e-12)  # two-sided
+    assert t_test_p([*X, math.nan, math.inf]) == pytest.approx(t_test_p(X), rel=1e-12)
+
+
+def test_t_test_p_with_too_few_values_or_no_spread() -> None:
+    assert math.isnan(t_test_p([])) and math.isnan(t_test_p([3.0, math.nan]))
+    assert t_test_p([0.2, 0.2, 0.2]) == 0.0  # every seed moved alike
+    assert t_test_p([-4.0, -4.0]) == 0.0
+    assert t_test_p([0.0, 0.0, 0.0]) == 1.0  # no difference at all
+
+
+def test_t_test_p_is_below_005_exactly_when_the_interval_excludes_0() -> None:
+    """On samples whose t statistic lies on both sides of t(0.975, n − 1), near the
+    boundary too, and on samples of no spread."""
+    rng = np.random.default_rng(7)
+    samples = [rng.normal(loc, 1.0, size=n) for n in (2, 3, 5, 10, 30)
+               for loc in np.linspace(0.0, 1.5, 40)]
+    samples += [[1.0, 1.0], [0.0, 0.0, 0.0], [-0.5] * 4]
+    seen = set()
+    for x in samples:
+        _, lo, hi = mean_ci(x)
+        excludes = lo > 0 or hi < 0
+        assert (t_test_p(x) < 0.05) == excludes, x
+        seen.add(excludes)
+    assert seen == {True, False}
 
 
 # ------------------------------------------------------------------ bands over weeks
