@@ -39,7 +39,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--outcomes", action="append", default=None, metavar="NAME[,NAME...]",
                    help="outcomes of the differences table and differences.md (repeatable "
                         "or comma-separated; default: the headline outcomes)")
-    p.add_argument("--json", action="store_true", help="print the table as JSON")
+    p.add_argument("--json", action="store_true",
+                   help="print the table as JSON (each scenario after the first with its "
+                        "paired differences from the first)")
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     add_set(p)
     p.set_defaults(func=cmd_compare)
@@ -120,7 +122,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
         outcomes = [c for c in runs.columns if c not in ("scenario", "seed")]
         table = summarise(runs, "scenario", outcomes)
         reference = next(iter(scenarios))
-        diffs = paired_differences(runs, "scenario", reference, outcomes)
+        diffs = correct_for_family(paired_differences(runs, "scenario", reference, outcomes),
+                                   shown)
     except BaseException:  # nothing is written: the destination stays as it was
         folder.discard()
         raise
@@ -141,15 +144,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
     out = folder.final
 
     if args.json:
-        payload = {
-            label: {
-                row.outcome: {"mean": row.mean, "ci_low": row.ci_low, "ci_high": row.ci_high,
-                              "n": row.n}
-                for row in table[table.scenario == label].itertuples()
-            }
-            for label in scenarios
-        }
-        print(json.dumps(payload, indent=2, allow_nan=True))
+        print(json.dumps(json_payload(table, diffs, list(scenarios)), indent=2,
+                         allow_nan=True))
         return 0
     print_comparison(table, list(scenarios), args.reps)
     if len(scenarios) > 1 and args.reps > 1:
@@ -161,6 +157,25 @@ def cmd_compare(args: argparse.Namespace) -> int:
     print(f"\ntables (runs.csv, summary.csv, differences.csv{md}) and charts (timeseries.png, "
           f"funnel.png) written to {out}/")
     return 0
+
+
+def json_payload(table, diffs, labels: list[str]) -> dict:
+    """Each scenario's outcomes (mean, 95% interval, n); for every scenario after the
+    first, each outcome also carries `paired_difference`: its row of differences.csv."""
+    payload = {
+        label: {
+            row.outcome: {"mean": row.mean, "ci_low": row.ci_low, "ci_high": row.ci_high,
+                          "n": row.n}
+            for row in table[table.scenario == label].itertuples()
+        }
+        for label in labels
+    }
+    for r in diffs.itertuples():
+        payload[r.scenario][r.outcome]["paired_difference"] = {
+            "difference": r.difference, "ci_low": r.ci_low, "ci_high": r.ci_high,
+            "n": r.n, "p_value": r.p_value, "p_holm": r.p_holm,
+            "holds_after_correction": r.holds_after_correction}
+    return payload
 
 
 def wrap_label(label: str, width: int) -> list[str]:
@@ -267,10 +282,67 @@ def shown_outcomes(asked: list[str] | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
+# A difference is clear at 95% when its interval excludes 0, and holds after the
+# correction when its Holm-adjusted p-value is below this.
+ALPHA = 0.05
+
+
+def correct_for_family(diffs, outcomes: tuple[str, ...]):
+    """The differences with `p_holm` and `holds_after_correction` added.
+
+    A table of several scenarios by a dozen outcomes shows dozens of differences, and
+    about one in twenty of them comes out clear at 95% by chance alone. The family is the
+    table the reader sees (every compared scenario on every outcome shown, in the printed
+    table and differences.md), and Holm's step-down method adjusts its p-values so that
+    the chance of any false "holds" in it stays at or below 5%. Rows outside the family
+    (the other outcomes of differences.csv) and differences with no interval have neither
+    value (empty): they were not tested as part of it.
+    """
+    import numpy as np
+    import pandas as pd
+
+    from experiments.stats import holm
+
+    diffs = diffs.copy()
+    if diffs.empty:
+        diffs["p_holm"] = []
+        diffs["holds_after_correction"] = []
+        return diffs
+    in_family = diffs["outcome"].isin(outcomes).to_numpy()
+    p_holm = np.full(len(diffs), np.nan)
+    p_holm[in_family] = holm(diffs["p_value"].to_numpy(dtype=float)[in_family])
+    diffs["p_holm"] = p_holm
+    # Python True/False, None where there is no adjusted p: empty in the CSV, null in JSON.
+    diffs["holds_after_correction"] = pd.Series(
+        [bool(p < ALPHA) if math.isfinite(p) else None for p in p_holm],
+        index=diffs.index, dtype=object)
+    return diffs
+
+
+def mark(r) -> str:
+    """'**' where a difference holds after the correction for the family, '*' where only
+    its own 95% interval excludes 0, '' otherwise."""
+    if r.holds_after_correction is True:
+        return "**"
+    return "*" if (r.ci_low > 0 or r.ci_high < 0) else ""
+
+
+def family_count(diffs, labels: list[str], outcomes: tuple[str, ...]) -> str:
+    """The legend's count: how many of the family's tested differences are clear at 95%,
+    and how many hold after Holm's correction."""
+    family = diffs[diffs["scenario"].isin(labels) & diffs["outcome"].isin(outcomes)
+                   & diffs["p_holm"].notna()]
+    marks = [mark(r) for r in family.itertuples()]
+    m = len(family)
+    return (f"{sum(x != '' for x in marks)} of {m} differences are clear at 95%; "
+            f"{marks.count('**')} hold after Holm's correction for the {m} comparisons")
+
+
 def differences_markdown(diffs, reference: str, labels: list[str], outcomes: tuple[str, ...],
                          reps: int) -> str:
     """The differences table as Markdown: each cell the paired mean difference from the
-    reference and its 95% interval, for pasting into a report."""
+    reference and its 95% interval, marked as in the printed table, for pasting into a
+    report."""
     index = {(r.scenario, r.outcome): r for r in diffs.itertuples()}
 
     def cell(label: str, outcome: str) -> str:
@@ -280,23 +352,29 @@ def differences_markdown(diffs, reference: str, labels: list[str], outcomes: tup
         size = max(abs(r.difference), abs(r.ci_low), abs(r.ci_high))
         digits = 3 if size < 10 else 1 if size < 1000 else 0
         return (f"{r.difference:+,.{digits}f} [{r.ci_low:+,.{digits}f}, "
-                f"{r.ci_high:+,.{digits}f}]")
+                f"{r.ci_high:+,.{digits}f}]{mark(r)}")
 
     lines = [f"Difference from `{reference}`, paired by seed ({reps} seeds): mean "
-             "[95% interval].", "",
+             "[95% interval]; `**` holds after Holm's correction for the family of "
+             "comparisons, `*` only its own interval excludes 0.", "",
              "| outcome | " + " | ".join(f"`{lab}`" for lab in labels) + " |",
              "|---|" + "---|" * len(labels)]
     lines += [f"| {o} | " + " | ".join(cell(lab, o) for lab in labels) + " |"
               for o in outcomes]
+    lines += ["", family_count(diffs, labels, outcomes) + "."]
     return "\n".join(lines) + "\n"
 
 
 def print_differences(diffs, reference: str, labels: list[str],
                       outcomes: tuple[str, ...] = HEADLINE) -> None:
     """Chosen outcomes (the headline ones by default) as differences from the reference,
-    paired by seed. A '*' marks a difference whose 95% interval excludes zero.
+    paired by seed. '**' marks a difference that holds after Holm's correction for the
+    family of comparisons (`correct_for_family`), '*' one whose own 95% interval alone
+    excludes zero.
     """
-    print(f"\nDifference from {reference}, paired by seed (* : 95% interval excludes 0)")
+    print(f"\nDifference from {reference}, paired by seed (** : holds after Holm's "
+          "correction for the family of comparisons; * : only its own 95% interval "
+          "excludes 0)")
     name_w = max(len(o) for o in outcomes)
     col_w = 16
     width = shutil.get_terminal_size((160, 40)).columns
@@ -314,8 +392,9 @@ def print_differences(diffs, reference: str, labels: list[str],
                 if r is None or math.isnan(r.difference):
                     cells.append(f"{'—':>{col_w}}")
                     continue
-                star = "*" if (r.ci_low > 0 or r.ci_high < 0) else " "
-                cells.append(f"{r.difference:+{col_w - 1}.3f}{star}"
+                marks = f"{mark(r):<2}"
+                cells.append(f"{r.difference:+{col_w - 2}.3f}{marks}"
                              if abs(r.difference) < 100 else
-                             f"{r.difference:+{col_w - 1},.0f}{star}")
-            print(f"  {o:<{name_w}}" + "".join(cells))
+                             f"{r.difference:+{col_w - 2},.0f}{marks}")
+            print(f"  {o:<{name_w}}" + "".join(cells).rstrip())
+    print("\n" + family_count(diffs, labels, outcomes))

@@ -309,6 +309,26 @@ def test_compare_json_has_every_outcome_with_an_interval(compared: tuple[Path, s
                 assert math.isnan(row["ci_low"]) and math.isnan(row["ci_high"]), row
 
 
+def test_compare_json_gives_each_later_scenario_its_paired_differences(
+        compared: tuple[Path, str]) -> None:
+    """The first scenario is the reference: only the others carry `paired_difference`,
+    each its row of differences.csv (p-values and the family's correction included)."""
+    out, stdout = compared
+    table = json.loads(stdout)
+    assert not any("paired_difference" in row for row in table["baseline"].values())
+    diffs = pd.read_csv(out / "differences.csv").set_index(["scenario", "outcome"])
+    for name in OUTCOME_NAMES:
+        got = table["fengqiao"][name]["paired_difference"]
+        row = diffs.loc[("fengqiao", name)]
+        assert got["n"] == row["n"]
+        for key in ("difference", "ci_low", "ci_high", "p_value", "p_holm"):
+            assert got[key] == pytest.approx(row[key], nan_ok=True), (name, key)
+        held = row["holds_after_correction"]
+        assert got["holds_after_correction"] == (None if pd.isna(held) else held), name
+    assert table["fengqiao"]["trust"]["paired_difference"]["holds_after_correction"] in (
+        True, False)  # a headline outcome: in the family
+
+
 def test_compare_writes_tables_and_charts(compared: tuple[Path, str]) -> None:
     out, _ = compared
     runs = pd.read_csv(out / "runs.csv")
