@@ -390,7 +390,7 @@ def print_differences(diffs, reference: str, labels: list[str],
             for lab in block:
                 r = index.get((lab, o))
                 if r is None or math.isnan(r.difference):
-                    cells.append(f"{'—':>{col_w}}")
+                    cells.append(f"{'—':>{col_w - 2}}  ")  # in line with the numbers
                     continue
                 marks = f"{mark(r):<2}"
                 cells.append(f"{r.difference:+{col_w - 2}.3f}{marks}"
