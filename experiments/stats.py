@@ -156,4 +156,6 @@ def paired_differences(runs: pd.DataFrame, by: str, reference: str, outcomes: li
             rows.append({by: key, "outcome": name, "n": int(np.isfinite(diff).sum()),
                          "difference": m, "ci_low": lo, "ci_high": hi,
                          "p_value": t_test_p(diff)})
-    return pd.DataFrame(rows)
+    # The columns are named even with no other group, so an empty table has its header.
+    return pd.DataFrame(rows, columns=[by, "outcome", "n", "difference", "ci_low", "ci_high",
+                                       "p_value"])

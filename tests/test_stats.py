@@ -205,6 +205,14 @@ def test_groups_keep_the_order_they_appear_in() -> None:
     assert diffs["difference"].tolist() == pytest.approx([-2.5, 0.0])
 
 
+def test_paired_differences_with_no_other_group_are_an_empty_table_with_columns() -> None:
+    runs = paired_runs()
+    diffs = paired_differences(runs[runs.scenario == "ref"], "scenario", "ref", ["y"])
+    assert diffs.empty
+    assert list(diffs.columns) == ["scenario", "outcome", "n", "difference", "ci_low",
+                                   "ci_high", "p_value"]
+
+
 def test_a_scenario_category_with_no_runs_gets_no_row() -> None:
     runs = paired_runs()
     runs["scenario"] = pd.Categorical(runs["scenario"], categories=["ref", "alt", "unused"])
