@@ -10,9 +10,9 @@ script reads which from the store's definition. For example (docs/sensitivity.md
 
     for seed in 20240401 20240411 20240421; do
       for cold in "" "--set run.warmup_weeks=0"; do
-        for off in "" "--set effects.legal_advice_success=0"; do
-          cogov sweep experiments/four_governances_factorial.yaml --seed $seed $cold $off \
-              --store results/did/$seed${cold:+-cold}${off:+-off}.duckdb --no-progress
+        for off in "" "--set effects.legal_advice_success=0" "--set disputes.relapse_base=0"; do
+          cogov sweep experiments/four_governances_factorial.yaml --seed $seed $cold $off \\
+              --store "results/did/$seed${cold:+-cold}${off:+-${off##*.}}.duckdb" --no-progress
         done; done; done
     .venv/bin/python scripts/factorial_did.py results/did/*.duckdb
 
