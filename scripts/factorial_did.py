@@ -129,7 +129,7 @@ def _fmt(x: pd.Series | np.ndarray) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=" ".join(__doc__.split("\n\n")[0].split()))
     parser.add_argument("stores", nargs="+")
     parser.add_argument("--a", default="rule_of_law")
     parser.add_argument("--b", default="rule_of_virtue")
