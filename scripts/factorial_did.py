@@ -25,7 +25,8 @@ interaction `cogov analyze` fits (4 b_ij, tests/test_factorial_did.py). A channe
 is the interaction with every channel minus that without the channel, and the
 difference-in-differences is its part after the warm-up minus its part from the cold
 start, replication by replication. Printed: the mean over replications of each, with its
-95% t interval.
+95% t interval; then the same for each of the two governances' own effects (mean of the
+runs with it high minus with it low, per replication).
 """
 
 from __future__ import annotations
@@ -73,6 +74,14 @@ def replication_interactions(runs: pd.DataFrame, a: str, b: str, outcome: str) -
             + means[(False, False)])
 
 
+def replication_effects(runs: pd.DataFrame, f: str, outcome: str) -> pd.Series:
+    """Factor f's own effect on `outcome` in each replication: the mean of its runs with f
+    high minus the mean with f low (over the replications, analyze's `effect_a`)."""
+    high = runs[f] == runs[f].max()
+    means = runs.assign(high=high).groupby(["replication", "high"])[outcome].mean().unstack()
+    return means[True] - means[False]
+
+
 def describe(definition: dict) -> tuple[int, str, str]:
     """(experiment seed, start, channels) of a store, from its definition's `set`."""
     overrides = dict(definition.get("set") or {})
@@ -82,7 +91,9 @@ def describe(definition: dict) -> tuple[int, str, str]:
 
 
 def load(paths: list[str], a: str, b: str, outcome: str) -> pd.DataFrame:
-    """One row per (store, replication): seed, replication, start, channels, interaction.
+    """One row per (store, replication): seed, replication, start, channels, and the
+    replication's a × b interaction and a's and b's own effects (columns
+    "interaction", a, b).
 
     Raises:
         SystemExit: two stores of the same kind, a store that is not complete, or stores
@@ -110,7 +121,9 @@ def load(paths: list[str], a: str, b: str, outcome: str) -> pd.DataFrame:
         inter = replication_interactions(ok, a, b, outcome)
         frames.append(pd.DataFrame({"seed": seed, "replication": inter.index,
                                     "start": start, "channels": channels,
-                                    "interaction": inter.to_numpy()}))
+                                    "interaction": inter.to_numpy(),
+                                    a: replication_effects(ok, a, outcome).loc[inter.index],
+                                    b: replication_effects(ok, b, outcome).loc[inter.index]}))
     return pd.concat(frames, ignore_index=True)
 
 
@@ -136,10 +149,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--outcome", default="resolution_rate")
     args = parser.parse_args(argv)
     rows = load(args.stores, args.a, args.b, args.outcome)
+    for measure, title in (("interaction", f"{args.a} × {args.b}"),
+                           (args.a, f"{args.a}'s own effect"),
+                           (args.b, f"{args.b}'s own effect")):
+        print_tables(rows, measure, f"{title} on {args.outcome}")
+
+
+def print_tables(rows: pd.DataFrame, measure: str, title: str) -> None:
+    """The measure per store kind, then each channel's part in it and the part's
+    difference-in-differences, as Markdown tables."""
     wide = rows.pivot_table(index=["seed", "replication"], columns=["start", "channels"],
-                            values="interaction")
-    print(f"{args.a} × {args.b} on {args.outcome}: mean over replications [95% t interval]\n")
-    print("| start | channels | interaction |")
+                            values=measure)
+    print(f"\n{title}: mean over replications [95% t interval]\n")
+    print("| start | channels | mean |")
     print("|---|---|---|")
     for start, channels in sorted(wide.columns, key=lambda c: (c[0] != "warm", c[1] != "all",
                                                              c[1])):
@@ -147,7 +169,7 @@ def main(argv: list[str] | None = None) -> None:
     knockouts = sorted({c for _, c in wide.columns} - {"all"})
     if not knockouts:
         return
-    print("\nA channel's part (every channel minus without it) and the difference-in-"
+    print("\nA channel's part in it (every channel minus without it) and the difference-in-"
           "differences (part after the warm-up minus part from the cold start), paired by "
           "replication:\n")
     print("| channel off | part after the warm-up | part from the cold start | "
@@ -162,7 +184,6 @@ def main(argv: list[str] | None = None) -> None:
         did = (parts["warm"] - parts["cold"]).dropna() if len(parts) == 2 else None
         print(f"| {off} | {cells[0]} | {cells[1]} | "
               f"{_fmt(did) if did is not None and len(did) else '–'} |")
-
 
 if __name__ == "__main__":
     main()

@@ -1,7 +1,8 @@
-"""scripts/factorial_did.py: the per-replication law × virtue contrast, on made-up 2^4
-factorials. Its mean over replications must equal the interaction `cogov analyze` fits
-(4 b_ij of the least-squares fit with replication blocks), and a single replication's
-contrast is checked against a value worked out by hand."""
+"""scripts/factorial_did.py: the per-replication law × virtue contrast and each
+governance's own effect, on made-up 2^4 factorials. Their means over replications must
+equal what `cogov analyze` fits (4 b_ij and 2 b_i of the least-squares fit with
+replication blocks), and a single replication's contrast is checked against a value
+worked out by hand."""
 
 from __future__ import annotations
 
@@ -61,6 +62,12 @@ def test_mean_contrast_equals_the_interaction_analyze_fits() -> None:
     assert contrasts.mean() == pytest.approx(inter.interaction, abs=1e-12)
     # about 4 × (-0.004) from the made-up coefficient, not some other pair's +0.012
     assert contrasts.mean() == pytest.approx(-0.016, abs=0.006)
+    # Each governance's own effect: analyze's effect_a and effect_b (2 b_i), about 0.04.
+    for name, fitted_effect in (("rule_of_law", inter.effect_a),
+                                ("rule_of_virtue", inter.effect_b)):
+        effects = _load().replication_effects(runs, name, "resolution_rate")
+        assert effects.mean() == pytest.approx(fitted_effect, abs=1e-12)
+        assert effects.mean() == pytest.approx(0.04, abs=0.006)
 
 
 @pytest.mark.timeout(60)
