@@ -5,7 +5,7 @@
 # resume where they stopped); outputs go under results/studies/ (never over a user's
 # files: a destination holding other files is refused).
 #
-#   scripts/studies.sh            # everything (about 55 minutes on 2 cores)
+#   scripts/studies.sh            # everything (about 70 minutes on 2 cores)
 #   scripts/studies.sh policy     # one part: bundled, targets, factorial, morris,
 #                                 # sobol, sobol_levers, robustness, frontiers,
 #                                 # enforcement, welfare, policy, warmup
@@ -29,20 +29,32 @@ if want factorial; then
     --store "$OUT/four_governances_factorial.duckdb" --no-progress
   ./cogov analyze "$OUT/four_governances_factorial.duckdb" --force
   # The same design from the cold start and with one channel switched off (knock-outs,
-  # docs/sensitivity.md §1): which mechanism makes law × virtue a complement.
-  for start in warm cold; do
-    cold=()
-    [[ $start == cold ]] && cold=(--set run.warmup_weeks=0)
-    for knockout in none disputes.relapse_base=0 effects.legal_advice_success=0; do
-      [[ $start == warm && $knockout == none ]] && continue  # the factorial above
-      off=()
-      [[ $knockout != none ]] && off=(--set "$knockout")
-      store="$OUT/factorial_${start}_${knockout##*.}.duckdb"
-      ./cogov sweep experiments/four_governances_factorial.yaml "${cold[@]}" "${off[@]}" \
-        --store "$store" --no-progress
-      ./cogov analyze "$store" --force
+  # docs/sensitivity.md §1): which mechanism makes law × virtue a complement. Then the
+  # same six under two more experiment seeds, and each channel's part in law × virtue
+  # after the warm-up and from the cold start over the 30 replications, paired by
+  # replication (a difference-in-differences).
+  for seed in default 20240411 20240421; do
+    again=()
+    [[ $seed != default ]] && again=(--seed "$seed")
+    for start in warm cold; do
+      cold=()
+      [[ $start == cold ]] && cold=(--set run.warmup_weeks=0)
+      for knockout in none disputes.relapse_base=0 effects.legal_advice_success=0; do
+        [[ $seed == default && $start == warm && $knockout == none ]] && continue  # above
+        off=()
+        [[ $knockout != none ]] && off=(--set "$knockout")
+        store="$OUT/factorial_${start}_${knockout##*.}.duckdb"
+        if [[ $seed != default ]]; then
+          store="$OUT/factorial_${start}_${knockout##*.}_$seed.duckdb"
+        fi
+        ./cogov sweep experiments/four_governances_factorial.yaml "${again[@]}" "${cold[@]}" \
+          "${off[@]}" --store "$store" --no-progress
+        if [[ $seed == default ]]; then ./cogov analyze "$store" --force; fi
+      done
     done
   done
+  .venv/bin/python scripts/factorial_did.py "$OUT/four_governances_factorial.duckdb" \
+    "$OUT"/factorial_*.duckdb | tee "$OUT/factorial_did.md"
 fi
 if want morris; then
   ./cogov sweep experiments/morris_assumptions.yaml \
