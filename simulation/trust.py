@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numba
 import numpy as np
 
 from simulation.disputes import Outcome
@@ -34,66 +35,93 @@ def learn_norms_and_trust(model: CoGovernanceModel) -> None:
     """
     res, p, lv, ef = model.residents, model.params, model.lever, model.params.effects
     a = p.behaviour.social_learning
-    # In place, in work arrays, each update rearranged to as few passes over the county
-    # as it takes (at a million residents a pass costs about a millisecond).
-    state, w1, w2 = model._learning_state, model._work[0], model._work[1]
-    state[:, 0] = res.norm
-    state[:, 1] = res.trust
-    np.multiply(res.discontent, 0.97, out=state[:, 2])  # discontent decays
-    # Everyone learns from last week's state: the three neighbour means in one product.
-    nb_norm, nb_trust, nb_disc = model.network.neighbour_mean(state).T
     pull = ef.campaign_norm_rate * lv["norm_campaigns"] + ef.credit_norm_rate * lv[
         "credit_system"]
     decay = p.behaviour.norm_decay
-    # norm + a (N̄(norm) − norm) + pull (1 − norm) + decay (initial − norm)
-    #   = (1 − a − pull − decay) norm + a N̄(norm) + decay initial + pull
-    norm = res.norm
-    np.multiply(norm, 1 - a - pull - decay, out=w1)
-    np.multiply(nb_norm, a, out=w2)
-    w1 += w2
-    np.multiply(res.initial_norm, decay, out=w2)
-    w1 += w2
-    w1 += pull
-    np.clip(w1, 0, 1, out=norm)
-    # displayed = norm + c (1 − norm) = (1 − c) norm + c, c = credit_display × credit_system
     c = ef.credit_display * lv["credit_system"]
-    np.multiply(norm, 1 - c, out=res.norm_displayed)
-    res.norm_displayed += c
-
-    # x += 0.02 (target − x), target = initial + g (1 − initial):
-    #   x = 0.98 x + 0.02 (1 − g) initial + 0.02 g
-    for x, initial, g in (
-        (res.legal_awareness, res.initial_legal,
-         ef.legal_awareness_gain * lv["legal_services"]),
-        (res.participation, res.initial_participation,
-         ef.councils_participation * lv["councils"]),
-    ):
-        x *= 0.98
-        np.multiply(initial, 0.02 * (1 - g), out=w1)
-        x += w1
-        x += 0.02 * g
-
-    # trust + a (N̄(trust) − trust) + r (initial − trust), eroded by 0.01 × discontent:
-    #   [(1 − a − r) trust + a N̄(trust) + r initial] × (1 − 0.01 discontent)
+    g_legal = ef.legal_awareness_gain * lv["legal_services"]
+    g_part = ef.councils_participation * lv["councils"]
     r = p.behaviour.trust_recovery
-    trust = w1
-    np.multiply(res.trust, 1 - a - r, out=trust)
-    np.multiply(nb_trust, a, out=w2)
-    trust += w2
-    np.multiply(res.initial_trust, r, out=w2)
-    trust += w2
-    np.multiply(res.discontent, -0.01, out=w2)
-    w2 += 1
-    trust *= w2
-    for group, drop in model.shock.trust_drop.items():
-        mask = group_mask(res, group)
-        trust[mask] *= 1 - drop
-    np.clip(trust, 0, 1, out=res.trust)
-    # discontent: d + a (N̄(d) − d), d = 0.97 × discontent
-    #   = (1 − a) 0.97 discontent + a N̄(d)
-    res.discontent *= (1 - a) * 0.97
-    np.multiply(nb_disc, a, out=w2)
-    res.discontent += w2
+    shocked = bool(model.shock.trust_drop)
+    adjacency = model.network.adjacency
+    # Every resident learns from last week's state; the week's trust goes to a work array
+    # first when a legitimacy shock scales it before it is clipped.
+    trust_out = model._work[0] if shocked else res.trust
+    _learn_week(
+        adjacency.indptr, adjacency.indices, adjacency.data,
+        res.norm, res.initial_norm, res.norm_displayed, res.trust, res.initial_trust,
+        res.discontent, res.legal_awareness, res.initial_legal, res.participation,
+        res.initial_participation, model._learning_state, trust_out,
+        a, 1 - a - pull - decay, decay, pull, 1 - c, c,
+        0.02 * (1 - g_legal), 0.02 * g_legal, 0.02 * (1 - g_part), 0.02 * g_part,
+        1 - a - r, r, (1 - a) * 0.97, not shocked)
+    if shocked:
+        for group, drop in model.shock.trust_drop.items():
+            mask = group_mask(res, group)
+            trust_out[mask] *= 1 - drop
+        np.clip(trust_out, 0, 1, out=res.trust)
+
+
+@numba.njit(cache=True, nogil=True)
+def _learn_week(indptr: np.ndarray, indices: np.ndarray, weights: np.ndarray,
+                norm: np.ndarray, initial_norm: np.ndarray, norm_displayed: np.ndarray,
+                trust: np.ndarray, initial_trust: np.ndarray, discontent: np.ndarray,
+                legal: np.ndarray, initial_legal: np.ndarray, participation: np.ndarray,
+                initial_participation: np.ndarray, tie_means: np.ndarray,
+                trust_out: np.ndarray, a: float, k_norm: float, decay: float, pull: float,
+                k_displayed: float, c: float, k_legal: float, c_legal: float,
+                k_part: float, c_part: float, k_trust: float, r: float,
+                k_discontent: float, clip_trust: bool) -> None:  # pragma: no cover
+    """`learn_norms_and_trust`'s arithmetic in two passes over the county, the same
+    operations in the same order as the formulas in its docstring written with numpy
+    (tests/test_trust.py checks the two bit for bit):
+
+    1. each resident's tie means of norm, trust and decayed discontent (0.97 × discontent),
+       each added up along the row from 0 as the sparse product adds them (the resident's
+       own values if it has no ties), into `tie_means`;
+    2. each resident's update (a = social learning):
+       norm ← clip((1 − a − pull − decay) norm + a N̄(norm) + decay initial + pull);
+       displayed ← (1 − c) norm + c;
+       legal awareness, participation ← 0.98 x + 0.02 (1 − g) initial + 0.02 g;
+       trust ← [(1 − a − r) trust + a N̄(trust) + r initial] × (1 − 0.01 discontent),
+       clipped to [0, 1] when `clip_trust` (else left in `trust_out` unclipped);
+       discontent ← (1 − a) 0.97 discontent + a N̄(0.97 discontent).
+    """
+    n = norm.shape[0]
+    for i in range(n):
+        lo, hi = indptr[i], indptr[i + 1]
+        if lo == hi:
+            tie_means[i, 0] = norm[i]
+            tie_means[i, 1] = trust[i]
+            tie_means[i, 2] = discontent[i] * 0.97
+            continue
+        s_norm = 0.0
+        s_trust = 0.0
+        s_disc = 0.0
+        for k in range(lo, hi):
+            j = indices[k]
+            w = weights[k]
+            s_norm += w * norm[j]
+            s_trust += w * trust[j]
+            s_disc += w * (discontent[j] * 0.97)
+        tie_means[i, 0] = s_norm
+        tie_means[i, 1] = s_trust
+        tie_means[i, 2] = s_disc
+    for i in range(n):
+        x = norm[i] * k_norm + tie_means[i, 0] * a
+        x = x + initial_norm[i] * decay
+        x = x + pull
+        x = min(max(x, 0.0), 1.0)
+        norm[i] = x
+        norm_displayed[i] = x * k_displayed + c
+        legal[i] = (legal[i] * 0.98 + initial_legal[i] * k_legal) + c_legal
+        participation[i] = (participation[i] * 0.98 + initial_participation[i] * k_part
+                            ) + c_part
+        d = discontent[i]
+        t = trust[i] * k_trust + tie_means[i, 1] * a
+        t = (t + initial_trust[i] * r) * (d * -0.01 + 1.0)
+        trust_out[i] = min(max(t, 0.0), 1.0) if clip_trust else t
+        discontent[i] = d * k_discontent + tie_means[i, 2] * a
 
 
 def feed_back_endings(model: CoGovernanceModel, heard: Hearing | None) -> None:

@@ -12,6 +12,8 @@ import pytest
 from simulation.disputes import Level, Outcome
 from simulation.experience import enforceability, relapse_probability
 from simulation.model import CoGovernanceModel
+from simulation.network import _edges_to_network
+from simulation.population import group_mask
 from tests.conftest import small_scenario
 
 SEEDS = range(4)
@@ -117,3 +119,61 @@ def test_better_handling_earns_more_trust() -> None:
     good = _mean_trust({"ladder.success_l1": 0.95, "ladder.success_l2": 0.95})
     poor = _mean_trust({"ladder.success_l1": 0.3, "ladder.success_l2": 0.3})
     assert all(g > p for g, p in zip(good, poor, strict=True))
+
+
+def _learn_with_numpy(model: CoGovernanceModel) -> dict[str, np.ndarray]:
+    """The week's learning written pass by pass with numpy and scipy's sparse product (the
+    formulas of `learn_norms_and_trust`'s docstring and ODD §3.4.3): the oracle its
+    compiled loops must match bit for bit."""
+    res, p, lv, ef = model.residents, model.params, model.lever, model.params.effects
+    a, r, decay = (p.behaviour.social_learning, p.behaviour.trust_recovery,
+                   p.behaviour.norm_decay)
+    state = np.column_stack([res.norm, res.trust, res.discontent * 0.97])
+    nb_norm, nb_trust, nb_disc = model.network.neighbour_mean(state).T
+    pull = ef.campaign_norm_rate * lv["norm_campaigns"] + ef.credit_norm_rate * lv[
+        "credit_system"]
+    norm = np.clip(res.norm * (1 - a - pull - decay) + nb_norm * a
+                   + res.initial_norm * decay + pull, 0, 1)
+    c = ef.credit_display * lv["credit_system"]
+    out = {"norm": norm, "norm_displayed": norm * (1 - c) + c}
+    for name, initial, g in (
+            ("legal_awareness", res.initial_legal,
+             ef.legal_awareness_gain * lv["legal_services"]),
+            ("participation", res.initial_participation,
+             ef.councils_participation * lv["councils"])):
+        out[name] = getattr(res, name) * 0.98 + initial * (0.02 * (1 - g)) + 0.02 * g
+    trust = ((res.trust * (1 - a - r) + nb_trust * a + res.initial_trust * r)
+             * (res.discontent * -0.01 + 1))
+    for group, drop in model.shock.trust_drop.items():
+        trust[group_mask(res, group)] *= 1 - drop
+    out["trust"] = np.clip(trust, 0, 1)
+    out["discontent"] = res.discontent * ((1 - a) * 0.97) + nb_disc * a
+    return out
+
+
+@pytest.mark.parametrize("shock", [None, "urban"])
+def test_the_compiled_learning_matches_the_formulas_bit_for_bit(shock: str | None) -> None:
+    """Mid-run state (disputes and discontent spread, some residents without ties, a credit
+    system and campaigns on), with and without a legitimacy shock in force: every updated
+    column equals the numpy oracle's bits."""
+    from dataclasses import replace
+
+    model = CoGovernanceModel(small_scenario({
+        "levers.rule_of_virtue.credit_system": 0.6,
+        "levers.rule_of_virtue.norm_campaigns": 0.5}), rng=4)
+    for _ in range(30):
+        model.step()
+    model.residents.discontent[::7] += 0.3  # discontent everywhere, not only where it arose
+    # Cut the ties of the first 20 residents: a resident without ties learns from itself.
+    ties = model.network.adjacency.tocoo()
+    kept = (ties.row >= 20) & (ties.col >= 20)
+    model.network = _edges_to_network(len(model.residents),
+                                      np.column_stack([ties.row[kept], ties.col[kept]]))
+    assert len(model.network.isolated) == 20
+    if shock:
+        model.shock = replace(model.shock, trust_drop={shock: 0.2})
+    expected = _learn_with_numpy(model)
+    model.learn_norms_and_trust()
+    for name, values in expected.items():
+        got = getattr(model.residents, name)
+        assert got.tobytes() == values.tobytes(), name
