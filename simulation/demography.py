@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from simulation.agents.volunteer import renew_mobilisation_lift
 from simulation.draws import draw_candidates
 from simulation.employment import draw_insured
 from simulation.population import (
@@ -139,9 +140,7 @@ def renew_rows(model: CoGovernanceModel, due: np.ndarray,
     res.age_weeks[rows] = ages[new]
     res.digital[rows] = digital[new]
     res.party_member[rows] = party_member[new]
-    # The kept mobilisation lift (volunteer.mobilisation_lift) is keyed on the column's
-    # identity, which an in-place change keeps: drop it, so newcomers get their own.
-    model.mobilisation_lift_for = None
+    renew_mobilisation_lift(model, rows)  # the newcomers' own, in the kept lift
     res.pension[rows] = 0.0
     res.base_income[rows] = income[new]
     for column, drawn in beliefs:

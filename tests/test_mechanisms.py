@@ -776,10 +776,16 @@ def test_mobilisation_lift_follows_newcomers_party_membership() -> None:
     model = CoGovernanceModel(small_scenario({"levers.party_leadership.cell_coverage": 0.5}),
                               rng=3)
     res, m = model.residents, model.params.effects.cell_mobilisation
+    model.step()
+    kept = mobilisation_lift(model)
+    members = res.party_member.copy()
     for _ in range(104):
         model.step()
+    assert (res.party_member != members).any()  # newcomers brought their own membership
     expected = 1 + m * model.cell_active[res.grid] * (1 + res.party_member)
     np.testing.assert_array_equal(mobilisation_lift(model), expected)
+    # ... in the kept array, renewed row by row, not made anew for the whole county
+    assert mobilisation_lift(model) is kept
 
 
 def test_the_arising_bound_is_above_every_residents_hazard() -> None:

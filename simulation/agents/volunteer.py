@@ -34,10 +34,27 @@ def mobilisation_lift(model: CoGovernanceModel) -> np.ndarray:
     kept = model.mobilisation_lift_for
     if kept is not None and kept[0] == key:
         return kept[1]
-    lifted = np.multiply(model.cell_active[res.grid], m)
-    np.multiply(lifted, 2, out=lifted, where=res.party_member)  # members are asked first
-    lifted += 1
+    lifted = _lift(model, slice(None))
     model.mobilisation_lift_for = (key, lifted)
+    return lifted
+
+
+def renew_mobilisation_lift(model: CoGovernanceModel, rows: np.ndarray) -> None:
+    """Newcomers have taken `rows` over (`simulation.demography.renew_rows`): the kept
+    lift of those rows is made anew from their party membership, in place, instead of
+    the whole county's (the key does not see an in-place change of a column)."""
+    kept = model.mobilisation_lift_for
+    if kept is not None:
+        kept[1][rows] = _lift(model, rows)
+
+
+def _lift(model: CoGovernanceModel, rows: slice | np.ndarray) -> np.ndarray:
+    """1 + mobilisation of `rows`: cell_mobilisation where the grid's party cell is
+    active, doubled for party members (members are asked first)."""
+    res = model.residents
+    lifted = np.multiply(model.cell_active[res.grid[rows]], model.params.effects.cell_mobilisation)
+    np.multiply(lifted, 2, out=lifted, where=res.party_member[rows])
+    lifted += 1
     return lifted
 
 
