@@ -11,8 +11,8 @@ import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import numba
 import numpy as np
-from scipy import sparse
 
 from simulation import metrics_core as mc
 from simulation.disputes import Level, Outcome
@@ -379,29 +379,25 @@ def resolution_shares(c: dict[str, int], residents: int, weeks: int) -> dict[str
     }
 
 
-class GroupSums:
-    """Sums of values by group, each added up in row order: the same additions, so the
-    same bits, as `np.bincount(codes, weights=values, minlength=groups)`, several times
-    faster.
+def group_sums(codes: np.ndarray, values: np.ndarray, groups: int) -> np.ndarray:
+    """Sums of `values` by group: ``np.bincount(codes, weights=values, minlength=groups)``
+    bit for bit, several times faster.
 
-    np.bincount adds each value into its group's total in memory, one after another;
-    here a sparse matrix with one row per group (a 1 at each of the group's rows, in
-    ascending order) is multiplied by the values, and the product adds up each row's
-    terms in order from 0, keeping the running total in a register. Each term is
-    1 × value, exact, so every partial sum is the one np.bincount makes.
+    np.bincount adds each value into its group's total in row order; the compiled loop
+    makes the same additions in the same order (so the same bits), without np.bincount's
+    checks and conversions of its inputs. `codes` are integers in 0..groups-1 and `values`
+    float64, one per row.
     """
+    sums = np.zeros(groups)
+    _add_by_group(codes, values, sums)
+    return sums
 
-    def __init__(self, codes: np.ndarray, groups: int) -> None:
-        self.codes = np.array(codes, dtype=np.intp)  # what the matrix was made from
-        n = self.codes.size
-        members = np.argsort(self.codes, kind="stable")  # by group, rows ascending
-        ends = np.cumsum(np.bincount(self.codes, minlength=groups))
-        self._matrix = sparse.csr_array(
-            (np.ones(n), members, np.concatenate([[0], ends])), shape=(len(ends), n))
 
-    def __call__(self, values: np.ndarray) -> np.ndarray:
-        """Each group's sum of `values` (float64, one per row)."""
-        return np.asarray(self._matrix @ values)
+@numba.njit(cache=True, nogil=True)
+def _add_by_group(codes: np.ndarray, values: np.ndarray,
+                  sums: np.ndarray) -> None:  # pragma: no cover - compiled; tested
+    for i in range(codes.shape[0]):
+        sums[codes[i]] += values[i]
 
 
 class _Group:
@@ -412,15 +408,12 @@ class _Group:
         self.inside = mask.astype(np.float64)
         self.outside = (~mask).astype(np.float64)
         self.codes = self.mask.astype(np.intp)  # 1 inside, 0 outside (Theil's groups)
-        self._sums: GroupSums | None = None
         self._count()
 
     def sums(self, values: np.ndarray) -> np.ndarray:
         """[sum outside, sum inside] of `values`: np.bincount(codes, weights=values,
-        minlength=2), bit for bit (`GroupSums`)."""
-        if self._sums is None:
-            self._sums = GroupSums(self.codes, 2)
-        return self._sums(values)
+        minlength=2), bit for bit (`group_sums`)."""
+        return group_sums(self.codes, values, 2)
 
     def _count(self, n_in: int | None = None) -> None:
         """The count inside (`n_in`, counted when not given) and both counts."""
@@ -439,7 +432,6 @@ class _Group:
         self.inside[changed] = now
         self.outside[changed] = ~now
         self.codes[changed] = now
-        self._sums = None  # made again from the codes as they are now
         joined = int(np.count_nonzero(now))  # the changed rows now inside; the rest left
         self._count(self.n_in + joined - (len(changed) - joined))
 
@@ -461,20 +453,6 @@ def _group(mask: np.ndarray) -> _Group:
         del _GROUPS[next(iter(_GROUPS))]  # the oldest
     _GROUPS[id(mask)] = group = _Group(np.asarray(mask, dtype=bool))
     return group
-
-
-# Sums by town of each model's residents, by the id of its `town_of_resident`, checked
-# against the codes at every use (rows keep their town, so they are made once a run).
-_TOWN_SUMS: dict[int, GroupSums] = {}
-
-
-def _town_sums(codes: np.ndarray, towns: int) -> GroupSums:
-    hit = _TOWN_SUMS.get(id(codes))
-    if hit is None or not np.array_equal(hit.codes, codes):
-        if len(_TOWN_SUMS) >= _GROUPS_KEPT:
-            del _TOWN_SUMS[next(iter(_TOWN_SUMS))]  # the oldest
-        _TOWN_SUMS[id(codes)] = hit = GroupSums(codes, towns)
-    return hit
 
 
 def _mean(values: np.ndarray) -> float:
@@ -590,8 +568,7 @@ def step_snapshot(model: CoGovernanceModel) -> dict[str, float]:
     snap["elderly_share"] = n_elderly / n
     terr = model.territory
     town_pop = model.town_population
-    # np.bincount(model.town_of_resident, weights=res.welfare, minlength=terr.n_towns)
-    town_welfare = (_town_sums(model.town_of_resident, terr.n_towns)(res.welfare)
+    town_welfare = (group_sums(model.town_of_resident, res.welfare, terr.n_towns)
                     / np.maximum(town_pop, 1))
     mean_welfare = welfare["welfare_mean"]  # res.welfare.mean()
     snap["town_welfare_spread"] = (town_spread(town_welfare, town_pop) / mean_welfare

@@ -1,5 +1,5 @@
 """The weekly record's and the feedback's shortcuts give what the plain computations give,
-bit for bit: groups followed row by row, sums by group from a sparse product, the towns'
+bit for bit: groups followed row by row, sums by group from a compiled loop, the towns'
 weighted means, the DataCollector's
 columns filled without its deep copies, word of mouth worked out once a week; and the
 throughput benchmark's per-phase timing covers the whole step."""
@@ -54,7 +54,7 @@ def test_sums_by_group_are_np_bincount_bit_for_bit() -> None:
         values = rng.random(n) * 10.0 ** rng.integers(-3, 9, n)
         values[rng.random(n) < 0.2] = 0.0
         expected = np.bincount(codes, weights=values, minlength=groups + 1)
-        got = metrics.GroupSums(codes, groups + 1)(values)
+        got = metrics.group_sums(codes, values, groups + 1)
         assert got.dtype == np.float64 and got.tobytes() == expected.tobytes(), trial
 
 
