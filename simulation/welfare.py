@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numba
 import numpy as np
 
 from simulation.assisted import assistance_rank, update_assisted
@@ -72,15 +73,22 @@ def update_welfare(model: CoGovernanceModel) -> None:
 
     pay_out(model)
 
-    # welfare += (income + 52 (低保 + services − losses) − welfare) / 26, in place
-    step = np.subtract(res.services_this_week, res.loss_this_week, out=model._work[0])
-    step *= WEEKS_PER_YEAR
-    step += res.dibao * model.dibao_paid_share
-    step += res.income
-    step -= res.welfare
-    step /= 26.0
-    res.welfare += step
-    np.maximum(res.welfare, 0.0, out=res.welfare)
+    _smooth_welfare(res.welfare, res.income, res.dibao, model.dibao_paid_share,
+                    res.services_this_week, res.loss_this_week)
+
+
+@numba.njit(cache=True, nogil=True)
+def _smooth_welfare(welfare: np.ndarray, income: np.ndarray, dibao: np.ndarray,
+                    dibao_paid_share: float, services: np.ndarray,
+                    losses: np.ndarray) -> None:  # pragma: no cover - compiled; tested
+    """welfare += (52 (services − losses) + 低保 paid + income − welfare) / 26, never below
+    0, in place, in one pass (the week's services and losses are weekly, 低保 and income
+    yearly); tests/test_welfare.py checks it against the formula with numpy."""
+    for i in range(welfare.shape[0]):
+        w = welfare[i]
+        w += (((services[i] - losses[i]) * WEEKS_PER_YEAR + dibao[i] * dibao_paid_share
+               + income[i]) - w) / 26.0
+        welfare[i] = 0.0 if w < 0.0 else w
 
 
 def growth_factors(scenario: Scenario, week: int) -> tuple[float, float]:
