@@ -16,6 +16,7 @@ only when asked for.
 from __future__ import annotations
 
 import networkx as nx
+import numba
 import numpy as np
 import scipy.sparse as sp
 
@@ -104,21 +105,32 @@ class FlaggedTieShare:
 
         The returned array is kept and updated in place: read it, do not change it.
         """
-        changed = (flags != self._flags).nonzero()[0]
-        if len(changed) == 0:
-            return self.share
-        now = flags[changed]
-        self._flags[changed] = now
-        starts, ends = self._indptr[changed], self._indptr[changed + 1]
-        lengths = (ends - starts).astype(np.int64)
-        # The ties of every changed row, end to end: its neighbours gain or lose one.
-        first = (starts - lengths.cumsum() + lengths).repeat(lengths)
-        neighbours = self._indices[first + np.arange(lengths.sum())]
-        np.add.at(self.count, neighbours, np.where(now, 1, -1).repeat(lengths))
-        self.share[neighbours] = self._sums[self._degree[neighbours], self.count[neighbours]]
-        alone = changed[self._degree[changed] == 0]
-        self.share[alone] = flags[alone]
+        _follow_flags(np.asarray(flags, dtype=np.bool_), self._flags, self._indptr,
+                      self._indices, self._degree, self._sums, self.count, self.share)
         return self.share
+
+
+@numba.njit(cache=True, nogil=True)
+def _follow_flags(flags: np.ndarray, kept: np.ndarray, indptr: np.ndarray,
+                  indices: np.ndarray, degree: np.ndarray, sums: np.ndarray,
+                  count: np.ndarray, share: np.ndarray) -> None:  # pragma: no cover
+    """`FlaggedTieShare.update` in one pass: each row whose flag changed passes the change
+    to its neighbours' counts of flagged ties (+1 or −1), whose shares are read anew from
+    the table of running sums; a row without ties takes its own flag."""
+    for i in range(flags.shape[0]):
+        now = flags[i]
+        if now == kept[i]:
+            continue
+        kept[i] = now
+        step = 1 if now else -1
+        lo, hi = indptr[i], indptr[i + 1]
+        if lo == hi:
+            share[i] = 1.0 if now else 0.0
+            continue
+        for k in range(lo, hi):
+            j = indices[k]
+            count[j] += step
+            share[j] = sums[degree[j], count[j]]
 
 
 def _edges_to_network(n: int, edges: np.ndarray) -> MultilayerNetwork:
