@@ -384,9 +384,8 @@ def group_sums(codes: np.ndarray, values: np.ndarray, groups: int) -> np.ndarray
     bit for bit, several times faster.
 
     np.bincount adds each value into its group's total in row order; the compiled loop
-    makes the same additions in the same order (so the same bits), without np.bincount's
-    checks and conversions of its inputs. `codes` are integers in 0..groups-1 and `values`
-    float64, one per row.
+    makes the same additions in the same order, so the same bits. `codes` are integers in
+    0..groups-1 and `values` float64, one per row.
     """
     sums = np.zeros(groups)
     _add_by_group(codes, values, sums)
@@ -396,8 +395,22 @@ def group_sums(codes: np.ndarray, values: np.ndarray, groups: int) -> np.ndarray
 @numba.njit(cache=True, nogil=True)
 def _add_by_group(codes: np.ndarray, values: np.ndarray,
                   sums: np.ndarray) -> None:  # pragma: no cover - compiled; tested
-    for i in range(codes.shape[0]):
-        sums[codes[i]] += values[i]
+    """sums[codes[i]] += values[i] in row order. Residents are listed grid by grid and town
+    by town, so codes come in runs: a run's running total stays in a register and is
+    stored when the code changes (adding into memory at every row waits on the store
+    before each addition: four times slower)."""
+    n = codes.shape[0]
+    if n == 0:
+        return
+    code = codes[0]
+    total = sums[code]
+    for i in range(n):
+        if codes[i] != code:
+            sums[code] = total
+            code = codes[i]
+            total = sums[code]
+        total += values[i]
+    sums[code] = total
 
 
 class _Group:

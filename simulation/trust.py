@@ -67,48 +67,49 @@ def _learn_week(indptr: np.ndarray, indices: np.ndarray, weights: np.ndarray,
                 norm: np.ndarray, initial_norm: np.ndarray, norm_displayed: np.ndarray,
                 trust: np.ndarray, initial_trust: np.ndarray, discontent: np.ndarray,
                 legal: np.ndarray, initial_legal: np.ndarray, participation: np.ndarray,
-                initial_participation: np.ndarray, tie_means: np.ndarray,
+                initial_participation: np.ndarray, state: np.ndarray,
                 trust_out: np.ndarray, a: float, k_norm: float, decay: float, pull: float,
                 k_displayed: float, c: float, k_legal: float, c_legal: float,
                 k_part: float, c_part: float, k_trust: float, r: float,
                 k_discontent: float, clip_trust: bool) -> None:  # pragma: no cover
-    """`learn_norms_and_trust`'s arithmetic in two passes over the county, the same
-    operations in the same order as the formulas in its docstring written with numpy
-    (tests/test_trust.py checks the two bit for bit):
+    """`learn_norms_and_trust`'s arithmetic, the same operations in the same order as the
+    formulas in its docstring written with numpy (tests/test_trust.py checks the two bit
+    for bit):
 
-    1. each resident's tie means of norm, trust and decayed discontent (0.97 × discontent),
-       each added up along the row from 0 as the sparse product adds them (the resident's
-       own values if it has no ties), into `tie_means`;
-    2. each resident's update (a = social learning):
+    1. last week's norm, trust and decayed discontent (0.97 × discontent) side by side in
+       `state` (n × 3), so that a neighbour's three values are read together;
+    2. for each resident, the tie means of the three, each added up along the row from 0
+       as the sparse product adds them (the resident's own values if it has no ties), and
+       then its update (a = social learning):
        norm ← clip((1 − a − pull − decay) norm + a N̄(norm) + decay initial + pull);
        displayed ← (1 − c) norm + c;
        legal awareness, participation ← 0.98 x + 0.02 (1 − g) initial + 0.02 g;
        trust ← [(1 − a − r) trust + a N̄(trust) + r initial] × (1 − 0.01 discontent),
        clipped to [0, 1] when `clip_trust` (else left in `trust_out` unclipped);
        discontent ← (1 − a) 0.97 discontent + a N̄(0.97 discontent).
+       Neighbours are read from `state`, so updating a resident never changes what the
+       residents after it learn from.
     """
     n = norm.shape[0]
     for i in range(n):
+        state[i, 0] = norm[i]
+        state[i, 1] = trust[i]
+        state[i, 2] = discontent[i] * 0.97
+    for i in range(n):
         lo, hi = indptr[i], indptr[i + 1]
         if lo == hi:
-            tie_means[i, 0] = norm[i]
-            tie_means[i, 1] = trust[i]
-            tie_means[i, 2] = discontent[i] * 0.97
-            continue
-        s_norm = 0.0
-        s_trust = 0.0
-        s_disc = 0.0
-        for k in range(lo, hi):
-            j = indices[k]
-            w = weights[k]
-            s_norm += w * norm[j]
-            s_trust += w * trust[j]
-            s_disc += w * (discontent[j] * 0.97)
-        tie_means[i, 0] = s_norm
-        tie_means[i, 1] = s_trust
-        tie_means[i, 2] = s_disc
-    for i in range(n):
-        x = norm[i] * k_norm + tie_means[i, 0] * a
+            nb_norm, nb_trust, nb_disc = state[i, 0], state[i, 1], state[i, 2]
+        else:
+            nb_norm = 0.0
+            nb_trust = 0.0
+            nb_disc = 0.0
+            for k in range(lo, hi):
+                j = indices[k]
+                w = weights[k]
+                nb_norm += w * state[j, 0]
+                nb_trust += w * state[j, 1]
+                nb_disc += w * state[j, 2]
+        x = state[i, 0] * k_norm + nb_norm * a
         x = x + initial_norm[i] * decay
         x = x + pull
         x = min(max(x, 0.0), 1.0)
@@ -118,10 +119,10 @@ def _learn_week(indptr: np.ndarray, indices: np.ndarray, weights: np.ndarray,
         participation[i] = (participation[i] * 0.98 + initial_participation[i] * k_part
                             ) + c_part
         d = discontent[i]
-        t = trust[i] * k_trust + tie_means[i, 1] * a
+        t = state[i, 1] * k_trust + nb_trust * a
         t = (t + initial_trust[i] * r) * (d * -0.01 + 1.0)
         trust_out[i] = min(max(t, 0.0), 1.0) if clip_trust else t
-        discontent[i] = d * k_discontent + tie_means[i, 2] * a
+        discontent[i] = d * k_discontent + nb_disc * a
 
 
 def feed_back_endings(model: CoGovernanceModel, heard: Hearing | None) -> None:
