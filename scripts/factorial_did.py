@@ -27,6 +27,15 @@ difference-in-differences is its part after the warm-up minus its part from the 
 start, replication by replication. Printed: the mean over replications of each, with its
 95% t interval; then the same for each of the two governances' own effects (mean of the
 runs with it high minus with it low, per replication).
+
+With --every-interaction the stores must be of one start and one set of channels (the
+same design under different experiment seeds), and the script prints every pairwise
+interaction on every outcome of the experiment file, pooled over the replications of all
+the stores: the mean contrast, its 95% t interval, the one-sample t-test's p-value (p <
+0.05 exactly when the interval excludes 0), Holm's adjusted p over the whole family (6
+pairs x 11 outcomes = 66) and whether it holds after the correction:
+
+    .venv/bin/python scripts/factorial_did.py --every-interaction results/pooled/*_warm_*.duckdb
 """
 
 from __future__ import annotations
@@ -41,6 +50,8 @@ from scipy import stats
 
 # Run as a file from the checkout: the repository's root holds the `experiments` package.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from experiments.analyze import verdict
+from experiments.stats import holm, t_test_p
 from experiments.store import read_store
 
 WARMUP = "run.warmup_weeks"
@@ -90,16 +101,14 @@ def describe(definition: dict) -> tuple[int, str, str]:
     return int(definition["seed"]), start, channels
 
 
-def load(paths: list[str], a: str, b: str, outcome: str) -> pd.DataFrame:
-    """One row per (store, replication): seed, replication, start, channels, and the
-    replication's a × b interaction and a's and b's own effects (columns
-    "interaction", a, b).
+def read_stores(paths: list[str]) -> list[tuple[str, dict, pd.DataFrame]]:
+    """(path, definition, runs with status 'ok') of each store.
 
     Raises:
         SystemExit: two stores of the same kind, a store that is not complete, or stores
             of one experiment seed whose replications do not share their run seeds.
     """
-    frames, seen, run_seeds = [], set(), {}
+    out, seen, run_seeds = [], set(), {}
     for path in paths:
         experiment, runs, _ = read_store(path)
         definition = experiment["definition"]
@@ -118,6 +127,104 @@ def load(paths: list[str], a: str, b: str, outcome: str) -> pd.DataFrame:
             if len(s) != 1 or run_seeds.setdefault((seed, r), s[0]) != s[0]:
                 sys.exit(f"{path}: replication {r} does not share its run seed with the "
                          "other design points or stores")
+        out.append((path, definition, ok))
+    return out
+
+
+def pooled_interactions(stores: list[pd.DataFrame], factors: list[str],
+                        outcomes: list[str]) -> pd.DataFrame:
+    """Every pairwise interaction of a two-level factorial on every outcome, pooled over
+    the replications of several stores of the same design (other experiment seeds).
+
+    Args:
+        stores: each store's ok runs, with the factors' levels, `replication` and the
+            outcomes as columns. Replications of different stores are independent draws
+            (different experiment seeds), so their contrasts are simply put together.
+        factors: the factors, in the order the pairs are formed (a before b).
+        outcomes: the outcomes, in the order of the rows.
+
+    Returns:
+        One row per (outcome, a, b): interaction (the mean over every replication of
+        y(++) - y(+-) - y(-+) + y(--); for one store `cogov analyze`'s fitted
+        interaction), ci_low and ci_high (95% t interval over the replications), p_value
+        (the one-sample t-test consistent with that interval), n (replications), p_holm
+        (Holm over all the rows), holds_after_correction (p_holm < 0.05) and verdict
+        (analyze's reading of the interval).
+
+    Raises:
+        ValueError: an outcome has a missing value (a replication's contrast would then
+            not be the one analyze fits on the finite runs), or a replication lacks a cell.
+    """
+    pairs = [(a, b) for i, a in enumerate(factors) for b in factors[i + 1:]]
+    rows = []
+    for outcome in outcomes:
+        for runs in stores:
+            if not np.isfinite(runs[outcome].to_numpy(float)).all():
+                raise ValueError(f"{outcome} has a missing value in some run")
+        for a, b in pairs:
+            contrasts = pd.concat([replication_interactions(runs, a, b, outcome)
+                                   for runs in stores], ignore_index=True)
+            m, lo, hi, n = mean_interval(contrasts)
+            rows.append({"outcome": outcome, "factor_a": a, "factor_b": b,
+                         "interaction": m, "ci_low": lo, "ci_high": hi,
+                         "p_value": t_test_p(contrasts), "n": n,
+                         "verdict": verdict(outcome, m, lo, hi)})
+    table = pd.DataFrame(rows)
+    table["p_holm"] = holm(table.p_value.to_numpy(float))
+    table["holds_after_correction"] = table.p_holm < 0.05
+    return table
+
+
+def load_pooled(paths: list[str]) -> tuple[pd.DataFrame, str, list[int]]:
+    """(pooled_interactions of the stores, their start and channels, their seeds).
+
+    Raises:
+        SystemExit: stores of different starts, channels, factors or outcomes.
+    """
+    stores = read_stores(paths)
+    kinds = {describe(d)[1:] for _, d, _ in stores}
+    if len(kinds) != 1:
+        sys.exit(f"--every-interaction pools stores of one start and one set of channels, "
+                 f"not {sorted(kinds)}")
+    first = stores[0][1]
+    factors = [f["name"] for f in first["factors"]]
+    outcomes = list(first["outcomes"])
+    for path, d, _ in stores:
+        if [f["name"] for f in d["factors"]] != factors or list(d["outcomes"]) != outcomes:
+            sys.exit(f"{path}: other factors or outcomes than {stores[0][0]}")
+    start, channels = kinds.pop()
+    table = pooled_interactions([ok for _, _, ok in stores], factors, outcomes)
+    return table, f"{start}, channels: {channels}", sorted(describe(d)[0] for _, d, _ in stores)
+
+
+def print_pooled(table: pd.DataFrame, kind: str, seeds: list[int]) -> None:
+    """The pooled interactions as a Markdown table, those that hold after Holm first."""
+    n = int(table.n.min())
+    print(f"\nEvery pairwise interaction, {kind}; seeds {', '.join(map(str, seeds))}; "
+          f"{n} replications; {int((table.p_value < 0.05).sum())} of {len(table)} clear "
+          f"at 95%, {int(table.holds_after_correction.sum())} hold after Holm's "
+          f"correction\n")
+    print("| outcome | pair | interaction [95% t interval] | p | p (Holm) | holds | reading |")
+    print("|---|---|---|---|---|---|---|")
+    shown = table.sort_values(["holds_after_correction", "p_value"], ascending=[False, True])
+    for r in shown.itertuples():
+        print(f"| {r.outcome} | {r.factor_a} × {r.factor_b} | {r.interaction:+.5g} "
+              f"[{r.ci_low:+.5g}, {r.ci_high:+.5g}] | {r.p_value:.2g} | {r.p_holm:.2g} | "
+              f"{'yes' if r.holds_after_correction else 'no'} | {r.verdict} |")
+
+
+def load(paths: list[str], a: str, b: str, outcome: str) -> pd.DataFrame:
+    """One row per (store, replication): seed, replication, start, channels, and the
+    replication's a × b interaction and a's and b's own effects (columns
+    "interaction", a, b).
+
+    Raises:
+        SystemExit: two stores of the same kind, a store that is not complete, or stores
+            of one experiment seed whose replications do not share their run seeds.
+    """
+    frames = []
+    for _, definition, ok in read_stores(paths):
+        seed, start, channels = describe(definition)
         inter = replication_interactions(ok, a, b, outcome)
         frames.append(pd.DataFrame({"seed": seed, "replication": inter.index,
                                     "start": start, "channels": channels,
@@ -147,7 +254,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--a", default="rule_of_law")
     parser.add_argument("--b", default="rule_of_virtue")
     parser.add_argument("--outcome", default="resolution_rate")
+    parser.add_argument("--every-interaction", action="store_true",
+                        help="every pair on every outcome, pooled over the stores (of one "
+                             "start and one set of channels), with Holm's correction")
     args = parser.parse_args(argv)
+    if args.every_interaction:
+        print_pooled(*load_pooled(args.stores))
+        return
     rows = load(args.stores, args.a, args.b, args.outcome)
     for measure, title in (("interaction", f"{args.a} × {args.b}"),
                            (args.a, f"{args.a}'s own effect"),

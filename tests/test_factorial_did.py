@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 from experiments.analyze import Study, interaction_fits
 
@@ -28,11 +29,11 @@ def _load():
     return module
 
 
-def _runs(replications: int) -> pd.DataFrame:
+def _runs(replications: int, seed: int = 5) -> pd.DataFrame:
     """A 2^4 factorial at levels 0.1 / 0.7 with a replication effect, main effects, every
     pairwise interaction and noise, so the fit and the contrast have something to agree
     on."""
-    rng = np.random.default_rng(5)
+    rng = np.random.default_rng(seed)
     rows = []
     for r in range(replications):
         block = rng.normal(0, 0.05)
@@ -40,7 +41,10 @@ def _runs(replications: int) -> pd.DataFrame:
             x = [1 if v > 0.4 else -1 for v in levels]
             y = (0.6 + block + 0.02 * sum(x) + 0.003 * x[0] * x[3] - 0.004 * x[1] * x[2]
                  + rng.normal(0, 0.01))
+            # A second outcome with one other planted interaction (self × law, 4 × 1.5).
+            z = 30 - 2 * sum(x) + 1.5 * x[0] * x[1] + rng.normal(0, 1.0)
             rows.append({"replication": r, "status": "ok", "resolution_rate": y,
+                         "escalations_per_10k": z,
                          **dict(zip(FACTORS, levels, strict=True))})
     return pd.DataFrame(rows)
 
@@ -68,6 +72,73 @@ def test_mean_contrast_equals_the_interaction_analyze_fits() -> None:
         effects = _load().replication_effects(runs, name, "resolution_rate")
         assert effects.mean() == pytest.approx(fitted_effect, abs=1e-12)
         assert effects.mean() == pytest.approx(0.04, abs=0.006)
+
+
+def _fitted(runs: pd.DataFrame) -> pd.DataFrame:
+    """`cogov analyze`'s interactions of a made-up store (both outcomes)."""
+    definition = {"design": "full_factorial", "replications": int(runs.replication.nunique()),
+                  "common_random_numbers": True,
+                  "outcomes": ["resolution_rate", "escalations_per_10k"],
+                  "factors": [{"name": f, "kind": "number", "levels": [0.1, 0.7]}
+                              for f in FACTORS]}
+    fitted = interaction_fits(Study(Path("made-up"), {}, definition, runs, pd.DataFrame()))
+    assert fitted is not None
+    return fitted[0].set_index(["outcome", "factor_a", "factor_b"])
+
+
+@pytest.mark.timeout(60)
+def test_every_interaction_of_one_store_is_what_analyze_fits() -> None:
+    runs = _runs(10)
+    table = _load().pooled_interactions([runs], FACTORS,
+                                        ["resolution_rate", "escalations_per_10k"])
+    fitted = _fitted(runs)
+    assert len(table) == 12  # 6 pairs on each of 2 outcomes
+    for row in table.itertuples():
+        assert row.interaction == pytest.approx(
+            fitted.loc[(row.outcome, row.factor_a, row.factor_b)].interaction, abs=1e-9)
+        assert row.n == 10
+
+
+@pytest.mark.timeout(60)
+def test_pooled_over_two_seeds_with_holm() -> None:
+    first, second = _runs(10), _runs(10, seed=6)
+    outcomes = ["resolution_rate", "escalations_per_10k"]
+    table = _load().pooled_interactions([first, second], FACTORS, outcomes)
+    fit1, fit2 = _fitted(first), _fitted(second)
+    table = table.set_index(["outcome", "factor_a", "factor_b"])
+    # Ten replications in each: the pooled mean is the mean of the two stores' fits.
+    for key, row in table.iterrows():
+        assert row.n == 20
+        assert row.interaction == pytest.approx(
+            (fit1.loc[key].interaction + fit2.loc[key].interaction) / 2, abs=1e-9)
+    # Interval and p-value: scipy's one-sample t on the 20 contrasts, worked out apart.
+    key = ("resolution_rate", "rule_of_law", "rule_of_virtue")
+    contrasts = np.concatenate([
+        _load().replication_interactions(r, *key[1:], key[0]).to_numpy()
+        for r in (first, second)])
+    lo, hi = stats.t.interval(0.95, 19, loc=contrasts.mean(), scale=stats.sem(contrasts))
+    assert (table.loc[key].ci_low, table.loc[key].ci_high) == (
+        pytest.approx(lo, abs=1e-12), pytest.approx(hi, abs=1e-12))
+    assert table.loc[key].p_value == pytest.approx(
+        stats.ttest_1samp(contrasts, 0).pvalue, rel=1e-9)
+    assert table.loc[key].verdict.startswith("substitutes")  # about -0.016 on a good-up rate
+    # Holm over the 12: the smallest p is multiplied by 12, and only the three planted
+    # interactions (self × smart +0.012 and law × virtue -0.016 on the rate, self × law
+    # +6 on escalations) hold.
+    smallest = table.p_value.idxmin()
+    assert table.loc[smallest].p_holm == pytest.approx(min(1, 12 * table.p_value.min()))
+    assert set(table.index[table.holds_after_correction]) == {
+        ("resolution_rate", "self_governance", "smart_governance"),
+        ("resolution_rate", "rule_of_law", "rule_of_virtue"),
+        ("escalations_per_10k", "self_governance", "rule_of_law")}
+
+
+@pytest.mark.timeout(60)
+def test_pooling_refuses_a_missing_value() -> None:
+    runs = _runs(2)
+    runs.loc[3, "resolution_rate"] = np.nan
+    with pytest.raises(ValueError, match="missing value"):
+        _load().pooled_interactions([runs], FACTORS, ["resolution_rate"])
 
 
 @pytest.mark.timeout(60)
