@@ -55,6 +55,15 @@ if want factorial; then
   done
   .venv/bin/python scripts/factorial_did.py "$OUT/four_governances_factorial.duckdb" \
     "$OUT"/factorial_*.duckdb | tee "$OUT/factorial_did.md"
+  # Every pair on every outcome over the same 30 replications (the stores with every
+  # channel above), after the warm-up and from the cold start, with Holm's correction for
+  # the 66 (docs/sensitivity.md §1, "Over 30 replications").
+  .venv/bin/python scripts/factorial_did.py --every-interaction \
+    "$OUT/four_governances_factorial.duckdb" "$OUT/factorial_warm_none_20240411.duckdb" \
+    "$OUT/factorial_warm_none_20240421.duckdb" | tee "$OUT/factorial_pooled_warm.md"
+  .venv/bin/python scripts/factorial_did.py --every-interaction \
+    "$OUT/factorial_cold_none.duckdb" "$OUT/factorial_cold_none_20240411.duckdb" \
+    "$OUT/factorial_cold_none_20240421.duckdb" | tee "$OUT/factorial_pooled_cold.md"
 fi
 if want morris; then
   ./cogov sweep experiments/morris_assumptions.yaml \
