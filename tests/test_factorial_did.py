@@ -2,7 +2,9 @@
 governance's own effect, on made-up 2^4 factorials. Their means over replications must
 equal what `cogov analyze` fits (4 b_ij and 2 b_i of the least-squares fit with
 replication blocks), and a single replication's contrast is checked against a value
-worked out by hand."""
+worked out by hand. Pooled over stores (--every-interaction), every pair's mean is the
+mean of the stores' fits, its interval and p-value scipy's one-sample t, and only the
+planted interactions hold after Holm."""
 
 from __future__ import annotations
 
