@@ -6,10 +6,13 @@ it says otherwise, so that one run of 104 weeks takes a fraction of a second.
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -18,6 +21,17 @@ import pytest
 from simulation.model import CoGovernanceModel
 from simulation.scenario.loader import load_scenario, with_values
 from simulation.scenario.schema import Scenario
+
+
+def load_script(relative_path: str) -> ModuleType:
+    """A script of the repository (not a package module), e.g. "scripts/factorial_did.py",
+    imported from its file so its functions can be tested."""
+    path = Path(__file__).resolve().parents[1] / relative_path
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 SMALL_RESIDENTS = 2_000
 SEEDS = (11, 12, 13, 14, 15, 16)  # the paired seeds of the lever tests

@@ -8,7 +8,6 @@ planted interactions hold after Holm."""
 
 from __future__ import annotations
 
-import importlib.util
 from itertools import product
 from pathlib import Path
 
@@ -18,17 +17,13 @@ import pytest
 from scipy import stats
 
 from experiments.analyze import Study, interaction_fits
+from tests.conftest import load_script
 
-SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "factorial_did.py"
 FACTORS = ["self_governance", "rule_of_law", "rule_of_virtue", "smart_governance"]
 
 
 def _load():
-    spec = importlib.util.spec_from_file_location("factorial_did", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    assert spec.loader is not None
-    spec.loader.exec_module(module)
-    return module
+    return load_script("scripts/factorial_did.py")
 
 
 def _runs(replications: int, seed: int = 5) -> pd.DataFrame:

@@ -6,7 +6,6 @@ throughput benchmark's per-phase timing covers the whole step."""
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import mesa
@@ -17,9 +16,8 @@ from simulation import metrics, places
 from simulation.disputes import Level
 from simulation.model import CoGovernanceModel
 from simulation.word_of_mouth import hearing
-from tests.conftest import small_scenario
+from tests.conftest import load_script, small_scenario
 
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.mark.timeout(30)
@@ -140,11 +138,7 @@ def test_word_of_mouth_reaches_the_parties_and_their_neighbours() -> None:
 
 @pytest.mark.timeout(120)
 def test_the_benchmark_times_every_phase_of_the_step() -> None:
-    spec = importlib.util.spec_from_file_location("throughput", ROOT / "benchmarks" /
-                                                  "throughput.py")
-    assert spec is not None and spec.loader is not None
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+    bench = load_script("benchmarks/throughput.py")
     step_phases = [line.split("self.")[1].split("(")[0].strip()
                    for line in _step_source().splitlines() if line.strip().startswith("self.")
                    and line.strip().endswith("()") and "running" not in line]

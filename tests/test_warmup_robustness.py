@@ -3,7 +3,6 @@ changes are resolved, and which resolved orders reverse between the two starts."
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import re
 from contextlib import redirect_stdout
@@ -13,16 +12,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "warmup_robustness.py"
+from tests.conftest import load_script
+
 SEEDS = range(12)
 
 
 def _load():
-    spec = importlib.util.spec_from_file_location("warmup_robustness", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    assert spec.loader is not None
-    spec.loader.exec_module(module)
-    return module
+    return load_script("scripts/warmup_robustness.py")
 
 
 def _write(folder: Path, effects: dict[str, float]) -> None:
