@@ -6,8 +6,6 @@ throughput benchmark's per-phase timing covers the whole step."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import mesa
 import numpy as np
 import pytest
@@ -17,7 +15,6 @@ from simulation.disputes import Level
 from simulation.model import CoGovernanceModel
 from simulation.word_of_mouth import hearing
 from tests.conftest import load_script, small_scenario
-
 
 
 @pytest.mark.timeout(30)
