@@ -387,6 +387,8 @@ def group_sums(codes: np.ndarray, values: np.ndarray, groups: int) -> np.ndarray
     makes the same additions in the same order, so the same bits. `codes` are integers in
     0..groups-1 and `values` float64, one per row.
     """
+    if len(values) != len(codes):
+        raise ValueError(f"{len(values)} values for {len(codes)} group codes")
     sums = np.zeros(groups)
     _add_by_group(codes, values, sums)
     return sums
@@ -399,15 +401,19 @@ def _add_by_group(codes: np.ndarray, values: np.ndarray,
     by town, so codes come in runs: a run's running total stays in a register and is
     stored when the code changes (adding into memory at every row waits on the store
     before each addition: four times slower)."""
-    n = codes.shape[0]
+    n, groups = codes.shape[0], sums.shape[0]
     if n == 0:
         return
     code = codes[0]
+    if code < 0 or code >= groups:  # compiled code does not check its indices itself
+        raise IndexError("a group code is outside 0 .. groups - 1")
     total = sums[code]
     for i in range(n):
         if codes[i] != code:
             sums[code] = total
             code = codes[i]
+            if code < 0 or code >= groups:
+                raise IndexError("a group code is outside 0 .. groups - 1")
             total = sums[code]
         total += values[i]
     sums[code] = total

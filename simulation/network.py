@@ -105,6 +105,8 @@ class FlaggedTieShare:
 
         The returned array is kept and updated in place: read it, do not change it.
         """
+        if len(flags) != len(self._flags):  # compiled code does not check its indices
+            raise ValueError(f"{len(flags)} flags for {len(self._flags)} residents")
         _follow_flags(np.asarray(flags, dtype=np.bool_), self._flags, self._indptr,
                       self._indices, self._degree, self._sums, self.count, self.share)
         return self.share

@@ -44,6 +44,9 @@ def learn_norms_and_trust(model: CoGovernanceModel) -> None:
     r = p.behaviour.trust_recovery
     shocked = bool(model.shock.trust_drop)
     adjacency = model.network.adjacency
+    if adjacency.shape != (len(res), len(res)):  # compiled code does not check its indices
+        raise ValueError(f"the tie network has {adjacency.shape[0]} rows for "
+                         f"{len(res)} residents")
     # Every resident learns from last week's state; the week's trust goes to a work array
     # first when a legitimacy shock scales it before it is clipped.
     trust_out = model._work[0] if shocked else res.trust

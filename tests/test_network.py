@@ -157,6 +157,8 @@ def test_the_share_of_flagged_ties_is_the_neighbour_mean_bit_for_bit() -> None:
         got = share.update(flags)
         assert np.array_equal(got, net.neighbour_mean(flags.astype(float)))
     assert share.update(flags) is got  # nothing changed: nothing recomputed
+    with pytest.raises(ValueError, match="399 flags for 400 residents"):
+        share.update(flags[:-1])
     degree = np.diff(net.adjacency.indptr)
     ties = (net.adjacency != 0).astype(np.int64)
     np.testing.assert_array_equal(share.count, ties @ flags.astype(np.int64))

@@ -53,6 +53,17 @@ def test_sums_by_group_are_np_bincount_bit_for_bit() -> None:
         assert got.dtype == np.float64 and got.tobytes() == expected.tobytes(), trial
 
 
+def test_sums_by_group_refuse_codes_outside_the_groups() -> None:
+    """The compiled loop writes where the codes say: a code outside 0 .. groups − 1, or
+    values of another length, is refused rather than written past the sums."""
+    values = np.ones(4)
+    for codes in (np.array([0, 1, 2, 0]), np.array([0, 0, 0, 2]), np.array([-1, 0, 0, 0])):
+        with pytest.raises(IndexError):
+            metrics.group_sums(codes, values, 2)
+    with pytest.raises(ValueError, match="3 values for 4 group codes"):
+        metrics.group_sums(np.zeros(4, dtype=np.intp), np.ones(3), 2)
+
+
 @pytest.mark.timeout(30)
 def test_a_followed_groups_sums_follow_its_rows() -> None:
     rng = np.random.default_rng(4)

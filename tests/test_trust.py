@@ -177,3 +177,13 @@ def test_the_compiled_learning_matches_the_formulas_bit_for_bit(shock: str | Non
     for name, values in expected.items():
         got = getattr(model.residents, name)
         assert got.tobytes() == values.tobytes(), name
+
+
+def test_the_learning_refuses_a_tie_network_of_another_size() -> None:
+    """The compiled loop reads neighbours by index without checking: a network that does
+    not match the residents is refused before it runs."""
+    model = CoGovernanceModel(small_scenario({}), rng=1)
+    n = len(model.residents)
+    model.network = _edges_to_network(n - 5, np.array([[0, 1], [1, 2]]))
+    with pytest.raises(ValueError, match=f"{n - 5} rows for {n} residents"):
+        model.learn_norms_and_trust()
