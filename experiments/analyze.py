@@ -19,6 +19,12 @@ From the runs stored with status 'ok':
                     errors; numpy least squares). In the good direction of the outcome, a
                     positive interaction makes the levers complements, a negative one
                     substitutes; an interval that covers 0 means no clear interaction.
+                    p_holm / holds_after_correction: Holm's correction over every pair
+                    on every outcome. Under common random numbers the same interaction
+                    is also tested replication by replication (`by_replication`: each
+                    replication's own contrast, the error from their spread):
+                    ci_low_by_replication, ci_high_by_replication, p_by_replication,
+                    p_holm_by_replication, holds_by_replication.
   ols_terms.csv     every coefficient of those fits.
   best_levels.csv   (a categorical factor such as `scenario`) for each combination of the
                     other factors, the best level per outcome and its difference from the
@@ -39,7 +45,7 @@ import pandas as pd
 from scipy import stats as sstats
 
 from experiments.design import design_seed
-from experiments.stats import holm, mean_ci
+from experiments.stats import holm, mean_ci, t_test_p
 from experiments.store import StoreError, read_store
 from simulation.metrics import OUTCOMES
 from simulation.numbers import format_number
@@ -344,7 +350,8 @@ def interaction_fits(study: Study) -> tuple[pd.DataFrame, pd.DataFrame] | None:
                 "outcome": o, "factor_a": a, "factor_b": b, "interaction": eff,
                 "ci_low": lo, "ci_high": hi, "p_value": p, "n": len(y),
                 "effect_a": 2 * coef[names.index(a)], "effect_b": 2 * coef[names.index(b)],
-                "verdict": verdict(o, eff, lo, hi)})
+                "verdict": verdict(o, eff, lo, hi),
+                **(by_replication(data, a, b, o) if crn else _NO_REPLICATION_TEST)})
     inter = pd.DataFrame(inter_rows)
     if not inter.empty:
         # Many pairs and outcomes are tested at once: about one in twenty of them comes
@@ -358,7 +365,76 @@ def interaction_fits(study: Study) -> tuple[pd.DataFrame, pd.DataFrame] | None:
             f"{0.05 * len(inter):.1f} would be by chance alone); "
             f"{int(inter.holds_after_correction.sum())} hold after Holm's correction for "
             f"the {len(inter)} tests (holds_after_correction)")
+        # The same family tested replication by replication (`by_replication`).
+        inter["p_holm_by_replication"] = holm(inter.p_by_replication.to_numpy(float))
+        inter["holds_by_replication"] = inter.p_holm_by_replication < 0.05
+        tested = int(inter.p_by_replication.notna().sum())
+        if tested:
+            clear_r = int(((inter.ci_low_by_replication > 0)
+                           | (inter.ci_high_by_replication < 0)).sum())
+            study.notes.append(
+                f"tested replication by replication (each replication's own contrast; the "
+                f"error from their spread, not the fit's residuals): {clear_r} of {tested} "
+                f"clear at 95%, {int(inter.holds_by_replication.sum())} hold after Holm's "
+                f"correction (ci_low_by_replication, ci_high_by_replication, "
+                f"p_by_replication, holds_by_replication)")
     return inter, pd.DataFrame(term_rows)
+
+
+def replication_interactions(runs: pd.DataFrame, a: str, b: str, outcome: str) -> pd.Series:
+    """The a × b interaction on `outcome` of each replication of a two-level factorial.
+
+    Args:
+        runs: the runs of one store (status 'ok'), with columns a, b (the factors' levels),
+            `replication` and `outcome`.
+
+    Returns:
+        y(++) - y(+-) - y(-+) + y(--) per replication (index: replication), each y the mean
+        of the replication's runs with a and b at those levels (high = the larger level).
+
+    Raises:
+        ValueError: a replication lacks a cell of the 2 x 2 or a factor has not two levels.
+    """
+    for f in (a, b):
+        if runs[f].nunique() != 2:
+            raise ValueError(f"factor {f} has {runs[f].nunique()} levels, not 2")
+    high_a = runs[a] == runs[a].max()
+    high_b = runs[b] == runs[b].max()
+    cells = runs.assign(high_a=high_a, high_b=high_b)
+    means = cells.groupby(["replication", "high_a", "high_b"])[outcome].mean().unstack(
+        ["high_a", "high_b"])
+    if means.shape[1] != 4 or means.isna().any().any():
+        raise ValueError("a replication lacks runs at some levels of the two factors")
+    return (means[(True, True)] - means[(True, False)] - means[(False, True)]
+            + means[(False, False)])
+
+
+_NO_REPLICATION_TEST = {"ci_low_by_replication": math.nan, "ci_high_by_replication": math.nan,
+                        "p_by_replication": math.nan}
+
+
+def by_replication(runs: pd.DataFrame, a: str, b: str, outcome: str) -> dict[str, float]:
+    """The a × b interaction tested replication by replication: each replication's own
+    contrast (`replication_interactions`), whose mean over the replications is the fitted
+    interaction, with the 95% t interval and t-test p over those contrasts.
+
+    Under common random numbers replication r runs every design point under one seed, so
+    its contrast is a paired comparison, and the spread between replications is the
+    error (R − 1 degrees of freedom), whatever the higher-order terms and however the
+    runs of one replication are correlated. The fit takes its error from its residuals
+    instead, with more degrees of freedom; with few replications this test is the more
+    cautious. NaN where it cannot be made: fewer than two replications with every cell of
+    the 2 × 2, or a factor with other than two levels.
+    """
+    try:
+        contrasts = replication_interactions(runs, a, b, outcome)
+    except ValueError:
+        return dict(_NO_REPLICATION_TEST)
+    if len(contrasts) < 2:
+        return dict(_NO_REPLICATION_TEST)
+    _, lo, hi = mean_ci(contrasts.to_numpy(float))
+    return {"ci_low_by_replication": lo, "ci_high_by_replication": hi,
+            "p_by_replication": t_test_p(contrasts.to_numpy(float))}
 
 
 def ols(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, int] | None:

@@ -50,39 +50,11 @@ from scipy import stats
 
 # Run as a file from the checkout: the repository's root holds the `experiments` package.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from experiments.analyze import verdict
+from experiments.analyze import replication_interactions, verdict
 from experiments.stats import holm, t_test_p
 from experiments.store import read_store
 
 WARMUP = "run.warmup_weeks"
-
-
-def replication_interactions(runs: pd.DataFrame, a: str, b: str, outcome: str) -> pd.Series:
-    """The a × b interaction on `outcome` of each replication of a two-level factorial.
-
-    Args:
-        runs: the runs of one store (status 'ok'), with columns a, b (the factors' levels),
-            `replication` and `outcome`.
-
-    Returns:
-        y(++) - y(+-) - y(-+) + y(--) per replication (index: replication), each y the mean
-        of the replication's runs with a and b at those levels (high = the larger level).
-
-    Raises:
-        ValueError: a replication lacks a cell of the 2 x 2 or a factor has not two levels.
-    """
-    for f in (a, b):
-        if runs[f].nunique() != 2:
-            raise ValueError(f"factor {f} has {runs[f].nunique()} levels, not 2")
-    high_a = runs[a] == runs[a].max()
-    high_b = runs[b] == runs[b].max()
-    cells = runs.assign(high_a=high_a, high_b=high_b)
-    means = cells.groupby(["replication", "high_a", "high_b"])[outcome].mean().unstack(
-        ["high_a", "high_b"])
-    if means.shape[1] != 4 or means.isna().any().any():
-        raise ValueError("a replication lacks runs at some levels of the two factors")
-    return (means[(True, True)] - means[(True, False)] - means[(False, True)]
-            + means[(False, False)])
 
 
 def replication_effects(runs: pd.DataFrame, f: str, outcome: str) -> pd.Series:
