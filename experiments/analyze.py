@@ -351,7 +351,7 @@ def interaction_fits(study: Study) -> tuple[pd.DataFrame, pd.DataFrame] | None:
                 "ci_low": lo, "ci_high": hi, "p_value": p, "n": len(y),
                 "effect_a": 2 * coef[names.index(a)], "effect_b": 2 * coef[names.index(b)],
                 "verdict": verdict(o, eff, lo, hi),
-                **(by_replication(data, a, b, o) if crn else _NO_REPLICATION_TEST)})
+                **(by_replication(runs, a, b, o) if crn else _NO_REPLICATION_TEST)})
     inter = pd.DataFrame(inter_rows)
     if not inter.empty:
         # Many pairs and outcomes are tested at once: about one in twenty of them comes
@@ -398,6 +398,10 @@ def replication_interactions(runs: pd.DataFrame, a: str, b: str, outcome: str) -
     for f in (a, b):
         if runs[f].nunique() != 2:
             raise ValueError(f"factor {f} has {runs[f].nunique()} levels, not 2")
+    if not np.isfinite(runs[outcome].to_numpy(float)).all():
+        # A missing run would leave its cell's mean to the others: the contrasts would no
+        # longer average to the fitted interaction.
+        raise ValueError(f"a run has no value of {outcome}")
     high_a = runs[a] == runs[a].max()
     high_b = runs[b] == runs[b].max()
     cells = runs.assign(high_a=high_a, high_b=high_b)
@@ -423,8 +427,9 @@ def by_replication(runs: pd.DataFrame, a: str, b: str, outcome: str) -> dict[str
     error (R − 1 degrees of freedom), whatever the higher-order terms and however the
     runs of one replication are correlated. The fit takes its error from its residuals
     instead, with more degrees of freedom; with few replications this test is the more
-    cautious. NaN where it cannot be made: fewer than two replications with every cell of
-    the 2 × 2, or a factor with other than two levels.
+    cautious. NaN where it cannot be made: a run without a value of the outcome, fewer
+    than two replications with every cell of the 2 × 2, or a factor with other than two
+    levels.
     """
     try:
         contrasts = replication_interactions(runs, a, b, outcome)

@@ -64,22 +64,31 @@ def mean_ci(values: np.ndarray | list[float], level: float = 0.95) -> tuple[floa
 
 def t_test_p(values: np.ndarray | list[float]) -> float:
     """Two-sided p-value of the one-sample Student-t test that the mean is 0; on paired
-    differences, the paired t-test. It agrees with `mean_ci`: p < 0.05 exactly when the
-    95% interval excludes 0.
+    differences, the paired t-test. Where the values spread, it agrees with `mean_ci`: p <
+    0.05 exactly when the 95% interval excludes 0.
 
     NaNs are dropped. With fewer than two finite values there is no test (nan). With no
-    spread the interval has no width, so it is read the same way: p = 0 when every value
-    is the same nonzero number (every seed moved alike), p = 1 when every value is 0 (the
-    runs did not differ at all); scipy would give nan for both.
+    spread there is no t statistic: every value the same nonzero number (every seed moved
+    alike, common with outcomes of few distinct values such as whole weeks) gives the
+    exact two-sided sign test's p = 2 / 2^n, the chance that n seeds all move the same
+    way when neither way is favoured, so two or three seeds never make a finding; every
+    value 0 (the runs did not differ at all) gives p = 1. Values whose spread is too
+    small to compute (a standard error of 0) count as no spread.
     """
     x = np.asarray(values, dtype=float)
     x = x[np.isfinite(x)]
-    if len(x) < 2:
+    n = len(x)
+    if n < 2:
         return math.nan
-    if np.all(x == x[0]):  # tested as equality: the computed sd can be 1e-17, not 0
-        return 0.0 if x[0] != 0 else 1.0
-    se = float(x.std(ddof=1)) / math.sqrt(len(x))
-    return float(2 * stats.t.sf(abs(float(x.mean())) / se, len(x) - 1))
+    se = float(x.std(ddof=1)) / math.sqrt(n)
+    # tested as equality: the computed sd of equal values can be 1e-17, not 0
+    if np.all(x == x[0]) or se == 0.0:
+        if np.all(x == 0):
+            return 1.0
+        if np.all(x > 0) or np.all(x < 0):
+            return min(1.0, 2.0 * 0.5 ** n)
+        return 1.0
+    return float(2 * stats.t.sf(abs(float(x.mean())) / se, n - 1))
 
 
 def summarise(runs: pd.DataFrame, by: str, outcomes: list[str]) -> pd.DataFrame:

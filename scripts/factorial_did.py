@@ -66,9 +66,11 @@ def replication_effects(runs: pd.DataFrame, f: str, outcome: str) -> pd.Series:
 
 
 def describe(definition: dict) -> tuple[int, str, str]:
-    """(experiment seed, start, channels) of a store, from its definition's `set`."""
+    """(experiment seed, start, channels) of a store, from its definition's `set`: the
+    start is "cold" (no warm-up), "warm" (the scenario's own) or the warm-up's length."""
     overrides = dict(definition.get("set") or {})
-    start = "cold" if overrides.pop(WARMUP, None) == 0 else "warm"
+    weeks = overrides.pop(WARMUP, None)
+    start = "cold" if weeks == 0 else "warm" if weeks is None else f"warm-up {weeks} weeks"
     channels = ", ".join(f"{k}={v}" for k, v in sorted(overrides.items())) or "all"
     return int(definition["seed"]), start, channels
 

@@ -88,7 +88,7 @@ def _smooth_welfare(welfare: np.ndarray, income: np.ndarray, dibao: np.ndarray,
         w = welfare[i]
         w += (((services[i] - losses[i]) * WEEKS_PER_YEAR + dibao[i] * dibao_paid_share
                + income[i]) - w) / 26.0
-        welfare[i] = 0.0 if w < 0.0 else w
+        welfare[i] = w if w > 0.0 or w != w else 0.0  # np.maximum(w, 0.0): −0.0 → 0.0
 
 
 def growth_factors(scenario: Scenario, week: int) -> tuple[float, float]:

@@ -50,10 +50,10 @@ def t_interval(values: pd.Series) -> tuple[float, float, float]:
 
 def paired_p(per_seed: pd.Series) -> float:
     """The paired t-test's two-sided p, by scipy; where every seed moved alike scipy has
-    none, and the interval (a point) is read instead: 0 off zero, 1 at zero."""
+    none, and the exact sign test is read instead: 2 / 2^n off zero, 1 at zero."""
     x = per_seed.to_numpy(dtype=float)
     if np.all(x == x[0]):
-        return 0.0 if x[0] != 0 else 1.0
+        return 2.0 / 2 ** len(x) if x[0] != 0 else 1.0
     return float(stats.ttest_1samp(x, 0.0).pvalue)
 
 
@@ -117,14 +117,13 @@ def test_summary_csv_has_the_t_interval_of_each_mean(compared) -> None:
 
 def expected_marks(runs: pd.DataFrame) -> dict[str, str]:
     """The headline outcomes' marks, from runs.csv: '**' held after Holm's procedure over
-    the family (fengqiao on every headline outcome), '*' interval alone excludes 0."""
+    the family (fengqiao on every headline outcome), '*' its own test alone below 0.05."""
     wide = runs.pivot(index="seed", columns="scenario")
     per_seed = {o: wide[(o, "fengqiao")] - wide[(o, "baseline")] for o in HEADLINE}
     held = holm_holds({o: paired_p(d) for o, d in per_seed.items()})
     marks = {}
     for o, d in per_seed.items():
-        _, lo, hi = t_interval(d)
-        marks[o] = "**" if o in held else "*" if lo > 0 or hi < 0 else ""
+        marks[o] = "**" if o in held else "*" if paired_p(d) < 0.05 else ""
     return marks
 
 
@@ -213,19 +212,19 @@ def constructed_runs() -> pd.DataFrame:
     """Three scenarios over five seeds whose paired differences from `ref` are set:
 
     | difference | x                         | y                          | z (not shown)   |
-    | b          | +1 every seed: p = 0      | 0.2 .. 1.0: p = 0.01324   | +5: p = 0       |
+    | b          | 1 1.1 0.9 1.05 0.95: 1e-5 | 0.2 .. 1.0: p = 0.01324   | +5: p = 1/16    |
     | c          | 0.5 1.5 0.2 1 0.3: 0.0449 | 1 −1 2 −2 0: p = 1         | 0.2 .. 1.0      |
 
     The family shown is x and y for b and c, m = 4: Holm multiplies the sorted p-values
-    0, 0.01324, 0.0449, 1 by 4, 3, 2, 1: 0, 0.0397, 0.0899, 1. So b's x and y hold, c's x
-    is clear only on its own, c's y is not clear. Were z counted in the family (m = 6),
+    0.00001, 0.01324, 0.0449, 1 by 4, 3, 2, 1: 0.00004, 0.0397, 0.0899, 1. So b's x and y
+    hold, c's x is clear only on its own, c's y is not clear. Were z counted in the family (m = 6),
     b's y would be 0.01324 × 4 = 0.053 and would not hold.
     """
     seeds = range(5)
     base = [10.0 * s for s in seeds]
     steps = [0.2, 0.4, 0.6, 0.8, 1.0]
     shifts = {"ref": ([0.0] * 5, [0.0] * 5, [0.0] * 5),
-              "b": ([1.0] * 5, steps, [5.0] * 5),
+              "b": ([1.0, 1.1, 0.9, 1.05, 0.95], steps, [5.0] * 5),
               "c": ([0.5, 1.5, 0.2, 1.0, 0.3], [1.0, -1.0, 2.0, -2.0, 0.0], steps)}
     rows = [{"scenario": label, "seed": s, "x": base[s] + dx[s], "y": base[s] + dy[s],
              "z": base[s] + dz[s]}
@@ -242,8 +241,9 @@ def test_the_family_is_the_table_shown() -> None:
     d = constructed_differences().set_index(["scenario", "outcome"])
     p_by = stats.ttest_1samp([0.2, 0.4, 0.6, 0.8, 1.0], 0.0).pvalue  # 0.01324
     p_cx = stats.ttest_1samp([0.5, 1.5, 0.2, 1.0, 0.3], 0.0).pvalue  # 0.0449
+    p_bx = stats.ttest_1samp([1.0, 1.1, 0.9, 1.05, 0.95], 0.0).pvalue
     assert (p_by, p_cx) == pytest.approx((0.01323559956368269, 0.04492922575367646))
-    expected = {("b", "x"): (0.0, 0.0, True), ("b", "y"): (p_by, 3 * p_by, True),
+    expected = {("b", "x"): (p_bx, 4 * p_bx, True), ("b", "y"): (p_by, 3 * p_by, True),
                 ("c", "x"): (p_cx, 2 * p_cx, False), ("c", "y"): (1.0, 1.0, False)}
     for key, (p, p_holm, holds) in expected.items():
         row = d.loc[key]
@@ -273,7 +273,7 @@ def test_marks_and_count_of_the_markdown_table() -> None:
             if line.startswith("| ") and not line.startswith("| outcome")}
     assert [c[c.index("]") + 1:] for c in rows["x"]] == ["**", "*"]
     assert [c[c.index("]") + 1:] for c in rows["y"]] == ["**", ""]
-    assert rows["x"][0] == "+1.000 [+1.000, +1.000]**"
+    assert rows["x"][0] == "+1.000 [+0.902, +1.098]**"
     assert "`**` holds after Holm's correction" in md
     assert md.rstrip().endswith("3 of 4 differences are clear at 95%; 2 hold after Holm's "
                                 "correction for the 4 comparisons.")

@@ -158,6 +158,24 @@ def test_store_kind_from_its_definition() -> None:
     assert describe({"seed": 2, "set": {"run.warmup_weeks": 0,
                                         "effects.legal_advice_success": 0}}) == (
         2, "cold", "effects.legal_advice_success=0")
+    # Another warm-up is neither start: never paired or pooled with them unawares.
+    assert describe({"seed": 3, "set": {"run.warmup_weeks": 26}}) == (
+        3, "warm-up 26 weeks", "all")
+
+
+@pytest.mark.timeout(60)
+def test_a_missing_run_leaves_no_replication_contrast() -> None:
+    """A run without a value would leave its cell's mean to the other runs, and the
+    contrasts would no longer average to the fitted interaction: refused, and analyze
+    leaves the replication-by-replication test of that outcome empty."""
+    runs = _runs(4)
+    runs.loc[7, "resolution_rate"] = np.nan
+    with pytest.raises(ValueError, match="no value of resolution_rate"):
+        _load().replication_interactions(runs, "rule_of_law", "rule_of_virtue",
+                                         "resolution_rate")
+    fitted = _fitted(runs)
+    assert fitted.loc["resolution_rate"].p_by_replication.isna().all()
+    assert fitted.loc["escalations_per_10k"].p_by_replication.notna().all()
 
 
 @pytest.mark.timeout(60)

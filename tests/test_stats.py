@@ -105,7 +105,7 @@ def test_paired_differences_are_exact_when_every_seed_moves_alike() -> None:
                          "y": [5.0, 50.0, 500.0, 501.0, 6.0, 51.0]})
     row = paired_differences(runs, "scenario", "ref", ["y"]).iloc[0]
     assert (row["difference"], row["ci_low"], row["ci_high"]) == pytest.approx((1, 1, 1))
-    assert row["p_value"] == 0.0  # an interval of no width that excludes 0
+    assert row["p_value"] == 0.25  # every one of 3 seeds moved alike: the sign test
 
 
 def test_paired_differences_leave_out_the_reference() -> None:
@@ -132,18 +132,24 @@ def test_t_test_p_by_hand_and_by_scipy() -> None:
 
 def test_t_test_p_with_too_few_values_or_no_spread() -> None:
     assert math.isnan(t_test_p([])) and math.isnan(t_test_p([3.0, math.nan]))
-    assert t_test_p([0.2, 0.2, 0.2]) == 0.0  # every seed moved alike
-    assert t_test_p([-4.0, -4.0]) == 0.0
+    # Every seed moved alike: the exact sign test, 2 / 2^n, so two or three seeds alone
+    # never make a finding, ten do.
+    assert t_test_p([0.2, 0.2, 0.2]) == 0.25
+    assert t_test_p([-4.0, -4.0]) == 0.5
+    assert t_test_p([7.0] * 10) == pytest.approx(2 / 1024)
     assert t_test_p([0.0, 0.0, 0.0]) == 1.0  # no difference at all
+    # A spread too small to compute is no spread (not a division by zero); values on
+    # both sides of 0 are no evidence either way.
+    assert t_test_p([0.0, 1e-200]) == 1.0
+    assert t_test_p([-1e-200, 1e-200]) == 1.0
 
 
 def test_t_test_p_is_below_005_exactly_when_the_interval_excludes_0() -> None:
     """On samples whose t statistic lies on both sides of t(0.975, n − 1), near the
-    boundary too, and on samples of no spread."""
+    boundary too (samples of no spread have the sign test instead: above)."""
     rng = np.random.default_rng(7)
     samples = [rng.normal(loc, 1.0, size=n) for n in (2, 3, 5, 10, 30)
                for loc in np.linspace(0.0, 1.5, 40)]
-    samples += [[1.0, 1.0], [0.0, 0.0, 0.0], [-0.5] * 4]
     seen = set()
     for x in samples:
         _, lo, hi = mean_ci(x)

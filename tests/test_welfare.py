@@ -306,3 +306,7 @@ def test_the_weekly_smoothing_is_the_formula_bit_for_bit() -> None:
     assert (expected == 0).any()
     _smooth_welfare(welfare, income, dibao, 0.93, services, losses)
     assert welfare.tobytes() == expected.tobytes()
+    # The floor is np.maximum(w, 0.0): a welfare below 0 becomes +0.0.
+    minus_zero, zero = np.array([-0.0]), np.zeros(1)
+    _smooth_welfare(minus_zero, zero - 1.0, zero, 1.0, zero, zero)  # −1/26 → floored
+    assert minus_zero.tobytes() == np.zeros(1).tobytes()
